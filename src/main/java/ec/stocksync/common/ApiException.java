@@ -1,0 +1,40 @@
+package ec.stocksync.common;
+
+/**
+ * A failure the caller can act on: it becomes {@code {"error": code, "message": message}} with the given status.
+ */
+public class ApiException extends RuntimeException {
+
+    private final int status;
+    private final String code;
+
+    public ApiException(int status, String code, String message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public static ApiException badRequest(String code, String message) {
+        return new ApiException(400, code, message);
+    }
+
+    public static ApiException invalidField(String field, String message) {
+        return new ApiException(400, "invalid_field", field + ": " + message);
+    }
+
+    public static ApiException notFound(String code, String message) {
+        return new ApiException(404, code, message);
+    }
+
+    public static ApiException conflict(String code, String message) {
+        return new ApiException(409, code, message);
+    }
+}

@@ -1,0 +1,86 @@
+package ec.stocksync.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.vertx.pgclient.PgException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.stream.Collectors;
+
+/** Turns every failure into {@code {"error", "message"}} JSON with the right status, so clients never parse HTML. */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    public static Response response(int status, String code, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(code, message)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return response(e.status(), e.code(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        String field = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        if (field.isEmpty()) {
+            return response(400, "malformed_json", "The request body is not the JSON object this endpoint expects.");
+        }
+        String message = e instanceof InvalidFormatException ife
+                ? "has the wrong type or format (got " + ife.getValue() + ")"
+                : "has the wrong type";
+        return response(400, "invalid_field", field + ": " + message);
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return response(400, "malformed_json", "The request body is not valid JSON.");
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return response(404, "not_found", "No such resource.");
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return response(405, "method_not_allowed", "This method is not allowed on this resource.");
+    }
+
+    @ServerExceptionMapper
+    public Response unsupported(NotSupportedException e) {
+        return response(415, "unsupported_media_type", "Send the body as application/json.");
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status == 400) {
+            return response(400, "bad_request", "The request could not be read: " + e.getMessage());
+        }
+        return response(status, "http_" + status, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response database(PgException e) {
+        LOG.errorf(e, "Database error (%s)", e.getSqlState());
+        return response(503, "database_error", "The database could not complete the request; nothing was changed. Try again.");
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected failure", e);
+        return response(500, "internal_error", "The service failed unexpectedly; nothing was changed. See the service log.");
+    }
+}

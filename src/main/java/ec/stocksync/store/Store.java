@@ -1,0 +1,58 @@
+package ec.stocksync.store;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+
+/** A storefront (Shopify shop or WooCommerce site) whose stock follows Contifico. */
+@Entity
+@Table(name = "stores")
+public class Store extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String name;
+    /** {@link Platform#code()}. */
+    public String platform;
+    @Column(name = "shop_domain")
+    public String shopDomain;
+    @Column(name = "site_url")
+    public String siteUrl;
+    @Column(name = "api_base_url")
+    public String apiBaseUrl;
+    @Column(name = "access_token")
+    public String accessToken;
+    @Column(name = "consumer_key")
+    public String consumerKey;
+    @Column(name = "consumer_secret")
+    public String consumerSecret;
+    @Column(name = "webhook_secret")
+    public String webhookSecret;
+    @Column(name = "previous_webhook_secret")
+    public String previousWebhookSecret;
+    @Column(name = "location_id")
+    public String locationId;
+    @Column(name = "process_test_orders")
+    public boolean processTestOrders;
+    @Column(name = "refunds_restock")
+    public boolean refundsRestock;
+    @Column(name = "scheduled_pull_enabled")
+    public boolean scheduledPullEnabled = true;
+    public boolean active = true;
+    @Column(name = "created_at")
+    public OffsetDateTime createdAt;
+    @Column(name = "updated_at")
+    public OffsetDateTime updatedAt;
+
+    public Platform platformEnum() {
+        return Platform.fromCode(platform).orElseThrow();
+    }
+}

@@ -1,0 +1,89 @@
+package ec.stocksync.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestPath;
+
+import java.net.URI;
+import java.util.List;
+
+@Path("/api/stores")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class StoreResource {
+
+    @Inject
+    StoreService stores;
+
+    @GET
+    public Uni<List<StoreView>> list() {
+        return stores.list().map(l -> l.stream().map(StoreView::of).toList());
+    }
+
+    @POST
+    public Uni<Response> create(JsonNode body) {
+        return stores.create(body).map(s -> Response.created(URI.create("/api/stores/" + s.id))
+                .entity(StoreView.of(s)).build());
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<StoreView> get(@RestPath long id) {
+        return stores.get(id).map(StoreView::of);
+    }
+
+    @PUT
+    @Path("/{id}")
+    public Uni<StoreView> replace(@RestPath long id, JsonNode body) {
+        return stores.replace(id, body).map(StoreView::of);
+    }
+
+    @PATCH
+    @Path("/{id}")
+    public Uni<StoreView> patch(@RestPath long id, JsonNode body) {
+        return stores.patch(id, body).map(StoreView::of);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<StoreView> deactivate(@RestPath long id) {
+        return stores.deactivate(id).map(StoreView::of);
+    }
+
+    @GET
+    @Path("/{id}/integrations")
+    public Uni<List<IntegrationView>> integrations(@RestPath long id) {
+        return stores.integrations(id).map(l -> l.stream().map(IntegrationView::of).toList());
+    }
+
+    @POST
+    @Path("/{id}/integrations")
+    public Uni<Response> addIntegration(@RestPath long id, JsonNode body) {
+        return stores.addIntegration(id, body).map(i -> Response
+                .created(URI.create("/api/stores/" + id + "/integrations/" + i.id))
+                .entity(IntegrationView.of(i)).build());
+    }
+
+    @PATCH
+    @Path("/{id}/integrations/{integrationId}")
+    public Uni<IntegrationView> patchIntegration(@RestPath long id, @RestPath long integrationId, JsonNode body) {
+        return stores.patchIntegration(id, integrationId, body).map(IntegrationView::of);
+    }
+
+    @DELETE
+    @Path("/{id}/integrations/{integrationId}")
+    public Uni<IntegrationView> deactivateIntegration(@RestPath long id, @RestPath long integrationId) {
+        return stores.deactivateIntegration(id, integrationId).map(IntegrationView::of);
+    }
+}

@@ -1,0 +1,257 @@
+package ec.stocksync.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ec.stocksync.common.ApiException;
+import ec.stocksync.common.JsonFields;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The store registry: stores, their storefront credentials and their Contifico integration. */
+@ApplicationScoped
+public class StoreService {
+
+    private static final Set<String> STORE_FIELDS = Set.of("name", "platform", "shopDomain", "siteUrl", "apiBaseUrl",
+            "accessToken", "consumerKey", "consumerSecret", "webhookSecret", "previousWebhookSecret", "locationId",
+            "processTestOrders", "refundsRestock", "scheduledPullEnabled");
+    private static final Set<String> INTEGRATION_FIELDS = Set.of("provider", "baseUrl", "apiKey", "posToken",
+            "warehouseId");
+    private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
+
+    /** How a body changes a store: create and replace need every required field; patch only touches what it names. */
+    enum Mode { CREATE, REPLACE, PATCH }
+
+    @WithSession
+    public Uni<List<Store>> list() {
+        return Store.listAll(io.quarkus.panache.common.Sort.by("id"));
+    }
+
+    @WithSession
+    public Uni<Store> get(long id) {
+        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id));
+    }
+
+    @WithTransaction
+    public Uni<Store> create(JsonNode body) {
+        Store s = new Store();
+        apply(s, JsonFields.of(body, STORE_FIELDS), Mode.CREATE);
+        s.createdAt = OffsetDateTime.now();
+        s.updatedAt = s.createdAt;
+        return s.persist();
+    }
+
+    @WithTransaction
+    public Uni<Store> replace(long id, JsonNode body) {
+        JsonFields f = JsonFields.of(body, STORE_FIELDS);
+        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id)).map(s -> {
+            apply(s, f, Mode.REPLACE);
+            s.updatedAt = OffsetDateTime.now();
+            return s;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Store> patch(long id, JsonNode body) {
+        JsonFields f = JsonFields.of(body, STORE_FIELDS);
+        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id)).map(s -> {
+            apply(s, f, Mode.PATCH);
+            s.updatedAt = OffsetDateTime.now();
+            return s;
+        });
+    }
+
+    /** Deactivation, not deletion: the store's history (movements, logs) stays, its webhooks get 404. */
+    @WithTransaction
+    public Uni<Store> deactivate(long id) {
+        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id)).map(s -> {
+            s.active = false;
+            s.updatedAt = OffsetDateTime.now();
+            return s;
+        });
+    }
+
+    @WithSession
+    public Uni<List<StoreIntegration>> integrations(long storeId) {
+        return get(storeId).chain(s -> StoreIntegration.listForStore(storeId));
+    }
+
+    @WithTransaction
+    public Uni<StoreIntegration> addIntegration(long storeId, JsonNode body) {
+        JsonFields f = JsonFields.of(body, INTEGRATION_FIELDS);
+        StoreIntegration i = new StoreIntegration();
+        i.storeId = storeId;
+        applyIntegration(i, f, Mode.CREATE);
+        i.createdAt = OffsetDateTime.now();
+        i.updatedAt = i.createdAt;
+        return Store.<Store>findById(storeId).onItem().ifNull().failWith(() -> storeNotFound(storeId))
+                .chain(s -> StoreIntegration.findActive(storeId))
+                .chain(existing -> {
+                    if (existing != null) {
+                        return Uni.createFrom().failure(ApiException.conflict("integration_exists",
+                                "Store " + storeId + " already has an active integration (id " + existing.id
+                                        + "): change it with PATCH /api/stores/" + storeId + "/integrations/"
+                                        + existing.id + ", or DELETE it first."));
+                    }
+                    return i.persist();
+                });
+    }
+
+    @WithTransaction
+    public Uni<StoreIntegration> patchIntegration(long storeId, long integrationId, JsonNode body) {
+        JsonFields f = JsonFields.of(body, INTEGRATION_FIELDS);
+        return findIntegration(storeId, integrationId).map(i -> {
+            if (!i.active) {
+                throw ApiException.conflict("integration_inactive", "Integration " + integrationId
+                        + " was deactivated; create a new one instead.");
+            }
+            applyIntegration(i, f, Mode.PATCH);
+            i.updatedAt = OffsetDateTime.now();
+            return i;
+        });
+    }
+
+    @WithTransaction
+    public Uni<StoreIntegration> deactivateIntegration(long storeId, long integrationId) {
+        return findIntegration(storeId, integrationId).map(i -> {
+            i.active = false;
+            i.updatedAt = OffsetDateTime.now();
+            return i;
+        });
+    }
+
+    private Uni<StoreIntegration> findIntegration(long storeId, long integrationId) {
+        return StoreIntegration.<StoreIntegration>findById(integrationId)
+                .map(i -> {
+                    if (i == null || !i.storeId.equals(storeId)) {
+                        throw ApiException.notFound("integration_not_found",
+                                "Store " + storeId + " has no integration " + integrationId + ".");
+                    }
+                    return i;
+                });
+    }
+
+    static ApiException storeNotFound(long id) {
+        return ApiException.notFound("store_not_found", "No store with id " + id + ".");
+    }
+
+    static void apply(Store s, JsonFields f, Mode mode) {
+        boolean replaceAll = mode != Mode.PATCH;
+        if (mode == Mode.CREATE) {
+            String platform = f.requiredText("platform");
+            s.platform = Platform.fromCode(platform)
+                    .orElseThrow(() -> ApiException.invalidField("platform", "must be \"shopify\" or \"woocommerce\""))
+                    .code();
+        } else if (f.has("platform") && !s.platform.equals(f.text("platform"))) {
+            throw ApiException.invalidField("platform", "cannot change; create a new store instead");
+        }
+        if (replaceAll || f.has("name")) {
+            s.name = f.requiredText("name");
+        }
+        // Optional settings: a replace resets what it leaves out; a patch keeps it.
+        if (replaceAll || f.has("apiBaseUrl")) {
+            s.apiBaseUrl = f.url("apiBaseUrl");
+        }
+        if (replaceAll || f.has("locationId")) {
+            s.locationId = f.idText("locationId");
+        }
+        if (replaceAll || f.has("processTestOrders")) {
+            s.processTestOrders = f.bool("processTestOrders", false);
+        }
+        if (replaceAll || f.has("refundsRestock")) {
+            s.refundsRestock = f.bool("refundsRestock", false);
+        }
+        if (replaceAll || f.has("scheduledPullEnabled")) {
+            s.scheduledPullEnabled = f.bool("scheduledPullEnabled", true);
+        }
+        if (replaceAll || f.has("shopDomain")) {
+            s.shopDomain = f.text("shopDomain");
+        }
+        if (replaceAll || f.has("siteUrl")) {
+            s.siteUrl = f.url("siteUrl");
+        }
+        // Secrets are never returned, so a client cannot send them back: absent always means "keep".
+        if (f.has("accessToken")) {
+            s.accessToken = f.text("accessToken");
+        }
+        if (f.has("consumerKey")) {
+            s.consumerKey = f.text("consumerKey");
+        }
+        if (f.has("consumerSecret")) {
+            s.consumerSecret = f.text("consumerSecret");
+        }
+        if (f.has("webhookSecret")) {
+            s.webhookSecret = f.text("webhookSecret");
+        }
+        if (f.has("previousWebhookSecret")) {
+            s.previousWebhookSecret = f.text("previousWebhookSecret");
+        }
+        validate(s);
+    }
+
+    private static void validate(Store s) {
+        if (s.webhookSecret == null) {
+            throw ApiException.invalidField("webhookSecret", "is required");
+        }
+        if (s.platformEnum() == Platform.SHOPIFY) {
+            if (s.shopDomain == null) {
+                throw ApiException.invalidField("shopDomain", "is required for a Shopify store");
+            }
+            String domain = s.shopDomain.toLowerCase();
+            if (!SHOP_DOMAIN.matcher(domain).matches()) {
+                throw ApiException.invalidField("shopDomain", "must be a host name such as my-shop.myshopify.com");
+            }
+            s.shopDomain = domain;
+            if (s.accessToken == null) {
+                throw ApiException.invalidField("accessToken", "is required for a Shopify store");
+            }
+            if (s.siteUrl != null || s.consumerKey != null || s.consumerSecret != null) {
+                throw ApiException.invalidField(s.siteUrl != null ? "siteUrl" : s.consumerKey != null ? "consumerKey"
+                        : "consumerSecret", "is for WooCommerce stores, not Shopify");
+            }
+        } else {
+            if (s.siteUrl == null) {
+                throw ApiException.invalidField("siteUrl", "is required for a WooCommerce store");
+            }
+            if (s.consumerKey == null) {
+                throw ApiException.invalidField("consumerKey", "is required for a WooCommerce store");
+            }
+            if (s.consumerSecret == null) {
+                throw ApiException.invalidField("consumerSecret", "is required for a WooCommerce store");
+            }
+            if (s.shopDomain != null || s.accessToken != null || s.locationId != null) {
+                throw ApiException.invalidField(s.shopDomain != null ? "shopDomain" : s.accessToken != null
+                        ? "accessToken" : "locationId", "is for Shopify stores, not WooCommerce");
+            }
+        }
+    }
+
+    static void applyIntegration(StoreIntegration i, JsonFields f, Mode mode) {
+        boolean create = mode == Mode.CREATE;
+        if (create || f.has("provider")) {
+            String provider = create ? f.requiredText("provider") : f.text("provider");
+            if (!StoreIntegration.CONTIFICO.equals(provider)) {
+                throw ApiException.invalidField("provider", "must be \"contifico\"");
+            }
+            i.provider = provider;
+        }
+        if (create || f.has("baseUrl")) {
+            String url = f.url("baseUrl");
+            i.baseUrl = url != null ? url : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
+        }
+        if (create || f.has("apiKey")) {
+            i.apiKey = f.requiredText("apiKey");
+        }
+        if (create || f.has("warehouseId")) {
+            i.warehouseId = f.requiredText("warehouseId");
+        }
+        if (f.has("posToken")) {
+            i.posToken = f.text("posToken");
+        }
+    }
+}

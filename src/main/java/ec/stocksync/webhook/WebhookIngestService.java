@@ -1,0 +1,169 @@
+package ec.stocksync.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ec.stocksync.common.ApiException;
+import ec.stocksync.movement.MovementQueue;
+import ec.stocksync.store.Platform;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.List;
+
+/**
+ * Stores an accepted delivery: the webhook record and all its movements in one transaction, or nothing. Dedupe rests
+ * on unique constraints (webhook dedupe key, movement business key), so concurrent duplicates cannot race past it.
+ */
+@ApplicationScoped
+public class WebhookIngestService {
+
+    private static final TypeReference<List<WooCommerceOrders.BookedLine>> BOOKED_LINES = new TypeReference<>() {
+    };
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    MovementQueue queue;
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** What a webhook needs to know about its store. */
+    public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
+                               String previousWebhookSecret, boolean processTestOrders, boolean refundsRestock,
+                               Long integrationId) {
+    }
+
+    /** The answer to an accepted delivery. */
+    public record Result(String status, Long webhookEventId, WebhookOutcome outcome, int movementsCreated,
+                         List<SkippedLine> skippedLines, String note) {
+        static Result duplicate() {
+            return new Result("duplicate", null, null, 0, List.of(), "already received: nothing new was booked");
+        }
+    }
+
+    public Uni<WebhookStore> findStore(long storeId, Platform platform) {
+        return pool.preparedQuery("""
+                        SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
+                               s.process_test_orders, s.refunds_restock,
+                               (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
+                        FROM stores s WHERE s.id = $1""")
+                .execute(Tuple.of(storeId))
+                .map(rows -> {
+                    Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
+                    if (r == null || !r.getBoolean("active") || !platform.code().equals(r.getString("platform"))) {
+                        throw ApiException.notFound("store_not_found",
+                                "No active " + platform.code() + " store with id " + storeId + ".");
+                    }
+                    return new WebhookStore(r.getLong("id"), platform, true, r.getString("webhook_secret"),
+                            r.getString("previous_webhook_secret"), r.getBoolean("process_test_orders"),
+                            r.getBoolean("refunds_restock"), r.getLong("integration_id"));
+                });
+    }
+
+    public Uni<Result> ingestParsed(WebhookStore store, String topic, String webhookId, String body,
+                                     ParsedDelivery parsed) {
+        return pool.withTransaction(tx -> record(tx, store, topic, webhookId, body, parsed));
+    }
+
+    public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String body,
+                                         JsonNode order) {
+        String orderId = ShopifyPayloads.idText(order, "id");
+        return pool.withTransaction(tx -> lockOrder(tx, store.id(), orderId)
+                .chain(prev -> {
+                    WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
+                    return record(tx, store, topic, dedupeKey, body, d.delivery())
+                            .call(result -> result.webhookEventId() == null
+                                    ? Uni.createFrom().voidItem()
+                                    : saveOrder(tx, store.id(), orderId, order.path("number").asText(null), d.next()));
+                }));
+    }
+
+    private Uni<Result> record(SqlConnection tx, WebhookStore store, String topic, String dedupeKey, String body,
+                               ParsedDelivery parsed) {
+        return tx.preparedQuery("""
+                        INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome,
+                                                    skipped_lines, note, payload)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb)
+                        ON CONFLICT (store_id, dedupe_key) DO NOTHING
+                        RETURNING id""")
+                .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
+                        parsed.resourceId(), parsed.outcome().name(), toJson(parsed.skipped()), parsed.note(), body}))
+                .chain(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Uni.createFrom().item(Result.duplicate());
+                    }
+                    long eventId = rows.iterator().next().getLong(0);
+                    if (parsed.drafts().isEmpty()) {
+                        return Uni.createFrom().item(new Result("accepted", eventId, parsed.outcome(), 0,
+                                parsed.skipped(), parsed.note()));
+                    }
+                    return queue.enqueue(tx, store.id(), store.integrationId(), eventId, parsed.drafts())
+                            .chain(created -> {
+                                // Another delivery (other topic, subscription or reconciliation) may have booked
+                                // some of these units already: their business keys made the insert skip them.
+                                int already = parsed.drafts().size() - created;
+                                WebhookOutcome outcome = created > 0 ? WebhookOutcome.BOOKED : WebhookOutcome.NOTHING_TO_BOOK;
+                                String alreadyNote = already + " movement(s) were already booked by an earlier delivery";
+                                String note = already == 0 ? parsed.note()
+                                        : parsed.note() == null ? alreadyNote : parsed.note() + "; " + alreadyNote;
+                                return tx.preparedQuery("UPDATE webhook_events SET movements_created = $2, outcome = $3,"
+                                                + " note = $4 WHERE id = $1")
+                                        .execute(Tuple.of(eventId, created, outcome.name(), note))
+                                        .map(x -> new Result("accepted", eventId, outcome, created, parsed.skipped(), note));
+                            });
+                });
+    }
+
+    /** Creates the order's state row if needed and locks it, so two deliveries of one order apply one after the other. */
+    private Uni<WooCommerceOrders.OrderState> lockOrder(SqlConnection tx, long storeId, String orderId) {
+        return tx.preparedQuery("INSERT INTO storefront_orders (store_id, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(storeId, orderId))
+                .chain(() -> tx.preparedQuery("""
+                                SELECT stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at
+                                FROM storefront_orders WHERE store_id = $1 AND order_id = $2 FOR UPDATE""")
+                        .execute(Tuple.of(storeId, orderId)))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new WooCommerceOrders.OrderState(r.getBoolean("stock_reduced"), r.getInteger("cycle"),
+                            fromJson(r.getString("booked_lines")), r.getString("last_status"),
+                            r.getString("source_modified_at"));
+                });
+    }
+
+    private Uni<Void> saveOrder(SqlConnection tx, long storeId, String orderId, String orderName,
+                                WooCommerceOrders.OrderState s) {
+        return tx.preparedQuery("""
+                        UPDATE storefront_orders SET order_name = $3, last_status = $4, stock_reduced = $5, cycle = $6,
+                               booked_lines = $7::jsonb, source_modified_at = $8, updated_at = now()
+                        WHERE store_id = $1 AND order_id = $2""")
+                .execute(Tuple.from(new Object[]{storeId, orderId, orderName, s.lastStatus(), s.stockReduced(),
+                        s.cycle(), toJson(s.bookedLines()), s.sourceModifiedAt()}))
+                .replaceWithVoid();
+    }
+
+    private String toJson(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<WooCommerceOrders.BookedLine> fromJson(String json) {
+        try {
+            return mapper.readValue(json, BOOKED_LINES);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("storefront_orders.booked_lines is not valid JSON", e);
+        }
+    }
+}

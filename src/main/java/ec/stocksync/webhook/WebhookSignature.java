@@ -1,0 +1,52 @@
+package ec.stocksync.webhook;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+
+/**
+ * Shopify and WooCommerce both sign a delivery as base64(HMAC-SHA256(secret, raw body bytes)). The check runs on the
+ * exact bytes received: a re-serialized body (Shopify escapes "/" as "\/") would not match.
+ */
+public final class WebhookSignature {
+
+    private WebhookSignature() {
+    }
+
+    public static byte[] hmac(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(body);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    public static String sign(String secret, byte[] body) {
+        return Base64.getEncoder().encodeToString(hmac(secret, body));
+    }
+
+    /**
+     * True when the header carries the signature under the current secret or, during a rotation, the previous one.
+     * Compared in constant time; a header that is not base64 never matches.
+     */
+    public static boolean verify(byte[] body, String header, String secret, String previousSecret) {
+        if (header == null || header.isBlank()) {
+            return false;
+        }
+        byte[] given;
+        try {
+            given = Base64.getDecoder().decode(header.trim());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        boolean ok = secret != null && MessageDigest.isEqual(given, hmac(secret, body));
+        // Always compute both so timing does not tell which secret is in use.
+        boolean okPrevious = previousSecret != null && MessageDigest.isEqual(given, hmac(previousSecret, body));
+        return ok | okPrevious;
+    }
+}

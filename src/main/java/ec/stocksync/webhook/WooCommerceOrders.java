@@ -1,0 +1,115 @@
+package ec.stocksync.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ec.stocksync.movement.MovementDraft;
+import ec.stocksync.movement.MovementKind;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * WooCommerce sends an order's current state, not the event, and has no paid/cancelled topics: stock moves when the
+ * status crosses WooCommerce's own lines (reduced on processing/on-hold/completed, restored on cancelled or back to
+ * pending). This compares the delivery with what was last booked for the order and says what to book now.
+ */
+public final class WooCommerceOrders {
+
+    static final Set<String> REDUCING = Set.of("processing", "on-hold", "completed");
+    static final Set<String> RESTORING = Set.of("cancelled", "pending");
+    static final String REFUNDED = "refunded";
+    static final String CHECKOUT_DRAFT = "checkout-draft";
+
+    private WooCommerceOrders() {
+    }
+
+    /** A line we booked as sold; a later restock gives back exactly these units, whatever the order says then. */
+    @RegisterForReflection
+    public record BookedLine(String sku, int quantity) {
+    }
+
+    /** What we last applied for one order (table {@code storefront_orders}). */
+    public record OrderState(boolean stockReduced, int cycle, List<BookedLine> bookedLines, String lastStatus,
+                             String sourceModifiedAt) {
+        public static final OrderState NEW = new OrderState(false, 0, List.of(), null, null);
+    }
+
+    public record Decision(ParsedDelivery delivery, OrderState next) {
+    }
+
+    public static Decision decide(JsonNode order, OrderState prev, boolean refundsRestock) {
+        String orderId = ShopifyPayloads.idText(order, "id");
+        String orderName = order.path("number").asText(orderId);
+        String status = order.path("status").asText(null);
+        if (status == null || status.isBlank()) {
+            throw new PayloadException("status: is required");
+        }
+        String modified = order.path("date_modified_gmt").asText(null);
+        if (modified != null && prev.sourceModifiedAt() != null && modified.compareTo(prev.sourceModifiedAt()) < 0) {
+            return new Decision(ParsedDelivery.ignored(orderId, WebhookOutcome.NOTHING_TO_BOOK,
+                    "stale delivery: order modified at " + modified + ", state of " + prev.sourceModifiedAt()
+                            + " already applied"), prev);
+        }
+        String newest = modified != null ? modified : prev.sourceModifiedAt();
+        if (CHECKOUT_DRAFT.equals(status)) {
+            return new Decision(ParsedDelivery.ignored(orderId, WebhookOutcome.NOTHING_TO_BOOK,
+                    "checkout-draft orders move no stock"), prev);
+        }
+        if (REDUCING.contains(status) && !prev.stockReduced()) {
+            return sale(order, orderId, orderName, status, prev, newest);
+        }
+        boolean restores = RESTORING.contains(status) || (REFUNDED.equals(status) && refundsRestock);
+        if (restores && prev.stockReduced()) {
+            return restock(orderId, orderName, status, prev, newest);
+        }
+        String note = "status " + status + (prev.stockReduced() ? " (sale already booked)" : " (no sale booked)")
+                + ": nothing moves";
+        return new Decision(ParsedDelivery.ignored(orderId, WebhookOutcome.NOTHING_TO_BOOK, note),
+                new OrderState(prev.stockReduced(), prev.cycle(), prev.bookedLines(), status, newest));
+    }
+
+    private static Decision sale(JsonNode order, String orderId, String orderName, String status, OrderState prev,
+                                 String modified) {
+        JsonNode lines = order.get("line_items");
+        if (lines == null || !lines.isArray()) {
+            throw new PayloadException("line_items: must be an array");
+        }
+        Map<String, Integer> quantityBySku = new LinkedHashMap<>();
+        List<SkippedLine> skipped = new ArrayList<>();
+        for (JsonNode line : lines) {
+            String lineId = ShopifyPayloads.idText(line, "id");
+            String sku = ShopifyPayloads.sku(line.get("sku"));
+            int quantity = line.path("quantity").asInt(0);
+            if (sku == null) {
+                skipped.add(new SkippedLine(lineId, null,
+                        "line has no SKU: give the product a SKU that matches Contifico's codigo"));
+            } else if (quantity <= 0) {
+                skipped.add(new SkippedLine(lineId, sku, "quantity is " + quantity));
+            } else {
+                quantityBySku.merge(sku, quantity, Integer::sum);
+            }
+        }
+        List<MovementDraft> drafts = new ArrayList<>();
+        List<BookedLine> booked = new ArrayList<>();
+        quantityBySku.forEach((sku, qty) -> {
+            drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
+                    "woocommerce:order:" + orderId + ":sku:" + sku + ":SALE:" + prev.cycle(), orderId, "#" + orderName));
+            booked.add(new BookedLine(sku, qty));
+        });
+        return new Decision(ParsedDelivery.of(orderId, drafts, skipped, "status " + status + ": sale"),
+                new OrderState(true, prev.cycle(), booked, status, modified));
+    }
+
+    private static Decision restock(String orderId, String orderName, String status, OrderState prev, String modified) {
+        List<MovementDraft> drafts = prev.bookedLines().stream()
+                .map(l -> new MovementDraft(l.sku(), MovementKind.RESTOCK, l.quantity(),
+                        "woocommerce:order:" + orderId + ":sku:" + l.sku() + ":RESTOCK:" + prev.cycle(), orderId,
+                        "#" + orderName))
+                .toList();
+        return new Decision(ParsedDelivery.of(orderId, drafts, List.of(), "status " + status + ": restock of the sale"),
+                new OrderState(false, prev.cycle() + 1, List.of(), status, modified));
+    }
+}
