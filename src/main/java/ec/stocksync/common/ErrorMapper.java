@@ -66,6 +66,12 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof MismatchedInputException mie) {
+            return mismatchedInput(mie);
+        }
+        if (e.getCause() instanceof JsonProcessingException) {
+            return malformedJson(null);
+        }
         if (status == 400) {
             return response(400, "bad_request", "The request could not be read: " + e.getMessage());
         }
@@ -74,6 +80,10 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response database(PgException e) {
+        if ("23505".equals(e.getSqlState())) {
+            // A unique constraint lost a race the service checks for first (e.g. two integrations at once).
+            return response(409, "conflict", "A concurrent request already created this; reload and try again.");
+        }
         LOG.errorf(e, "Database error (%s)", e.getSqlState());
         return response(503, "database_error", "The database could not complete the request; nothing was changed. Try again.");
     }

@@ -93,7 +93,7 @@ public class WebhookIngestService {
         return tx.preparedQuery("""
                         INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome,
                                                     skipped_lines, note, payload)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9::text::jsonb)
                         ON CONFLICT (store_id, dedupe_key) DO NOTHING
                         RETURNING id""")
                 .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
@@ -144,7 +144,7 @@ public class WebhookIngestService {
                                 WooCommerceOrders.OrderState s) {
         return tx.preparedQuery("""
                         UPDATE storefront_orders SET order_name = $3, last_status = $4, stock_reduced = $5, cycle = $6,
-                               booked_lines = $7::jsonb, source_modified_at = $8, updated_at = now()
+                               booked_lines = $7::text::jsonb, source_modified_at = $8, updated_at = now()
                         WHERE store_id = $1 AND order_id = $2""")
                 .execute(Tuple.from(new Object[]{storeId, orderId, orderName, s.lastStatus(), s.stockReduced(),
                         s.cycle(), toJson(s.bookedLines()), s.sourceModifiedAt()}))

@@ -1,16 +1,159 @@
 package ec.stocksync.store;
 
+import ec.stocksync.support.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 @QuarkusTest
 class StoreResourceTest {
 
+    static Map<String, Object> shopify() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("name", "Perfumería Quito");
+        m.put("platform", "shopify");
+        m.put("shopDomain", "perfumeria-quito.myshopify.com");
+        m.put("accessToken", "shpat_TOP_SECRET_TOKEN");
+        m.put("webhookSecret", "WEBHOOK_TOP_SECRET");
+        m.put("previousWebhookSecret", "OLD_WEBHOOK_TOP_SECRET");
+        m.put("locationId", 655441491L);
+        return m;
+    }
+
     @Test
     void refusesRequestsWithoutTheAdminToken() {
         given().get("/api/stores").then().statusCode(401).body("error", equalTo("unauthorized"));
+        given().header("Authorization", "Bearer wrong").get("/api/stores").then().statusCode(401);
+        given().header("Authorization", "Basic dGVzdA==").get("/api/stores").then().statusCode(401);
+        given().contentType("application/json").body(shopify()).post("/api/stores").then().statusCode(401);
+    }
+
+    @Test
+    void createsAShopifyStoreAndNeverEchoesItsSecrets() {
+        String created = Api.admin().body(shopify()).post("/api/stores").then()
+                .statusCode(201)
+                .header("Location", containsString("/api/stores/"))
+                .body("platform", equalTo("shopify"))
+                .body("locationId", equalTo("655441491"))
+                .body("credentials.accessTokenSet", equalTo(true))
+                .body("credentials.previousWebhookSecretSet", equalTo(true))
+                .body("active", equalTo(true))
+                .extract().asString();
+        assertNoSecret(created);
+        long id = Api.admin().body(shopify()).post("/api/stores").then().extract().jsonPath().getLong("id");
+
+        assertNoSecret(Api.admin().get("/api/stores/" + id).then().statusCode(200)
+                .body("webhookPath", equalTo("/webhooks/shopify/" + id)).extract().asString());
+        assertNoSecret(Api.admin().get("/api/stores").then().statusCode(200).extract().asString());
+    }
+
+    static void assertNoSecret(String json) {
+        for (String secret : new String[]{"TOP_SECRET", "shpat_", "ck_", "cs_"}) {
+            org.hamcrest.MatcherAssert.assertThat(json, not(containsString(secret)));
+        }
+    }
+
+    @Test
+    void validationErrorsNameTheField() {
+        Map<String, Object> body = shopify();
+        body.remove("shopDomain");
+        Api.admin().body(body).post("/api/stores").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("shopDomain"));
+
+        body = shopify();
+        body.put("platform", "magento");
+        Api.admin().body(body).post("/api/stores").then().statusCode(400).body("message", containsString("platform"));
+
+        body = shopify();
+        body.put("apiBaseUrl", "not a url");
+        Api.admin().body(body).post("/api/stores").then().statusCode(400).body("message", containsString("apiBaseUrl"));
+
+        body = shopify();
+        body.put("webhookSecrt", "typo");
+        Api.admin().body(body).post("/api/stores").then().statusCode(400)
+                .body("error", equalTo("unknown_field")).body("message", containsString("webhookSecrt"));
+
+        Api.admin().body(Map.of("name", "w", "platform", "woocommerce", "siteUrl", "https://w.example.com",
+                        "consumerKey", "ck_1", "webhookSecret", "s"))
+                .post("/api/stores").then().statusCode(400).body("message", containsString("consumerSecret"));
+
+        Api.admin().body("{not json").post("/api/stores").then().statusCode(400).body("error", equalTo("malformed_json"));
+    }
+
+    @Test
+    void patchChangesOnlyTheNamedFieldsAndPutReplacesSettingsButKeepsSecrets() {
+        long id = Api.createStore(shopify());
+        Api.admin().body(Map.of("name", "Nuevo nombre", "apiBaseUrl", "http://127.0.0.1:9999/"))
+                .patch("/api/stores/" + id).then().statusCode(200)
+                .body("name", equalTo("Nuevo nombre"))
+                .body("apiBaseUrl", equalTo("http://127.0.0.1:9999"))
+                .body("shopDomain", equalTo("perfumeria-quito.myshopify.com"));
+
+        Map<String, Object> replacement = new HashMap<>(Map.of("name", "Otra", "platform", "shopify",
+                "shopDomain", "otra.myshopify.com"));
+        Api.admin().body(replacement).put("/api/stores/" + id).then().statusCode(200)
+                .body("name", equalTo("Otra"))
+                .body("apiBaseUrl", nullValue())
+                .body("locationId", nullValue())
+                .body("credentials.accessTokenSet", equalTo(true))
+                .body("credentials.webhookSecretSet", equalTo(true));
+
+        Api.admin().body(Map.of("platform", "woocommerce")).patch("/api/stores/" + id).then().statusCode(400)
+                .body("message", containsString("platform"));
+    }
+
+    @Test
+    void unknownStoresAre404() {
+        Api.admin().get("/api/stores/999999").then().statusCode(404).body("error", equalTo("store_not_found"));
+        Api.admin().body(Map.of("name", "x")).patch("/api/stores/999999").then().statusCode(404);
+        Api.admin().body(Map.of("provider", "contifico", "apiKey", "k", "warehouseId", "w"))
+                .post("/api/stores/999999/integrations").then().statusCode(404);
+    }
+
+    @Test
+    void deleteDeactivatesTheStore() {
+        long id = Api.createStore(shopify());
+        Api.admin().delete("/api/stores/" + id).then().statusCode(200).body("active", equalTo(false));
+        Api.admin().get("/api/stores/" + id).then().statusCode(200).body("active", equalTo(false));
+    }
+
+    @Test
+    void aStoreHasOneActiveContificoIntegrationWhoseKeysAreNeverReturned() {
+        long id = Api.createStore(shopify());
+        String body = Api.admin().body(Map.of("provider", "contifico", "apiKey", "APIKEY_TOP_SECRET",
+                        "posToken", "POS_TOP_SECRET", "warehouseId", "nRMdROzqhvDZel6Y"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(201)
+                .body("baseUrl", equalTo("https://api.contifico.com/sistema/api"))
+                .body("warehouseId", equalTo("nRMdROzqhvDZel6Y"))
+                .body("apiKeySet", equalTo(true))
+                .extract().asString();
+        assertNoSecret(body);
+        long integrationId = Api.admin().get("/api/stores/" + id + "/integrations").then().statusCode(200)
+                .extract().jsonPath().getLong("[0].id");
+
+        Api.admin().body(Map.of("provider", "contifico", "apiKey", "k2", "warehouseId", "w2"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(409)
+                .body("error", equalTo("integration_exists"));
+
+        Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:8089/sistema/api/"))
+                .patch("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(200)
+                .body("warehouseId", equalTo("BQ9pdBB26H52d8KE"))
+                .body("baseUrl", equalTo("http://127.0.0.1:8089/sistema/api"));
+
+        Api.admin().body(Map.of("provider", "sap", "apiKey", "k", "warehouseId", "w"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(400).body("message", containsString("provider"));
+
+        Api.admin().delete("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(200)
+                .body("active", equalTo(false));
+        Api.admin().body(Map.of("provider", "contifico", "apiKey", "k2", "warehouseId", "w2"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(201);
     }
 }

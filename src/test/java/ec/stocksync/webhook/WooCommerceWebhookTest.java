@@ -1,0 +1,167 @@
+package ec.stocksync.webhook;
+
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Db;
+import ec.stocksync.support.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class WooCommerceWebhookTest {
+
+    static final String ORDER = "woocommerce/order.json";
+
+    @Inject
+    Db db;
+
+    long storeId;
+
+    @BeforeEach
+    void newStore() {
+        storeId = Api.createWooStore();
+    }
+
+    ValidatableResponse deliver(String topic, byte[] body) {
+        return given().contentType("application/json")
+                .header("X-WC-Webhook-Source", "https://woo.example.com/")
+                .header("X-WC-Webhook-Topic", topic)
+                .header("X-WC-Webhook-Resource", "order")
+                .header("X-WC-Webhook-Event", topic.substring(topic.indexOf('.') + 1))
+                .header("X-WC-Webhook-ID", "12")
+                .header("X-WC-Webhook-Delivery-ID", "abc")
+                .header("X-WC-Webhook-Signature", WebhookSignature.sign(Api.WOO_SECRET, body))
+                .body(body).post("/webhooks/woocommerce/" + storeId).then();
+    }
+
+    /** The fixture order in another status, at a later modification time. */
+    static byte[] orderIn(String status, String modifiedGmt) {
+        return Fixtures.text(ORDER).replace("\"status\": \"processing\"", "\"status\": \"" + status + "\"")
+                .replace("\"date_modified_gmt\": \"2017-03-22T19:28:08\"", "\"date_modified_gmt\": \"" + modifiedGmt + "\"")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    List<Row> movements() {
+        return db.rows("SELECT * FROM inventory_movements_queue WHERE store_id = $1 ORDER BY id", storeId);
+    }
+
+    @Test
+    void signatureMatchesTheFixtureTestVectors() {
+        assertEquals("C2XXjtaYkMVQ2WwdUK/91vrHuVCGDeFZBu01Y3zIOB8=", WebhookSignature.sign(Api.WOO_SECRET, Fixtures.bytes(ORDER)));
+        assertEquals("YbbiAKk0/gs3rgjT/YMGtUDR7aiDj/4MVIK9OLt27zM=",
+                WebhookSignature.sign(Api.WOO_SECRET, "{\"id\":727}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aProcessingOrderBooksASaleForBar3AndRecordsTheLineWithoutSku() {
+        deliver("order.created", Fixtures.bytes(ORDER))
+                .statusCode(200)
+                .body("outcome", equalTo("BOOKED"))
+                .body("movementsCreated", equalTo(1))
+                .body("skippedLines", hasSize(1))
+                .body("skippedLines[0].lineId", equalTo("315"));
+        List<Row> m = movements();
+        assertEquals(1, m.size());
+        assertEquals("Bar3", m.get(0).getString("sku"));
+        assertEquals("SALE", m.get(0).getString("kind"));
+        assertEquals(1, m.get(0).getInteger("quantity"));
+        assertEquals("#727", m.get(0).getString("order_name"));
+        String skipped = db.rows("SELECT skipped_lines::text FROM webhook_events WHERE store_id = $1", storeId).get(0).getString(0);
+        assertEquals(true, skipped.contains("line has no SKU"), skipped);
+    }
+
+    @Test
+    void theCreationPingGets200AndStoresNothing() {
+        Map<String, Long> before = db.webhookTableCounts();
+        given().contentType("application/x-www-form-urlencoded").body("webhook_id=12")
+                .post("/webhooks/woocommerce/" + storeId).then().statusCode(200);
+        assertEquals(before, db.webhookTableCounts());
+    }
+
+    @Test
+    void anUnsignedDeliveryThatIsNotThePingIsRefused() {
+        Map<String, Long> before = db.webhookTableCounts();
+        given().contentType("application/json").header("X-WC-Webhook-Topic", "order.created")
+                .body(Fixtures.bytes(ORDER)).post("/webhooks/woocommerce/" + storeId).then()
+                .statusCode(401).body("error", equalTo("missing_signature"));
+        assertEquals(before, db.webhookTableCounts());
+    }
+
+    @Test
+    void anUpdateThatKeepsTheOrderProcessingBooksNothingMore() {
+        deliver("order.created", Fixtures.bytes(ORDER)).statusCode(200);
+        deliver("order.updated", orderIn("completed", "2017-03-23T10:00:00")).statusCode(200)
+                .body("outcome", equalTo("NOTHING_TO_BOOK"));
+        assertEquals(1, movements().size());
+    }
+
+    @Test
+    void theSameBodyTwiceIsADuplicate() {
+        deliver("order.created", Fixtures.bytes(ORDER)).statusCode(200).body("status", equalTo("accepted"));
+        deliver("order.created", Fixtures.bytes(ORDER)).statusCode(200).body("status", equalTo("duplicate"));
+        assertEquals(1, movements().size());
+    }
+
+    @Test
+    void cancellingASoldOrderRestocksWhatWasSoldOnceAndReopeningSellsAgain() {
+        deliver("order.created", Fixtures.bytes(ORDER)).statusCode(200);
+        deliver("order.updated", orderIn("cancelled", "2017-03-24T10:00:00")).statusCode(200).body("movementsCreated", equalTo(1));
+        deliver("order.updated", orderIn("cancelled", "2017-03-24T10:05:00")).statusCode(200).body("movementsCreated", equalTo(0));
+        deliver("order.updated", orderIn("processing", "2017-03-25T10:00:00")).statusCode(200).body("movementsCreated", equalTo(1));
+
+        List<Row> m = movements();
+        assertEquals(List.of("SALE", "RESTOCK", "SALE"), m.stream().map(r -> r.getString("kind")).toList());
+        assertEquals(List.of("Bar3", "Bar3", "Bar3"), m.stream().map(r -> r.getString("sku")).toList());
+    }
+
+    @Test
+    void aDeliveryOlderThanTheStateAlreadyAppliedIsIgnored() {
+        deliver("order.updated", orderIn("cancelled", "2017-03-24T10:00:00")).statusCode(200);
+        // The "processing" state of the 22nd arrives late: the order is already cancelled, nothing was ever sold.
+        deliver("order.created", Fixtures.bytes(ORDER)).statusCode(200).body("outcome", equalTo("NOTHING_TO_BOOK"));
+        assertEquals(0, movements().size());
+    }
+
+    @Test
+    void checkoutDraftsMoveNoStock() {
+        deliver("order.created", orderIn("checkout-draft", "2017-03-22T19:28:08")).statusCode(200)
+                .body("outcome", equalTo("NOTHING_TO_BOOK"));
+        assertEquals(0, movements().size());
+    }
+
+    @Test
+    void aRefundedOrderRestocksOnlyWhenTheStoreSaysRefundsRestock() {
+        deliver("order.created", Fixtures.bytes(ORDER)).statusCode(200);
+        deliver("order.updated", orderIn("refunded", "2017-03-24T10:00:00")).statusCode(200).body("movementsCreated", equalTo(0));
+
+        Api.admin().body(Map.of("refundsRestock", true)).patch("/api/stores/" + storeId).then().statusCode(200);
+        deliver("order.updated", orderIn("refunded", "2017-03-24T11:00:00")).statusCode(200).body("movementsCreated", equalTo(1));
+        assertEquals(List.of("SALE", "RESTOCK"), movements().stream().map(r -> r.getString("kind")).toList());
+    }
+
+    @Test
+    void otherTopicsAreRecordedAndBookNothing() {
+        deliver("product.updated", "{\"id\": 93}".getBytes(StandardCharsets.UTF_8)).statusCode(200)
+                .body("outcome", equalTo("IGNORED_TOPIC"));
+        assertEquals(0, movements().size());
+    }
+
+    @Test
+    void aShopifyWebhookUrlDoesNotAcceptAWooCommerceStore() {
+        given().contentType("application/json").header("X-Shopify-Topic", "orders/create")
+                .header("X-Shopify-Webhook-Id", "x").header("X-Shopify-Hmac-Sha256", "abc")
+                .body("{}").post("/webhooks/shopify/" + storeId).then().statusCode(404);
+    }
+}
