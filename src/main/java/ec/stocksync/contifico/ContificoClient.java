@@ -1,0 +1,503 @@
+package ec.stocksync.contifico;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ec.stocksync.contifico.ContificoException.NotFound;
+import ec.stocksync.contifico.ContificoException.OutcomeUnknown;
+import ec.stocksync.contifico.ContificoException.Rejected;
+import ec.stocksync.contifico.ContificoException.Unavailable;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientRequest;
+import io.vertx.mutiny.core.http.HttpClientResponse;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Contifico API client, one bean for every integration (the {@link ContificoConnection} says which tenant).
+ *
+ * <p>Why the Vert.x core HTTP client rather than the Quarkus REST client or the WebClient: DESIGN rule 2 hinges on
+ * knowing whether a movement POST <em>left the machine</em>. The core client exposes the two steps separately
+ * ({@code request()} obtains a connection, {@code send()} writes the request), so "refused before sending" (safe to
+ * retry) and "lost after sending" (outcome unknown) are told apart by construction instead of by guessing from wrapped
+ * exception types. It also needs no extra dependency and no reflection: bodies are read as Jackson trees and mapped by
+ * hand, which keeps the native image free of our own reflective classes.
+ *
+ * <p>Resilience: every exchange has its own timeout (read or write) that also resets the HTTP request. Reads go
+ * through a SmallRye FT retry (exponential backoff + jitter, only for {@link ContificoException#isRetryable()}
+ * failures) around a per-integration circuit breaker; a movement POST goes through the breaker only, never a retry.
+ * Rejections (4xx) and not-found answers are a healthy Contifico talking, so they do not trip the breaker.
+ */
+@ApplicationScoped
+public class ContificoClient {
+
+    private static final Logger LOG = Logger.getLogger(ContificoClient.class);
+    public static final DateTimeFormatter FECHA = DateTimeFormatter.ofPattern("dd/MM/yyyy");
+    private static final String OUT_OF_RANGE = "Pagina fuera del rango";
+
+    @Inject
+    Vertx vertx;
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    ContificoConfig config;
+
+    private HttpClient http;
+    private Guard readRetry;
+    private final Map<Long, Guard> breakers = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void init() {
+        http = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true)
+                .setMaxPoolSize(32)
+                .setTrustAll(false));
+        ContificoConfig.Retry r = config.retry();
+        readRetry = Guard.create()
+                .withDescription("contifico-read-retry")
+                .withRetry()
+                    .maxRetries(r.maxRetries())
+                    .delay(r.initialDelay().toMillis(), ChronoUnit.MILLIS)
+                    .jitter(r.jitter().toMillis(), ChronoUnit.MILLIS)
+                    .maxDuration(r.maxDuration().toMillis(), ChronoUnit.MILLIS)
+                    .whenException(ContificoClient::retryable)
+                    .withExponentialBackoff().factor(2).maxDelay(r.maxDelay().toMillis(), ChronoUnit.MILLIS).done()
+                    .done()
+                .build();
+    }
+
+    @PreDestroy
+    void close() {
+        if (http != null) {
+            http.closeAndForget();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- products
+
+    /**
+     * The product whose {@code codigo} is exactly {@code sku}. Fails with {@link NotFound} when v1 does not list it,
+     * which includes every product with {@code para_pos: false}.
+     */
+    public Uni<ContificoProduct> findProductBySku(ContificoConnection c, String sku) {
+        String path = "/v1/producto/?codigo=" + enc(sku);
+        return read(c, path, json -> {
+            ContificoProduct first = null;
+            for (JsonNode n : array(json)) {
+                ContificoProduct p = product(n);
+                if (sku.equals(p.codigo())) {
+                    return p;
+                }
+                first = first == null ? p : first;
+            }
+            if (first != null) {
+                // Contifico documents an exact match; if it ever fuzzes, a different code must not be taken for ours.
+                LOG.warnf("Contifico answered codigo=%s with other codes (first %s): treated as not found", sku, first.codigo());
+            }
+            throw NotFound.sku(sku);
+        });
+    }
+
+    public Uni<ContificoProduct> getProduct(ContificoConnection c, String productId) {
+        return readOrNotFound(c, "/v1/producto/" + enc(productId) + "/", productId, ContificoClient::product);
+    }
+
+    /** Stock per warehouse; only warehouses linked to a point of sale are listed. */
+    public Uni<List<WarehouseStock>> stockByWarehouse(ContificoConnection c, String productId) {
+        return readOrNotFound(c, "/v1/producto/" + enc(productId) + "/stock/", productId, json -> {
+            List<WarehouseStock> out = new ArrayList<>();
+            for (JsonNode n : array(json)) {
+                out.add(new WarehouseStock(text(n, "bodega_id"), text(n, "bodega_nombre"), decimal(n, "cantidad")));
+            }
+            return out;
+        });
+    }
+
+    /** The product's stock in the connection's warehouse: the store's stock. A warehouse absent from the list is 0. */
+    public Uni<BigDecimal> stockInWarehouse(ContificoConnection c, String productId) {
+        return stockByWarehouse(c, productId).map(list -> list.stream()
+                .filter(s -> c.warehouseId() != null && c.warehouseId().equals(s.bodegaId()))
+                .map(s -> s.cantidad() == null ? BigDecimal.ZERO : s.cantidad())
+                .findFirst().orElse(BigDecimal.ZERO));
+    }
+
+    /** One page (1-based) of the v1 catalogue; an empty list means past the end. */
+    public Uni<List<ContificoProduct>> productPage(ContificoConnection c, int page, int pageSize) {
+        String path = "/v1/producto/?result_size=" + pageSize + "&result_page=" + page;
+        return read(c, path, json -> {
+            List<ContificoProduct> out = new ArrayList<>();
+            for (JsonNode n : array(json)) {
+                out.add(product(n));
+            }
+            return out;
+        });
+    }
+
+    /** The whole v1 catalogue, page by page (each page retried on its own), until Contifico answers {@code []}. */
+    public Multi<ContificoProduct> catalogue(ContificoConnection c, int pageSize) {
+        int[] page = {0};
+        return Multi.createBy().repeating()
+                .uni(() -> productPage(c, ++page[0], pageSize))
+                .until(List::isEmpty)
+                .onItem().transformToIterable(list -> list);
+    }
+
+    public Uni<List<Warehouse>> warehouses(ContificoConnection c) {
+        return read(c, "/v1/bodega/", json -> {
+            List<Warehouse> out = new ArrayList<>();
+            for (JsonNode n : array(json)) {
+                out.add(new Warehouse(text(n, "id"), text(n, "codigo"), text(n, "nombre"), bool(n, "venta"),
+                        bool(n, "compra"), bool(n, "produccion")));
+            }
+            return out;
+        });
+    }
+
+    // --------------------------------------------------------------------------------------------------- movements
+
+    /**
+     * Books a movement in the connection's warehouse. Sent once: a failure after sending is {@link OutcomeUnknown},
+     * and the caller must {@link #findMovementsByReference look the reference up} before any re-send.
+     */
+    public Uni<Movement> createMovement(ContificoConnection c, NewMovement m) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("tipo", m.tipo().name());
+        body.put("fecha", FECHA.format(m.fecha()));
+        body.put("bodega_id", c.warehouseId());
+        body.put("descripcion", m.descripcion());
+        ArrayNode detalles = body.putArray("detalles");
+        for (MovementLine l : m.detalles()) {
+            ObjectNode line = detalles.addObject();
+            line.put("producto_id", l.productoId());
+            line.put("cantidad", l.cantidad().toPlainString());
+            if (l.precio() != null) {
+                line.put("precio", l.precio().toPlainString());
+            }
+        }
+        String path = "/v1/movimiento-inventario/";
+        Supplier<Uni<Movement>> call = () -> exchange(c, HttpMethod.POST, path, body, true)
+                .map(raw -> {
+                    JsonNode json = handle(raw, true, path);
+                    try {
+                        return movement(json);
+                    } catch (RuntimeException e) {
+                        // A 2xx means it was booked; unreadable means we do not know its id: the lookup will find it.
+                        throw new OutcomeUnknown("Contifico accepted the movement (HTTP " + raw.status
+                                + ") but its answer could not be read: look up the reference", raw.status, e);
+                    }
+                });
+        return Uni.createFrom().deferred(() -> guarded(breaker(c), call)).onFailure().transform(ContificoClient::openBreaker);
+    }
+
+    /**
+     * Movements of {@code tipo} in the connection's warehouse whose {@code descripcion} contains {@code reference},
+     * dated {@code from}..{@code to} (both inclusive; the v2 range is half-open, the client adds a day). Walks every
+     * v2 page; the 400 "Pagina fuera del rango" past the end is the end, not an error.
+     */
+    public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
+                                                        LocalDate from, LocalDate to) {
+        String query = "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(to.plusDays(1)))
+                + "&tipo=" + tipo.name() + "&bodega_id=" + enc(c.warehouseId());
+        return movementPages(c, query, reference, 1, new ArrayList<>());
+    }
+
+    /** Same, around a movement dated {@code fecha}: from {@code referenceLookbackDays} before it to the day after. */
+    public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
+                                                        LocalDate fecha) {
+        return findMovementsByReference(c, reference, tipo, fecha.minusDays(config.referenceLookbackDays()), fecha.plusDays(1));
+    }
+
+    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, String reference, int page,
+                                              List<Movement> acc) {
+        String path = "/v2/movimiento-inventario/" + query + "&page=" + page;
+        return readRaw(c, path, raw -> {
+            if (raw.status == 400 && raw.bodyText().contains(OUT_OF_RANGE)) {
+                return new V2Page(List.of(), false);
+            }
+            JsonNode env = handle(raw, false, path);
+            List<Movement> results = new ArrayList<>();
+            for (JsonNode n : array(env.path("results"))) {
+                results.add(movement(n));
+            }
+            JsonNode next = env.get("next");
+            return new V2Page(results, next != null && !next.isNull() && !next.asText().isEmpty());
+        }).chain(p -> {
+            for (Movement m : p.results) {
+                if (m.descripcion() != null && m.descripcion().contains(reference)) {
+                    acc.add(m);
+                }
+            }
+            return p.hasNext && !p.results.isEmpty()
+                    ? movementPages(c, query, reference, page + 1, acc)
+                    : Uni.createFrom().item(acc);
+        });
+    }
+
+    private record V2Page(List<Movement> results, boolean hasNext) {
+    }
+
+    // ------------------------------------------------------------------------------------------------ the plumbing
+
+    private <T> Uni<T> read(ContificoConnection c, String path, Function<JsonNode, T> parse) {
+        return readRaw(c, path, raw -> parse.apply(handle(raw, false, path)));
+    }
+
+    private <T> Uni<T> readOrNotFound(ContificoConnection c, String path, String productId, Function<JsonNode, T> parse) {
+        return readRaw(c, path, raw -> {
+            if (raw.status == 404) {
+                throw NotFound.product(productId);
+            }
+            return parse.apply(handle(raw, false, path));
+        });
+    }
+
+    /** A read: retried (transient failures only) around the integration's breaker, each attempt with its timeout. */
+    private <T> Uni<T> readRaw(ContificoConnection c, String path, Function<Raw, T> parse) {
+        Guard breaker = breaker(c);
+        Supplier<Uni<T>> attempt = () -> guarded(breaker, () -> exchange(c, HttpMethod.GET, path, null, false).map(parse));
+        return Uni.createFrom().deferred(() -> guarded(readRetry, attempt)).onFailure().transform(ContificoClient::openBreaker);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T> Uni<T> guarded(Guard guard, Supplier<Uni<T>> call) {
+        return (Uni<T>) guard.get((Supplier) call, (Class) Uni.class);
+    }
+
+    private Guard breaker(ContificoConnection c) {
+        return breakers.computeIfAbsent(c.integrationId(), id -> {
+            ContificoConfig.CircuitBreaker cb = config.circuitBreaker();
+            return Guard.create()
+                    .withDescription("contifico-integration-" + id)
+                    .withCircuitBreaker()
+                        .requestVolumeThreshold(cb.requestVolumeThreshold())
+                        .failureRatio(cb.failureRatio())
+                        .delay(cb.delay().toMillis(), ChronoUnit.MILLIS)
+                        .successThreshold(cb.successThreshold())
+                        .when(e -> e instanceof ContificoException ce && ce.countsAsOutage())
+                        .onStateChange(s -> LOG.warnf("Contifico circuit breaker of integration %d is now %s", id, s))
+                        .done()
+                    .build();
+        });
+    }
+
+    private static boolean retryable(Throwable e) {
+        return e instanceof ContificoException ce && ce.isRetryable();
+    }
+
+    private static Throwable openBreaker(Throwable e) {
+        if (e instanceof CircuitBreakerOpenException) {
+            return new Unavailable("Contifico is failing for this integration: circuit breaker open, call not attempted",
+                    0, true, e);
+        }
+        return e;
+    }
+
+    /**
+     * One HTTP exchange with its own timeout. Failures before the request is written are {@link Unavailable}; after,
+     * a write is {@link OutcomeUnknown} (Contifico may have booked it) and a read {@link Unavailable}.
+     */
+    private Uni<Raw> exchange(ContificoConnection c, HttpMethod method, String path, JsonNode body, boolean write) {
+        long timeoutMs = (write ? config.writeTimeout() : config.readTimeout()).toMillis();
+        String label = method + " " + path;
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setAbsoluteURI(c.baseUrl() + path)
+                .setConnectTimeout(config.connectTimeout().toMillis())
+                // Backstop of the Mutiny timeout below: Vert.x resets the stream itself when nothing arrives.
+                .setIdleTimeout(timeoutMs)
+                .putHeader("Authorization", c.apiKey())
+                .putHeader("Accept", "application/json");
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        return Uni.createFrom().deferred(() -> http.request(options))
+                .onFailure().transform(e -> new Unavailable("Could not reach Contifico for " + label + " (nothing sent): "
+                        + e.getMessage(), 0, false, e))
+                .chain(req -> {
+                    sent.set(req);
+                    Uni<HttpClientResponse> response;
+                    if (body == null) {
+                        response = req.send();
+                    } else {
+                        req.putHeader("Content-Type", "application/json");
+                        response = req.send(Buffer.buffer(body.toString()));
+                    }
+                    return response
+                            .chain(resp -> resp.body().map(b -> new Raw(resp.statusCode(), resp.getHeader("Location"), b)))
+                            .onFailure().transform(e -> lostAfterSending(write, label, e));
+                })
+                .onCancellation().invoke(() -> {
+                    HttpClientRequest req = sent.get();
+                    if (req != null) {
+                        req.reset();
+                    }
+                })
+                .ifNoItem().after(java.time.Duration.ofMillis(timeoutMs)).failWith(() -> sent.get() != null && write
+                        ? new OutcomeUnknown("Contifico did not answer " + label + " within " + timeoutMs
+                                + " ms after it was sent: the movement may exist, look up its reference", 0, null)
+                        : new Unavailable("Contifico did not answer " + label + " within " + timeoutMs + " ms", 0, false, null));
+    }
+
+    private static ContificoException lostAfterSending(boolean write, String label, Throwable e) {
+        if (e instanceof ContificoException ce) {
+            return ce;
+        }
+        if (write) {
+            return new OutcomeUnknown("Connection to Contifico lost after sending " + label
+                    + ": the movement may exist, look up its reference (" + e + ")", 0, e);
+        }
+        return new Unavailable("Connection to Contifico lost during " + label + ": " + e, 0, false, e);
+    }
+
+    /** Maps a status to the typed failure, or returns the parsed 2xx body. */
+    private JsonNode handle(Raw raw, boolean write, String path) {
+        int s = raw.status;
+        if (s >= 200 && s < 300) {
+            try {
+                return raw.body.length() == 0 ? mapper.nullNode() : mapper.readTree(raw.body.getBytes());
+            } catch (IOException e) {
+                if (write) {
+                    throw new OutcomeUnknown("Contifico answered " + s + " with unreadable JSON to " + path, s, e);
+                }
+                throw new Unavailable("Contifico answered " + s + " with unreadable JSON to " + path, s, false, e);
+            }
+        }
+        if (s == 429) {
+            throw new Unavailable("Contifico is throttling (429) " + path, s, false, null);
+        }
+        if (s >= 500) {
+            String snippet = snippet(raw.bodyText());
+            if (write) {
+                throw new OutcomeUnknown("Contifico failed with " + s + " on " + path
+                        + ": the movement may exist, look up its reference. Body: " + snippet, s, null);
+            }
+            throw new Unavailable("Contifico failed with " + s + " on " + path + ": " + snippet, s, false, null);
+        }
+        if (s >= 300 && s < 400) {
+            throw new Rejected(s, "redirected to " + raw.location + ": Contifico paths need a trailing slash", null);
+        }
+        String mensaje = null;
+        Integer cod = null;
+        try {
+            JsonNode err = mapper.readTree(raw.body.getBytes());
+            if (err != null && err.isObject()) {
+                mensaje = err.hasNonNull("mensaje") ? err.get("mensaje").asText()
+                        : err.hasNonNull("error") ? err.get("error").asText() : null;
+                JsonNode code = err.hasNonNull("cod_error") ? err.get("cod_error") : err.get("code");
+                if (code != null && !code.isNull() && code.asText().matches("-?\\d+")) {
+                    cod = Integer.valueOf(code.asText());
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // Not JSON (401/403 bodies are undocumented): the snippet below still says what came back.
+        }
+        throw new Rejected(s, mensaje != null ? mensaje : snippet(raw.bodyText()), cod);
+    }
+
+    private static String snippet(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    private record Raw(int status, String location, Buffer body) {
+        String bodyText() {
+            return body.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ JSON mapping
+
+    private static ContificoProduct product(JsonNode n) {
+        JsonNode iva = n.get("porcentaje_iva");
+        return new ContificoProduct(text(n, "id"), text(n, "codigo"), text(n, "nombre"), decimal(n, "cantidad_stock"),
+                text(n, "estado"), bool(n, "para_pos"), text(n, "tipo"), decimal(n, "pvp1"), decimal(n, "minimo"),
+                iva == null || iva.isNull() ? null : decimalOf(iva).intValue(), text(n, "codigo_barra"),
+                text(n, "categoria_id"));
+    }
+
+    private static Movement movement(JsonNode n) {
+        if (n == null || !n.isObject() || !n.hasNonNull("id")) {
+            throw new IllegalArgumentException("not a movement: " + n);
+        }
+        List<MovementLine> lines = new ArrayList<>();
+        for (JsonNode l : array(n.path("detalles"))) {
+            lines.add(new MovementLine(text(l, "producto_id"), decimal(l, "cantidad"), decimal(l, "precio")));
+        }
+        LocalDate fecha = null;
+        String f = text(n, "fecha");
+        if (f != null) {
+            try {
+                fecha = LocalDate.parse(f, FECHA);
+            } catch (DateTimeParseException e) {
+                fecha = null; // the date is informative only; the id and descripcion are what matter
+            }
+        }
+        return new Movement(text(n, "id"), text(n, "codigo"), text(n, "tipo"), fecha, text(n, "bodega_id"),
+                text(n, "descripcion"), text(n, "estado"), decimal(n, "total"), lines);
+    }
+
+    private static Iterable<JsonNode> array(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            throw new Unavailable("Contifico answered a " + n.getNodeType() + " where a list was expected", 200, false, null);
+        }
+        return n;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static boolean bool(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v != null && (v.isBoolean() ? v.booleanValue() : "true".equalsIgnoreCase(v.asText()));
+    }
+
+    /** Contifico sends decimals as strings ("-5.0") except where it does not (stock lines): accept both. */
+    static BigDecimal decimal(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : decimalOf(v);
+    }
+
+    static BigDecimal decimalOf(JsonNode v) {
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        String t = v.asText().trim();
+        return t.isEmpty() ? null : new BigDecimal(t);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s == null ? "" : s, StandardCharsets.UTF_8);
+    }
+}

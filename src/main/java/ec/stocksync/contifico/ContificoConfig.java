@@ -1,0 +1,83 @@
+package ec.stocksync.contifico;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Settings of the Contifico client ({@code stocksync.contifico.*}) and of its dev/test simulator. */
+@ConfigMapping(prefix = "stocksync.contifico")
+public interface ContificoConfig {
+
+    /** Contifico takes 0.6 s to 11 s per page on big tenants, so the default read timeout is generous. */
+    @WithDefault("15s")
+    Duration readTimeout();
+
+    /** Timeout of a movement POST. Past it the outcome is unknown: the caller must look the reference up. */
+    @WithDefault("20s")
+    Duration writeTimeout();
+
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Days before the movement's date searched when looking a reference up (the v2 list is filtered by date). */
+    @WithDefault("3")
+    int referenceLookbackDays();
+
+    Retry retry();
+
+    CircuitBreaker circuitBreaker();
+
+    Sandbox sandbox();
+
+    /** Retries of reads only: a movement POST is never retried by the client. */
+    interface Retry {
+        @WithDefault("3")
+        int maxRetries();
+
+        @WithDefault("500ms")
+        Duration initialDelay();
+
+        @WithDefault("8s")
+        Duration maxDelay();
+
+        @WithDefault("300ms")
+        Duration jitter();
+
+        /** Bounds the whole retry sequence, so a caller is never held longer than this plus one timeout. */
+        @WithDefault("60s")
+        Duration maxDuration();
+    }
+
+    /** One breaker per integration: one tenant's outage must not stop the others. */
+    interface CircuitBreaker {
+        @WithDefault("10")
+        int requestVolumeThreshold();
+
+        @WithDefault("0.5")
+        double failureRatio();
+
+        @WithDefault("30s")
+        Duration delay();
+
+        @WithDefault("1")
+        int successThreshold();
+    }
+
+    interface Sandbox {
+        /** Only honoured in dev and test launch modes: the simulator never starts in prod. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** 0 picks a random free port. */
+        @WithDefault("0")
+        int port();
+
+        @WithDefault("sandbox-api-key")
+        String apiKey();
+
+        /** Load the demo catalogue at start-up (dev); tests seed their own data. */
+        @WithDefault("false")
+        boolean seedDemo();
+    }
+}

@@ -1,0 +1,140 @@
+package ec.stocksync.contifico;
+
+/**
+ * A failed Contifico call, typed by what the caller should do next:
+ * <ul>
+ * <li>{@link Rejected}: Contifico refused the request (4xx). Retrying the same request cannot help.</li>
+ * <li>{@link NotFound}: the SKU or id is not listed. Not retryable; for a SKU, usually {@code para_pos: false}.</li>
+ * <li>{@link Unavailable}: nothing was booked (refused before sending, 5xx/timeout on a read, 429, breaker open). Retry later.</li>
+ * <li>{@link OutcomeUnknown}: a movement POST was sent and may have been booked. Look the reference up before any re-send.</li>
+ * </ul>
+ */
+public abstract sealed class ContificoException extends RuntimeException
+        permits ContificoException.Rejected, ContificoException.NotFound, ContificoException.Unavailable,
+        ContificoException.OutcomeUnknown {
+
+    private final int status;
+
+    protected ContificoException(String message, int status, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+    }
+
+    /** The HTTP status Contifico answered, or 0 when no answer came. */
+    public int status() {
+        return status;
+    }
+
+    /** True when the same request may simply be sent again later. */
+    public abstract boolean isRetryable();
+
+    /** True when a movement may have been booked although we saw a failure. */
+    public boolean outcomeUnknown() {
+        return false;
+    }
+
+    /** Whether this failure says Contifico itself is unwell (it then counts against the circuit breaker). */
+    boolean countsAsOutage() {
+        return false;
+    }
+
+    public static final class Rejected extends ContificoException {
+        private final String mensaje;
+        private final Integer codError;
+
+        public Rejected(int status, String mensaje, Integer codError) {
+            super("Contifico rejected the request (HTTP " + status + (codError == null ? "" : ", cod_error " + codError)
+                    + "): " + mensaje, status, null);
+            this.mensaje = mensaje;
+            this.codError = codError;
+        }
+
+        public String mensaje() {
+            return mensaje;
+        }
+
+        public Integer codError() {
+            return codError;
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return false;
+        }
+    }
+
+    public static final class NotFound extends ContificoException {
+        private final String sku;
+
+        private NotFound(String message, String sku) {
+            super(message, 404, null);
+            this.sku = sku;
+        }
+
+        public static NotFound sku(String sku) {
+            return new NotFound("SKU '" + sku + "' is not listed by Contifico. Its v1 product search only lists products "
+                    + "with para_pos: true: check that the product exists with this exact code and is enabled for the "
+                    + "point of sale (para_pos).", sku);
+        }
+
+        public static NotFound product(String productId) {
+            return new NotFound("Contifico has no product with id '" + productId + "'.", null);
+        }
+
+        /** The SKU looked up, or null when an id was not found. */
+        public String sku() {
+            return sku;
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return false;
+        }
+    }
+
+    public static final class Unavailable extends ContificoException {
+        private final boolean circuitOpen;
+
+        public Unavailable(String message, int status, boolean circuitOpen, Throwable cause) {
+            super(message, status, cause);
+            this.circuitOpen = circuitOpen;
+        }
+
+        /** True when the call was not even attempted because the integration's breaker is open. */
+        public boolean circuitOpen() {
+            return circuitOpen;
+        }
+
+        @Override
+        public boolean isRetryable() {
+            return true;
+        }
+
+        @Override
+        boolean countsAsOutage() {
+            return !circuitOpen;
+        }
+    }
+
+    public static final class OutcomeUnknown extends ContificoException {
+        public OutcomeUnknown(String message, int status, Throwable cause) {
+            super(message, status, cause);
+        }
+
+        /** Retryable only after the reference lookup found nothing: never blindly. */
+        @Override
+        public boolean isRetryable() {
+            return false;
+        }
+
+        @Override
+        public boolean outcomeUnknown() {
+            return true;
+        }
+
+        @Override
+        boolean countsAsOutage() {
+            return true;
+        }
+    }
+}
