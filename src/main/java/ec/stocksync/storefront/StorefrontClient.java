@@ -1,0 +1,35 @@
+package ec.stocksync.storefront;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import java.util.List;
+
+/**
+ * Stock operations on one store's storefront (Shopify or WooCommerce). Obtain instances from {@link StorefrontClients}.
+ * Every method is non-blocking, bounded by a timeout, and retries transient failures itself; what still fails arrives
+ * as a {@link StorefrontException}.
+ */
+public interface StorefrontClient {
+
+    /** The variant (Shopify) or product/variation (WooCommerce) with exactly this SKU; fails with {@link StorefrontException.Kind#NOT_FOUND}. */
+    Uni<StorefrontItem> findBySku(String sku);
+
+    /** The item's current stock, freshly read. */
+    Uni<StorefrontItem> readStock(StorefrontItem item);
+
+    /**
+     * Sets the item's absolute stock. On Shopify the write is a compare-and-set against {@code expectedCurrent}
+     * ({@code null} opts out); a stale expectation is re-read and retried a bounded number of times, then fails with
+     * {@link StorefrontException.Kind#CONFLICT}.
+     *
+     * @return the item carrying the stock the storefront now holds
+     */
+    Uni<StorefrontItem> setStock(StorefrontItem item, Integer expectedCurrent, int newQuantity);
+
+    /** Several writes in as few requests as the platform allows; one result per write, in input order. */
+    Uni<List<StockWriteResult>> setStocks(List<StockWrite> writes);
+
+    /** Every stock-keeping unit of the store, page by page (lazily: a page is fetched when the previous one is consumed). */
+    Multi<StorefrontItem> catalogue();
+}

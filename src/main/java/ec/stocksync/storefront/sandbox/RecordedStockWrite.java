@@ -1,0 +1,5 @@
+package ec.stocksync.storefront.sandbox;
+
+/** A stock change a simulator applied (replays of an idempotent request are not recorded again). */
+public record RecordedStockWrite(String sku, Integer before, int after, String endpoint) {
+}

@@ -1,0 +1,476 @@
+package ec.stocksync.storefront.sandbox;
+
+import ec.stocksync.storefront.StorefrontConfig;
+import io.quarkus.arc.profile.UnlessBuildProfile;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stateful fake of Shopify's GraphQL Admin API, for one shop with one location: product variants with inventory items,
+ * lookup by SKU, cursor paging, {@code inventoryItem} reads and {@code inventorySetQuantities} with compare-and-set
+ * ({@code changeFromQuantity}) and {@code @idempotent} replays. It does not parse GraphQL: it recognises the root field
+ * and reads arguments (literal or variables) and answers every field the clients select.
+ * Endpoint names: {@link #PRODUCT_VARIANTS}, {@link #INVENTORY_ITEM}, {@link #SET_QUANTITIES}.
+ */
+@ApplicationScoped
+@UnlessBuildProfile("prod")
+public class ShopifySimulator extends SimulatorServer {
+
+    public static final String PRODUCT_VARIANTS = "productVariants";
+    public static final String INVENTORY_ITEM = "inventoryItem";
+    public static final String SET_QUANTITIES = "inventorySetQuantities";
+    public static final String DEFAULT_TOKEN = "shpat_sandbox_token";
+    public static final long DEFAULT_LOCATION_ID = 655441491L;
+
+    private static final Pattern GRAPHQL_PATH = Pattern.compile("^/admin/api/(\\d{4}-\\d{2}|unstable)/graphql\\.json$");
+    private static final Pattern SKU_TERM = Pattern.compile("sku:(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+))");
+
+    /** A variant as the fake holds it; {@code available} is {@code null} when not stocked at the location. */
+    public static final class Variant {
+        public final String productId;
+        public final String productTitle;
+        public final String id;
+        public final String title;
+        public final String sku;
+        public final String inventoryItemId;
+        public boolean tracked;
+        public Integer available;
+
+        Variant(String productId, String productTitle, String id, String title, String sku, String inventoryItemId,
+                boolean tracked, Integer available) {
+            this.productId = productId;
+            this.productTitle = productTitle;
+            this.id = id;
+            this.title = title;
+            this.sku = sku;
+            this.inventoryItemId = inventoryItemId;
+            this.tracked = tracked;
+            this.available = available;
+        }
+    }
+
+    /** Seed for one variant: {@code ShopifySimulator.variant("TS-M", "M", 5)}. */
+    public record SeedVariant(String sku, String title, Integer available, boolean tracked) {
+    }
+
+    public static SeedVariant variant(String sku, String title, Integer available) {
+        return new SeedVariant(sku, title, available, true);
+    }
+
+    @Inject
+    Vertx vertx;
+    @Inject
+    StorefrontConfig config;
+
+    private final Object lock = new Object();
+    private final List<Variant> variants = new ArrayList<>();
+    private final Map<String, String> idempotentAnswers = new HashMap<>();
+    private long nextId = 1000;
+    private volatile String accessToken = DEFAULT_TOKEN;
+
+    void onStart(@Observes StartupEvent event) {
+        startIfEnabled(vertx, config.sandbox().enabled());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    @Override
+    protected String name() {
+        return "Shopify";
+    }
+
+    // ---- seeding and inspection ----
+
+    public String accessToken() {
+        return accessToken;
+    }
+
+    /** Changes the token the fake accepts (the old one then gets 401). */
+    public void accessToken(String token) {
+        this.accessToken = token;
+    }
+
+    /** The numeric location id, as a store records it. */
+    public String locationId() {
+        return String.valueOf(DEFAULT_LOCATION_ID);
+    }
+
+    public String locationGid() {
+        return "gid://shopify/Location/" + DEFAULT_LOCATION_ID;
+    }
+
+    /** Adds a product with its variants; answers the variants as created (with their gids). */
+    public List<Variant> addProduct(String title, SeedVariant... seeds) {
+        synchronized (lock) {
+            String productId = "gid://shopify/Product/" + (++nextId);
+            List<Variant> created = new ArrayList<>();
+            for (SeedVariant seed : seeds) {
+                long n = ++nextId;
+                Variant v = new Variant(productId, title, "gid://shopify/ProductVariant/" + n, seed.title(), seed.sku(),
+                        "gid://shopify/InventoryItem/" + n, seed.tracked(), seed.available());
+                variants.add(v);
+                created.add(v);
+            }
+            return created;
+        }
+    }
+
+    /** Current available quantity of the SKU at the location ({@code null} if not stocked there). */
+    public Integer available(String sku) {
+        synchronized (lock) {
+            return find(sku).available;
+        }
+    }
+
+    /** Changes stock behind the client's back, as a sale in the Shopify admin would. */
+    public void setAvailable(String sku, Integer quantity) {
+        synchronized (lock) {
+            find(sku).available = quantity;
+        }
+    }
+
+    public Variant variantBySku(String sku) {
+        synchronized (lock) {
+            return find(sku);
+        }
+    }
+
+    public int variantCount() {
+        synchronized (lock) {
+            return variants.size();
+        }
+    }
+
+    private Variant find(String sku) {
+        return variants.stream().filter(v -> sku.equals(v.sku)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no variant with SKU " + sku));
+    }
+
+    @Override
+    protected void resetState() {
+        synchronized (lock) {
+            variants.clear();
+            idempotentAnswers.clear();
+            accessToken = DEFAULT_TOKEN;
+        }
+    }
+
+    // ---- HTTP ----
+
+    @Override
+    protected void routes(Router router) {
+        router.post("/admin/api/:version/graphql.json").handler(this::graphql);
+    }
+
+    @Override
+    protected String endpointOf(RoutingContext ctx) {
+        if (!GRAPHQL_PATH.matcher(ctx.request().path()).matches()) {
+            return ctx.request().method().name() + " " + ctx.request().path();
+        }
+        String query = queryText(ctx);
+        if (query.contains(SET_QUANTITIES)) {
+            return SET_QUANTITIES;
+        }
+        if (query.contains(PRODUCT_VARIANTS)) {
+            return PRODUCT_VARIANTS;
+        }
+        if (query.contains(INVENTORY_ITEM + "(")) {
+            return INVENTORY_ITEM;
+        }
+        return "graphql";
+    }
+
+    private static String queryText(RoutingContext ctx) {
+        try {
+            JsonObject body = ctx.body().asJsonObject();
+            return body == null ? "" : body.getString("query", "");
+        } catch (DecodeException | ClassCastException e) {
+            return "";
+        }
+    }
+
+    @Override
+    protected boolean authorised(RoutingContext ctx) {
+        return accessToken.equals(ctx.request().getHeader("X-Shopify-Access-Token"));
+    }
+
+    @Override
+    protected void rejectAuth(RoutingContext ctx) {
+        json(ctx, 401, new JsonObject().put("errors", "[API] Invalid API key or access token (unrecognized login or wrong password)"));
+    }
+
+    @Override
+    protected void answerFault(RoutingContext ctx, Fault fault) {
+        switch (fault.type()) {
+            case RATE_LIMITED -> {
+                ctx.response().putHeader("Retry-After", seconds(fault));
+                json(ctx, 429, new JsonObject().put("errors",
+                        "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."));
+            }
+            case THROTTLED -> {
+                // Bucket empty; refills the query's cost in the fault's duration, which is what the client should wait.
+                double cost = 100;
+                double restoreRate = cost / Math.max(0.001, fault.duration().toMillis() / 1000.0);
+                json(ctx, 200, new JsonObject()
+                        .put("errors", new JsonArray().add(new JsonObject().put("message", "Throttled")
+                                .put("extensions", new JsonObject().put("code", "THROTTLED")
+                                        .put("documentation", "https://shopify.dev/api/usage/rate-limits"))))
+                        .put("extensions", new JsonObject().put("cost", new JsonObject()
+                                .put("requestedQueryCost", cost).putNull("actualQueryCost")
+                                .put("throttleStatus", new JsonObject().put("maximumAvailable", 2000.0)
+                                        .put("currentlyAvailable", 0).put("restoreRate", restoreRate)))));
+            }
+            default -> json(ctx, 500, new JsonObject().put("errors", "Internal Server Error"));
+        }
+    }
+
+    private static String seconds(Fault fault) {
+        return String.format(Locale.ROOT, "%.1f", fault.duration().toMillis() / 1000.0);
+    }
+
+    private void graphql(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            body = null;
+        }
+        if (body == null || body.getString("query") == null) {
+            json(ctx, 400, new JsonObject().put("errors", new JsonObject().put("query", "Required parameter missing or invalid")));
+            return;
+        }
+        String query = body.getString("query");
+        JsonObject variables = body.getJsonObject("variables", new JsonObject());
+        JsonObject answer;
+        synchronized (lock) {
+            answer = switch (endpointOf(ctx)) {
+                case SET_QUANTITIES -> setQuantities(query, variables);
+                case PRODUCT_VARIANTS -> productVariants(query, variables);
+                case INVENTORY_ITEM -> inventoryItem(query, variables);
+                default -> topLevelError("The simulator does not know this query", "BAD_REQUEST");
+            };
+        }
+        json(ctx, 200, answer);
+    }
+
+    private JsonObject productVariants(String query, JsonObject variables) {
+        Map<String, Object> args = arguments(query, PRODUCT_VARIANTS, variables);
+        int first = args.get("first") instanceof Number n ? n.intValue() : -1;
+        if (first < 1 || first > 250) {
+            return topLevelError("first must be between 1 and 250", "BAD_REQUEST");
+        }
+        String search = (String) args.get("query");
+        String location = levelLocation(query, variables);
+        List<Variant> matching = new ArrayList<>();
+        for (Variant v : variants) {
+            if (search == null || matchesSearch(v, search)) {
+                matching.add(v);
+            }
+        }
+        int start = args.get("after") instanceof String after ? decodeCursor(after) + 1 : 0;
+        JsonArray nodes = new JsonArray();
+        int end = Math.min(matching.size(), start + first);
+        for (int i = start; i < end; i++) {
+            nodes.add(variantJson(matching.get(i), location));
+        }
+        JsonObject pageInfo = new JsonObject().put("hasNextPage", end < matching.size())
+                .put("endCursor", end > start ? cursor(end - 1) : null);
+        return data(new JsonObject().put(PRODUCT_VARIANTS, new JsonObject().put("nodes", nodes).put("pageInfo", pageInfo)));
+    }
+
+    /** Like Shopify's search, a SKU term matches by prefix rather than exactly, so clients must filter. */
+    private static boolean matchesSearch(Variant v, String search) {
+        Matcher m = SKU_TERM.matcher(search);
+        if (!m.find()) {
+            return true;
+        }
+        String term = m.group(1) != null ? m.group(1).replace("\\\"", "\"").replace("\\\\", "\\") : m.group(2);
+        return v.sku != null && v.sku.toLowerCase(Locale.ROOT).startsWith(term.toLowerCase(Locale.ROOT));
+    }
+
+    private JsonObject inventoryItem(String query, JsonObject variables) {
+        Object id = arguments(query, INVENTORY_ITEM, variables).get("id");
+        String location = levelLocation(query, variables);
+        Variant v = variants.stream().filter(x -> x.inventoryItemId.equals(id)).findFirst().orElse(null);
+        return data(new JsonObject().put(INVENTORY_ITEM, v == null ? null : inventoryItemJson(v, location)));
+    }
+
+    private JsonObject setQuantities(String query, JsonObject variables) {
+        String key = idempotencyKey(query, variables);
+        if (key == null) {
+            return topLevelError("The @idempotent directive is required for this mutation.", "BAD_REQUEST");
+        }
+        String replay = idempotentAnswers.get(key);
+        if (replay != null) {
+            return new JsonObject(replay);
+        }
+        Object inputArg = arguments(query, SET_QUANTITIES, variables).get("input");
+        if (!(inputArg instanceof JsonObject input)) {
+            return topLevelError("Variable $input of type InventorySetQuantitiesInput! was provided invalid value", "INVALID_VARIABLE");
+        }
+        if (!"available".equals(input.getString("name")) && !"on_hand".equals(input.getString("name"))) {
+            return payload(null, new JsonArray().add(userError(List.of("input", "name"), "The quantity name must be either 'available' or 'on_hand'.", "INVALID_NAME")));
+        }
+        JsonArray quantities = input.getJsonArray("quantities", new JsonArray());
+        JsonArray userErrors = new JsonArray();
+        List<Variant> targets = new ArrayList<>();
+        for (int i = 0; i < quantities.size(); i++) {
+            JsonObject q = quantities.getJsonObject(i);
+            List<String> field = List.of("input", "quantities", String.valueOf(i));
+            if (!q.containsKey("changeFromQuantity")) {
+                return topLevelError("Variable $input of type InventorySetQuantitiesInput! was provided invalid value for quantities."
+                        + i + ".changeFromQuantity (Expected value to not be null)", "INVALID_VARIABLE");
+            }
+            Variant v = variants.stream().filter(x -> x.inventoryItemId.equals(q.getString("inventoryItemId"))).findFirst().orElse(null);
+            targets.add(v);
+            if (v == null) {
+                userErrors.add(userError(concat(field, "inventoryItemId"), "The specified inventory item could not be found.", "INVALID_INVENTORY_ITEM"));
+            } else if (!locationGid().equals(q.getString("locationId"))) {
+                userErrors.add(userError(concat(field, "locationId"), "The specified location could not be found.", "INVALID_LOCATION"));
+            } else if (q.getValue("changeFromQuantity") != null
+                    && !q.getInteger("changeFromQuantity").equals(v.available == null ? 0 : v.available)) {
+                userErrors.add(userError(concat(field, "changeFromQuantity"),
+                        "The specified compare quantity does not match the current quantity.", "CHANGE_FROM_QUANTITY_STALE"));
+            }
+        }
+        JsonObject answer;
+        if (!userErrors.isEmpty()) {
+            // All or nothing, like Shopify: one bad quantity means none is applied.
+            answer = payload(null, userErrors);
+        } else {
+            JsonArray changes = new JsonArray();
+            for (int i = 0; i < quantities.size(); i++) {
+                Variant v = targets.get(i);
+                int quantity = quantities.getJsonObject(i).getInteger("quantity");
+                Integer before = v.available;
+                v.available = quantity;
+                recordStockWrite(v.sku, before, quantity, SET_QUANTITIES);
+                changes.add(new JsonObject().put("name", input.getString("name"))
+                        .put("delta", quantity - (before == null ? 0 : before)).put("quantityAfterChange", quantity));
+            }
+            JsonObject group = new JsonObject().put("id", "gid://shopify/InventoryAdjustmentGroup/" + (++nextId))
+                    .put("reason", input.getString("reason")).put("referenceDocumentUri", input.getString("referenceDocumentUri"))
+                    .put("changes", changes);
+            answer = payload(group, new JsonArray());
+        }
+        idempotentAnswers.put(key, answer.encode());
+        return answer;
+    }
+
+    private static List<String> concat(List<String> base, String last) {
+        List<String> l = new ArrayList<>(base);
+        l.add(last);
+        return l;
+    }
+
+    private static JsonObject payload(JsonObject group, JsonArray userErrors) {
+        return data(new JsonObject().put(SET_QUANTITIES,
+                new JsonObject().put("inventoryAdjustmentGroup", group).put("userErrors", userErrors)));
+    }
+
+    private static JsonObject userError(List<String> field, String message, String code) {
+        return new JsonObject().put("field", new JsonArray(new ArrayList<>(field))).put("message", message).put("code", code);
+    }
+
+    private JsonObject variantJson(Variant v, String location) {
+        return new JsonObject().put("id", v.id).put("sku", v.sku).put("title", v.title)
+                .put("displayName", v.productTitle + " - " + v.title)
+                .put("product", new JsonObject().put("id", v.productId).put("title", v.productTitle))
+                .put("inventoryItem", inventoryItemJson(v, location));
+    }
+
+    private JsonObject inventoryItemJson(Variant v, String location) {
+        JsonObject level = null;
+        if (v.available != null && locationGid().equals(location)) {
+            level = new JsonObject().put("quantities",
+                    new JsonArray().add(new JsonObject().put("name", "available").put("quantity", v.available)));
+        }
+        return new JsonObject().put("id", v.inventoryItemId).put("tracked", v.tracked).put("inventoryLevel", level);
+    }
+
+    private static JsonObject data(JsonObject data) {
+        return new JsonObject().put("data", data)
+                .put("extensions", new JsonObject().put("cost", new JsonObject().put("requestedQueryCost", 10).put("actualQueryCost", 10)
+                        .put("throttleStatus", new JsonObject().put("maximumAvailable", 2000.0).put("currentlyAvailable", 1990)
+                                .put("restoreRate", 100.0))));
+    }
+
+    private static JsonObject topLevelError(String message, String code) {
+        return new JsonObject().put("errors", new JsonArray().add(new JsonObject().put("message", message)
+                .put("extensions", new JsonObject().put("code", code))));
+    }
+
+    private static String cursor(int index) {
+        return Base64.getEncoder().encodeToString(("sim:" + index).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int decodeCursor(String cursor) {
+        try {
+            return Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8).substring(4));
+        } catch (RuntimeException e) {
+            return Integer.MAX_VALUE - 1;
+        }
+    }
+
+    private String levelLocation(String query, JsonObject variables) {
+        Object location = arguments(query, "inventoryLevel", variables).get("locationId");
+        return location == null ? null : location.toString();
+    }
+
+    private static String idempotencyKey(String query, JsonObject variables) {
+        Matcher m = Pattern.compile("@idempotent\\(\\s*key:\\s*(?:\"([^\"]*)\"|\\$(\\w+))\\s*\\)").matcher(query);
+        if (!m.find()) {
+            return null;
+        }
+        return m.group(1) != null ? m.group(1) : variables.getString(m.group(2));
+    }
+
+    /** Arguments of the first call of {@code field}: literals (strings, numbers, null) or {@code $variables}. */
+    static Map<String, Object> arguments(String query, String field, JsonObject variables) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        Matcher call = Pattern.compile("\\b" + Pattern.quote(field) + "\\s*\\(([^)]*)\\)").matcher(query);
+        if (!call.find()) {
+            return args;
+        }
+        Matcher arg = Pattern.compile("(\\w+)\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|\\$\\w+|-?\\d+|null|true|false)").matcher(call.group(1));
+        while (arg.find()) {
+            String raw = arg.group(2);
+            Object value;
+            if (raw.startsWith("$")) {
+                value = variables.getValue(raw.substring(1));
+            } else if (raw.startsWith("\"")) {
+                value = raw.substring(1, raw.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+            } else if (raw.equals("null")) {
+                value = null;
+            } else if (raw.equals("true") || raw.equals("false")) {
+                value = Boolean.valueOf(raw);
+            } else {
+                value = Long.parseLong(raw);
+            }
+            args.put(arg.group(1), value);
+        }
+        return args;
+    }
+}

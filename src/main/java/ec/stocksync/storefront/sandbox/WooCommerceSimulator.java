@@ -1,0 +1,440 @@
+package ec.stocksync.storefront.sandbox;
+
+import ec.stocksync.storefront.StorefrontConfig;
+import io.quarkus.arc.profile.UnlessBuildProfile;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A stateful fake of the WooCommerce REST API v3 ({@code /wp-json/wc/v3}): simple and variable products with variations,
+ * {@code ?sku=} lookups (products only, like WooCommerce), paging with {@code X-WP-Total}/{@code X-WP-TotalPages},
+ * {@code PUT} that only changes stock when {@code manage_stock} is on, and batch updates capped at 100 objects.
+ * Endpoint names are method plus path pattern relative to {@code /wp-json/wc/v3}, e.g. {@link #PUT_PRODUCT}.
+ */
+@ApplicationScoped
+@UnlessBuildProfile("prod")
+public class WooCommerceSimulator extends SimulatorServer {
+
+    public static final String LIST_PRODUCTS = "GET /products";
+    public static final String GET_PRODUCT = "GET /products/{id}";
+    public static final String PUT_PRODUCT = "PUT /products/{id}";
+    public static final String BATCH_PRODUCTS = "POST /products/batch";
+    public static final String LIST_VARIATIONS = "GET /products/{id}/variations";
+    public static final String GET_VARIATION = "GET /products/{id}/variations/{vid}";
+    public static final String PUT_VARIATION = "PUT /products/{id}/variations/{vid}";
+    public static final String BATCH_VARIATIONS = "POST /products/{id}/variations/batch";
+    public static final String DEFAULT_KEY = "ck_sandbox_key";
+    public static final String DEFAULT_SECRET = "cs_sandbox_secret";
+
+    private static final String API = "/wp-json/wc/v3";
+    private static final int MAX_BATCH = 100;
+
+    /** A product or variation as the fake holds it ({@code parentId} 0 for products). */
+    public static final class Item {
+        public final long id;
+        public final long parentId;
+        public final String type;
+        public final String name;
+        public final String sku;
+        public final String option;
+        public boolean manageStock;
+        public Integer stockQuantity;
+        final List<Long> variationIds = new ArrayList<>();
+
+        Item(long id, long parentId, String type, String name, String sku, String option, boolean manageStock, Integer stock) {
+            this.id = id;
+            this.parentId = parentId;
+            this.type = type;
+            this.name = name;
+            this.sku = sku;
+            this.option = option;
+            this.manageStock = manageStock;
+            this.stockQuantity = stock;
+        }
+    }
+
+    /** Seed for a variation: {@code WooCommerceSimulator.variation("HOOD-M", "M", 4)}. */
+    public record SeedVariation(String sku, String option, Integer stock) {
+    }
+
+    public static SeedVariation variation(String sku, String option, Integer stock) {
+        return new SeedVariation(sku, option, stock);
+    }
+
+    @Inject
+    Vertx vertx;
+    @Inject
+    StorefrontConfig config;
+
+    private final Object lock = new Object();
+    private final List<Item> items = new ArrayList<>();
+    private long nextId = 100;
+    private volatile String consumerKey = DEFAULT_KEY;
+    private volatile String consumerSecret = DEFAULT_SECRET;
+
+    void onStart(@Observes StartupEvent event) {
+        startIfEnabled(vertx, config.sandbox().enabled());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    @Override
+    protected String name() {
+        return "WooCommerce";
+    }
+
+    // ---- seeding and inspection ----
+
+    public String consumerKey() {
+        return consumerKey;
+    }
+
+    public String consumerSecret() {
+        return consumerSecret;
+    }
+
+    /** Changes the credentials the fake accepts. */
+    public void credentials(String key, String secret) {
+        this.consumerKey = key;
+        this.consumerSecret = secret;
+    }
+
+    /** A simple product; {@code stock == null} means WooCommerce does not manage its stock. */
+    public Item addSimple(String name, String sku, Integer stock) {
+        synchronized (lock) {
+            Item item = new Item(++nextId, 0, "simple", name, sku, null, stock != null, stock);
+            items.add(item);
+            return item;
+        }
+    }
+
+    /** A variable product (the parent holds no stock) with its variations; answers the parent. */
+    public Item addVariable(String name, String sku, SeedVariation... seeds) {
+        synchronized (lock) {
+            Item parent = new Item(++nextId, 0, "variable", name, sku, null, false, null);
+            items.add(parent);
+            for (SeedVariation seed : seeds) {
+                Item v = new Item(++nextId, parent.id, "variation", name, seed.sku(), seed.option(), seed.stock() != null, seed.stock());
+                items.add(v);
+                parent.variationIds.add(v.id);
+            }
+            return parent;
+        }
+    }
+
+    public Item itemBySku(String sku) {
+        synchronized (lock) {
+            return items.stream().filter(i -> sku.equals(i.sku)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no product or variation with SKU " + sku));
+        }
+    }
+
+    public Integer stockOf(String sku) {
+        return itemBySku(sku).stockQuantity;
+    }
+
+    public boolean managesStock(String sku) {
+        return itemBySku(sku).manageStock;
+    }
+
+    /** Changes stock behind the client's back, as an order would. */
+    public void setStock(String sku, Integer quantity) {
+        synchronized (lock) {
+            Item item = itemBySku(sku);
+            item.manageStock = quantity != null;
+            item.stockQuantity = quantity;
+        }
+    }
+
+    @Override
+    protected void resetState() {
+        synchronized (lock) {
+            items.clear();
+            consumerKey = DEFAULT_KEY;
+            consumerSecret = DEFAULT_SECRET;
+        }
+    }
+
+    // ---- HTTP ----
+
+    @Override
+    protected void routes(Router router) {
+        router.get(API + "/products").handler(this::listProducts);
+        router.post(API + "/products/batch").handler(ctx -> batch(ctx, 0));
+        router.get(API + "/products/:id").handler(ctx -> withItem(ctx, 0, this::show));
+        router.put(API + "/products/:id").handler(ctx -> withItem(ctx, 0, this::update));
+        router.get(API + "/products/:id/variations").handler(this::listVariations);
+        router.post(API + "/products/:id/variations/batch").handler(ctx -> batch(ctx, parentId(ctx)));
+        router.get(API + "/products/:id/variations/:vid").handler(ctx -> withItem(ctx, parentId(ctx), this::show));
+        router.put(API + "/products/:id/variations/:vid").handler(ctx -> withItem(ctx, parentId(ctx), this::update));
+    }
+
+    @Override
+    protected String endpointOf(RoutingContext ctx) {
+        String path = ctx.request().path();
+        String relative = path.startsWith(API) ? path.substring(API.length()) : path;
+        String[] parts = relative.split("/");
+        StringBuilder pattern = new StringBuilder();
+        boolean firstId = true;
+        for (String part : parts) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            pattern.append('/');
+            if (part.chars().allMatch(Character::isDigit)) {
+                pattern.append(firstId ? "{id}" : "{vid}");
+                firstId = false;
+            } else {
+                pattern.append(part);
+            }
+        }
+        return ctx.request().method().name() + " " + pattern;
+    }
+
+    @Override
+    protected boolean authorised(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header != null && header.startsWith("Basic ")) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                return decoded.equals(consumerKey + ":" + consumerSecret);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        // WooCommerce also takes the keys as query parameters over HTTPS.
+        return consumerKey.equals(ctx.request().getParam("consumer_key"))
+                && consumerSecret.equals(ctx.request().getParam("consumer_secret"));
+    }
+
+    @Override
+    protected void rejectAuth(RoutingContext ctx) {
+        boolean sent = ctx.request().getHeader("Authorization") != null || ctx.request().getParam("consumer_key") != null;
+        error(ctx, 401, sent ? "woocommerce_rest_authentication_error" : "woocommerce_rest_cannot_view",
+                sent ? "Consumer secret is invalid." : "Sorry, you cannot list resources.");
+    }
+
+    @Override
+    protected void answerFault(RoutingContext ctx, Fault fault) {
+        if (fault.type() == Fault.Type.RATE_LIMITED || fault.type() == Fault.Type.THROTTLED) {
+            ctx.response().putHeader("Retry-After", String.valueOf(Math.max(0, (fault.duration().toMillis() + 999) / 1000)));
+            error(ctx, 429, "too_many_requests", "Too many requests. Please wait and try again.");
+            return;
+        }
+        error(ctx, 500, "internal_server_error", "<p>There has been a critical error on this website.</p>");
+    }
+
+    private static void error(RoutingContext ctx, int status, String code, String message) {
+        json(ctx, status, new JsonObject().put("code", code).put("message", message)
+                .put("data", new JsonObject().put("status", status)));
+    }
+
+    private static long parentId(RoutingContext ctx) {
+        return Long.parseLong(ctx.pathParam("id"));
+    }
+
+    private void listProducts(RoutingContext ctx) {
+        String sku = ctx.request().getParam("sku");
+        String type = ctx.request().getParam("type");
+        Set<String> skus = sku == null ? null : Arrays.stream(sku.split(",")).map(String::trim).collect(Collectors.toSet());
+        List<Item> matching;
+        synchronized (lock) {
+            matching = items.stream()
+                    .filter(i -> i.parentId == 0)
+                    .filter(i -> skus == null || skus.contains(i.sku))
+                    .filter(i -> type == null || type.equals(i.type))
+                    .toList();
+        }
+        page(ctx, matching);
+    }
+
+    private void listVariations(RoutingContext ctx) {
+        long parent = parentId(ctx);
+        String sku = ctx.request().getParam("sku");
+        List<Item> matching;
+        synchronized (lock) {
+            Item p = items.stream().filter(i -> i.id == parent && i.parentId == 0).findFirst().orElse(null);
+            if (p == null) {
+                error(ctx, 404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
+                return;
+            }
+            matching = items.stream().filter(i -> i.parentId == parent).filter(i -> sku == null || sku.equals(i.sku)).toList();
+        }
+        page(ctx, matching);
+    }
+
+    private void page(RoutingContext ctx, List<Item> matching) {
+        int perPage;
+        int page;
+        try {
+            perPage = Integer.parseInt(ctx.request().getParam("per_page", "10"));
+            page = Integer.parseInt(ctx.request().getParam("page", "1"));
+        } catch (NumberFormatException e) {
+            error(ctx, 400, "rest_invalid_param", "Invalid parameter(s): per_page, page");
+            return;
+        }
+        if (perPage < 1 || perPage > 100) {
+            error(ctx, 400, "rest_invalid_param", "Invalid parameter(s): per_page (per_page must be between 1 (inclusive) and 100 (inclusive))");
+            return;
+        }
+        int total = matching.size();
+        int totalPages = (total + perPage - 1) / perPage;
+        if (page < 1 || (page > totalPages && total > 0)) {
+            error(ctx, 400, "woocommerce_rest_invalid_page_number", "The page number requested is larger than the number of pages available.");
+            return;
+        }
+        JsonArray body = new JsonArray();
+        synchronized (lock) {
+            matching.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(i -> body.add(toJson(i)));
+        }
+        ctx.response().putHeader("X-WP-Total", String.valueOf(total)).putHeader("X-WP-TotalPages", String.valueOf(totalPages));
+        json(ctx, 200, body);
+    }
+
+    private interface ItemHandler {
+        void handle(RoutingContext ctx, Item item);
+    }
+
+    private void withItem(RoutingContext ctx, long parent, ItemHandler handler) {
+        long id;
+        try {
+            id = Long.parseLong(parent == 0 ? ctx.pathParam("id") : ctx.pathParam("vid"));
+        } catch (NumberFormatException e) {
+            ctx.next();
+            return;
+        }
+        Item item;
+        synchronized (lock) {
+            item = items.stream().filter(i -> i.id == id && i.parentId == parent).findFirst().orElse(null);
+        }
+        if (item == null) {
+            error(ctx, 404, parent == 0 ? "woocommerce_rest_product_invalid_id" : "woocommerce_rest_product_variation_invalid_id", "Invalid ID.");
+            return;
+        }
+        handler.handle(ctx, item);
+    }
+
+    private void show(RoutingContext ctx, Item item) {
+        synchronized (lock) {
+            json(ctx, 200, toJson(item));
+        }
+    }
+
+    private void update(RoutingContext ctx, Item item) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            error(ctx, 400, "rest_invalid_json", "Invalid JSON body passed.");
+            return;
+        }
+        synchronized (lock) {
+            String problem = apply(item, body == null ? new JsonObject() : body, ctx.request().method().name() + " "
+                    + (item.parentId == 0 ? "/products/{id}" : "/products/{id}/variations/{vid}"));
+            if (problem != null) {
+                error(ctx, 400, "rest_invalid_param", problem);
+                return;
+            }
+            json(ctx, 200, toJson(item));
+        }
+    }
+
+    /** Applies an update like WooCommerce: stock_quantity only counts when the item manages stock. Caller holds the lock. */
+    private String apply(Item item, JsonObject body, String endpoint) {
+        Object manage = body.getValue("manage_stock");
+        if (manage != null && !(manage instanceof Boolean)) {
+            return "Invalid parameter(s): manage_stock";
+        }
+        Object quantity = body.getValue("stock_quantity");
+        if (quantity != null && !(quantity instanceof Number)) {
+            return "Invalid parameter(s): stock_quantity";
+        }
+        if (manage != null) {
+            item.manageStock = (Boolean) manage;
+        }
+        if (quantity != null && item.manageStock) {
+            Integer before = item.stockQuantity;
+            item.stockQuantity = ((Number) quantity).intValue();
+            recordStockWrite(item.sku, before, item.stockQuantity, endpoint);
+        }
+        return null;
+    }
+
+    private void batch(RoutingContext ctx, long parent) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            body = null;
+        }
+        if (body == null) {
+            error(ctx, 400, "rest_invalid_json", "Invalid JSON body passed.");
+            return;
+        }
+        JsonArray update = body.getJsonArray("update", new JsonArray());
+        int total = update.size() + body.getJsonArray("create", new JsonArray()).size() + body.getJsonArray("delete", new JsonArray()).size();
+        if (total > MAX_BATCH) {
+            error(ctx, 413, "woocommerce_rest_request_entity_too_large",
+                    "Unable to accept more than " + MAX_BATCH + " items for this request.");
+            return;
+        }
+        String endpoint = parent == 0 ? BATCH_PRODUCTS : BATCH_VARIATIONS;
+        JsonArray answers = new JsonArray();
+        synchronized (lock) {
+            if (parent != 0 && items.stream().noneMatch(i -> i.id == parent && i.parentId == 0)) {
+                error(ctx, 404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
+                return;
+            }
+            for (int n = 0; n < update.size(); n++) {
+                JsonObject change = update.getJsonObject(n);
+                Long id = change.getLong("id");
+                Item item = id == null ? null : items.stream().filter(i -> i.id == id && i.parentId == parent).findFirst().orElse(null);
+                if (item == null) {
+                    answers.add(new JsonObject().put("id", id == null ? 0 : id).put("error", new JsonObject()
+                            .put("code", parent == 0 ? "woocommerce_rest_product_invalid_id" : "woocommerce_rest_product_variation_invalid_id")
+                            .put("message", "Invalid ID.").put("data", new JsonObject().put("status", 400))));
+                    continue;
+                }
+                String problem = apply(item, change, endpoint);
+                answers.add(problem == null ? toJson(item) : new JsonObject().put("id", id).put("error",
+                        new JsonObject().put("code", "rest_invalid_param").put("message", problem).put("data", new JsonObject().put("status", 400))));
+            }
+        }
+        json(ctx, 200, new JsonObject().put("update", answers));
+    }
+
+    private JsonObject toJson(Item item) {
+        String stockStatus = !item.manageStock || item.stockQuantity == null || item.stockQuantity > 0 ? "instock" : "outofstock";
+        JsonObject json = new JsonObject().put("id", item.id).put("sku", item.sku)
+                .put("manage_stock", item.manageStock).put("stock_quantity", item.manageStock ? item.stockQuantity : null)
+                .put("stock_status", stockStatus).put("status", "publish");
+        if (item.parentId == 0) {
+            json.put("name", item.name).put("slug", item.name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"))
+                    .put("type", item.type).put("parent_id", 0).put("variations", new JsonArray(new ArrayList<>(item.variationIds)));
+        } else {
+            // Like WooCommerce, a variation carries its attributes but no name of its own.
+            json.put("attributes", new JsonArray().add(new JsonObject().put("id", 0).put("name", "Option").put("option", item.option)));
+        }
+        return json;
+    }
+}
