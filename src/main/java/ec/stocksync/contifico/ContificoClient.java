@@ -80,8 +80,7 @@ public class ContificoClient {
         http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setKeepAlive(true)
-                .setMaxPoolSize(32)
-                .setTrustAll(false));
+                .setMaxPoolSize(32));
         ContificoConfig.Retry r = config.retry();
         readRetry = Guard.create()
                 .withDescription("contifico-read-retry")
@@ -222,7 +221,8 @@ public class ContificoClient {
     /**
      * Movements of {@code tipo} in the connection's warehouse whose {@code descripcion} contains {@code reference},
      * dated {@code from}..{@code to} (both inclusive; the v2 range is half-open, the client adds a day). Walks every
-     * v2 page; the 400 "Pagina fuera del rango" past the end is the end, not an error.
+     * v2 page; the 400 "Pagina fuera del rango" past the end is the end, not an error. Matching is a substring test,
+     * so references must be delimited (e.g. {@code [ss:<store>:<movement>]}): a bare "ss-1" would also match "ss-10".
      */
     public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
                                                         LocalDate from, LocalDate to) {
@@ -342,6 +342,8 @@ public class ContificoClient {
                 .onFailure().transform(e -> new Unavailable("Could not reach Contifico for " + label + " (nothing sent): "
                         + e.getMessage(), 0, false, e))
                 .chain(req -> {
+                    // From here on the request may reach Contifico. A failure before the first byte is written also
+                    // lands in "outcome unknown" for a POST: over-cautious (one extra lookup), never a double booking.
                     sent.set(req);
                     Uni<HttpClientResponse> response;
                     if (body == null) {

@@ -28,11 +28,10 @@ public class ContificoSandbox {
     private volatile ContificoSimulator simulator;
 
     void onStart(@Observes StartupEvent event) {
-        if (!config.sandbox().enabled()) {
-            return;
-        }
-        if (LaunchMode.current() == LaunchMode.NORMAL) {
-            LOG.warn("stocksync.contifico.sandbox.enabled is ignored in prod: the Contifico simulator never runs there");
+        if (!shouldStart(config.sandbox().enabled(), LaunchMode.current())) {
+            if (config.sandbox().enabled()) {
+                LOG.warn("stocksync.contifico.sandbox.enabled is ignored in prod: the Contifico simulator never runs there");
+            }
             return;
         }
         // Startup observers run on the main thread, so waiting for the listen here blocks no event loop.
@@ -48,6 +47,11 @@ public class ContificoSandbox {
         } else {
             LOG.infof("Contifico simulator listening at %s (API key %s)", sim.baseUrl(), sim.apiKey());
         }
+    }
+
+    /** Both the switch and a non-prod launch mode are required. */
+    static boolean shouldStart(boolean enabled, LaunchMode mode) {
+        return enabled && mode != LaunchMode.NORMAL;
     }
 
     void onStop(@Observes ShutdownEvent event) {
