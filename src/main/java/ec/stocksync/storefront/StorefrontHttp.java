@@ -121,6 +121,8 @@ final class StorefrontHttp {
      * Runs {@code attempt} again after transient failures, with exponential backoff and jitter, never sooner than a
      * Retry-After the storefront asked for. Callers only wrap operations that are safe to repeat: reads, absolute stock
      * writes, and Shopify mutations that carry the same idempotency key on every attempt.
+     * Quarkus resumes Mutiny delays and timeouts on the caller's Vert.x context, so the outcome reaches the caller on
+     * its own event loop (CallerContextTest guards this: a Hibernate Reactive session chained after us depends on it).
      */
     <T> Uni<T> withRetries(String what, Supplier<Uni<T>> attempt) {
         return attempt(what, attempt, 0);

@@ -155,6 +155,21 @@ class ShopifyClientContractTest {
     }
 
     @Test
+    void stockThatKeepsMovingEndsInConflictAfterTheBoundedStaleRetries() {
+        StorefrontItem item = await(client.findBySku("MUG-1"));
+        sim.sellOneBeforeEachWrite("MUG-1", 10);
+
+        StorefrontException e = failure(client.setStock(item, 25, 5));
+
+        assertEquals(StorefrontException.Kind.CONFLICT, e.kind());
+        assertEquals("CHANGE_FROM_QUANTITY_STALE", e.code());
+        assertEquals(false, e.retryable());
+        assertEquals(4, sim.count(ShopifySimulator.SET_QUANTITIES)); // first try + stale-retries 3
+        assertEquals(21, sim.available("MUG-1")); // only the simulated sales, never our write
+        assertTrue(sim.stockWrites().isEmpty());
+    }
+
+    @Test
     void retriedMutationReusesItsIdempotencyKeySoShopifyAppliesItOnce() {
         StorefrontItem item = await(client.findBySku("MUG-1"));
         sim.inject(Fault.error500().on(ShopifySimulator.SET_QUANTITIES));
