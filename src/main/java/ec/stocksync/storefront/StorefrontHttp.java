@@ -99,11 +99,12 @@ final class StorefrontHttp {
 
     private static StorefrontException transportFailure(HttpMethod method, String url, Throwable t) {
         String what = method + " " + path(url);
-        if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
-            return new StorefrontException(StorefrontException.Kind.TIMEOUT, 0, "timeout", what + " timed out: " + t.getMessage(), null, t);
-        }
+        // Checked first: Netty's connect timeout is a ConnectException, and a request that never left is not "outcome unknown".
         if (t instanceof ConnectException) {
             return StorefrontException.unavailable(0, "connection_refused", what + " could not connect: " + t.getMessage(), t);
+        }
+        if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
+            return new StorefrontException(StorefrontException.Kind.TIMEOUT, 0, "timeout", what + " timed out: " + t.getMessage(), null, t);
         }
         return StorefrontException.unavailable(0, "connection_lost", what + " failed in transit: " + t, t);
     }

@@ -70,4 +70,23 @@ class StorefrontClientsTest {
         assertEquals("gid://shopify/Location/655441491", ShopifyClient.locationGid("655441491"));
         assertEquals("gid://shopify/Location/5", ShopifyClient.locationGid("gid://shopify/Location/5"));
     }
+
+    @Test
+    void unreachableStorefrontFailsAsUnavailableAfterRetries() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Store woo = new Store();
+        woo.platform = "woocommerce";
+        woo.apiBaseUrl = "http://127.0.0.1:" + closedPort;
+        woo.consumerKey = "ck";
+        woo.consumerSecret = "cs";
+
+        StorefrontException e = assertThrows(StorefrontException.class,
+                () -> clients.forStore(woo).findBySku("X").await().atMost(java.time.Duration.ofSeconds(20)));
+
+        assertEquals(StorefrontException.Kind.UNAVAILABLE, e.kind());
+        assertEquals("connection_refused", e.code());
+    }
 }
