@@ -99,11 +99,12 @@ final class StorefrontHttp {
 
     private static StorefrontException transportFailure(HttpMethod method, String url, Throwable t) {
         String what = method + " " + path(url);
-        if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
-            return new StorefrontException(StorefrontException.Kind.TIMEOUT, 0, "timeout", what + " timed out: " + t.getMessage(), null, t);
-        }
+        // Checked first: Netty's connect timeout is a ConnectException, and a request that never left is not "outcome unknown".
         if (t instanceof ConnectException) {
             return StorefrontException.unavailable(0, "connection_refused", what + " could not connect: " + t.getMessage(), t);
+        }
+        if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
+            return new StorefrontException(StorefrontException.Kind.TIMEOUT, 0, "timeout", what + " timed out: " + t.getMessage(), null, t);
         }
         return StorefrontException.unavailable(0, "connection_lost", what + " failed in transit: " + t, t);
     }
@@ -121,6 +122,8 @@ final class StorefrontHttp {
      * Runs {@code attempt} again after transient failures, with exponential backoff and jitter, never sooner than a
      * Retry-After the storefront asked for. Callers only wrap operations that are safe to repeat: reads, absolute stock
      * writes, and Shopify mutations that carry the same idempotency key on every attempt.
+     * Quarkus resumes Mutiny delays and timeouts on the caller's Vert.x context, so the outcome reaches the caller on
+     * its own event loop (CallerContextTest guards this: a Hibernate Reactive session chained after us depends on it).
      */
     <T> Uni<T> withRetries(String what, Supplier<Uni<T>> attempt) {
         return attempt(what, attempt, 0);

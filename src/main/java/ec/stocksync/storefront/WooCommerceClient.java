@@ -173,6 +173,7 @@ final class WooCommerceClient implements StorefrontClient {
 
     @Override
     public Multi<StorefrontItem> catalogue() {
+        // Ordered by id, not WooCommerce's default newest-first, so products added during the walk do not shift the pages.
         return pages("catalogue", "/products?orderby=id&order=asc")
                 .onItem().transformToMultiAndConcatenate(product -> {
                     if ("variable".equals(product.getString("type"))) {

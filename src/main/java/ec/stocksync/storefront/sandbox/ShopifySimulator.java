@@ -2,6 +2,7 @@ package ec.stocksync.storefront.sandbox;
 
 import ec.stocksync.storefront.StorefrontConfig;
 import io.quarkus.arc.profile.UnlessBuildProfile;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -85,11 +86,21 @@ public class ShopifySimulator extends SimulatorServer {
     private final Object lock = new Object();
     private final List<Variant> variants = new ArrayList<>();
     private final Map<String, String> idempotentAnswers = new HashMap<>();
+    private final Map<String, Integer> salesBeforeWrites = new HashMap<>();
     private long nextId = 1000;
     private volatile String accessToken = DEFAULT_TOKEN;
 
     void onStart(@Observes StartupEvent event) {
         startIfEnabled(vertx, config.sandbox().enabled());
+        if (running() && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+            seedDemo();
+        }
+    }
+
+    /** A small catalogue so dev mode has something to sync (the dev store's apiBaseUrl points at {@link #baseUrl()}). */
+    public void seedDemo() {
+        addProduct("Camiseta básica", variant("CAM-S", "S", 12), variant("CAM-M", "M", 8), variant("CAM-L", "L", 0));
+        addProduct("Taza cerámica", variant("TAZA-01", "Default Title", 30));
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -151,6 +162,17 @@ public class ShopifySimulator extends SimulatorServer {
         }
     }
 
+    /**
+     * Before each of the next {@code times} mutations touching the SKU, one unit is sold on Shopify, so a
+     * compare-and-set against what the client last read keeps going stale.
+     */
+    public void sellOneBeforeEachWrite(String sku, int times) {
+        synchronized (lock) {
+            find(sku);
+            salesBeforeWrites.put(sku, times);
+        }
+    }
+
     public Variant variantBySku(String sku) {
         synchronized (lock) {
             return find(sku);
@@ -173,6 +195,7 @@ public class ShopifySimulator extends SimulatorServer {
         synchronized (lock) {
             variants.clear();
             idempotentAnswers.clear();
+            salesBeforeWrites.clear();
             accessToken = DEFAULT_TOKEN;
         }
     }
@@ -345,6 +368,10 @@ public class ShopifySimulator extends SimulatorServer {
             }
             Variant v = variants.stream().filter(x -> x.inventoryItemId.equals(q.getString("inventoryItemId"))).findFirst().orElse(null);
             targets.add(v);
+            if (v != null && salesBeforeWrites.getOrDefault(v.sku, 0) > 0) {
+                salesBeforeWrites.merge(v.sku, -1, Integer::sum);
+                v.available = (v.available == null ? 0 : v.available) - 1;
+            }
             if (v == null) {
                 userErrors.add(userError(concat(field, "inventoryItemId"), "The specified inventory item could not be found.", "INVALID_INVENTORY_ITEM"));
             } else if (!locationGid().equals(q.getString("locationId"))) {

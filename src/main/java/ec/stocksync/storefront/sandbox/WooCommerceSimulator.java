@@ -2,6 +2,7 @@ package ec.stocksync.storefront.sandbox;
 
 import ec.stocksync.storefront.StorefrontConfig;
 import io.quarkus.arc.profile.UnlessBuildProfile;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -92,6 +93,15 @@ public class WooCommerceSimulator extends SimulatorServer {
 
     void onStart(@Observes StartupEvent event) {
         startIfEnabled(vertx, config.sandbox().enabled());
+        if (running() && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+            seedDemo();
+        }
+    }
+
+    /** A small catalogue so dev mode has something to sync (the dev store's apiBaseUrl points at {@link #baseUrl()}). */
+    public void seedDemo() {
+        addSimple("Taza cerámica", "TAZA-01", 30);
+        addVariable("Buzo con capucha", "BUZO", variation("BUZO-S", "S", 5), variation("BUZO-M", "M", 7), variation("BUZO-L", "L", 2));
     }
 
     void onStop(@Observes ShutdownEvent event) {
