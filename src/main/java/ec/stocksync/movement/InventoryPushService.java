@@ -1,0 +1,299 @@
+package ec.stocksync.movement;
+
+import ec.stocksync.common.ApiException;
+import ec.stocksync.contifico.ContificoClient;
+import ec.stocksync.contifico.ContificoConnection;
+import ec.stocksync.contifico.ContificoException;
+import ec.stocksync.contifico.ContificoProductResolver;
+import ec.stocksync.contifico.MovementType;
+import ec.stocksync.contifico.NewMovement;
+import ec.stocksync.store.StoreContext;
+import ec.stocksync.store.StoreContexts;
+import ec.stocksync.sync.AdvisoryLocks;
+import ec.stocksync.sync.StockCache;
+import ec.stocksync.sync.SyncOptions;
+import ec.stocksync.sync.SyncService;
+import ec.stocksync.sync.SyncTrigger;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Pushes movements to Contifico: one {@code Uni} per push unit, i.e. the movements of one (store, SKU, kind) waiting
+ * together, which go out as ONE Contifico movement while each keeps its own status. Under the SKU's push lock:
+ * push → update the cache → selective pull of that SKU → sync_logs (trigger SALE) → DONE.
+ */
+@ApplicationScoped
+public class InventoryPushService {
+
+    private static final Logger LOG = Logger.getLogger(InventoryPushService.class);
+    private static final int MAX_DESCRIPTION_ORDERS = 20;
+
+    @Inject
+    MovementRepository repo;
+    @Inject
+    StoreContexts contexts;
+    @Inject
+    AdvisoryLocks locks;
+    @Inject
+    ContificoClient contifico;
+    @Inject
+    ContificoProductResolver products;
+    @Inject
+    StockCache cache;
+    @Inject
+    SyncService sync;
+    @Inject
+    WorkerConfig config;
+    @Inject
+    MeterRegistry registry;
+
+    /**
+     * Processes movements claimed together by {@code owner} (same store, SKU and kind). Never fails: every outcome is
+     * written to the queue. {@code claimed} hears of movements claimed on the way (burst coalescing), so their leases
+     * are renewed too.
+     */
+    public Uni<Void> process(String owner, List<Movement> group, Consumer<List<Movement>> claimed) {
+        Movement first = group.get(0);
+        // Everything this unit holds a lease on, including movements swept in on the way: a failure settles them all.
+        List<Movement> held = new CopyOnWriteArrayList<>(group);
+        Consumer<List<Movement>> track = more -> {
+            held.addAll(more);
+            claimed.accept(more);
+        };
+        return contexts.load(first.storeId(), first.integrationId())
+                .chain(ctx -> locks.withPushLock(first.storeId(), first.sku(), () -> underLock(owner, ctx, group, track))
+                        .chain(done -> done.isPresent() ? Uni.createFrom().voidItem() : deferBusy(owner, ids(group))))
+                .onFailure().recoverWithUni(e -> failed(owner, List.copyOf(held), e));
+    }
+
+    private Uni<Void> deferBusy(String owner, List<Long> ids) {
+        registry.counter("stocksync.movements", "outcome", "deferred_lock_busy").increment(ids.size());
+        long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, config.lockBusyDelay().toMillis() / 2));
+        return repo.defer(owner, ids, config.lockBusyDelay().plusMillis(jitter));
+    }
+
+    private Uni<Boolean> underLock(String owner, StoreContext ctx, List<Movement> group,
+                                   Consumer<List<Movement>> claimed) {
+        Movement first = group.get(0);
+        List<Movement> inDoubt = group.stream().filter(Movement::pushOutcomeUnknown).toList();
+        if (!inDoubt.isEmpty()) {
+            return settleDoubt(owner, ctx, group, inDoubt.get(0).contificoReference(), claimed).replaceWith(true);
+        }
+        List<Movement> pushed = group.stream().filter(m -> m.contificoMovementId() != null).toList();
+        if (!pushed.isEmpty()) {
+            // Pushed before a crash, not yet DONE: only the pull and the bookkeeping are left.
+            return afterPush(owner, ctx, pushed, pushed.get(0).contificoMovementId())
+                    .chain(() -> {
+                        List<Movement> rest = group.stream().filter(m -> m.contificoMovementId() == null).toList();
+                        return rest.isEmpty() ? Uni.createFrom().voidItem() : push(owner, ctx, rest);
+                    })
+                    .replaceWith(true);
+        }
+        return repo.claimSameSku(owner, config.lease(), first.storeId(), first.sku(), first.kind(),
+                        Math.max(0, config.maxGroupSize() - group.size()))
+                .invoke(more -> {
+                    if (!more.isEmpty()) {
+                        claimed.accept(more);
+                    }
+                })
+                .chain(more -> {
+                    List<Movement> all = new ArrayList<>(group);
+                    all.addAll(more);
+                    return push(owner, ctx, all);
+                })
+                .replaceWith(true);
+    }
+
+    /**
+     * An earlier push of this group may have reached Contifico. Look its reference up before anything else: found,
+     * it counts as pushed; not found, the group is clean and is pushed afresh under a new reference.
+     */
+    private Uni<Void> settleDoubt(String owner, StoreContext ctx, List<Movement> group, String reference,
+                                  Consumer<List<Movement>> claimed) {
+        Movement first = group.get(0);
+        ContificoConnection conn = ContificoConnection.of(ctx.integration());
+        return repo.claimSameReference(owner, config.lease(), first.storeId(), reference)
+                .invoke(more -> {
+                    if (!more.isEmpty()) {
+                        claimed.accept(more);
+                    }
+                })
+                .chain(more -> {
+                    List<Movement> members = new ArrayList<>(group);
+                    members.addAll(more);
+                    LocalDate since = members.stream().map(m -> m.createdAt().atZoneSameInstant(NewMovement.CONTIFICO_ZONE)
+                            .toLocalDate()).min(Comparator.naturalOrder()).orElse(NewMovement.today());
+                    return contifico.findMovementsByReference(conn, reference, type(first.kind()), since.minusDays(1),
+                                    NewMovement.today().plusDays(1))
+                            .onFailure().transform(DoubtUnresolved::new)
+                            .chain(found -> {
+                                if (!found.isEmpty()) {
+                                    LOG.infof("push %s was booked in Contifico as %s although its answer was lost",
+                                            reference, found.get(0).codigo());
+                                    registry.counter("stocksync.movements", "outcome", "recovered_by_lookup").increment(members.size());
+                                    return repo.markPushed(owner, ids(members), found.get(0).id(), reference)
+                                            .chain(() -> afterPush(owner, ctx, members, found.get(0).id()));
+                                }
+                                LOG.infof("push %s is not in Contifico: pushing again under a new reference", reference);
+                                return repo.clearDoubt(owner, ids(members)).chain(() -> push(owner, ctx, members));
+                            });
+                });
+    }
+
+    private Uni<Void> push(String owner, StoreContext ctx, List<Movement> members) {
+        Movement first = members.get(0);
+        List<Long> ids = ids(members);
+        ContificoConnection conn = ContificoConnection.of(ctx.integration());
+        String reference = "[ss-" + first.storeId() + "-" + first.id() + "-"
+                + UUID.randomUUID().toString().substring(0, 6) + "]";
+        BigDecimal quantity = BigDecimal.valueOf(members.stream().mapToInt(Movement::quantity).sum());
+        Timer.Sample sample = Timer.start(registry);
+        return products.productId(first.storeId(), conn, first.sku())
+                .chain(productId -> repo.markInDoubt(owner, ids, reference).chain(marked -> {
+                    if (marked < ids.size()) {
+                        // Our lease was taken over: whoever holds it now will push these movements.
+                        return Uni.createFrom().failure(new LeaseLost(ids));
+                    }
+                    NewMovement movement = first.kind() == MovementKind.SALE
+                            ? NewMovement.sale(productId, quantity, description(ctx, members, reference))
+                            : NewMovement.restock(productId, quantity, BigDecimal.ZERO, description(ctx, members, reference));
+                    return contifico.createMovement(conn, movement);
+                }))
+                .invoke(() -> sample.stop(registry.timer("stocksync.push.latency", "kind", first.kind().name())))
+                .chain(booked -> {
+                    LOG.infof("pushed %s %s x%s store=%d as %s (%d movement(s))", first.kind(), first.sku(), quantity,
+                            first.storeId(), booked.codigo(), members.size());
+                    return repo.markPushed(owner, ids, booked.id(), reference)
+                            .chain(() -> afterPush(owner, ctx, members, booked.id()));
+                });
+    }
+
+    /** Steps 3-6: cache, selective pull (its failure is logged and recorded; the push stays done), DONE. */
+    private Uni<Void> afterPush(String owner, StoreContext ctx, List<Movement> members, String contificoMovementId) {
+        Movement first = members.get(0);
+        int signed = members.stream().mapToInt(Movement::signedQuantity).sum();
+        return cache.applyPush(first.storeId(), first.sku(), signed)
+                .chain(() -> sync.pullSku(ctx, first.sku(), SyncOptions.AFTER_PUSH, SyncTrigger.SALE, first.id(), null))
+                .onFailure().recoverWithNull()
+                .chain(() -> repo.markDone(owner, ids(members)))
+                .invoke(n -> registry.counter("stocksync.movements", "outcome", "done").increment(n))
+                .replaceWithVoid();
+    }
+
+    /** Decides what a failure means for the movements: retry later, or DEAD now. */
+    private Uni<Void> failed(String owner, List<Movement> held, Throwable e) {
+        List<Long> ids = ids(held);
+        if (e instanceof LeaseLost) {
+            LOG.warnf("lease on movements %s was lost; their new owner carries on", ids);
+            return Uni.createFrom().voidItem();
+        }
+        int attempt = held.stream().mapToInt(Movement::attempts).max().orElse(0) + 1;
+        boolean dead = false;
+        // Only a failure that proves nothing was booked may clear a doubt; anything else keeps the look-up due.
+        boolean notBooked = false;
+        // A call the circuit breaker never let out says nothing about this movement: it costs no attempt.
+        boolean spendAttempt = !circuitOpen(e);
+        Duration delay = spendAttempt ? backoff(attempt) : config.circuitOpenDelay();
+        String error;
+        if (e instanceof ContificoException ce) {
+            error = ce.getClass().getSimpleName() + ": " + ce.getMessage();
+            // An unknown outcome is not a verdict: it is retried, after a look-up of its reference.
+            dead = !ce.isRetryable() && !ce.outcomeUnknown();
+            notBooked = !ce.outcomeUnknown();
+            if (ce.outcomeUnknown()) {
+                delay = max(config.outcomeUnknownDelay(), delay);
+            }
+        } else if (e instanceof DoubtUnresolved du) {
+            error = "look-up of an earlier push failed: " + du.getCause().getMessage();
+        } else if (e instanceof ApiException ae && "no_integration".equals(ae.code())) {
+            error = ae.getMessage();
+            notBooked = true;
+            delay = config.backoffCap();
+        } else {
+            error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.errorf(e, "unexpected failure pushing movements %s", ids);
+        }
+        return repo.fail(owner, ids, error, delay, config.maxAttempts(), dead, notBooked, spendAttempt)
+                .invoke(rows -> rows.forEach(m -> {
+                    registry.counter("stocksync.movements", "outcome",
+                            m.status() == MovementStatus.DEAD ? "dead" : "retry").increment();
+                    if (m.status() == MovementStatus.DEAD) {
+                        LOG.warnf("movement %d (%s %s x%d) is DEAD after %d attempt(s): %s", m.id(), m.kind(), m.sku(),
+                                m.quantity(), m.attempts(), m.lastError());
+                    }
+                }))
+                .replaceWithVoid();
+    }
+
+    private static boolean circuitOpen(Throwable e) {
+        Throwable t = e instanceof DoubtUnresolved ? e.getCause() : e;
+        return t instanceof ContificoException.Unavailable u && u.circuitOpen();
+    }
+
+    /** Exponential backoff with full jitter, from {@code backoffBase} up to {@code backoffCap}. */
+    Duration backoff(int attempt) {
+        long base = config.backoffBase().toMillis();
+        long cap = config.backoffCap().toMillis();
+        long exp = Math.min(cap, base << Math.min(20, Math.max(0, attempt - 1)));
+        return Duration.ofMillis(exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** What a merchant reading Contifico sees: the orders behind the movement, and our reference for look-ups. */
+    static String description(StoreContext ctx, List<Movement> members, String reference) {
+        String verb = members.get(0).kind() == MovementKind.SALE ? "Venta" : "Reingreso";
+        Map<String, Integer> byOrder = new LinkedHashMap<>();
+        for (Movement m : members) {
+            byOrder.merge(m.orderName() != null ? m.orderName() : "pedido " + m.orderId(), m.quantity(), Integer::sum);
+        }
+        String orders = byOrder.entrySet().stream().limit(MAX_DESCRIPTION_ORDERS)
+                .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
+        if (byOrder.size() > MAX_DESCRIPTION_ORDERS) {
+            orders += " y " + (byOrder.size() - MAX_DESCRIPTION_ORDERS) + " más";
+        }
+        return verb + " " + ctx.store().platform + " " + ctx.store().name + ": " + orders + " " + reference;
+    }
+
+    static MovementType type(MovementKind kind) {
+        return kind == MovementKind.SALE ? MovementType.EGR : MovementType.ING;
+    }
+
+    private static List<Long> ids(List<Movement> ms) {
+        return ms.stream().map(Movement::id).toList();
+    }
+
+    /** The look-up that would settle an in-doubt push failed: the doubt stays, the look-up is tried again later. */
+    static final class DoubtUnresolved extends RuntimeException {
+        DoubtUnresolved(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** Our lease on the movements was taken over by another worker. */
+    static final class LeaseLost extends RuntimeException {
+        LeaseLost(List<Long> ids) {
+            super("lease lost on " + ids, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package ec.stocksync.movement;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The queue's state transitions. Every transition out of IN_PROGRESS names the lease owner, so a worker whose lease
+ * was taken over can never overwrite what the new owner did (River #1302).
+ */
+@ApplicationScoped
+public class MovementRepository {
+
+    @Inject
+    Pool pool;
+
+    private static final String CLAIM = """
+            UPDATE inventory_movements_queue
+            SET status = 'IN_PROGRESS', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
+                updated_at = now()
+            WHERE id IN (SELECT id FROM inventory_movements_queue
+                         WHERE status = 'PENDING' AND next_attempt_at <= now()
+                         ORDER BY next_attempt_at, id
+                         LIMIT $3
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING """ + Movement.COLUMNS;
+
+    /** Claims up to {@code limit} due movements, oldest first. */
+    public Uni<List<Movement>> claimDue(String owner, Duration lease, int limit) {
+        return pool.preparedQuery(CLAIM).execute(Tuple.of(owner, seconds(lease), limit)).map(MovementRepository::list);
+    }
+
+    /**
+     * Under the SKU's push lock, claims the other movements of the same SKU and kind that wait, due or not, so a burst
+     * is pushed as one Contifico movement. Movements in doubt (an earlier push may have landed) are left to their own
+     * look-up.
+     */
+    public Uni<List<Movement>> claimSameSku(String owner, Duration lease, long storeId, String sku, MovementKind kind,
+                                            int limit) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'IN_PROGRESS', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
+                            updated_at = now()
+                        WHERE id IN (SELECT id FROM inventory_movements_queue
+                                     WHERE store_id = $3 AND sku = $4 AND kind = $5 AND status = 'PENDING'
+                                       AND NOT push_outcome_unknown AND contifico_movement_id IS NULL
+                                     ORDER BY id
+                                     LIMIT $6
+                                     FOR UPDATE SKIP LOCKED)
+                        RETURNING """ + Movement.COLUMNS)
+                .execute(Tuple.from(new Object[]{owner, seconds(lease), storeId, sku, kind.name(), limit}))
+                .map(MovementRepository::list);
+    }
+
+    /** Claims the waiting members of a group whose push is in doubt, so one look-up settles all of them. */
+    public Uni<List<Movement>> claimSameReference(String owner, Duration lease, long storeId, String reference) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'IN_PROGRESS', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
+                            updated_at = now()
+                        WHERE id IN (SELECT id FROM inventory_movements_queue
+                                     WHERE store_id = $3 AND contifico_reference = $4 AND status = 'PENDING'
+                                     FOR UPDATE SKIP LOCKED)
+                        RETURNING """ + Movement.COLUMNS)
+                .execute(Tuple.of(owner, seconds(lease), storeId, reference))
+                .map(MovementRepository::list);
+    }
+
+    public Uni<Integer> renewLeases(String owner, List<Long> ids, Duration lease) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue SET lease_expires_at = now() + make_interval(secs => $3)
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner, seconds(lease)))
+                .map(RowSet::rowCount);
+    }
+
+    /**
+     * Hands back movements whose worker died. Only rows still IN_PROGRESS under a lease that ran out: a row that just
+     * completed is never touched. Whether their push reached Contifico is recorded on the row itself
+     * (push_outcome_unknown is set before sending), so the next attempt knows to look it up first.
+     */
+    public Uni<Integer> rescueExpired() {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = now(),
+                            last_error = coalesce(last_error || '; ', '') || 'lease expired (worker lost): taken over',
+                            updated_at = now()
+                        WHERE status = 'IN_PROGRESS' AND lease_expires_at < now()""")
+                .execute().map(RowSet::rowCount);
+    }
+
+    /** The SKU is being pushed by someone else: put the movements back without spending an attempt. */
+    public Uni<Void> defer(String owner, List<Long> ids, Duration delay) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
+                            next_attempt_at = now() + make_interval(secs => $3), updated_at = now()
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner, seconds(delay)))
+                .replaceWithVoid();
+    }
+
+    /** Recorded before the POST is sent: from here until we hear back, the push is in doubt. */
+    public Uni<Integer> markInDoubt(String owner, List<Long> ids, String reference) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue SET push_outcome_unknown = TRUE, contifico_reference = $3,
+                               updated_at = now()
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner, reference))
+                .map(RowSet::rowCount);
+    }
+
+    /** Contifico said for sure that the reference was not booked: the group is clean again. */
+    public Uni<Void> clearDoubt(String owner, List<Long> ids) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue SET push_outcome_unknown = FALSE, contifico_reference = NULL,
+                               updated_at = now()
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner))
+                .replaceWithVoid();
+    }
+
+    public Uni<Integer> markPushed(String owner, List<Long> ids, String contificoMovementId, String reference) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET push_outcome_unknown = FALSE, contifico_movement_id = $3, contifico_reference = $4,
+                            pushed_at = now(), last_error = NULL, updated_at = now()
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner, contificoMovementId, reference))
+                .map(RowSet::rowCount);
+    }
+
+    public Uni<Integer> markDone(String owner, List<Long> ids) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL, done_at = now(), updated_at = now()
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner))
+                .map(RowSet::rowCount);
+    }
+
+    /**
+     * A failed attempt: back to PENDING after {@code delay}, or DEAD once the budget is spent (or at once when
+     * {@code dead}). {@code notBooked}: the failure proves nothing reached Contifico, so
+     * a doubt recorded before sending is cleared; otherwise it stays and the next attempt looks the reference up first.
+     * Returns the rows as they now stand.
+     */
+    public Uni<List<Movement>> fail(String owner, List<Long> ids, String error, Duration delay, int maxAttempts,
+                                    boolean dead, boolean notBooked, boolean spendAttempt) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET attempts = attempts + CASE WHEN $8 THEN 1 ELSE 0 END,
+                            status = CASE WHEN $6 OR ($8 AND attempts + 1 >= $5) THEN 'DEAD' ELSE 'PENDING' END,
+                            next_attempt_at = now() + make_interval(secs => $4),
+                            lease_owner = NULL, lease_expires_at = NULL, last_error = $3, updated_at = now(),
+                            push_outcome_unknown = CASE WHEN $7 THEN FALSE ELSE push_outcome_unknown END,
+                            contifico_reference = CASE WHEN $7 THEN NULL ELSE contifico_reference END
+                        WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'
+                        RETURNING """ + Movement.COLUMNS)
+                .execute(Tuple.from(new Object[]{ids.toArray(new Long[0]), owner, error, seconds(delay), maxAttempts,
+                        dead, notBooked, spendAttempt}))
+                .map(MovementRepository::list);
+    }
+
+    /** A DEAD movement back in the queue, with a fresh budget. */
+    public Uni<Movement> retry(long id) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'PENDING', attempts = 0, next_attempt_at = now(), updated_at = now()
+                        WHERE id = $1 AND status = 'DEAD'
+                        RETURNING """ + Movement.COLUMNS)
+                .execute(Tuple.of(id))
+                .call(rows -> rows.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : pool.preparedQuery("SELECT pg_notify('" + MovementQueue.CHANNEL + "', $1)")
+                        .execute(Tuple.of(String.valueOf(rows.iterator().next().getLong("store_id")))))
+                .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
+    }
+
+    public Uni<Movement> find(long id) {
+        return pool.preparedQuery("SELECT " + Movement.COLUMNS + " FROM inventory_movements_queue WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
+    }
+
+    /** Queue depth and the age of the oldest waiting movement, for metrics and the status summary. */
+    public record QueueStats(long pending, long inProgress, long dead, double oldestPendingAgeSeconds) {
+    }
+
+    public Uni<QueueStats> stats() {
+        return pool.query("""
+                        SELECT count(*) FILTER (WHERE status = 'PENDING') AS pending,
+                               count(*) FILTER (WHERE status = 'IN_PROGRESS') AS in_progress,
+                               count(*) FILTER (WHERE status = 'DEAD') AS dead,
+                               coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS'))), 0) AS oldest
+                        FROM inventory_movements_queue WHERE status <> 'DONE'""")
+                .execute()
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new QueueStats(r.getLong("pending"), r.getLong("in_progress"), r.getLong("dead"),
+                            r.getNumeric("oldest").doubleValue());
+                });
+    }
+
+    static List<Movement> list(RowSet<Row> rows) {
+        List<Movement> out = new ArrayList<>(rows.rowCount());
+        rows.forEach(r -> out.add(Movement.from(r)));
+        return out;
+    }
+
+    static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,159 @@
+package ec.stocksync.movement;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One worker: claims due movements (FOR UPDATE SKIP LOCKED, under a lease named after {@code owner}), groups them per
+ * (store, SKU, kind) and runs one push {@code Uni} per group, never more than {@code concurrency} movements at once.
+ * Several pools (replicas, or two pools in one test) share the queue safely: all coordination is in PostgreSQL.
+ */
+public class WorkerPool {
+
+    private static final Logger LOG = Logger.getLogger(WorkerPool.class);
+
+    private final String owner;
+    private final Vertx vertx;
+    private final MovementRepository repo;
+    private final InventoryPushService pushes;
+    private final WorkerConfig config;
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Set<Long> leased = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private volatile boolean running;
+    private long pollTimer = -1;
+    private long renewTimer = -1;
+
+    WorkerPool(String owner, Vertx vertx, MovementRepository repo, InventoryPushService pushes, WorkerConfig config) {
+        this.owner = owner;
+        this.vertx = vertx;
+        this.repo = repo;
+        this.pushes = pushes;
+        this.config = config;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll());
+        renewTimer = vertx.setPeriodic(config.leaseRenewInterval().toMillis(), id -> renewLeases());
+        LOG.infof("worker %s started (concurrency %d)", owner, config.concurrency());
+        wake();
+    }
+
+    /** Stops claiming; movements in flight finish (or their leases run out and another worker takes them). */
+    public synchronized void stop() {
+        running = false;
+        if (pollTimer >= 0) {
+            vertx.cancelTimer(pollTimer);
+        }
+        if (renewTimer >= 0) {
+            vertx.cancelTimer(renewTimer);
+        }
+        pollTimer = renewTimer = -1;
+    }
+
+    /** New work may be due (NOTIFY, a finished push, the poll). */
+    public void wake() {
+        if (!running) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        int free = config.concurrency() - inFlight.get();
+        if (free <= 0) {
+            claiming.set(false);
+            return;
+        }
+        repo.claimDue(owner, config.lease(), free).subscribe().with(claimed -> {
+            claiming.set(false);
+            dispatch(claimed);
+            if (again.get() || claimed.size() == free) {
+                wake();
+            }
+        }, failure -> {
+            claiming.set(false);
+            LOG.warnf("worker %s could not claim movements: %s", owner, failure.getMessage());
+        });
+    }
+
+    private void poll() {
+        repo.rescueExpired().subscribe().with(n -> {
+            if (n > 0) {
+                LOG.warnf("worker %s took over %d movement(s) whose lease expired", owner, n);
+            }
+            wake();
+        }, failure -> LOG.warnf("lease rescue failed: %s", failure.getMessage()));
+    }
+
+    private void dispatch(List<Movement> claimed) {
+        Map<String, List<Movement>> groups = new LinkedHashMap<>();
+        for (Movement m : claimed) {
+            // In-doubt movements are settled by their reference, apart from fresh ones of the same SKU.
+            String key = m.storeId() + "\u0000" + m.sku() + "\u0000" + m.kind() + "\u0000"
+                    + (m.pushOutcomeUnknown() ? m.contificoReference() : "");
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+        }
+        for (List<Movement> group : groups.values()) {
+            track(group);
+            List<Long> mine = new ArrayList<>(group.stream().map(Movement::id).toList());
+            Uni.createFrom().deferred(() -> pushes.process(owner, group, more -> {
+                        track(more);
+                        synchronized (mine) {
+                            more.forEach(m -> mine.add(m.id()));
+                        }
+                    }))
+                    .subscribe().with(ok -> release(mine), failure -> {
+                        LOG.errorf(failure, "worker %s: push of %s ended abnormally", owner, mine);
+                        release(mine);
+                    });
+        }
+    }
+
+    private void track(List<Movement> ms) {
+        inFlight.addAndGet(ms.size());
+        ms.forEach(m -> leased.add(m.id()));
+    }
+
+    private void release(List<Long> ids) {
+        synchronized (ids) {
+            ids.forEach(leased::remove);
+            inFlight.addAndGet(-ids.size());
+        }
+        wake();
+    }
+
+    private void renewLeases() {
+        List<Long> ids = List.copyOf(leased);
+        if (ids.isEmpty()) {
+            return;
+        }
+        repo.renewLeases(owner, ids, config.lease()).subscribe().with(n -> {
+        }, failure -> LOG.warnf("worker %s could not renew leases: %s", owner, failure.getMessage()));
+    }
+}

@@ -1,0 +1,81 @@
+package ec.stocksync.store;
+
+import ec.stocksync.common.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Loads a store and its integration with the plain reactive client: the worker runs outside any request, where a
+ * Hibernate Reactive session would only add ceremony. The entities returned are detached snapshots.
+ */
+@ApplicationScoped
+public class StoreContexts {
+
+    @Inject
+    Pool pool;
+
+    /**
+     * The store with the given integration if it is still active, else the store's active integration (credentials
+     * may have been replaced since the movement was queued). Fails with 409 {@code no_integration} when there is none.
+     */
+    public Uni<StoreContext> load(long storeId, Long integrationId) {
+        return pool.preparedQuery("""
+                        SELECT s.*, i.id AS i_id, i.provider, i.base_url, i.api_key, i.pos_token, i.warehouse_id
+                        FROM stores s
+                        LEFT JOIN LATERAL (SELECT * FROM store_integrations i
+                                           WHERE i.store_id = s.id AND i.active
+                                           ORDER BY (i.id = $2) DESC LIMIT 1) i ON TRUE
+                        WHERE s.id = $1""")
+                .execute(Tuple.of(storeId, integrationId == null ? -1L : integrationId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw ApiException.notFound("store_not_found", "No store with id " + storeId + ".");
+                    }
+                    Row r = rows.iterator().next();
+                    if (r.getLong("i_id") == null) {
+                        throw ApiException.conflict("no_integration", "Store " + storeId
+                                + " has no active Contifico integration: add one with POST /api/stores/" + storeId
+                                + "/integrations.");
+                    }
+                    return new StoreContext(store(r), integration(r));
+                });
+    }
+
+    static Store store(Row r) {
+        Store s = new Store();
+        s.id = r.getLong("id");
+        s.name = r.getString("name");
+        s.platform = r.getString("platform");
+        s.shopDomain = r.getString("shop_domain");
+        s.siteUrl = r.getString("site_url");
+        s.apiBaseUrl = r.getString("api_base_url");
+        s.accessToken = r.getString("access_token");
+        s.consumerKey = r.getString("consumer_key");
+        s.consumerSecret = r.getString("consumer_secret");
+        s.locationId = r.getString("location_id");
+        s.processTestOrders = r.getBoolean("process_test_orders");
+        s.refundsRestock = r.getBoolean("refunds_restock");
+        s.scheduledPullEnabled = r.getBoolean("scheduled_pull_enabled");
+        s.active = r.getBoolean("active");
+        s.createdAt = r.getOffsetDateTime("created_at");
+        s.updatedAt = r.getOffsetDateTime("updated_at");
+        return s;
+    }
+
+    static StoreIntegration integration(Row r) {
+        StoreIntegration i = new StoreIntegration();
+        i.id = r.getLong("i_id");
+        i.storeId = r.getLong("id");
+        i.provider = r.getString("provider");
+        i.baseUrl = r.getString("base_url");
+        i.apiKey = r.getString("api_key");
+        i.posToken = r.getString("pos_token");
+        i.warehouseId = r.getString("warehouse_id");
+        i.active = true;
+        return i;
+    }
+}

@@ -1,0 +1,65 @@
+package ec.stocksync.sync;
+
+import ec.stocksync.storefront.StorefrontItem;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+/** The local cache per (store, SKU): "Stock Tienda", Contifico's last figure, the ids on both sides. */
+@ApplicationScoped
+public class StockCache {
+
+    @Inject
+    Pool pool;
+
+    /**
+     * After a push: the storefront moved its own stock when it took the order, so the cached "Stock Tienda" follows
+     * by the same amount; and the SKU is marked as just pushed, which full pulls respect.
+     */
+    public Uni<Void> applyPush(long storeId, String sku, int signedQuantity) {
+        return pool.preparedQuery("""
+                        INSERT INTO stock_cache (store_id, sku, last_pushed_at) VALUES ($1, $2, now())
+                        ON CONFLICT (store_id, sku) DO UPDATE
+                        SET store_stock = stock_cache.store_stock + $3, last_pushed_at = now(), updated_at = now()""")
+                .execute(Tuple.of(storeId, sku, signedQuantity))
+                .replaceWithVoid();
+    }
+
+    /** True when the SKU was pushed within {@code window}. */
+    public Uni<Boolean> pushedWithin(long storeId, String sku, Duration window) {
+        return pool.preparedQuery("""
+                        SELECT EXISTS (SELECT 1 FROM stock_cache WHERE store_id = $1 AND sku = $2
+                                       AND last_pushed_at > now() - make_interval(secs => $3))""")
+                .execute(Tuple.of(storeId, sku, window.toMillis() / 1000.0))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** What a pull saw and wrote. {@code storeStock} null keeps the cached figure (e.g. a dry run). */
+    public Uni<Void> recordPull(long storeId, String sku, StorefrontItem item, Integer storeStock,
+                                BigDecimal contificoStock) {
+        return pool.preparedQuery("""
+                        INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
+                                                 inventory_item_id, store_stock, store_stock_updated_at,
+                                                 contifico_stock, contifico_stock_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::int IS NULL THEN NULL ELSE now() END, $8, now())
+                        ON CONFLICT (store_id, sku) DO UPDATE SET
+                            name = coalesce(EXCLUDED.name, stock_cache.name),
+                            storefront_product_id = coalesce(EXCLUDED.storefront_product_id, stock_cache.storefront_product_id),
+                            storefront_variant_id = coalesce(EXCLUDED.storefront_variant_id, stock_cache.storefront_variant_id),
+                            inventory_item_id = coalesce(EXCLUDED.inventory_item_id, stock_cache.inventory_item_id),
+                            store_stock = coalesce(EXCLUDED.store_stock, stock_cache.store_stock),
+                            store_stock_updated_at = coalesce(EXCLUDED.store_stock_updated_at, stock_cache.store_stock_updated_at),
+                            contifico_stock = EXCLUDED.contifico_stock,
+                            contifico_stock_at = now(),
+                            updated_at = now()""")
+                .execute(Tuple.from(new Object[]{storeId, sku, item == null ? null : item.name(),
+                        item == null ? null : item.productId(), item == null ? null : item.variantId(),
+                        item == null ? null : item.inventoryItemId(), storeStock, contificoStock}))
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,111 @@
+package ec.stocksync.support;
+
+import ec.stocksync.contifico.sandbox.ContificoSandbox;
+import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.webhook.WebhookSignature;
+import io.restassured.response.ValidatableResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * A Shopify store wired to the Shopify and Contifico simulators, the way a merchant wires a real one, plus signed sales.
+ */
+@ApplicationScoped
+public class Sandbox {
+
+    private static final AtomicLong ORDER_IDS = new AtomicLong(7_000_000_000_000_000_000L);
+
+    @Inject
+    ContificoSandbox contificoSandbox;
+    @Inject
+    ShopifySimulator shopify;
+    @Inject
+    Db db;
+
+    public ContificoSimulator contifico() {
+        return contificoSandbox.simulator();
+    }
+
+    public ShopifySimulator shopify() {
+        return shopify;
+    }
+
+    /** Fresh simulators and a queue with no leftovers from earlier tests. */
+    public void reset() {
+        db.rows("UPDATE inventory_movements_queue SET status = 'DEAD', last_error = 'test isolation',"
+                + " lease_owner = NULL WHERE status IN ('PENDING', 'IN_PROGRESS') RETURNING id");
+        contifico().reset();
+        contifico().clearFaults();
+        shopify.reset();
+    }
+
+    public record Wired(long storeId, long integrationId, String warehouseId) {
+    }
+
+    /** A Shopify store with a Contifico integration, both pointing at the simulators. */
+    public Wired shopifyStore() {
+        ContificoSimulator.SimWarehouse warehouse = contifico().addWarehouse("BOD" + (System.nanoTime() % 1000), "Bodega Principal");
+        Map<String, Object> store = new HashMap<>();
+        store.put("name", "Sandbox " + UUID.randomUUID());
+        store.put("platform", "shopify");
+        store.put("shopDomain", "sandbox.myshopify.com");
+        store.put("apiBaseUrl", shopify.baseUrl());
+        store.put("accessToken", shopify.accessToken());
+        store.put("locationId", shopify.locationId());
+        store.put("webhookSecret", Api.SHOPIFY_SECRET);
+        long storeId = Api.createStore(store);
+        long integrationId = Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico().baseUrl(),
+                        "apiKey", contifico().apiKey(), "warehouseId", warehouse.id()))
+                .post("/api/stores/" + storeId + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
+        return new Wired(storeId, integrationId, warehouse.id());
+    }
+
+    /** The same SKU on both sides: Contifico with {@code contificoStock}, Shopify with {@code shopifyStock}. */
+    public String product(Wired w, String sku, int contificoStock, int shopifyStock) {
+        ContificoSimulator.SimProduct p = contifico().addProduct(sku, "Producto " + sku, true);
+        contifico().setStock(p.id, w.warehouseId(), BigDecimal.valueOf(contificoStock));
+        shopify.addProduct("Producto " + sku, ShopifySimulator.variant(sku, "Default", shopifyStock));
+        return p.id;
+    }
+
+    /** A signed Shopify orders/create of one line. */
+    public ValidatableResponse sell(long storeId, String sku, int quantity) {
+        long orderId = ORDER_IDS.incrementAndGet();
+        String body = """
+                {"id": %d, "name": "#%d", "test": false, "line_items": [
+                  {"id": %d, "sku": "%s", "quantity": %d, "gift_card": false, "variant_inventory_management": "shopify"}]}"""
+                .formatted(orderId, orderId % 100000, orderId + 1, sku, quantity);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return given().contentType("application/json").header("X-Shopify-Topic", "orders/create")
+                .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
+                .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(Api.SHOPIFY_SECRET, bytes))
+                .body(bytes).post("/webhooks/shopify/" + storeId).then().statusCode(200);
+    }
+
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
