@@ -30,6 +30,24 @@ public class StockCache {
                 .replaceWithVoid();
     }
 
+    /**
+     * The storefront ids remembered for the SKU, as an item without stock, or null when it was never seen. Lets a pull
+     * read the stock directly instead of searching by SKU (which on WooCommerce can walk every variable product).
+     */
+    public Uni<StorefrontItem> cachedItem(long storeId, String sku) {
+        return pool.preparedQuery("""
+                        SELECT name, storefront_product_id, storefront_variant_id, inventory_item_id FROM stock_cache
+                        WHERE store_id = $1 AND sku = $2 AND storefront_product_id IS NOT NULL""")
+                .execute(Tuple.of(storeId, sku))
+                .map(rows -> {
+                    for (var r : rows) {
+                        return new StorefrontItem(sku, r.getString("name"), r.getString("storefront_product_id"),
+                                r.getString("storefront_variant_id"), r.getString("inventory_item_id"), null, true);
+                    }
+                    return null;
+                });
+    }
+
     /** True when the SKU was pushed within {@code window}. */
     public Uni<Boolean> pushedWithin(long storeId, String sku, Duration window) {
         return pool.preparedQuery("""

@@ -7,6 +7,7 @@ import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
 import ec.stocksync.storefront.StorefrontClient;
 import ec.stocksync.storefront.StorefrontClients;
+import ec.stocksync.storefront.StorefrontException;
 import ec.stocksync.storefront.StorefrontItem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -104,7 +105,17 @@ public class SyncService {
         Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
                 .chain(productId -> contifico.stockInWarehouse(conn, productId));
         // Contifico first: the storefront figure is read after it, as close as possible to the write.
-        return contificoStock.chain(erp -> storefront.findBySku(sku).chain(item -> apply(ctx, storefront, item, erp, options)));
+        return contificoStock.chain(erp -> storefrontItem(ctx, storefront, sku)
+                .chain(item -> apply(ctx, storefront, item, erp, options)));
+    }
+
+    /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */
+    private Uni<StorefrontItem> storefrontItem(StoreContext ctx, StorefrontClient storefront, String sku) {
+        return cache.cachedItem(ctx.storeId(), sku).chain(cached -> cached == null
+                ? storefront.findBySku(sku)
+                : storefront.readStock(cached)
+                        .onFailure(e -> e instanceof StorefrontException se && se.kind() == StorefrontException.Kind.NOT_FOUND)
+                        .recoverWithUni(() -> storefront.findBySku(sku)));
     }
 
     private Uni<SkuPullResult> apply(StoreContext ctx, StorefrontClient storefront, StorefrontItem item,

@@ -99,8 +99,10 @@ public class ShopifySimulator extends SimulatorServer {
 
     /** A small catalogue so dev mode has something to sync (the dev store's apiBaseUrl points at {@link #baseUrl()}). */
     public void seedDemo() {
-        addProduct("Camiseta básica", variant("CAM-S", "S", 12), variant("CAM-M", "M", 8), variant("CAM-L", "L", 0));
-        addProduct("Taza cerámica", variant("TAZA-01", "Default Title", 30));
+        // The same SKUs as the Contifico sandbox's demo catalogue, so a dev store syncs end to end out of the box.
+        addProduct("Perfume Tester", variant("PT-0002-50ml", "50 ml", 101), variant("PT-0001-30ml", "30 ml", 38));
+        addProduct("Camiseta algodón", variant("CAM-001-M", "M", 25));
+        addProduct("Llavero", variant("NEG-0005", "Default Title", 0));
     }
 
     void onStop(@Observes ShutdownEvent event) {
