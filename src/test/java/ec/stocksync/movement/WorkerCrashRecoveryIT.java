@@ -66,6 +66,8 @@ class WorkerCrashRecoveryIT {
     private static final int SALES_PER_WAVE = 40;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
     private static final Path LOG_DIR = Path.of("target", "crash-it");
+    /** The child's {@code stocksync.worker.lease}. */
+    private static final Duration LEASE = Duration.ofSeconds(3);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final long seed = Long.getLong("stocksync.it.seed", System.nanoTime());
@@ -129,12 +131,17 @@ class WorkerCrashRecoveryIT {
         createStoreAndIntegration();
 
         postSales(SALES_PER_WAVE);
-        Snapshot first = killMidPush("first kill (normal traffic)", 0);
+        Snapshot first = killMidPush("first kill (normal traffic)", 0, () -> true);
+        long firstKill = System.nanoTime();
 
         app = App.start("run2");
-        // Fresh sales while the restarted worker takes over the dead one's leases: the second kill may hit a look-up.
+        // Fresh sales while the restarted worker settles what the dead one left in doubt.
         postSales(SALES_PER_WAVE);
-        Snapshot second = killMidPush("second kill (during recovery)", first.done());
+        // Only once the dead process's leases have run out and been taken over: the second kill then lands on a worker
+        // that is recovering, whose own leases on those movements must run out in turn.
+        Snapshot second = killMidPush("second kill (during recovery)", first.done(),
+                () -> System.nanoTime() - firstKill > LEASE.toNanos()
+                        && count("status = 'IN_PROGRESS' AND lease_expires_at < now()") == 0);
 
         app = App.start("run3");
         awaitUntil("every movement DONE", DRAIN_TIMEOUT, () -> count("status = 'DONE'") == salesPosted);
@@ -176,14 +183,14 @@ class WorkerCrashRecoveryIT {
     }
 
     /**
-     * Waits until the worker has finished some movements since {@code doneBefore}, has not finished all, and has a
-     * movement POST on the wire, then SIGKILLs the child. A POST on the wire is one Contifico has received and not yet
+     * Waits until the worker has finished some movements since {@code doneBefore}, has not finished all, has a
+     * movement POST on the wire and {@code also} holds, then SIGKILLs the child. A POST on the wire is one Contifico has received and not yet
      * answered: with latency on, the request count runs ahead of the bookings by exactly those.
      */
-    private Snapshot killMidPush(String what, long doneBefore) throws Exception {
+    private Snapshot killMidPush(String what, long doneBefore, BooleanSupplier also) throws Exception {
         awaitUntil(what, Duration.ofSeconds(30), () -> {
             long done = count("status = 'DONE'");
-            return done > doneBefore && done < salesPosted && postsOnTheWire() > 0;
+            return done > doneBefore && done < salesPosted && postsOnTheWire() > 0 && also.getAsBoolean();
         });
         int onTheWire = postsOnTheWire();
         app.kill();
@@ -384,7 +391,7 @@ class WorkerCrashRecoveryIT {
                     "-Dquarkus.flyway.schemas=" + SCHEMA,
                     "-Dstocksync.admin-token=" + ADMIN_TOKEN,
                     // Seconds instead of the production minutes, so a dead worker's leases run out within the test.
-                    "-Dstocksync.worker.lease=3s",
+                    "-Dstocksync.worker.lease=" + LEASE.toSeconds() + "s",
                     "-Dstocksync.worker.lease-renew-interval=1s",
                     "-Dstocksync.worker.poll-interval=300ms",
                     "-Dstocksync.worker.outcome-unknown-delay=1s",
