@@ -88,12 +88,13 @@ public class MovementRepository {
     /**
      * Hands back movements whose worker died. Only rows still IN_PROGRESS under a lease that ran out: a row that just
      * completed is never touched. Whether their push reached Contifico is recorded on the row itself
-     * (push_outcome_unknown is set before sending), so the next attempt knows to look it up first.
+     * (push_outcome_unknown is set before sending), so the next attempt knows to look it up first. The row keeps its
+     * due time, which is in the past: taken-over work goes ahead of the backlog instead of behind it.
      */
     public Uni<Integer> rescueExpired() {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue
-                        SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = now(),
+                        SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
                             last_error = coalesce(last_error || '; ', '') || 'lease expired (worker lost): taken over',
                             updated_at = now()
                         WHERE status = 'IN_PROGRESS' AND lease_expires_at < now()""")

@@ -32,7 +32,9 @@ public class AdvisoryLocks {
     }
 
     private <T> Uni<Optional<T>> withLock(String key, Supplier<Uni<T>> work) {
-        return pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+        // Advisory locks are database-wide: the schema in the key keeps two deployments sharing a database apart.
+        return pool.withTransaction(tx -> tx.preparedQuery(
+                        "SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))")
                 .execute(Tuple.of(key))
                 .chain(rows -> rows.iterator().next().getBoolean(0)
                         ? work.get().map(Optional::ofNullable)

@@ -8,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 
 /** The local cache per (store, SKU): "Stock Tienda", Contifico's last figure, the ids on both sides. */
@@ -78,6 +80,52 @@ public class StockCache {
                 .execute(Tuple.from(new Object[]{storeId, sku, item == null ? null : item.name(),
                         item == null ? null : item.productId(), item == null ? null : item.variantId(),
                         item == null ? null : item.inventoryItemId(), storeStock, contificoStock}))
+                .replaceWithVoid();
+    }
+
+    /** A mapped SKU as a full pull needs it. */
+    public record MappedSku(String sku, StorefrontItem item, String contificoProductId, boolean recentlyPushed) {
+    }
+
+    /** The store's SKUs mapped on both sides, in SKU order, at most {@code limit} (null: all). */
+    public Uni<List<MappedSku>> mapped(long storeId, Integer limit, Duration recentPushWindow) {
+        return pool.preparedQuery("""
+                        SELECT sku, name, storefront_product_id, storefront_variant_id, inventory_item_id, store_stock,
+                               contifico_product_id,
+                               coalesce(last_pushed_at > now() - make_interval(secs => $3), FALSE) AS recent
+                        FROM stock_cache
+                        WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL
+                        ORDER BY sku
+                        LIMIT $2""")
+                .execute(Tuple.of(storeId, limit == null ? Integer.MAX_VALUE : limit, recentPushWindow.toMillis() / 1000.0))
+                .map(rows -> {
+                    List<MappedSku> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new MappedSku(r.getString("sku"),
+                            new StorefrontItem(r.getString("sku"), r.getString("name"), r.getString("storefront_product_id"),
+                                    r.getString("storefront_variant_id"), r.getString("inventory_item_id"),
+                                    r.getInteger("store_stock"), true),
+                            r.getString("contifico_product_id"), r.getBoolean("recent"))));
+                    return out;
+                });
+    }
+
+    /** Records a whole pull's figures in one statement; a null store stock keeps the cached one. */
+    public Uni<Void> recordPulls(long storeId, List<SkuPullResult> results) {
+        List<SkuPullResult> seen = results.stream().filter(r -> r.contificoStock() != null).toList();
+        if (seen.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] skus = seen.stream().map(SkuPullResult::sku).toArray(String[]::new);
+        Integer[] stocks = seen.stream().map(SkuPullResult::storeStockAfter).toArray(Integer[]::new);
+        BigDecimal[] erp = seen.stream().map(SkuPullResult::contificoStock).toArray(BigDecimal[]::new);
+        return pool.preparedQuery("""
+                        UPDATE stock_cache c SET
+                            store_stock = coalesce(r.stock, c.store_stock),
+                            store_stock_updated_at = CASE WHEN r.stock IS NULL THEN c.store_stock_updated_at ELSE now() END,
+                            contifico_stock = r.erp, contifico_stock_at = now(), updated_at = now()
+                        FROM unnest($2::text[], $3::int[], $4::numeric[]) AS r(sku, stock, erp)
+                        WHERE c.store_id = $1 AND c.sku = r.sku""")
+                .execute(Tuple.of(storeId, skus, stocks, erp))
                 .replaceWithVoid();
     }
 }

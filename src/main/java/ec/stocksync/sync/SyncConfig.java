@@ -13,6 +13,10 @@ public interface SyncConfig {
     @WithDefault("5m")
     Duration recentPushWindow();
 
+    /** Cron of the scheduled full pulls (Quarkus syntax, seconds first); {@code off} disables them. */
+    @WithDefault("0 */15 * * * ?")
+    String schedule();
+
     /** SKUs read from Contifico at once during a pull. */
     @WithDefault("4")
     int concurrency();

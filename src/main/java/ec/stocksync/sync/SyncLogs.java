@@ -6,6 +6,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.math.BigDecimal;
+import java.util.List;
+
 /** Writes {@code sync_logs}: one row per SKU per pull, the source of the status table's Contifico figure and badge. */
 @ApplicationScoped
 public class SyncLogs {
@@ -21,6 +24,39 @@ public class SyncLogs {
                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""")
                 .execute(Tuple.from(new Object[]{storeId, integrationId, pullRunId, movementId, r.sku(), trigger.name(),
                         r.action().name(), r.contificoStock(), r.storeStockBefore(), r.storeStockAfter(), r.error()}))
+                .replaceWithVoid();
+    }
+
+    /** One statement for a whole pull: a full pull of thousands of SKUs must not cost thousands of round trips. */
+    public Uni<Void> writeAll(long storeId, Long integrationId, Long pullRunId, SyncTrigger trigger,
+                              List<SkuPullResult> results) {
+        if (results.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = results.size();
+        String[] skus = new String[n];
+        String[] actions = new String[n];
+        BigDecimal[] erp = new BigDecimal[n];
+        Integer[] before = new Integer[n];
+        Integer[] after = new Integer[n];
+        String[] errors = new String[n];
+        for (int i = 0; i < n; i++) {
+            SkuPullResult r = results.get(i);
+            skus[i] = r.sku();
+            actions[i] = r.action().name();
+            erp[i] = r.contificoStock();
+            before[i] = r.storeStockBefore();
+            after[i] = r.storeStockAfter();
+            errors[i] = r.error();
+        }
+        return pool.preparedQuery("""
+                        INSERT INTO sync_logs (store_id, integration_id, pull_run_id, sku, trigger, action, contifico_stock,
+                                               store_stock_before, store_stock_after, error)
+                        SELECT $1, $2, $3, r.sku, $4, r.action, r.erp, r.before, r.after, r.error
+                        FROM unnest($5::text[], $6::text[], $7::numeric[], $8::int[], $9::int[], $10::text[])
+                             AS r(sku, action, erp, before, after, error)""")
+                .execute(Tuple.from(new Object[]{storeId, integrationId, pullRunId, trigger.name(), skus, actions, erp,
+                        before, after, errors}))
                 .replaceWithVoid();
     }
 }

@@ -32,6 +32,15 @@ public class SyncResource {
                                    long durationMs, List<SkuPullResult> results) {
     }
 
+    /** Full pull of the store now (trigger MANUAL); 409 {@code pull_in_progress} while another one runs. */
+    @POST
+    public Uni<PullSummary> full(@RestPath long id, JsonNode body) {
+        JsonFields f = JsonFields.of(body == null || body.isNull() ? com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode() : body, Set.of("dryRun", "limit", "skipRecentPushCheck"));
+        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false));
+        return sync.pullFromIntegration(id, null, options, SyncTrigger.MANUAL);
+    }
+
     /** Pulls the named SKUs now, without the store's pull lock (it may run beside pushes and full pulls). */
     @POST
     @Path("/selective")
@@ -51,20 +60,24 @@ public class SyncResource {
             }
             skus.add(n.asText().trim());
         }
-        Integer limit = null;
-        if (body.has("limit") && !body.get("limit").isNull()) {
-            if (!body.get("limit").canConvertToInt() || body.get("limit").asInt() < 1) {
-                throw ApiException.invalidField("limit", "must be a positive whole number");
-            }
-            limit = body.get("limit").asInt();
-        }
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit, f.bool("skipRecentPushCheck", false));
+        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false));
         long started = System.nanoTime();
         return sync.pullFromIntegrationSelective(id, null, skus, options, SyncTrigger.MANUAL)
                 .map(results -> new SelectiveSummary(results.size(),
                         count(results, SyncAction.UPDATED), count(results, SyncAction.UNCHANGED),
                         count(results, SyncAction.SKIPPED_RECENT_PUSH), count(results, SyncAction.ERROR),
                         (System.nanoTime() - started) / 1_000_000, results));
+    }
+
+    private static Integer limit(JsonNode body) {
+        JsonNode limit = body == null ? null : body.get("limit");
+        if (limit == null || limit.isNull()) {
+            return null;
+        }
+        if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.asInt() < 1) {
+            throw ApiException.invalidField("limit", "must be a positive whole number");
+        }
+        return limit.asInt();
     }
 
     private static long count(List<SkuPullResult> results, SyncAction action) {

@@ -9,6 +9,9 @@ import ec.stocksync.storefront.StorefrontClient;
 import ec.stocksync.storefront.StorefrontClients;
 import ec.stocksync.storefront.StorefrontException;
 import ec.stocksync.storefront.StorefrontItem;
+import ec.stocksync.storefront.StockWrite;
+import ec.stocksync.storefront.StockWriteResult;
+import ec.stocksync.common.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
@@ -18,9 +21,14 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.math.RoundingMode;
 
 /**
  * Pulls: Contifico is the source of truth for stock and the storefront follows it. The per-SKU step is shared by the
@@ -47,6 +55,141 @@ public class SyncService {
     SyncConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    AdvisoryLocks locks;
+    @Inject
+    PullRuns runs;
+
+    /** Below this many SKUs a full pull reads them one by one; above, paging the storefront catalogue is cheaper. */
+    static final int CATALOGUE_READ_THRESHOLD = 20;
+
+    /**
+     * Full pull: every mapped SKU of the store (or the first {@code limit}) follows Contifico. Holds the store's pull
+     * lock, so a second full pull of the same store, from any replica, fails at once with 409 {@code pull_in_progress};
+     * pushes are never blocked (their locks are separate). One SKU's failure does not stop the others.
+     */
+    public Uni<PullSummary> pullFromIntegration(long storeId, Long integrationId, SyncOptions options,
+                                                SyncTrigger trigger) {
+        return contexts.load(storeId, integrationId)
+                .chain(ctx -> locks.withPullLock(storeId, () -> fullPull(ctx, options, trigger)))
+                .map(done -> done.orElseThrow(() -> ApiException.conflict("pull_in_progress",
+                        "A full pull of store " + storeId + " is already running; try again when it finishes.")));
+    }
+
+    private Uni<PullSummary> fullPull(StoreContext ctx, SyncOptions options, SyncTrigger trigger) {
+        long started = System.nanoTime();
+        return runs.start(ctx.storeId(), ctx.integrationId(), trigger, "FULL", options.dryRun())
+                .chain(runId -> cache.mapped(ctx.storeId(), options.limit(), config.recentPushWindow())
+                        .chain(skus -> pullMapped(ctx, skus, options))
+                        .call(results -> options.dryRun() ? Uni.createFrom().voidItem()
+                                : cache.recordPulls(ctx.storeId(), results))
+                        .call(results -> logs.writeAll(ctx.storeId(), ctx.integrationId(), runId, trigger, results))
+                        .map(results -> PullSummary.of(runId, ctx.storeId(), trigger, options.dryRun(), results,
+                                (System.nanoTime() - started) / 1_000_000))
+                        .call(summary -> runs.finish(runId, "DONE", summary))
+                        .invoke(summary -> LOG.infof("full pull store=%d trigger=%s: %d processed, %d updated, %d unchanged,"
+                                        + " %d skipped, %d failed in %d ms", ctx.storeId(), trigger, summary.processed(),
+                                summary.updated(), summary.unchanged(), summary.skipped(), summary.failed(),
+                                summary.durationMs()))
+                        .onFailure().call(e -> runs.finish(runId, "FAILED", Map.of("error",
+                                String.valueOf(e.getMessage())))));
+    }
+
+    private Uni<List<SkuPullResult>> pullMapped(StoreContext ctx, List<StockCache.MappedSku> skus, SyncOptions options) {
+        List<SkuPullResult> skipped = new ArrayList<>();
+        List<StockCache.MappedSku> todo = new ArrayList<>();
+        for (StockCache.MappedSku m : skus) {
+            if (m.recentlyPushed() && !options.skipRecentPushCheck()) {
+                skipped.add(new SkuPullResult(m.sku(), SyncAction.SKIPPED_RECENT_PUSH, null, null, null,
+                        "pushed within the last " + config.recentPushWindow().toMinutes() + " min"));
+            } else {
+                todo.add(m);
+            }
+        }
+        if (todo.isEmpty()) {
+            return Uni.createFrom().item(skipped);
+        }
+        ContificoConnection conn = ContificoConnection.of(ctx.integration());
+        StorefrontClient storefront = storefronts.forStore(ctx.store());
+        Uni<Map<String, Object>> erpFigures = Multi.createFrom().iterable(todo)
+                .onItem().transformToUni(m -> contifico.stockInWarehouse(conn, m.contificoProductId())
+                        .map(q -> (Object) q)
+                        .onFailure().recoverWithItem(e -> e)
+                        .map(q -> Map.entry(m.sku(), q)))
+                .merge(Math.max(1, config.concurrency()))
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
+        return erpFigures.chain(erp -> currentStorefront(storefront, todo).chain(current -> {
+            List<SkuPullResult> results = new ArrayList<>(skipped);
+            List<StockWrite> writes = new ArrayList<>();
+            for (StockCache.MappedSku m : todo) {
+                Object figure = erp.get(m.sku());
+                Object seen = current.get(m.sku());
+                if (figure instanceof Throwable t) {
+                    results.add(SkuPullResult.error(m.sku(), "Contifico: " + t.getMessage()));
+                } else if (seen instanceof Throwable t) {
+                    results.add(new SkuPullResult(m.sku(), SyncAction.ERROR, (BigDecimal) figure, null, null,
+                            "storefront: " + t.getMessage()));
+                } else if (seen == null) {
+                    results.add(new SkuPullResult(m.sku(), SyncAction.ERROR, (BigDecimal) figure, null, null,
+                            "storefront: the SKU is no longer in the storefront's catalogue; run a catalogue import"));
+                } else {
+                    StorefrontItem item = (StorefrontItem) seen;
+                    int target = publishable((BigDecimal) figure);
+                    if (options.dryRun()) {
+                        results.add(new SkuPullResult(m.sku(), differs(item, target) ? SyncAction.DRY_RUN
+                                : SyncAction.UNCHANGED, (BigDecimal) figure, item.stock(), target, null));
+                    } else if (!differs(item, target)) {
+                        results.add(new SkuPullResult(m.sku(), SyncAction.UNCHANGED, (BigDecimal) figure, item.stock(),
+                                item.stock(), null));
+                    } else {
+                        writes.add(new StockWrite(item, item.stock(), target));
+                    }
+                }
+            }
+            if (writes.isEmpty()) {
+                return Uni.createFrom().item(results);
+            }
+            return storefront.setStocks(writes).map(written -> {
+                for (StockWriteResult w : written) {
+                    BigDecimal figure = (BigDecimal) erp.get(w.write().item().sku());
+                    results.add(w.ok()
+                            ? new SkuPullResult(w.write().item().sku(), SyncAction.UPDATED, figure,
+                            w.write().expectedCurrent(), w.written(), null)
+                            : new SkuPullResult(w.write().item().sku(), SyncAction.ERROR, figure,
+                            w.write().expectedCurrent(), null, "storefront: " + w.error().getMessage()));
+                }
+                return results;
+            });
+        }));
+    }
+
+    private static boolean differs(StorefrontItem item, int target) {
+        return item.stock() == null || item.stock() != target || !item.managed();
+    }
+
+    /** The storefront's current stock per SKU (an item, or the failure that kept us from reading it). */
+    private Uni<Map<String, Object>> currentStorefront(StorefrontClient storefront,
+                                                                 List<StockCache.MappedSku> todo) {
+        if (todo.size() <= CATALOGUE_READ_THRESHOLD) {
+            return Multi.createFrom().iterable(todo)
+                    .onItem().transformToUni(m -> storefront.readStock(m.item())
+                            .map(i -> (Object) i)
+                            .onFailure().recoverWithItem(e -> e)
+                            .map(i -> Map.entry(m.sku(), i)))
+                    .merge(Math.max(1, config.concurrency()))
+                    .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
+        }
+        Set<String> wanted = new HashSet<>();
+        todo.forEach(m -> wanted.add(m.sku()));
+        return storefront.catalogue()
+                .select().where(i -> wanted.contains(i.sku()))
+                .collect().asMap(StorefrontItem::sku, i -> (Object) i, (a, b) -> a)
+                .onFailure().recoverWithItem(e -> {
+                    Map<String, Object> failed = new HashMap<>();
+                    wanted.forEach(sku -> failed.put(sku, e));
+                    return failed;
+                });
+    }
 
     /**
      * Pulls the given SKUs now. Takes no lock: it may run beside pushes and full pulls. Without

@@ -3,6 +3,7 @@ package ec.stocksync.support;
 import ec.stocksync.contifico.sandbox.ContificoSandbox;
 import ec.stocksync.contifico.sandbox.ContificoSimulator;
 import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
 import ec.stocksync.webhook.WebhookSignature;
 import io.restassured.response.ValidatableResponse;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +33,13 @@ public class Sandbox {
     @Inject
     ShopifySimulator shopify;
     @Inject
+    WooCommerceSimulator woo;
+    @Inject
     Db db;
+
+    public WooCommerceSimulator woo() {
+        return woo;
+    }
 
     public ContificoSimulator contifico() {
         return contificoSandbox.simulator();
@@ -49,6 +56,7 @@ public class Sandbox {
         contifico().reset();
         contifico().clearFaults();
         shopify.reset();
+        woo.reset();
     }
 
     public record Wired(long storeId, long integrationId, String warehouseId) {
@@ -70,6 +78,25 @@ public class Sandbox {
                         "apiKey", contifico().apiKey(), "warehouseId", warehouse.id()))
                 .post("/api/stores/" + storeId + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
         return new Wired(storeId, integrationId, warehouse.id());
+    }
+
+    /** A WooCommerce store with a Contifico integration, both pointing at the simulators. */
+    public Wired wooStore() {
+        ContificoSimulator.SimWarehouse warehouse = contifico().addWarehouse("BODW", "Bodega Web");
+        long storeId = Api.createStore(Map.of("name", "Woo " + UUID.randomUUID(), "platform", "woocommerce",
+                "siteUrl", woo.baseUrl(), "consumerKey", woo.consumerKey(), "consumerSecret", woo.consumerSecret(),
+                "webhookSecret", Api.WOO_SECRET));
+        long integrationId = Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico().baseUrl(),
+                        "apiKey", contifico().apiKey(), "warehouseId", warehouse.id()))
+                .post("/api/stores/" + storeId + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
+        return new Wired(storeId, integrationId, warehouse.id());
+    }
+
+    /** A product in Contifico only, with its stock in the store's warehouse. */
+    public String contificoProduct(Wired w, String sku, int stock) {
+        ContificoSimulator.SimProduct p = contifico().addProduct(sku, "Producto " + sku, true);
+        contifico().setStock(p.id, w.warehouseId(), BigDecimal.valueOf(stock));
+        return p.id;
     }
 
     /** The same SKU on both sides: Contifico with {@code contificoStock}, Shopify with {@code shopifyStock}. */

@@ -1,0 +1,169 @@
+package ec.stocksync.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ec.stocksync.contifico.ContificoClient;
+import ec.stocksync.contifico.ContificoConnection;
+import ec.stocksync.contifico.ContificoProduct;
+import ec.stocksync.store.StoreContext;
+import ec.stocksync.store.StoreContexts;
+import ec.stocksync.storefront.StorefrontClients;
+import ec.stocksync.storefront.StorefrontItem;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps a store's catalogue on both sides: every storefront SKU with its ids and stock in the cache, and its Contifico
+ * product when Contifico lists one with that codigo. Re-runnable. SKUs on one side only are reported, not dropped:
+ * they are what the merchant has to fix.
+ */
+@ApplicationScoped
+public class CatalogImportService {
+
+    private static final Logger LOG = Logger.getLogger(CatalogImportService.class);
+    /** Contifico pages slowly (up to ~11 s a page): few, large pages. */
+    static final int CONTIFICO_PAGE_SIZE = 500;
+    static final int UPSERT_CHUNK = 500;
+
+    @Inject
+    StoreContexts contexts;
+    @Inject
+    StorefrontClients storefronts;
+    @Inject
+    ContificoClient contifico;
+    @Inject
+    Pool pool;
+    @Inject
+    ObjectMapper mapper;
+
+    @RegisterForReflection
+    public record Unmatched(String sku, String name, String reason) {
+    }
+
+    @RegisterForReflection
+    public record ImportSummary(Long importId, long storeId, int storefrontSkus, int contificoProducts, int mapped,
+                                List<Unmatched> storefrontOnly, List<Unmatched> contificoOnly,
+                                List<String> duplicateStorefrontSkus, long durationMs) {
+    }
+
+    public Uni<ImportSummary> importCatalog(long storeId) {
+        long started = System.nanoTime();
+        return contexts.load(storeId, null).chain(ctx -> pool
+                .preparedQuery("INSERT INTO catalog_imports (store_id, status) VALUES ($1, 'RUNNING') RETURNING id")
+                .execute(Tuple.of(storeId)).map(rows -> rows.iterator().next().getLong(0))
+                .chain(importId -> {
+                    ContificoConnection conn = ContificoConnection.of(ctx.integration());
+                    Uni<List<StorefrontItem>> items = storefronts.forStore(ctx.store()).catalogue().collect().asList();
+                    Uni<List<ContificoProduct>> products = contifico.catalogue(conn, CONTIFICO_PAGE_SIZE).collect().asList();
+                    return Uni.combine().all().unis(items, products).asTuple()
+                            .chain(t -> save(ctx, importId, t.getItem1(), t.getItem2(), started))
+                            .call(summary -> finish(importId, "DONE", summary))
+                            .onFailure().call(e -> finish(importId, "FAILED", Map.of("error", String.valueOf(e.getMessage()))));
+                }));
+    }
+
+    private Uni<ImportSummary> save(StoreContext ctx, long importId, List<StorefrontItem> items,
+                                    List<ContificoProduct> products, long started) {
+        Map<String, ContificoProduct> byCode = new HashMap<>();
+        for (ContificoProduct p : products) {
+            if (p.codigo() != null) {
+                byCode.putIfAbsent(p.codigo().trim(), p);
+            }
+        }
+        Map<String, StorefrontItem> bySku = new LinkedHashMap<>();
+        List<String> duplicates = new ArrayList<>();
+        for (StorefrontItem i : items) {
+            if (bySku.putIfAbsent(i.sku(), i) != null) {
+                duplicates.add(i.sku());
+            }
+        }
+        List<Unmatched> storefrontOnly = new ArrayList<>();
+        bySku.values().stream().filter(i -> !byCode.containsKey(i.sku())).forEach(i -> storefrontOnly.add(new Unmatched(
+                i.sku(), i.name(), "Contifico lists no product with this codigo (its v1 catalogue only lists products "
+                + "with para_pos: true): create it there, or fix the SKU")));
+        List<Unmatched> contificoOnly = new ArrayList<>();
+        byCode.values().stream()
+                .filter(p -> !bySku.containsKey(p.codigo().trim()))
+                // Services and inactive products have no stock to sell online.
+                .filter(p -> !"SER".equals(p.tipo()) && !"I".equals(p.estado()))
+                .forEach(p -> contificoOnly.add(new Unmatched(p.codigo(), p.nombre(),
+                        "not on the storefront: publish it with this SKU if it should be sold online")));
+        int mapped = bySku.size() - storefrontOnly.size();
+        List<StorefrontItem> all = new ArrayList<>(bySku.values());
+        Uni<Void> writes = Uni.createFrom().voidItem();
+        for (int i = 0; i < all.size(); i += UPSERT_CHUNK) {
+            List<StorefrontItem> chunk = all.subList(i, Math.min(all.size(), i + UPSERT_CHUNK));
+            writes = writes.chain(() -> upsert(ctx.storeId(), chunk, byCode));
+        }
+        return writes.map(x -> {
+            ImportSummary s = new ImportSummary(importId, ctx.storeId(), bySku.size(), products.size(), mapped,
+                    storefrontOnly, contificoOnly, duplicates, (System.nanoTime() - started) / 1_000_000);
+            LOG.infof("catalogue import store=%d: %d storefront SKUs, %d Contifico products, %d mapped, %d storefront-only,"
+                            + " %d Contifico-only", ctx.storeId(), s.storefrontSkus(), s.contificoProducts(), mapped,
+                    storefrontOnly.size(), contificoOnly.size());
+            return s;
+        });
+    }
+
+    private Uni<Void> upsert(long storeId, List<StorefrontItem> chunk, Map<String, ContificoProduct> byCode) {
+        int n = chunk.size();
+        String[] skus = new String[n];
+        String[] names = new String[n];
+        String[] productIds = new String[n];
+        String[] variantIds = new String[n];
+        String[] inventoryItemIds = new String[n];
+        Integer[] stocks = new Integer[n];
+        String[] contificoIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            StorefrontItem it = chunk.get(i);
+            skus[i] = it.sku();
+            names[i] = it.name();
+            productIds[i] = it.productId();
+            variantIds[i] = it.variantId();
+            inventoryItemIds[i] = it.inventoryItemId();
+            stocks[i] = it.stock();
+            ContificoProduct p = byCode.get(it.sku());
+            contificoIds[i] = p == null ? null : p.id();
+        }
+        return pool.preparedQuery("""
+                        INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
+                                                 inventory_item_id, store_stock, store_stock_updated_at, contifico_product_id)
+                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(), r.cid
+                        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])
+                             AS r(sku, name, pid, vid, iid, stock, cid)
+                        ON CONFLICT (store_id, sku) DO UPDATE SET
+                            name = EXCLUDED.name,
+                            storefront_product_id = EXCLUDED.storefront_product_id,
+                            storefront_variant_id = EXCLUDED.storefront_variant_id,
+                            inventory_item_id = EXCLUDED.inventory_item_id,
+                            store_stock = EXCLUDED.store_stock,
+                            store_stock_updated_at = now(),
+                            contifico_product_id = coalesce(EXCLUDED.contifico_product_id, stock_cache.contifico_product_id),
+                            updated_at = now()""")
+                .execute(Tuple.from(new Object[]{storeId, skus, names, productIds, variantIds, inventoryItemIds, stocks,
+                        contificoIds}))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> finish(long importId, String status, Object summary) {
+        String json;
+        try {
+            json = mapper.writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            json = "{}";
+        }
+        return pool.preparedQuery("UPDATE catalog_imports SET status = $2, summary = $3::text::jsonb, finished_at = now() WHERE id = $1")
+                .execute(Tuple.of(importId, status, json)).replaceWithVoid();
+    }
+}

@@ -1,0 +1,24 @@
+package ec.stocksync.sync;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestPath;
+
+/** Maps a store's SKUs on both sides; re-runnable. */
+@Path("/api/stores/{id}/catalog")
+@Produces(MediaType.APPLICATION_JSON)
+public class CatalogResource {
+
+    @Inject
+    CatalogImportService catalog;
+
+    @POST
+    @Path("/import")
+    public Uni<CatalogImportService.ImportSummary> importCatalog(@RestPath long id) {
+        return catalog.importCatalog(id);
+    }
+}

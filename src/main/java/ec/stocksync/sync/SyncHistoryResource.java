@@ -1,0 +1,71 @@
+package ec.stocksync.sync;
+
+import ec.stocksync.common.ApiException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The per-SKU sync log: what each pull saw and did. */
+@Path("/api/sync-logs")
+@Produces(MediaType.APPLICATION_JSON)
+public class SyncHistoryResource {
+
+    @Inject
+    Pool pool;
+
+    @RegisterForReflection
+    public record SyncLog(long id, long storeId, String sku, String trigger, String action, BigDecimal contificoStock,
+                          Integer storeStockBefore, Integer storeStockAfter, String error, Long pullRunId,
+                          Long movementId, OffsetDateTime createdAt) {
+    }
+
+    @RegisterForReflection
+    public record Page<T>(List<T> items, int page, int size, long total) {
+    }
+
+    @GET
+    public Uni<Page<SyncLog>> syncLogs(@RestQuery Long storeId, @RestQuery String sku, @RestQuery Integer page,
+                                       @RestQuery Integer size) {
+        int p = page == null ? 0 : page;
+        int s = size == null ? 50 : size;
+        if (p < 0) {
+            throw ApiException.invalidField("page", "must be 0 or more");
+        }
+        if (s < 1 || s > 500) {
+            throw ApiException.invalidField("size", "must be between 1 and 500");
+        }
+        // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
+        String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
+        Uni<List<SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter
+                        + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
+                .execute(Tuple.of(storeId, sku, s, (long) p * s))
+                .map(rows -> {
+                    List<SyncLog> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new SyncLog(r.getLong("id"), r.getLong("store_id"), r.getString("sku"),
+                                r.getString("trigger"), r.getString("action"), r.getBigDecimal("contifico_stock"),
+                                r.getInteger("store_stock_before"), r.getInteger("store_stock_after"),
+                                r.getString("error"), r.getLong("pull_run_id"), r.getLong("movement_id"),
+                                r.getOffsetDateTime("created_at")));
+                    }
+                    return out;
+                });
+        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM sync_logs" + filter)
+                .execute(Tuple.of(storeId, sku)).map(rows -> rows.iterator().next().getLong(0));
+        return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page<>(t.getItem1(), p, s, t.getItem2()));
+    }
+
+}
