@@ -45,7 +45,8 @@ public class StoreContexts {
                 });
     }
 
-    static Store store(Row r) {
+    /** A detached store from a {@code stores} row ({@code SELECT s.*}); secrets other than API credentials are not read. */
+    public static Store store(Row r) {
         Store s = new Store();
         s.id = r.getLong("id");
         s.name = r.getString("name");

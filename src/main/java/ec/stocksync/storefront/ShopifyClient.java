@@ -1,19 +1,32 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Shopify through the GraphQL Admin API, for one shop and one location. */
+/**
+ * Shopify through the GraphQL Admin API, for one shop and one location. Orders are read over REST: its order JSON is
+ * exactly what the order webhooks deliver, so the webhook parser reads it as is.
+ */
 final class ShopifyClient implements StorefrontClient {
 
     static final String STALE = "CHANGE_FROM_QUANTITY_STALE";
@@ -32,15 +45,21 @@ final class ShopifyClient implements StorefrontClient {
             + "inventoryAdjustmentGroup { id reason changes { name delta quantityAfterChange } } userErrors { field message code } } }";
 
     private static final String REFERENCE_URI = "stocksync://contifico-sync";
+    /** REST caps {@code limit} at 250. */
+    static final int ORDERS_PAGE_SIZE = 250;
+    private static final DateTimeFormatter REST_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
+    private static final Pattern NEXT_PAGE_INFO = Pattern.compile("<[^>]*[?&]page_info=([^&>]+)[^>]*>\\s*;\\s*rel=\"?next\"?");
 
     private final StorefrontHttp http;
     private final String endpoint;
+    private final String ordersUrl;
     private final String accessToken;
     private final String locationGid;
 
     ShopifyClient(StorefrontHttp http, String baseUrl, String accessToken, String locationId) {
         this.http = http;
         this.endpoint = baseUrl + "/admin/api/" + http.config().shopify().apiVersion() + "/graphql.json";
+        this.ordersUrl = baseUrl + "/admin/api/" + http.config().shopify().apiVersion() + "/orders.json";
         this.accessToken = accessToken;
         this.locationGid = locationGid(locationId);
     }
@@ -212,6 +231,66 @@ final class ShopifyClient implements StorefrontClient {
                 .onItem().transformToIterable(Page::items);
     }
 
+    @Override
+    public Multi<StorefrontOrder> ordersChangedSince(Instant since) {
+        record Page(List<StorefrontOrder> orders, boolean hasNext) {
+        }
+        // status=any: cancelled and closed orders sold units too, and their refunds restock them.
+        String first = ordersUrl + "?status=any&limit=" + ORDERS_PAGE_SIZE + "&updated_at_min="
+                + URLEncoder.encode(REST_TIME.format(since.atOffset(ZoneOffset.UTC)), StandardCharsets.UTF_8);
+        return Multi.createBy().repeating()
+                .uni(() -> new AtomicReference<>(first), next -> rest("orders page", next.get()).map(response -> {
+                    JsonNode orders = response.jsonTree().path("orders");
+                    if (!orders.isArray()) {
+                        throw StorefrontException.rejected(response.status(), "invalid_orders", "Shopify's orders answer has no orders array");
+                    }
+                    List<StorefrontOrder> page = new ArrayList<>(orders.size());
+                    orders.forEach(order -> page.add(new StorefrontOrder(order.path("id").asText(),
+                            instant(order.path("updated_at").asText(null)), order)));
+                    // A page_info cursor carries the filters; Shopify refuses them beside it. Only the cursor is taken
+                    // from the Link header, so the token is never sent to a host other than the store's.
+                    String pageInfo = nextPageInfo(response.header("Link"));
+                    next.set(pageInfo == null ? null : ordersUrl + "?limit=" + ORDERS_PAGE_SIZE + "&page_info=" + pageInfo);
+                    return new Page(page, pageInfo != null && !page.isEmpty());
+                }))
+                .whilst(Page::hasNext)
+                .onItem().transformToIterable(Page::orders);
+    }
+
+    static String nextPageInfo(String link) {
+        if (link == null) {
+            return null;
+        }
+        for (String part : link.split(",")) {
+            Matcher m = NEXT_PAGE_INFO.matcher(part.trim());
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return null;
+    }
+
+    private static Instant instant(String time) {
+        if (time == null || time.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(time).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** A REST GET with retries; answers the response or fails typed. */
+    private Uni<StorefrontHttp.Response> rest(String what, String url) {
+        return http.withRetries("Shopify " + what, () -> http
+                .send(HttpMethod.GET, url, Map.of("X-Shopify-Access-Token", accessToken == null ? "" : accessToken), null)
+                .map(response -> {
+                    failIfNotOk(response);
+                    return response;
+                }));
+    }
+
     private Uni<Void> requireLocation() {
         return locationGid == null ? Uni.createFrom().failure(noLocation()) : Uni.createFrom().voidItem();
     }
@@ -229,6 +308,20 @@ final class ShopifyClient implements StorefrontClient {
     }
 
     private JsonObject data(StorefrontHttp.Response response) {
+        failIfNotOk(response);
+        JsonObject json = response.jsonObject();
+        JsonArray errors = json.getJsonArray("errors");
+        if (errors != null && !errors.isEmpty()) {
+            throw graphqlFailure(json, errors);
+        }
+        JsonObject data = json.getJsonObject("data");
+        if (data == null) {
+            throw StorefrontException.rejected(200, "no_data", "Shopify answered without data or errors");
+        }
+        return data;
+    }
+
+    private static void failIfNotOk(StorefrontHttp.Response response) {
         if (!response.ok()) {
             String message = "Shopify answered HTTP " + response.status();
             try {
@@ -241,16 +334,6 @@ final class ShopifyClient implements StorefrontClient {
             }
             throw StorefrontHttp.statusFailure(response, "http_" + response.status(), message);
         }
-        JsonObject json = response.jsonObject();
-        JsonArray errors = json.getJsonArray("errors");
-        if (errors != null && !errors.isEmpty()) {
-            throw graphqlFailure(json, errors);
-        }
-        JsonObject data = json.getJsonObject("data");
-        if (data == null) {
-            throw StorefrontException.rejected(200, "no_data", "Shopify answered without data or errors");
-        }
-        return data;
     }
 
     private static StorefrontException graphqlFailure(JsonObject json, JsonArray errors) {

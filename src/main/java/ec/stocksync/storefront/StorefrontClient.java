@@ -3,6 +3,7 @@ package ec.stocksync.storefront;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -32,4 +33,10 @@ public interface StorefrontClient {
 
     /** Every stock-keeping unit of the store, page by page (lazily: a page is fetched when the previous one is consumed). */
     Multi<StorefrontItem> catalogue();
+
+    /**
+     * Every order changed at or after {@code since} (the storefront's clock), page by page, lazily. Paging is stable
+     * under concurrent edits (Shopify cursors, WooCommerce by id): an order may be listed twice, never skipped.
+     */
+    Multi<StorefrontOrder> ordersChangedSince(Instant since);
 }

@@ -1,5 +1,8 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -21,6 +24,8 @@ import java.util.function.Supplier;
 final class StorefrontHttp {
 
     private static final Logger LOG = Logger.getLogger(StorefrontHttp.class);
+    /** Trees only (no data binding), so nothing here needs reflection in native mode. */
+    static final ObjectMapper JSON = new ObjectMapper();
 
     record Response(int status, MultiMap headers, String body) {
 
@@ -45,6 +50,15 @@ final class StorefrontHttp {
                 return new JsonArray(body);
             } catch (DecodeException | ClassCastException e) {
                 throw StorefrontException.rejected(status, "invalid_json", "storefront answered with a body that is not a JSON array");
+            }
+        }
+
+        /** The body as a Jackson tree: orders go to the webhook parsers, which read Jackson and need exact 64-bit ids. */
+        JsonNode jsonTree() {
+            try {
+                return JSON.readTree(body == null ? "" : body);
+            } catch (JsonProcessingException e) {
+                throw StorefrontException.rejected(status, "invalid_json", "storefront answered with a body that is not JSON");
             }
         }
 

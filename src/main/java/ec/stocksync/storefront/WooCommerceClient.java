@@ -1,5 +1,7 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
@@ -8,6 +10,11 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -18,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** WooCommerce through REST v3 with the store's consumer key and secret. */
 final class WooCommerceClient implements StorefrontClient {
+
+    /** WooCommerce's GMT dates carry no offset. */
+    private static final DateTimeFormatter GMT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     private final StorefrontHttp http;
     private final String api;
@@ -186,6 +196,35 @@ final class WooCommerceClient implements StorefrontClient {
                 })
                 // Nothing can map an item without SKU to Contifico.
                 .filter(item -> item.sku() != null && !item.sku().isBlank());
+    }
+
+    @Override
+    public Multi<StorefrontOrder> ordersChangedSince(Instant since) {
+        // dates_are_gmt: without it modified_after is read in the site's time zone. Ordered by id, not by modification:
+        // an order edited during the walk would move to the end and shift an unread one onto a page already read.
+        String after = GMT_TIME.format(since.atOffset(ZoneOffset.UTC));
+        return pages("orders", "/orders?modified_after=" + encode(after) + "&dates_are_gmt=true&orderby=id&order=asc")
+                .map(order -> new StorefrontOrder(String.valueOf(order.getValue("id")),
+                        gmtInstant(order.getString("date_modified_gmt")), tree(order)));
+    }
+
+    private static JsonNode tree(JsonObject order) {
+        try {
+            return StorefrontHttp.JSON.readTree(order.encode());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a decoded JSON object did not re-encode", e);
+        }
+    }
+
+    private static Instant gmtInstant(String time) {
+        if (time == null || time.isBlank()) {
+            return null;
+        }
+        try {
+            return LocalDateTime.parse(time).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Every object of a listing, following X-WP-TotalPages; each page is fetched only when the previous one is consumed. */

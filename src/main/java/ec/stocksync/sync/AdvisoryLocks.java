@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 /**
  * Granular Postgres advisory locks (DESIGN rule 3). A lock is a transaction-scoped try-lock held by an otherwise idle
  * transaction for as long as the work runs: it is released by commit, rollback or a dropped connection, so no failure
- * path can leak it, and nothing ever waits for a lock on the event loop. Push locks (store, SKU) and pull locks (store)
- * live in separate key spaces and never block each other.
+ * path can leak it, and nothing ever waits for a lock on the event loop. Push locks (store, SKU), pull locks (store)
+ * and reconcile locks (store) live in separate key spaces and never block each other.
  */
 @ApplicationScoped
 public class AdvisoryLocks {
@@ -29,6 +29,11 @@ public class AdvisoryLocks {
     /** Runs {@code work} holding the store's pull lock; empty when a pull of that store runs elsewhere. */
     public <T> Uni<Optional<T>> withPullLock(long storeId, Supplier<Uni<T>> work) {
         return withLock("pull:" + storeId, work);
+    }
+
+    /** Runs {@code work} holding the store's reconcile lock; empty when a reconciliation of that store runs elsewhere. */
+    public <T> Uni<Optional<T>> withReconcileLock(long storeId, Supplier<Uni<T>> work) {
+        return withLock("reconcile:" + storeId, work);
     }
 
     private <T> Uni<Optional<T>> withLock(String key, Supplier<Uni<T>> work) {

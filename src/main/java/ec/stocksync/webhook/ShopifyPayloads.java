@@ -1,6 +1,7 @@
 package ec.stocksync.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import ec.stocksync.movement.MovementDraft;
 import ec.stocksync.movement.MovementKind;
 
@@ -37,6 +38,33 @@ public final class ShopifyPayloads {
             default -> ParsedDelivery.ignored(payload.path("id").asText(null), WebhookOutcome.IGNORED_TOPIC,
                     "topic " + topic + " does not move stock");
         };
+    }
+
+    /**
+     * An order as the REST API lists it, read as the deliveries it stands for: {@code orders/create} for the order,
+     * then {@code refunds/create} for each refund in its {@code refunds[]}, with their business keys. Refunds of a test
+     * order the store does not process book nothing: the units they would put back were never booked as sold.
+     */
+    public static ParsedDelivery orderWithRefunds(JsonNode order, boolean processTestOrders) {
+        ParsedDelivery sale = orderCreated(order, processTestOrders);
+        if (sale.outcome() == WebhookOutcome.IGNORED_TEST_ORDER) {
+            return sale;
+        }
+        JsonNode refunds = order.path("refunds");
+        if (!refunds.isArray() || refunds.isEmpty()) {
+            return sale;
+        }
+        List<MovementDraft> drafts = new ArrayList<>(sale.drafts());
+        List<SkippedLine> skipped = new ArrayList<>(sale.skipped());
+        List<String> refundIds = new ArrayList<>();
+        for (JsonNode refund : refunds) {
+            ParsedDelivery restock = refundCreated(refund.has("order_id") || !refund.isObject() ? refund
+                    : ((ObjectNode) refund.deepCopy()).put("order_id", sale.resourceId()));
+            drafts.addAll(restock.drafts());
+            skipped.addAll(restock.skipped());
+            refundIds.add(idText(refund, "id"));
+        }
+        return ParsedDelivery.of(sale.resourceId(), drafts, skipped, "order with refund(s) " + String.join(", ", refundIds));
     }
 
     static ParsedDelivery orderCreated(JsonNode order, boolean processTestOrders) {

@@ -28,6 +28,9 @@ public class WebhookIngestService {
     private static final TypeReference<List<WooCommerceOrders.BookedLine>> BOOKED_LINES = new TypeReference<>() {
     };
 
+    /** The topic recorded on events the reconciliation books (webhook_events.topic). */
+    public static final String RECONCILE_TOPIC = "reconcile/order";
+
     @Inject
     Pool pool;
 
@@ -77,15 +80,60 @@ public class WebhookIngestService {
 
     public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String body,
                                          JsonNode order) {
+        return pool.withTransaction(tx -> wooCommerce(tx, store, topic, dedupeKey, body, order)).map(Reconciled::result);
+    }
+
+    /**
+     * What booking one order read back from the storefront amounted to. {@code movesStock} says whether the order
+     * moves stock at all (now or in an earlier delivery), which tells "already booked" from "nothing to book".
+     */
+    public record Reconciled(Result result, boolean movesStock) {
+    }
+
+    /**
+     * A Shopify order the reconciliation read from the admin API, booked as the deliveries that may never have come
+     * ({@code orders/create} and a {@code refunds/create} per refund): same parser, business keys and transaction as
+     * the webhooks, so whatever a webhook already booked is skipped.
+     */
+    public Uni<Reconciled> ingestReconciledShopify(WebhookStore store, String dedupeKey, JsonNode order) {
+        return Uni.createFrom().deferred(() -> {
+            ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
+            return pool.withTransaction(tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, order.toString(), parsed)
+                            .call(result -> forgetIfNothingBooked(tx, result)))
+                    .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
+        });
+    }
+
+    /** A WooCommerce order read back from the REST API, through the same state machine (and order lock) as its webhooks. */
+    public Uni<Reconciled> ingestReconciledWooCommerce(WebhookStore store, String dedupeKey, JsonNode order) {
+        return pool.withTransaction(tx -> wooCommerce(tx, store, RECONCILE_TOPIC, dedupeKey, order.toString(), order)
+                .call(r -> forgetIfNothingBooked(tx, r.result())));
+    }
+
+    private Uni<Reconciled> wooCommerce(SqlConnection tx, WebhookStore store, String topic, String dedupeKey,
+                                        String body, JsonNode order) {
         String orderId = ShopifyPayloads.idText(order, "id");
-        return pool.withTransaction(tx -> lockOrder(tx, store.id(), orderId)
+        return lockOrder(tx, store.id(), orderId)
                 .chain(prev -> {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
                     return record(tx, store, topic, dedupeKey, body, d.delivery())
                             .call(result -> result.webhookEventId() == null
                                     ? Uni.createFrom().voidItem()
-                                    : saveOrder(tx, store.id(), orderId, order.path("number").asText(null), d.next()));
-                }));
+                                    : saveOrder(tx, store.id(), orderId, order.path("number").asText(null), d.next()))
+                            .map(result -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0));
+                });
+    }
+
+    /**
+     * Most orders a reconciliation reads were brought by their webhooks: keeping a row for each would double the
+     * audit table for nothing. Only a reconciliation that booked something leaves its event (the proof of a lost delivery).
+     */
+    private Uni<Void> forgetIfNothingBooked(SqlConnection tx, Result result) {
+        if (result.webhookEventId() == null || result.movementsCreated() > 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("DELETE FROM webhook_events WHERE id = $1").execute(Tuple.of(result.webhookEventId()))
+                .replaceWithVoid();
     }
 
     private Uni<Result> record(SqlConnection tx, WebhookStore store, String topic, String dedupeKey, String body,

@@ -12,6 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -329,5 +332,37 @@ class ShopifyClientContractTest {
         assertEquals(StorefrontException.Kind.REJECTED, e.kind());
         assertEquals("INVALID_INVENTORY_ITEM", e.code());
         assertEquals(1, sim.count(ShopifySimulator.SET_QUANTITIES));
+    }
+
+    @Test
+    void listsOrdersChangedSinceAcrossLinkHeaderPagesKeepingIdsAbove2To53Exact() {
+        OffsetDateTime recent = OffsetDateTime.now(ZoneOffset.UTC).withNano(0).minusMinutes(1);
+        long firstId = 9_007_199_254_740_993L; // 2^53 + 1: a double would round it
+        for (int i = 0; i < 260; i++) {
+            sim.addOrder("{\"id\": " + (firstId + i) + ", \"updated_at\": \"" + recent + "\", \"line_items\": []}");
+        }
+        sim.addOrder("{\"id\": 1, \"updated_at\": \"" + recent.minusDays(2) + "\", \"line_items\": []}");
+
+        List<StorefrontOrder> orders = await(client.ordersChangedSince(recent.minusHours(1).toInstant()).collect().asList());
+
+        assertEquals(260, orders.size());
+        assertEquals(String.valueOf(firstId), orders.get(0).id());
+        assertEquals(String.valueOf(firstId + 259), orders.get(259).json().get("id").asText());
+        assertEquals(recent.toInstant(), orders.get(0).modifiedAt());
+        List<RecordedRequest> requests = sim.requests(ShopifySimulator.ORDERS);
+        assertEquals(2, requests.size());
+        assertTrue(requests.get(0).query().contains("status=any"), requests.get(0).query());
+        assertTrue(requests.get(0).query().contains("updated_at_min="), requests.get(0).query());
+        assertTrue(requests.get(1).query().startsWith("limit=250&page_info="), requests.get(1).query());
+    }
+
+    @Test
+    void listingOrdersWithARefusedTokenFailsAsAuth() {
+        sim.addOrder("{\"id\": 5, \"line_items\": []}");
+        sim.accessToken("shpat_rotated");
+
+        StorefrontException e = failure(client.ordersChangedSince(Instant.now().minusSeconds(3600)).collect().asList());
+
+        assertEquals(StorefrontException.Kind.AUTH, e.kind());
     }
 }

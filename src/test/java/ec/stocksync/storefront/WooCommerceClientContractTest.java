@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -268,5 +270,30 @@ class WooCommerceClientContractTest {
 
         assertEquals(25, await(client.readStock(item)).stock());
         assertEquals(2, sim.count(WooCommerceSimulator.GET_PRODUCT));
+    }
+
+    @Test
+    void listsOrdersModifiedAfterInGmtAcrossPagesInIdOrder() {
+        LocalDateTime recent = LocalDateTime.now(ZoneOffset.UTC).withNano(0).minusMinutes(1);
+        for (int i = 0; i < 150; i++) {
+            sim.addOrder("{\"id\": " + (1000 + i) + ", \"status\": \"processing\", \"date_modified_gmt\": \"" + recent
+                    + "\", \"line_items\": []}");
+        }
+        sim.addOrder("{\"id\": 999, \"status\": \"completed\", \"date_modified_gmt\": \"" + recent.minusHours(3)
+                + "\", \"line_items\": []}");
+
+        // Read in the site's zone (UTC-5), an hour ago in GMT would be hours in the future: only dates_are_gmt finds them.
+        List<StorefrontOrder> orders = await(client.ordersChangedSince(recent.minusHours(1).toInstant(ZoneOffset.UTC))
+                .collect().asList());
+
+        assertEquals(150, orders.size());
+        assertEquals("1000", orders.get(0).id());
+        assertEquals("1149", orders.get(149).id());
+        assertEquals(recent.toInstant(ZoneOffset.UTC), orders.get(0).modifiedAt());
+        assertEquals("processing", orders.get(0).json().get("status").asText());
+        List<RecordedRequest> requests = sim.requests(WooCommerceSimulator.LIST_ORDERS);
+        assertEquals(2, requests.size());
+        assertTrue(requests.get(0).query().contains("dates_are_gmt=true"), requests.get(0).query());
+        assertTrue(requests.get(1).query().contains("page=2"), requests.get(1).query());
     }
 }

@@ -15,9 +15,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +35,9 @@ import java.util.regex.Pattern;
  * lookup by SKU, cursor paging, {@code inventoryItem} reads and {@code inventorySetQuantities} with compare-and-set
  * ({@code changeFromQuantity}) and {@code @idempotent} replays. It does not parse GraphQL: it recognises the root field
  * and reads arguments (literal or variables) and answers every field the clients select.
- * Endpoint names: {@link #PRODUCT_VARIANTS}, {@link #INVENTORY_ITEM}, {@link #SET_QUANTITIES}.
+ * Orders are listed over REST ({@code GET orders.json} with {@code updated_at_min} and {@code page_info} cursors in
+ * the {@code Link} header), seeded from tests with {@link #addOrder(String)}.
+ * Endpoint names: {@link #PRODUCT_VARIANTS}, {@link #INVENTORY_ITEM}, {@link #SET_QUANTITIES}, {@link #ORDERS}.
  */
 @ApplicationScoped
 @UnlessBuildProfile("prod")
@@ -40,10 +46,12 @@ public class ShopifySimulator extends SimulatorServer {
     public static final String PRODUCT_VARIANTS = "productVariants";
     public static final String INVENTORY_ITEM = "inventoryItem";
     public static final String SET_QUANTITIES = "inventorySetQuantities";
+    public static final String ORDERS = "GET orders.json";
     public static final String DEFAULT_TOKEN = "shpat_sandbox_token";
     public static final long DEFAULT_LOCATION_ID = 655441491L;
 
     private static final Pattern GRAPHQL_PATH = Pattern.compile("^/admin/api/(\\d{4}-\\d{2}|unstable)/graphql\\.json$");
+    private static final Pattern ORDERS_PATH = Pattern.compile("^/admin/api/(\\d{4}-\\d{2}|unstable)/orders\\.json$");
     private static final Pattern SKU_TERM = Pattern.compile("sku:(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+))");
 
     /** A variant as the fake holds it; {@code available} is {@code null} when not stocked at the location. */
@@ -87,6 +95,7 @@ public class ShopifySimulator extends SimulatorServer {
     private final List<Variant> variants = new ArrayList<>();
     private final Map<String, String> idempotentAnswers = new HashMap<>();
     private final Map<String, Integer> salesBeforeWrites = new HashMap<>();
+    private final List<JsonObject> orders = new ArrayList<>();
     private long nextId = 1000;
     private volatile String accessToken = DEFAULT_TOKEN;
 
@@ -187,6 +196,30 @@ public class ShopifySimulator extends SimulatorServer {
         }
     }
 
+    /**
+     * Adds (or replaces, by id) an order as the REST API returns it: the webhook's order JSON, with {@code refunds[]}.
+     * Without {@code updated_at} it is stamped now. Given as text so ids above 2^53 stay exact.
+     */
+    public JsonObject addOrder(String json) {
+        JsonObject order = new JsonObject(json);
+        if (order.getValue("id") == null) {
+            throw new IllegalArgumentException("an order needs an id");
+        }
+        if (order.getString("updated_at") == null) {
+            order.put("updated_at", OffsetDateTime.now(ZoneOffset.UTC).withNano(0).toString());
+        }
+        synchronized (lock) {
+            orders.removeIf(o -> idOf(o).equals(idOf(order)));
+            orders.add(order);
+            orders.sort(Comparator.comparing(ShopifySimulator::idOf));
+        }
+        return order;
+    }
+
+    private static BigInteger idOf(JsonObject order) {
+        return new BigInteger(String.valueOf(order.getValue("id")));
+    }
+
     private Variant find(String sku) {
         return variants.stream().filter(v -> sku.equals(v.sku)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no variant with SKU " + sku));
@@ -198,6 +231,7 @@ public class ShopifySimulator extends SimulatorServer {
             variants.clear();
             idempotentAnswers.clear();
             salesBeforeWrites.clear();
+            orders.clear();
             accessToken = DEFAULT_TOKEN;
         }
     }
@@ -207,10 +241,14 @@ public class ShopifySimulator extends SimulatorServer {
     @Override
     protected void routes(Router router) {
         router.post("/admin/api/:version/graphql.json").handler(this::graphql);
+        router.get("/admin/api/:version/orders.json").handler(this::listOrders);
     }
 
     @Override
     protected String endpointOf(RoutingContext ctx) {
+        if (ORDERS_PATH.matcher(ctx.request().path()).matches() && "GET".equals(ctx.request().method().name())) {
+            return ORDERS;
+        }
         if (!GRAPHQL_PATH.matcher(ctx.request().path()).matches()) {
             return ctx.request().method().name() + " " + ctx.request().path();
         }
@@ -273,6 +311,66 @@ public class ShopifySimulator extends SimulatorServer {
 
     private static String seconds(Fault fault) {
         return String.format(Locale.ROOT, "%.1f", fault.duration().toMillis() / 1000.0);
+    }
+
+    /**
+     * Like Shopify: keyset paging by id with an opaque page_info that carries the filters, and a 400 when filters
+     * are sent beside it.
+     */
+    private void listOrders(RoutingContext ctx) {
+        int limit;
+        try {
+            limit = Integer.parseInt(ctx.request().getParam("limit", "50"));
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > 250) {
+            json(ctx, 400, new JsonObject().put("errors", new JsonObject().put("limit", "must be between 1 and 250")));
+            return;
+        }
+        String pageInfo = ctx.request().getParam("page_info");
+        String updatedAtMin = ctx.request().getParam("updated_at_min");
+        BigInteger afterId = null;
+        if (pageInfo != null) {
+            if (updatedAtMin != null || ctx.request().getParam("status") != null) {
+                json(ctx, 400, new JsonObject().put("errors", new JsonObject().put("page_info",
+                        "page_info cannot be combined with other parameters than limit and fields")));
+                return;
+            }
+            String[] cursor;
+            try {
+                cursor = new String(Base64.getUrlDecoder().decode(pageInfo), StandardCharsets.UTF_8).split("\\|", -1);
+                afterId = new BigInteger(cursor[0]);
+            } catch (RuntimeException e) {
+                json(ctx, 400, new JsonObject().put("errors", new JsonObject().put("page_info", "Invalid value.")));
+                return;
+            }
+            updatedAtMin = cursor[1].isEmpty() ? null : cursor[1];
+        }
+        OffsetDateTime min;
+        try {
+            min = updatedAtMin == null ? null : OffsetDateTime.parse(updatedAtMin);
+        } catch (RuntimeException e) {
+            json(ctx, 400, new JsonObject().put("errors", new JsonObject().put("updated_at_min", "Invalid date.")));
+            return;
+        }
+        List<JsonObject> matching = new ArrayList<>();
+        synchronized (lock) {
+            for (JsonObject o : orders) {
+                if ((afterId == null || idOf(o).compareTo(afterId) > 0)
+                        && (min == null || !OffsetDateTime.parse(o.getString("updated_at")).isBefore(min))) {
+                    matching.add(o.copy());
+                }
+            }
+        }
+        List<JsonObject> page = matching.subList(0, Math.min(limit, matching.size()));
+        if (matching.size() > limit) {
+            String next = Base64.getUrlEncoder().withoutPadding().encodeToString((idOf(page.get(page.size() - 1)) + "|"
+                    + (updatedAtMin == null ? "" : updatedAtMin)).getBytes(StandardCharsets.UTF_8));
+            ctx.response().putHeader("Link", "<" + baseUrl() + ctx.request().path() + "?limit=" + limit
+                    + "&page_info=" + next + ">; rel=\"next\"");
+        }
+        json(ctx, 200, new JsonObject().put("orders", new JsonArray(new ArrayList<>(page))));
     }
 
     private void graphql(RoutingContext ctx) {

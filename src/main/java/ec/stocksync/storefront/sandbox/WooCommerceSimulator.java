@@ -18,7 +18,10 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,6 +31,8 @@ import java.util.stream.Collectors;
  * A stateful fake of the WooCommerce REST API v3 ({@code /wp-json/wc/v3}): simple and variable products with variations,
  * {@code ?sku=} lookups (products only, like WooCommerce), paging with {@code X-WP-Total}/{@code X-WP-TotalPages},
  * {@code PUT} that only changes stock when {@code manage_stock} is on, and batch updates capped at 100 objects.
+ * Orders are listed with {@code modified_after} (site time, or GMT with {@code dates_are_gmt=true}; the fake site is
+ * at UTC-5), seeded from tests with {@link #addOrder(String)}.
  * Endpoint names are method plus path pattern relative to {@code /wp-json/wc/v3}, e.g. {@link #PUT_PRODUCT}.
  */
 @ApplicationScoped
@@ -42,6 +47,9 @@ public class WooCommerceSimulator extends SimulatorServer {
     public static final String GET_VARIATION = "GET /products/{id}/variations/{vid}";
     public static final String PUT_VARIATION = "PUT /products/{id}/variations/{vid}";
     public static final String BATCH_VARIATIONS = "POST /products/{id}/variations/batch";
+    public static final String LIST_ORDERS = "GET /orders";
+    /** The fake site's time zone (Ecuador), so a client that forgets {@code dates_are_gmt} misses five hours. */
+    public static final ZoneOffset SITE_OFFSET = ZoneOffset.ofHours(-5);
     public static final String DEFAULT_KEY = "ck_sandbox_key";
     public static final String DEFAULT_SECRET = "cs_sandbox_secret";
 
@@ -87,6 +95,7 @@ public class WooCommerceSimulator extends SimulatorServer {
 
     private final Object lock = new Object();
     private final List<Item> items = new ArrayList<>();
+    private final List<JsonObject> orders = new ArrayList<>();
     private long nextId = 100;
     private volatile String consumerKey = DEFAULT_KEY;
     private volatile String consumerSecret = DEFAULT_SECRET;
@@ -176,10 +185,30 @@ public class WooCommerceSimulator extends SimulatorServer {
         }
     }
 
+    /**
+     * Adds (or replaces, by id) an order as REST v3 returns it. Without {@code date_modified_gmt} it is stamped now.
+     */
+    public JsonObject addOrder(String json) {
+        JsonObject order = new JsonObject(json);
+        if (order.getLong("id") == null) {
+            throw new IllegalArgumentException("an order needs an id");
+        }
+        if (order.getString("date_modified_gmt") == null) {
+            order.put("date_modified_gmt", LocalDateTime.now(ZoneOffset.UTC).withNano(0).toString());
+        }
+        synchronized (lock) {
+            orders.removeIf(o -> o.getLong("id").equals(order.getLong("id")));
+            orders.add(order);
+            orders.sort(Comparator.comparing(o -> o.getLong("id")));
+        }
+        return order;
+    }
+
     @Override
     protected void resetState() {
         synchronized (lock) {
             items.clear();
+            orders.clear();
             consumerKey = DEFAULT_KEY;
             consumerSecret = DEFAULT_SECRET;
         }
@@ -190,6 +219,7 @@ public class WooCommerceSimulator extends SimulatorServer {
     @Override
     protected void routes(Router router) {
         router.get(API + "/products").handler(this::listProducts);
+        router.get(API + "/orders").handler(this::listOrders);
         router.post(API + "/products/batch").handler(ctx -> batch(ctx, 0));
         router.get(API + "/products/:id").handler(ctx -> withItem(ctx, 0, this::show));
         router.put(API + "/products/:id").handler(ctx -> withItem(ctx, 0, this::update));
@@ -293,7 +323,44 @@ public class WooCommerceSimulator extends SimulatorServer {
         page(ctx, matching);
     }
 
+    private void listOrders(RoutingContext ctx) {
+        String after = ctx.request().getParam("modified_after");
+        LocalDateTime afterGmt;
+        try {
+            afterGmt = after == null ? null : "true".equals(ctx.request().getParam("dates_are_gmt"))
+                    ? LocalDateTime.parse(after)
+                    : LocalDateTime.parse(after).atOffset(SITE_OFFSET).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+        } catch (RuntimeException e) {
+            error(ctx, 400, "rest_invalid_param", "Invalid parameter(s): modified_after");
+            return;
+        }
+        String orderBy = ctx.request().getParam("orderby", "date");
+        List<JsonObject> matching = new ArrayList<>();
+        synchronized (lock) {
+            for (JsonObject o : orders) {
+                if (afterGmt == null || LocalDateTime.parse(o.getString("date_modified_gmt")).isAfter(afterGmt)) {
+                    matching.add(o.copy());
+                }
+            }
+        }
+        if ("modified".equals(orderBy)) {
+            matching.sort(Comparator.comparing(o -> o.getString("date_modified_gmt")));
+        }
+        if ("desc".equals(ctx.request().getParam("order", "desc"))) {
+            java.util.Collections.reverse(matching);
+        }
+        pageOf(ctx, matching);
+    }
+
     private void page(RoutingContext ctx, List<Item> matching) {
+        List<JsonObject> json;
+        synchronized (lock) {
+            json = matching.stream().map(this::toJson).toList();
+        }
+        pageOf(ctx, json);
+    }
+
+    private void pageOf(RoutingContext ctx, List<JsonObject> matching) {
         int perPage;
         int page;
         try {
@@ -314,9 +381,7 @@ public class WooCommerceSimulator extends SimulatorServer {
             return;
         }
         JsonArray body = new JsonArray();
-        synchronized (lock) {
-            matching.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(i -> body.add(toJson(i)));
-        }
+        matching.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(body::add);
         ctx.response().putHeader("X-WP-Total", String.valueOf(total)).putHeader("X-WP-TotalPages", String.valueOf(totalPages));
         json(ctx, 200, body);
     }

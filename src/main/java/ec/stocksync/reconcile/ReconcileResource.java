@@ -1,0 +1,31 @@
+package ec.stocksync.reconcile;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestPath;
+
+/** Runs or inspects the reconciliation of a store's orders (admin API: bearer token). */
+@Path("/api/stores/{id}/reconcile")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReconcileResource {
+
+    @Inject
+    ReconciliationService reconciliation;
+
+    /** Reconciles now and answers the run's summary; 409 {@code reconcile_in_progress} when one already runs. */
+    @POST
+    public Uni<ReconciliationService.Summary> reconcile(@RestPath long id) {
+        return reconciliation.reconcile(id);
+    }
+
+    /** The watermark and the last run. */
+    @GET
+    public Uni<ReconciliationService.State> state(@RestPath long id) {
+        return reconciliation.state(id);
+    }
+}

@@ -1,0 +1,271 @@
+package ec.stocksync.reconcile;
+
+import ec.stocksync.storefront.sandbox.Fault;
+import ec.stocksync.storefront.sandbox.RecordedRequest;
+import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Db;
+import ec.stocksync.webhook.WebhookSignature;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class ShopifyReconciliationTest {
+
+    /** Above 2^53, as Shopify's are. */
+    private static final AtomicLong IDS = new AtomicLong(9_100_000_000_000_000_000L);
+
+    @Inject
+    ShopifySimulator shopify;
+    @Inject
+    Db db;
+    @Inject
+    Pool pool;
+
+    long storeId;
+
+    @BeforeEach
+    void store() {
+        shopify.reset();
+        Map<String, Object> body = new HashMap<>();
+        body.put("name", "Reconcile " + UUID.randomUUID());
+        body.put("platform", "shopify");
+        body.put("shopDomain", "reconcile.myshopify.com");
+        body.put("apiBaseUrl", shopify.baseUrl());
+        body.put("accessToken", shopify.accessToken());
+        body.put("locationId", shopify.locationId());
+        body.put("webhookSecret", Api.SHOPIFY_SECRET);
+        storeId = Api.createStore(body);
+    }
+
+    @AfterEach
+    void clearFaults() {
+        shopify.clearFaults();
+    }
+
+    static String order(long id, String sku, int quantity, String extra) {
+        return """
+                {"id": %d, "name": "#%d", "test": false, %s"line_items": [
+                  {"id": %d, "sku": "%s", "quantity": %d, "gift_card": false, "variant_inventory_management": "shopify"}]}"""
+                .formatted(id, id % 10000, extra, id + 1, sku, quantity);
+    }
+
+    static String updatedAt(OffsetDateTime t) {
+        return "\"updated_at\": \"" + t.withNano(0) + "\", ";
+    }
+
+    JsonPath reconcile() {
+        return Api.admin().post("/api/stores/" + storeId + "/reconcile").then().statusCode(200).extract().jsonPath();
+    }
+
+    void deliverWebhook(String topic, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        given().contentType("application/json").header("X-Shopify-Topic", topic)
+                .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
+                .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(Api.SHOPIFY_SECRET, bytes))
+                .body(bytes).post("/webhooks/shopify/" + storeId).then().statusCode(200);
+    }
+
+    List<Row> movements() {
+        return db.rows("SELECT * FROM inventory_movements_queue WHERE store_id = $1 ORDER BY id", storeId);
+    }
+
+    void setWatermark(OffsetDateTime t) {
+        db.rows("INSERT INTO reconciliation_state (store_id, reconciled_through) VALUES ($1, $2)", storeId, t);
+    }
+
+    @Test
+    void aSaleWhoseWebhookNeverArrivedIsBookedPendingWithTheWebhooksBusinessKey() {
+        long id = IDS.incrementAndGet();
+        shopify.addOrder(order(id, "REC-1", 2, ""));
+
+        JsonPath summary = reconcile();
+
+        assertEquals("DONE", summary.getString("status"));
+        assertEquals(1, summary.getInt("ordersRead"));
+        assertEquals(1, summary.getInt("ordersBooked"));
+        assertEquals(1, summary.getInt("movementsBooked"));
+        assertEquals(0, summary.getInt("errors"));
+        List<Row> m = movements();
+        assertEquals(1, m.size());
+        assertEquals("shopify:order:" + id + ":sku:REC-1:SALE", m.get(0).getString("business_key"));
+        assertEquals("PENDING", m.get(0).getString("status"));
+        assertEquals("SALE", m.get(0).getString("kind"));
+        assertEquals(2, m.get(0).getInteger("quantity"));
+        Row event = db.rows("SELECT * FROM webhook_events WHERE id = $1", m.get(0).getLong("webhook_event_id")).get(0);
+        assertEquals("reconcile/order", event.getString("topic"));
+        assertTrue(event.getString("dedupe_key").startsWith("reconcile:shopify:order:" + id + ":"), event.getString("dedupe_key"));
+        RecordedRequest listing = shopify.requests(ShopifySimulator.ORDERS).get(0);
+        assertTrue(listing.query().contains("status=any") && listing.query().contains("updated_at_min="), listing.query());
+    }
+
+    @Test
+    void aSaleWhoseWebhookArrivedBooksNothingMore() {
+        long id = IDS.incrementAndGet();
+        String body = order(id, "REC-2", 1, "");
+        deliverWebhook("orders/create", body);
+        shopify.addOrder(body);
+
+        JsonPath summary = reconcile();
+
+        assertEquals(1, summary.getInt("ordersRead"));
+        assertEquals(0, summary.getInt("movementsBooked"));
+        assertEquals(1, summary.getInt("alreadyBooked"));
+        assertEquals(1, movements().size());
+        // Only the webhook's own event: a reconciliation that booked nothing leaves no row behind.
+        assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE store_id = $1", storeId));
+    }
+
+    @Test
+    void reconcilingTwiceBooksNothingTheSecondTime() {
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-3", 4, ""));
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+
+        JsonPath second = reconcile();
+
+        assertEquals(1, second.getInt("ordersRead"));
+        assertEquals(0, second.getInt("movementsBooked"));
+        assertEquals(1, second.getInt("alreadyBooked"));
+        assertEquals(1, movements().size());
+    }
+
+    @Test
+    void aReturnRefundFoundOnlyByReconciliationBooksTheRestockWithTheRefundsBusinessKey() {
+        long id = IDS.incrementAndGet();
+        deliverWebhook("orders/create", order(id, "REC-4", 3, ""));
+        long refundId = IDS.incrementAndGet();
+        long returnLine = IDS.incrementAndGet();
+        String refunds = """
+                "refunds": [{"id": %d, "order_id": %d, "refund_line_items": [
+                  {"id": %d, "line_item_id": %d, "quantity": 2, "restock_type": "return",
+                   "line_item": {"id": %d, "sku": "REC-4", "gift_card": false}},
+                  {"id": %d, "line_item_id": %d, "quantity": 1, "restock_type": "no_restock",
+                   "line_item": {"id": %d, "sku": "REC-4", "gift_card": false}}]}], """
+                .formatted(refundId, id, returnLine, id + 1, id + 1, returnLine + 1, id + 1, id + 1);
+        shopify.addOrder(order(id, "REC-4", 3, refunds));
+
+        JsonPath summary = reconcile();
+
+        assertEquals(1, summary.getInt("ordersBooked"));
+        assertEquals(1, summary.getInt("movementsBooked"));
+        List<Row> m = movements();
+        assertEquals(2, m.size());
+        assertEquals("RESTOCK", m.get(1).getString("kind"));
+        assertEquals(2, m.get(1).getInteger("quantity"));
+        assertEquals("shopify:refund:" + refundId + ":line:" + returnLine + ":RESTOCK", m.get(1).getString("business_key"));
+        assertEquals("PENDING", m.get(1).getString("status"));
+    }
+
+    @Test
+    void aTestOrderBooksNothingUnlessTheStoreOptsIn() {
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-5", 1, "").replace("\"test\": false", "\"test\": true"));
+
+        JsonPath summary = reconcile();
+
+        assertEquals(1, summary.getInt("nothingToBook"));
+        assertEquals(0, movements().size());
+    }
+
+    @Test
+    void theWatermarkAdvancesToTheNewestChangeSeenButNeverCloserThanTheOverlapToNow() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).withNano(0);
+        setWatermark(now.minusHours(2));
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-6", 1, updatedAt(now.minusMinutes(90))));
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-6", 1, updatedAt(now.minusMinutes(60))));
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-6", 1, updatedAt(now.minusHours(5))));
+
+        JsonPath first = reconcile();
+
+        assertEquals(2, first.getInt("ordersRead"));
+        assertEquals(now.minusHours(2).minusMinutes(10).toInstant(), Instant.parse(first.getString("since")));
+        assertEquals(now.minusMinutes(60).toInstant(), Instant.parse(first.getString("reconciledThrough")));
+        assertTrue(first.getBoolean("watermarkAdvanced"));
+        Api.admin().get("/api/stores/" + storeId + "/reconcile").then().statusCode(200)
+                .body("reconciledThrough", equalTo(first.getString("reconciledThrough")))
+                .body("lastRunStatus", equalTo("DONE"))
+                .body("lastSummary.movementsBooked", equalTo(2));
+
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-6", 1, updatedAt(OffsetDateTime.now(ZoneOffset.UTC))));
+        Instant before = Instant.now();
+        JsonPath second = reconcile();
+
+        Instant watermark = Instant.parse(second.getString("reconciledThrough"));
+        assertTrue(watermark.isAfter(now.minusMinutes(60).toInstant()), watermark.toString());
+        assertFalse(watermark.isAfter(Instant.now().minus(Duration.ofMinutes(10))), watermark.toString());
+        assertFalse(watermark.isBefore(before.minus(Duration.ofMinutes(10)).minusSeconds(1)), watermark.toString());
+    }
+
+    @Test
+    void aStorefrontFailureLeavesTheWatermarkAndReportsTheError() {
+        OffsetDateTime mark = OffsetDateTime.now(ZoneOffset.UTC).withNano(0).minusHours(1);
+        setWatermark(mark);
+        shopify.addOrder(order(IDS.incrementAndGet(), "REC-7", 1, ""));
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDERS).always());
+
+        JsonPath summary = reconcile();
+
+        assertEquals("FAILED", summary.getString("status"));
+        assertEquals(1, summary.getInt("errors"));
+        assertTrue(summary.getString("firstErrors[0]").contains("UNAVAILABLE"), summary.getString("firstErrors[0]"));
+        assertEquals(mark.toInstant(), Instant.parse(summary.getString("reconciledThrough")));
+        assertFalse(summary.getBoolean("watermarkAdvanced"));
+        assertEquals(0, movements().size());
+        Row state = db.rows("SELECT * FROM reconciliation_state WHERE store_id = $1", storeId).get(0);
+        assertEquals(mark.toInstant(), state.getOffsetDateTime("reconciled_through").toInstant());
+        assertEquals("FAILED", state.getString("last_run_status"));
+        assertTrue(state.getString("last_error").contains("UNAVAILABLE"), state.getString("last_error"));
+    }
+
+    @Test
+    void aSecondReconciliationWhileOneHoldsTheLockGets409() {
+        SqlConnection conn = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            Transaction tx = conn.begin().await().atMost(Duration.ofSeconds(10));
+            boolean locked = conn.preparedQuery("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))")
+                    .execute(Tuple.of("reconcile:" + storeId)).await().atMost(Duration.ofSeconds(10))
+                    .iterator().next().getBoolean(0);
+            assertTrue(locked);
+
+            Api.admin().post("/api/stores/" + storeId + "/reconcile").then().statusCode(409)
+                    .body("error", equalTo("reconcile_in_progress"));
+
+            tx.rollback().await().atMost(Duration.ofSeconds(10));
+        } finally {
+            conn.close().await().atMost(Duration.ofSeconds(10));
+        }
+        assertEquals("DONE", reconcile().getString("status"));
+        assertNull(db.rows("SELECT last_error FROM reconciliation_state WHERE store_id = $1", storeId).get(0).getString(0));
+    }
+
+    @Test
+    void anUnknownStoreGets404() {
+        Api.admin().post("/api/stores/987654321/reconcile").then().statusCode(404).body("error", equalTo("store_not_found"));
+    }
+}
