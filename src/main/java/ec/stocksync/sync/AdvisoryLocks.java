@@ -18,6 +18,13 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class AdvisoryLocks {
 
+    /**
+     * The try-lock of a key such as {@code push:1:SKU}. Advisory locks are database-wide: the schema in the key keeps
+     * two deployments that share a database apart.
+     */
+    public static final String TRY_LOCK_SQL =
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))";
+
     @Inject
     Pool pool;
 
@@ -37,9 +44,7 @@ public class AdvisoryLocks {
     }
 
     private <T> Uni<Optional<T>> withLock(String key, Supplier<Uni<T>> work) {
-        // Advisory locks are database-wide: the schema in the key keeps two deployments sharing a database apart.
-        return pool.withTransaction(tx -> tx.preparedQuery(
-                        "SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))")
+        return pool.withTransaction(tx -> tx.preparedQuery(TRY_LOCK_SQL)
                 .execute(Tuple.of(key))
                 .chain(rows -> rows.iterator().next().getBoolean(0)
                         ? work.get().map(Optional::ofNullable)

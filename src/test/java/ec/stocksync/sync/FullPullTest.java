@@ -39,6 +39,8 @@ class FullPullTest {
     Db db;
     @Inject
     MovementWorker worker;
+    @Inject
+    PullScheduler scheduler;
 
     Sandbox.Wired store;
 
@@ -123,8 +125,10 @@ class FullPullTest {
             int erp = i == 10 ? -3 : 50;
             sandbox.product(store, sku, erp, differs ? 40 : 50);
         }
+        // One more SKU that differs, but was pushed a minute ago: its own post-push pull owns it.
+        sandbox.product(store, "SKU-RECENT", 50, 40);
         importCatalog();
-        db.rows("UPDATE stock_cache SET last_pushed_at = now() - interval '1 minute' WHERE store_id = $1 AND sku = 'SKU-0005' RETURNING sku",
+        db.rows("UPDATE stock_cache SET last_pushed_at = now() - interval '1 minute' WHERE store_id = $1 AND sku = 'SKU-RECENT' RETURNING sku",
                 store.storeId());
         int contificoCallsBefore = contifico.totalCount();
 
@@ -137,9 +141,9 @@ class FullPullTest {
         sandbox.shopify().clearRecordings();
         ExtractableResponse<Response> real = pull(Map.of());
         assertEquals(200, real.statusCode());
-        assertEquals(1000, real.jsonPath().getInt("processed"));
+        assertEquals(1001, real.jsonPath().getInt("processed"));
         assertEquals(100, real.jsonPath().getInt("updated"));
-        assertEquals(899, real.jsonPath().getInt("unchanged"));
+        assertEquals(900, real.jsonPath().getInt("unchanged"));
         assertEquals(1, real.jsonPath().getInt("skipped"));
         assertEquals(0, real.jsonPath().getInt("failed"));
         assertEquals(100, sandbox.shopify().stockWrites().size(), "exactly the 100 SKUs that differ are written");
@@ -154,7 +158,8 @@ class FullPullTest {
         for (Row r : db.rows("SELECT action, count(*) AS n FROM sync_logs WHERE pull_run_id = $1 GROUP BY action", runId)) {
             actions.put(r.getString("action"), r.getLong("n"));
         }
-        assertEquals(Map.of("UPDATED", 100L, "UNCHANGED", 899L, "SKIPPED_RECENT_PUSH", 1L), actions);
+        assertEquals(Map.of("UPDATED", 100L, "UNCHANGED", 900L, "SKIPPED_RECENT_PUSH", 1L), actions);
+        assertEquals(40, sandbox.shopify().available("SKU-RECENT"));
         Row negative = db.rows("SELECT * FROM sync_logs WHERE pull_run_id = $1 AND sku = 'SKU-0010'", runId).get(0);
         assertEquals(0, new BigDecimal("-3").compareTo(negative.getBigDecimal("contifico_stock")));
         assertEquals("MANUAL", negative.getString("trigger"));
@@ -194,6 +199,22 @@ class FullPullTest {
                 "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DONE'", store.storeId()) == 1);
         assertEquals(200, first.get().statusCode());
         assertEquals(1, sandbox.contifico().movements().size());
+    }
+
+    @Test
+    void whenTheScheduleFiresOnTwoReplicasTheStoreIsPulledOnce() {
+        store = sandbox.shopifyStore();
+        for (int i = 0; i < 6; i++) {
+            sandbox.product(store, "S-" + i, 8, 5);
+        }
+        importCatalog();
+        sandbox.contifico().setFault(ContificoSimulator.Endpoint.PRODUCT_STOCK, ContificoSimulator.Fault.latency(200, -1));
+        // Two replicas' schedulers firing at the same moment.
+        io.smallrye.mutiny.Uni.combine().all().unis(scheduler.pullStore(store.storeId()), scheduler.pullStore(store.storeId()))
+                .discardItems().await().atMost(Duration.ofSeconds(30));
+        assertEquals(1, db.count("SELECT count(*) FROM pull_runs WHERE store_id = $1 AND trigger = 'SCHEDULED'", store.storeId()));
+        assertEquals(8, sandbox.shopify().available("S-0"));
+        assertEquals(6, db.count("SELECT count(*) FROM sync_logs WHERE store_id = $1 AND trigger = 'SCHEDULED'", store.storeId()));
     }
 
     @Test
