@@ -1,6 +1,7 @@
 package ec.stocksync.movement;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.Paging;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -35,14 +36,7 @@ public class MovementResource {
     @GET
     public Uni<Page> list(@RestQuery Long storeId, @RestQuery String status, @RestQuery String sku,
                           @RestQuery Integer page, @RestQuery Integer size) {
-        int p = page == null ? 0 : page;
-        int s = size == null ? 50 : size;
-        if (p < 0) {
-            throw ApiException.invalidField("page", "must be 0 or more");
-        }
-        if (s < 1 || s > 500) {
-            throw ApiException.invalidField("size", "must be between 1 and 500");
-        }
+        Paging paging = Paging.of(page, size);
         if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
             throw ApiException.invalidField("status", "must be one of " + Arrays.toString(MovementStatus.values()));
         }
@@ -62,14 +56,14 @@ public class MovementResource {
         }
         String filter = where.toString();
         List<Object> pageArgs = new ArrayList<>(args);
-        pageArgs.add(s);
-        pageArgs.add((long) p * s);
+        pageArgs.add(paging.size());
+        pageArgs.add(paging.offset());
         Uni<List<Movement>> items = pool.preparedQuery("SELECT " + Movement.COLUMNS + " FROM inventory_movements_queue"
                         + filter + " ORDER BY id DESC LIMIT $" + (args.size() + 1) + " OFFSET $" + (args.size() + 2))
                 .execute(Tuple.from(pageArgs)).map(MovementRepository::list);
         Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM inventory_movements_queue" + filter)
                 .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
-        return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page(t.getItem1(), p, s, t.getItem2()));
+        return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page(t.getItem1(), paging.page(), paging.size(), t.getItem2()));
     }
 
     @GET

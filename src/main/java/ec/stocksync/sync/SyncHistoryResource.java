@@ -1,6 +1,6 @@
 package ec.stocksync.sync;
 
-import ec.stocksync.common.ApiException;
+import ec.stocksync.common.Paging;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -39,19 +39,12 @@ public class SyncHistoryResource {
     @GET
     public Uni<Page<SyncLog>> syncLogs(@RestQuery Long storeId, @RestQuery String sku, @RestQuery Integer page,
                                        @RestQuery Integer size) {
-        int p = page == null ? 0 : page;
-        int s = size == null ? 50 : size;
-        if (p < 0) {
-            throw ApiException.invalidField("page", "must be 0 or more");
-        }
-        if (s < 1 || s > 500) {
-            throw ApiException.invalidField("size", "must be between 1 and 500");
-        }
+        Paging paging = Paging.of(page, size);
         // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
         String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
         Uni<List<SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter
                         + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
-                .execute(Tuple.of(storeId, sku, s, (long) p * s))
+                .execute(Tuple.of(storeId, sku, paging.size(), paging.offset()))
                 .map(rows -> {
                     List<SyncLog> out = new ArrayList<>();
                     for (Row r : rows) {
@@ -65,7 +58,7 @@ public class SyncHistoryResource {
                 });
         Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM sync_logs" + filter)
                 .execute(Tuple.of(storeId, sku)).map(rows -> rows.iterator().next().getLong(0));
-        return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page<>(t.getItem1(), p, s, t.getItem2()));
+        return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page<>(t.getItem1(), paging.page(), paging.size(), t.getItem2()));
     }
 
 }
