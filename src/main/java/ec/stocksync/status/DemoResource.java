@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
 import ec.stocksync.webhook.WebhookSignature;
+import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
@@ -15,8 +16,10 @@ import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -37,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * webhook secret, POSTed over HTTP to this service's own webhook endpoint, so ingest, queue, worker, push, post-push pull
  * and the status table are all exercised. Never in prod: there it answers 404 as if it did not exist.
  */
-@Path("/api/demo/sale")
+@Path("/api/demo")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class DemoResource {
@@ -53,6 +56,8 @@ public class DemoResource {
     Vertx vertx;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    Instance<ShopifySimulator> shopify;
 
     private volatile HttpClient client;
 
@@ -61,7 +66,23 @@ public class DemoResource {
         return mode == LaunchMode.DEVELOPMENT || mode == LaunchMode.TEST;
     }
 
+    /** Lets the dashboard show its demo panel only where the demo exists. */
+    @GET
+    public Uni<Map<String, Object>> info() {
+        if (!allowed(LaunchMode.current())) {
+            throw ApiException.notFound("not_found", "No such resource.");
+        }
+        return demo.demoStoreId().map(id -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("enabled", true);
+            out.put("demoStoreId", id);
+            out.put("skus", DemoSetup.DEMO_SKUS);
+            return out;
+        });
+    }
+
     @POST
+    @Path("/sale")
     public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {
         if (!allowed(LaunchMode.current())) {
             throw ApiException.notFound("not_found", "No such resource.");
@@ -91,11 +112,36 @@ public class DemoResource {
             }
             return id;
         });
-        return storeId.chain(id -> secret(id).chain(secret -> post(port, id, secret, sku, qty)));
+        return storeId.chain(id -> secret(id).chain(store -> {
+            takeFromSimulatedShop(store.apiBaseUrl(), sku, qty);
+            return post(port, id, store.webhookSecret(), sku, qty);
+        }));
     }
 
-    private Uni<String> secret(long storeId) {
-        return pool.preparedQuery("SELECT platform, active, webhook_secret FROM stores WHERE id = $1")
+    record SaleStore(String webhookSecret, String apiBaseUrl) {
+    }
+
+    /**
+     * A real Shopify takes the units off its own stock when it creates the order, before any webhook: the simulator
+     * behind the store does the same, so "Stock Tienda" moves as it would in production.
+     */
+    private void takeFromSimulatedShop(String apiBaseUrl, String sku, int quantity) {
+        if (!shopify.isResolvable() || !shopify.get().running() || apiBaseUrl == null
+                || !apiBaseUrl.equals(shopify.get().baseUrl())) {
+            return;
+        }
+        try {
+            Integer available = shopify.get().available(sku);
+            if (available != null) {
+                shopify.get().setAvailable(sku, available - quantity);
+            }
+        } catch (IllegalArgumentException unknownSku) {
+            // Not sold in the simulated shop: the webhook still goes out and ingest records the line as it would.
+        }
+    }
+
+    private Uni<SaleStore> secret(long storeId) {
+        return pool.preparedQuery("SELECT platform, active, webhook_secret, api_base_url FROM stores WHERE id = $1")
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
@@ -109,7 +155,7 @@ public class DemoResource {
                     if (!r.getBoolean("active")) {
                         throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated.");
                     }
-                    return r.getString("webhook_secret");
+                    return new SaleStore(r.getString("webhook_secret"), r.getString("api_base_url"));
                 });
     }
 

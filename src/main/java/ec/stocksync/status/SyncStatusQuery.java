@@ -74,8 +74,7 @@ public class SyncStatusQuery {
               LEFT JOIN queue q ON q.sku = c.sku
               LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku),
             filtered AS (
-              SELECT * FROM rows
-              WHERE ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR sku ILIKE $3 OR name ILIKE $3)),
+              SELECT * FROM rows WHERE %2$s),
             summary AS (
               SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1) AS store_exists,
                      count(*) AS skus,
@@ -90,7 +89,7 @@ public class SyncStatusQuery {
                      (SELECT count(*) FROM filtered) AS total
               FROM rows),
             page AS (
-              SELECT f.*, row_number() OVER (ORDER BY %1$s) AS rn FROM filtered f ORDER BY %1$s LIMIT $4 OFFSET $5)
+              SELECT f.*, row_number() OVER (ORDER BY %1$s) AS rn FROM filtered f ORDER BY %1$s LIMIT $2 OFFSET $3)
             SELECT s.*, p.* FROM summary s LEFT JOIN page p ON TRUE ORDER BY p.rn""";
 
     @Inject
@@ -104,11 +103,20 @@ public class SyncStatusQuery {
         String column = SORTS.get(req.sortField());
         String order = column + (req.descending() ? " DESC" : " ASC") + " NULLS LAST"
                 + (column.equals("sku") ? "" : ", sku ASC");
-        String sql = SQL.formatted(order);
-        String pattern = req.q() == null ? null : "%" + likeEscape(req.q()) + "%";
+        // Filters are spelled out only when given: "$n IS NULL OR ..." would leave a generic plan filtering for nothing.
+        List<Object> args = new ArrayList<>(List.of(req.storeId(), req.size(), (long) req.page() * req.size()));
+        List<String> where = new ArrayList<>(List.of("TRUE"));
+        if (req.status() != null) {
+            args.add(req.status().name());
+            where.add("status = $" + args.size());
+        }
+        if (req.q() != null) {
+            args.add("%" + likeEscape(req.q()) + "%");
+            where.add("(sku ILIKE $" + args.size() + " OR name ILIKE $" + args.size() + ")");
+        }
+        String sql = SQL.formatted(order, String.join(" AND ", where));
         return pool.preparedQuery(sql)
-                .execute(Tuple.from(new Object[]{req.storeId(), req.status() == null ? null : req.status().name(),
-                        pattern, req.size(), (long) req.page() * req.size()}))
+                .execute(Tuple.from(args))
                 .map(rows -> {
                     List<SyncStatusRow> items = new ArrayList<>();
                     Row first = null;

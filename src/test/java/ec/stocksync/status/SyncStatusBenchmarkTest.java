@@ -46,7 +46,9 @@ class SyncStatusBenchmarkTest {
                        CASE WHEN g % 1000 = 0 THEN 'PENDING' WHEN g % 1500 = 0 THEN 'DEAD' ELSE 'DONE' END,
                        CASE WHEN g % 1500 = 0 THEN 'HTTP 500' END
                 FROM generate_series(1, 20000) g""", storeId, SKUS);
-        db.rows("ANALYZE stock_cache; ANALYZE sync_logs; ANALYZE inventory_movements_queue; ANALYZE sync_status_latest");
+        for (String table : List.of("stock_cache", "sync_logs", "inventory_movements_queue", "sync_status_latest")) {
+            db.rows("ANALYZE " + table);
+        }
 
         String first = "/api/sync-status?storeId=" + storeId + "&size=50";
         String middle = first + "&page=100&sort=-lastUpdatedAt";

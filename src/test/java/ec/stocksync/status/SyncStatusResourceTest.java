@@ -72,10 +72,10 @@ class SyncStatusResourceTest {
               String createdAt) {
         db.rows("""
                 INSERT INTO stock_cache (store_id, sku, name, store_stock, contifico_stock, contifico_stock_at)
-                VALUES ($1, $2, $3, $4, $5::numeric, now())""", store.storeId(), sku, name, storeStock, contificoStock);
+                VALUES ($1, $2, $3, $4, $5::text::numeric, now())""", store.storeId(), sku, name, storeStock, contificoStock);
         db.rows("""
                 INSERT INTO sync_logs (store_id, sku, trigger, action, contifico_stock, store_stock_after, created_at)
-                VALUES ($1, $2, $3, $4, $5::numeric, $6, $7::timestamptz)""",
+                VALUES ($1, $2, $3, $4, $5::text::numeric, $6, $7::text::timestamptz)""",
                 store.storeId(), sku, trigger, action, contificoStock, storeStock, createdAt);
     }
 
@@ -89,7 +89,7 @@ class SyncStatusResourceTest {
         assertEquals(101, r.get("storeStock"));
         assertEquals(101, ((Number) r.get("contificoStock")).intValue());
         assertEquals("MANUAL", r.get("trigger"));
-        assertEquals("Producto PT-0002-50ml", r.get("name"));
+        assertTrue(((String) r.get("name")).startsWith("Producto PT-0002-50ml"), String.valueOf(r.get("name")));
         assertEquals(0, r.get("pendingMovements"));
         assertNotNull(r.get("lastUpdatedAt"));
         assertNull(r.get("lastError"));
