@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -59,7 +60,8 @@ public class DemoSetup {
                         storeId -> LOG.infof("Demo ready: dashboard http://localhost:%s/ (admin token dev-admin-token), "
                                         + "store %d wired to the Shopify simulator and the Contifico sandbox; "
                                         + "'Simular venta' on the dashboard or POST /api/demo/sale posts a signed sale.",
-                                System.getProperty("quarkus.http.port", "8080"), storeId),
+                                ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080),
+                                storeId),
                         e -> LOG.errorf(e, "Demo set-up failed; the dashboard may be empty"));
     }
 
