@@ -36,11 +36,13 @@ public class SyncStatusResource {
     ObjectMapper mapper;
 
     @GET
-    public Uni<Response> get(@RestQuery Long storeId, @RestQuery String status, @RestQuery String q,
-                             @RestQuery Integer page, @RestQuery Integer size, @RestQuery String sort,
+    public Uni<Response> get(@RestQuery String storeId, @RestQuery String status, @RestQuery String q,
+                             @RestQuery String page, @RestQuery String size, @RestQuery String sort,
                              @RestHeader("If-None-Match") String ifNoneMatch) {
-        int p = page == null ? 0 : page;
-        int s = size == null ? 50 : size;
+        // Parsed here, not by JAX-RS: a malformed query parameter would otherwise be a bare 404.
+        Long requestedStore = number("storeId", storeId);
+        int p = page == null || page.isBlank() ? 0 : clamp(number("page", page));
+        int s = size == null || size.isBlank() ? 50 : clamp(number("size", size));
         if (p < 0) {
             throw ApiException.invalidField("page", "must be 0 or more");
         }
@@ -50,7 +52,7 @@ public class SyncStatusResource {
         SyncStatus st = parseStatus(status);
         String search = q == null || q.isBlank() ? null : q.trim();
         String[] sortBy = parseSort(sort);
-        Uni<Long> store = storeId != null ? Uni.createFrom().item(storeId) : query.onlyActiveStore().map(id -> {
+        Uni<Long> store = requestedStore != null ? Uni.createFrom().item(requestedStore) : query.onlyActiveStore().map(id -> {
             if (id == null) {
                 throw ApiException.invalidField("storeId", "is required unless exactly one store is active");
             }
@@ -92,6 +94,21 @@ public class SyncStatusResource {
         return Arrays.stream(ifNoneMatch.split(",")).map(String::trim)
                 .map(t -> t.startsWith("W/") ? t.substring(2) : t)
                 .anyMatch(t -> t.equals("*") || t.equals(etag));
+    }
+
+    static int clamp(long v) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
+    static Long number(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalidField(field, "must be a whole number");
+        }
     }
 
     static SyncStatus parseStatus(String status) {

@@ -304,6 +304,8 @@ class SyncStatusResourceTest {
         Api.admin().get(base + "&size=0").then().statusCode(400).body("message", containsString("size"));
         Api.admin().get(base + "&size=201").then().statusCode(400).body("message", containsString("size"));
         Api.admin().get(base + "&page=-1").then().statusCode(400).body("message", containsString("page"));
+        Api.admin().get(base + "&page=two").then().statusCode(400).body("message", containsString("page"));
+        Api.admin().get("/api/sync-status?storeId=abc").then().statusCode(400).body("message", containsString("storeId"));
         Api.admin().get("/api/sync-status?storeId=999999999").then().statusCode(404)
                 .body("error", equalTo("store_not_found"));
     }
@@ -314,9 +316,15 @@ class SyncStatusResourceTest {
         Api.admin().get("/api/sync-status").then().statusCode(400).body("error", equalTo("invalid_field"))
                 .body("message", containsString("storeId"));
 
-        db.rows("UPDATE stores SET active = FALSE WHERE id <> $1 RETURNING id", store.storeId());
-        seed("ONLY-1", "Only", 1, "1", "MANUAL", "UNCHANGED", "2026-01-01T10:00:00Z");
-        Api.admin().get("/api/sync-status").then().statusCode(200)
-                .body("storeId", equalTo((int) store.storeId())).body("items[0].sku", equalTo("ONLY-1"));
+        Long[] others = db.rows("UPDATE stores SET active = FALSE WHERE id <> $1 AND active RETURNING id",
+                store.storeId()).stream().map(r -> r.getLong("id")).toArray(Long[]::new);
+        try {
+            seed("ONLY-1", "Only", 1, "1", "MANUAL", "UNCHANGED", "2026-01-01T10:00:00Z");
+            Api.admin().get("/api/sync-status").then().statusCode(200)
+                    .body("storeId", equalTo((int) store.storeId())).body("items[0].sku", equalTo("ONLY-1"));
+        } finally {
+            // Other test classes' stores stay as they were.
+            db.rows("UPDATE stores SET active = TRUE WHERE id = ANY($1) RETURNING id", (Object) others);
+        }
     }
 }
