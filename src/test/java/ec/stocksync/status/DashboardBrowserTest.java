@@ -39,14 +39,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The dashboard in headless Chromium, end to end: token, rows with figures, a signed sale sent from the page, and the
  * row turning "Por venta" with both figures moved. Runs with {@code -Pbrowser}; skips where Debian's chromium and
- * chromedriver are not installed, unless {@code -Dstocksync.browser.required=true} (CI) makes their absence a failure.
+ * chromedriver are not installed, unless {@code -Dbrowser.test.required=true} (CI) makes their absence a failure.
  */
 @QuarkusTest
 @Tag("browser")
 class DashboardBrowserTest {
 
-    static final Path CHROMIUM = Path.of(System.getProperty("stocksync.browser.chromium", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(System.getProperty("stocksync.browser.chromedriver", "/usr/bin/chromedriver"));
+    static final Path CHROMIUM = Path.of(System.getProperty("browser.test.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("browser.test.chromedriver", "/usr/bin/chromedriver"));
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @Inject
@@ -63,7 +63,7 @@ class DashboardBrowserTest {
     @BeforeEach
     void setUp() {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (Boolean.getBoolean("stocksync.browser.required")) {
+        if (Boolean.getBoolean("browser.test.required")) {
             assertTrue(present, "chromium and chromedriver are required here: apt-get install -y chromium chromium-driver");
         }
         assumeTrue(present, "chromium/chromedriver not installed (apt-get install -y chromium chromium-driver)");
