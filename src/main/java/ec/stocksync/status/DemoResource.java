@@ -1,0 +1,221 @@
+package ec.stocksync.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ec.stocksync.common.ApiException;
+import ec.stocksync.common.JsonFields;
+import ec.stocksync.webhook.WebhookSignature;
+import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import io.quarkus.runtime.LaunchMode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A sample sale for demos, sent the way Shopify sends one: an {@code orders/create} body signed with the store's
+ * webhook secret, POSTed over HTTP to this service's own webhook endpoint, so ingest, queue, worker, push, post-push pull
+ * and the status table are all exercised. Never in prod: there it answers 404 as if it did not exist.
+ */
+@Path("/api/demo")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DemoResource {
+
+    private static final AtomicLong ORDER_IDS = new AtomicLong(System.currentTimeMillis() * 1000);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Inject
+    Pool pool;
+    @Inject
+    DemoSetup demo;
+    @Inject
+    Vertx vertx;
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    Instance<ShopifySimulator> shopify;
+
+    private volatile HttpClient client;
+
+    /** Dev mode for the demo, test mode for the tests that drive it; prod never. */
+    static boolean allowed(LaunchMode mode) {
+        return mode == LaunchMode.DEVELOPMENT || mode == LaunchMode.TEST;
+    }
+
+    /** Lets the dashboard show its demo panel only where the demo exists. */
+    @GET
+    public Uni<Map<String, Object>> info() {
+        if (!allowed(LaunchMode.current())) {
+            throw ApiException.notFound("not_found", "No such resource.");
+        }
+        return demo.demoStoreId().map(id -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("enabled", true);
+            out.put("demoStoreId", id);
+            out.put("skus", DemoSetup.DEMO_SKUS);
+            return out;
+        });
+    }
+
+    @POST
+    @Path("/sale")
+    public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {
+        if (!allowed(LaunchMode.current())) {
+            throw ApiException.notFound("not_found", "No such resource.");
+        }
+        JsonFields f = JsonFields.of(body, Set.of("storeId", "sku", "quantity"));
+        String sku = f.requiredText("sku");
+        int quantity = 1;
+        if (f.has("quantity") && !body.get("quantity").isNull()) {
+            JsonNode n = body.get("quantity");
+            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 1000) {
+                throw ApiException.invalidField("quantity", "must be a whole number from 1 to 1000");
+            }
+            quantity = n.asInt();
+        }
+        Long requested = null;
+        if (f.has("storeId") && !body.get("storeId").isNull()) {
+            if (!body.get("storeId").canConvertToLong() || !body.get("storeId").isIntegralNumber()) {
+                throw ApiException.invalidField("storeId", "must be a store id");
+            }
+            requested = body.get("storeId").asLong();
+        }
+        int qty = quantity;
+        int port = request.localAddress().port();
+        Uni<Long> storeId = requested != null ? Uni.createFrom().item(requested) : demo.demoStoreId().map(id -> {
+            if (id == null) {
+                throw ApiException.invalidField("storeId", "is required (there is no demo store outside dev mode)");
+            }
+            return id;
+        });
+        return storeId.chain(id -> secret(id).chain(store -> {
+            takeFromSimulatedShop(store.apiBaseUrl(), sku, qty);
+            return post(port, id, store.webhookSecret(), sku, qty);
+        }));
+    }
+
+    record SaleStore(String webhookSecret, String apiBaseUrl) {
+    }
+
+    /**
+     * A real Shopify takes the units off its own stock when it creates the order, before any webhook: the simulator
+     * behind the store does the same, so "Stock Tienda" moves as it would in production.
+     */
+    private void takeFromSimulatedShop(String apiBaseUrl, String sku, int quantity) {
+        if (!shopify.isResolvable() || !shopify.get().running() || apiBaseUrl == null
+                || !apiBaseUrl.equals(shopify.get().baseUrl())) {
+            return;
+        }
+        try {
+            Integer available = shopify.get().available(sku);
+            if (available != null) {
+                shopify.get().setAvailable(sku, available - quantity);
+            }
+        } catch (IllegalArgumentException unknownSku) {
+            // Not sold in the simulated shop: the webhook still goes out and ingest records the line as it would.
+        }
+    }
+
+    private Uni<SaleStore> secret(long storeId) {
+        return pool.preparedQuery("SELECT platform, active, webhook_secret, api_base_url FROM stores WHERE id = $1")
+                .execute(Tuple.of(storeId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw ApiException.notFound("store_not_found", "No store with id " + storeId + ".");
+                    }
+                    var r = rows.iterator().next();
+                    if (!"shopify".equals(r.getString("platform"))) {
+                        throw ApiException.conflict("not_shopify", "The sample sale is a Shopify webhook; store "
+                                + storeId + " is " + r.getString("platform") + ".");
+                    }
+                    if (!r.getBoolean("active")) {
+                        throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated.");
+                    }
+                    return new SaleStore(r.getString("webhook_secret"), r.getString("api_base_url"));
+                });
+    }
+
+    private Uni<Map<String, Object>> post(int port, long storeId, String secret, String sku, int quantity) {
+        long orderId = ORDER_IDS.incrementAndGet();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("id", orderId + 1);
+        line.put("sku", sku);
+        line.put("quantity", quantity);
+        line.put("gift_card", false);
+        line.put("variant_inventory_management", "shopify");
+        Map<String, Object> order = new LinkedHashMap<>();
+        order.put("id", orderId);
+        order.put("name", "#D" + (orderId % 100000));
+        order.put("test", false);
+        order.put("line_items", java.util.List.of(line));
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(order);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                .setURI("/webhooks/shopify/" + storeId).setTimeout(TIMEOUT.toMillis())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("X-Shopify-Topic", "orders/create")
+                .putHeader("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
+                .putHeader("X-Shopify-Hmac-Sha256", WebhookSignature.sign(secret, bytes));
+        return client().request(options)
+                .chain(req -> req.send(Buffer.buffer(bytes)))
+                .chain(resp -> resp.body().map(b -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("storeId", storeId);
+                    out.put("orderId", orderId);
+                    out.put("sku", sku);
+                    out.put("quantity", quantity);
+                    out.put("webhookStatus", resp.statusCode());
+                    out.put("webhookResponse", parse(b.toString(StandardCharsets.UTF_8)));
+                    return out;
+                }));
+    }
+
+    private Object parse(String text) {
+        try {
+            return mapper.readTree(text);
+        } catch (IOException e) {
+            return text;
+        }
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = vertx.createHttpClient();
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+}

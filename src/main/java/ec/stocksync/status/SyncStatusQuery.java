@@ -1,0 +1,176 @@
+package ec.stocksync.status;
+
+import ec.stocksync.common.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The status table in one round trip: rows of the page, the filtered total and the store's summary come back together.
+ * With 10,000 SKUs the whole store is evaluated on every call (the summary counts need every SKU's status), so the
+ * query avoids per-SKU look-ups: the newest sync_logs row per SKU comes from {@code sync_status_latest} (kept by a
+ * trigger, V10), and the queue is read only in its open part (pending, in progress, dead), which stays small.
+ */
+@ApplicationScoped
+public class SyncStatusQuery {
+
+    /** API sort names → SQL, each ending on sku so pages never overlap. */
+    static final Map<String, String> SORTS = Map.of(
+            "sku", "sku",
+            "name", "name",
+            "storeStock", "store_stock",
+            "contificoStock", "contifico_stock",
+            "status", "status",
+            "lastUpdatedAt", "last_at",
+            "pendingMovements", "pending");
+
+    private static final String SQL = """
+            WITH queue AS (
+              SELECT o.*, d.last_error AS push_error, d.id IS NOT NULL AS push_dead
+              FROM (SELECT sku,
+                           count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
+                           count(*) FILTER (WHERE status = 'DEAD') AS dead,
+                           max(id) FILTER (WHERE status = 'DEAD') AS last_dead_id,
+                           min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
+                           (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
+                                                                           AND last_error IS NOT NULL))[1] AS open_error
+                    FROM inventory_movements_queue
+                    WHERE store_id = $1 AND status <> 'DONE'
+                    GROUP BY sku) o
+              -- "Its last push is DEAD": a later movement of the SKU that went through clears it.
+              LEFT JOIN LATERAL (SELECT m.id, m.last_error FROM inventory_movements_queue m
+                                 WHERE m.id = o.last_dead_id
+                                   AND NOT EXISTS (SELECT 1 FROM inventory_movements_queue ok
+                                                   WHERE ok.store_id = $1 AND ok.sku = o.sku AND ok.status = 'DONE'
+                                                     AND ok.id > m.id)) d ON TRUE),
+            cached AS (
+              SELECT c.sku, c.name, c.store_stock, c.contifico_stock FROM stock_cache c WHERE c.store_id = $1
+              UNION ALL
+              -- A sale of a SKU never pulled nor pushed yet has no cache row, and still belongs on the table.
+              SELECT q.sku, NULL, NULL, NULL FROM queue q
+              WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)),
+            rows AS (
+              SELECT c.*, l.created_at AS last_at, l.trigger, coalesce(q.pending, 0) AS pending, q.oldest_open,
+                     coalesce(q.dead, 0) AS dead_count,
+                     CASE WHEN q.pending > 0 THEN 'PENDING'
+                          WHEN q.push_dead OR l.action = 'ERROR' THEN 'ERROR'
+                          WHEN l.created_at IS NULL OR c.contifico_stock IS NULL THEN 'PENDING'
+                          -- The storefront cannot hold a fraction or a negative: what a pull would publish counts as equal.
+                          WHEN c.store_stock = greatest(floor(c.contifico_stock), 0) THEN 'SYNCED'
+                          ELSE 'MISMATCH' END AS status,
+                     CASE WHEN q.push_dead THEN q.push_error
+                          WHEN l.action = 'ERROR' THEN l.error
+                          ELSE q.open_error END AS last_error
+              FROM cached c
+              LEFT JOIN queue q ON q.sku = c.sku
+              LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku),
+            filtered AS (
+              SELECT * FROM rows WHERE %2$s),
+            summary AS (
+              SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1) AS store_exists,
+                     count(*) AS skus,
+                     count(*) FILTER (WHERE status = 'SYNCED') AS n_synced,
+                     count(*) FILTER (WHERE status = 'MISMATCH') AS n_mismatch,
+                     count(*) FILTER (WHERE status = 'PENDING') AS n_pending,
+                     count(*) FILTER (WHERE status = 'ERROR') AS n_error,
+                     coalesce(sum(pending), 0) AS queue_depth,
+                     coalesce(sum(dead_count), 0) AS queue_dead,
+                     min(oldest_open) AS oldest_pending_at,
+                     extract(epoch FROM now() - min(oldest_open))::bigint AS oldest_pending_age,
+                     (SELECT count(*) FROM filtered) AS total
+              FROM rows),
+            page AS (
+              SELECT f.*, row_number() OVER (ORDER BY %1$s) AS rn FROM filtered f ORDER BY %1$s LIMIT $2 OFFSET $3)
+            SELECT s.*, p.* FROM summary s LEFT JOIN page p ON TRUE ORDER BY p.rn""";
+
+    @Inject
+    Pool pool;
+
+    public record Request(long storeId, SyncStatus status, String q, int page, int size, String sortField,
+                          boolean descending) {
+    }
+
+    public Uni<SyncStatusPage> page(Request req) {
+        String column = SORTS.get(req.sortField());
+        String order = column + (req.descending() ? " DESC" : " ASC") + " NULLS LAST"
+                + (column.equals("sku") ? "" : ", sku ASC");
+        // Filters are spelled out only when given: "$n IS NULL OR ..." would leave a generic plan filtering for nothing.
+        List<Object> args = new ArrayList<>(List.of(req.storeId(), req.size(), (long) req.page() * req.size()));
+        List<String> where = new ArrayList<>(List.of("TRUE"));
+        if (req.status() != null) {
+            args.add(req.status().name());
+            where.add("status = $" + args.size());
+        }
+        if (req.q() != null) {
+            args.add("%" + likeEscape(req.q()) + "%");
+            where.add("(sku ILIKE $" + args.size() + " OR name ILIKE $" + args.size() + ")");
+        }
+        String sql = SQL.formatted(order, String.join(" AND ", where));
+        return pool.preparedQuery(sql)
+                .execute(Tuple.from(args))
+                .map(rows -> {
+                    List<SyncStatusRow> items = new ArrayList<>();
+                    Row first = null;
+                    for (Row r : rows) {
+                        if (first == null) {
+                            first = r;
+                        }
+                        if (r.getString("sku") != null) {
+                            items.add(row(r));
+                        }
+                    }
+                    if (first == null || !first.getBoolean("store_exists")) {
+                        throw ApiException.notFound("store_not_found", "No store with id " + req.storeId() + ".");
+                    }
+                    Map<SyncStatus, Long> counts = new EnumMap<>(SyncStatus.class);
+                    counts.put(SyncStatus.SYNCED, first.getLong("n_synced"));
+                    counts.put(SyncStatus.MISMATCH, first.getLong("n_mismatch"));
+                    counts.put(SyncStatus.PENDING, first.getLong("n_pending"));
+                    counts.put(SyncStatus.ERROR, first.getLong("n_error"));
+                    SyncStatusPage.Summary summary = new SyncStatusPage.Summary(first.getLong("skus"), counts,
+                            first.getLong("queue_depth"), first.getLong("queue_dead"),
+                            first.getOffsetDateTime("oldest_pending_at"), first.getLong("oldest_pending_age"));
+                    return new SyncStatusPage(req.storeId(), items, req.page(), req.size(), first.getLong("total"),
+                            req.sortField() + (req.descending() ? ",desc" : ",asc"), summary);
+                });
+    }
+
+    private static SyncStatusRow row(Row r) {
+        return new SyncStatusRow(r.getString("sku"), r.getString("name"), r.getInteger("store_stock"),
+                plain(r.getBigDecimal("contifico_stock")), SyncStatus.valueOf(r.getString("status")),
+                r.getOffsetDateTime("last_at"), r.getString("trigger"), r.getLong("pending").intValue(),
+                r.getString("last_error"));
+    }
+
+    /** NUMERIC(14,3) comes back as 101.000; the table shows 101 (and never 1E+2). */
+    static BigDecimal plain(BigDecimal v) {
+        if (v == null) {
+            return null;
+        }
+        BigDecimal s = v.stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+
+    static String likeEscape(String q) {
+        return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The one active store, for callers that leave storeId out; null when there are none or several. */
+    public Uni<Long> onlyActiveStore() {
+        return pool.query("SELECT id FROM stores WHERE active ORDER BY id LIMIT 2").execute().map(rows -> {
+            if (rows.size() != 1) {
+                return null;
+            }
+            return rows.iterator().next().getLong("id");
+        });
+    }
+}

@@ -1,0 +1,12 @@
+package ec.stocksync.status;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+
+/** One SKU of a store as the merchant sees it (the DESIGN contract's sync-status row). */
+@RegisterForReflection
+public record SyncStatusRow(String sku, String name, Integer storeStock, BigDecimal contificoStock, SyncStatus status,
+                            OffsetDateTime lastUpdatedAt, String trigger, int pendingMovements, String lastError) {
+}

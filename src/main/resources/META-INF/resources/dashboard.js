@@ -1,0 +1,428 @@
+// stock-sync dashboard: plain JS against the admin API, no build step and nothing fetched from outside this server.
+(function () {
+  'use strict';
+
+  const POLL_MS = 3000;
+  const TOKEN_KEY = 'stocksync.adminToken';
+  const STORE_KEY = 'stocksync.storeId';
+  const STATUS_LABEL = { SYNCED: 'Sincronizado', MISMATCH: 'Diferencia', PENDING: 'Pendiente', ERROR: 'Error' };
+  const TRIGGER_LABEL = { SALE: 'Por venta', MANUAL: 'Manual', SCHEDULED: 'Programado' };
+  const KIND_LABEL = { SALE: 'Venta', RESTOCK: 'Reposición' };
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    storeId: null, status: '', q: '', page: 0, size: 50, sort: 'sku', desc: false,
+    etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false,
+  };
+
+  // ------------------------------------------------------------------ API
+
+  class Unauthorized extends Error {}
+
+  async function api(path, options = {}) {
+    const token = localStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      showLogin();
+      throw new Unauthorized('no token');
+    }
+    const headers = Object.assign({ Authorization: 'Bearer ' + token }, options.headers || {});
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    // no-store: the page handles ETags itself, so a 304 reaches this code instead of being replaced by the cache.
+    const res = await fetch(path, { method: options.method || 'GET', headers, cache: 'no-store',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    if (res.status === 401) {
+      localStorage.removeItem(TOKEN_KEY);
+      showLogin('El token no es válido.');
+      throw new Unauthorized('unauthorized');
+    }
+    return res;
+  }
+
+  async function json(res) {
+    try {
+      return await res.json();
+    } catch (e) {
+      return null;
+    }
+  }
+
+  async function errorText(res) {
+    const body = await json(res);
+    return body && body.message ? body.message : 'HTTP ' + res.status;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (v === null || v === undefined) return;
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('on')) e.addEventListener(k.substring(2), v);
+      else e.setAttribute(k, v);
+    });
+    children.flat().forEach((c) => {
+      if (c === null || c === undefined) return;
+      e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    });
+    return e;
+  }
+
+  function fmtNumber(n) {
+    return n === null || n === undefined ? '—' : Number(n).toLocaleString('es-EC', { maximumFractionDigits: 3 });
+  }
+
+  function fmtDate(iso) {
+    if (!iso) return 'Nunca';
+    return new Date(iso).toLocaleString('es-EC', { dateStyle: 'short', timeStyle: 'medium' });
+  }
+
+  function fmtAge(seconds) {
+    if (seconds === null || seconds === undefined) return '—';
+    if (seconds < 60) return Math.round(seconds) + ' s';
+    if (seconds < 3600) return Math.floor(seconds / 60) + ' min ' + Math.round(seconds % 60) + ' s';
+    return Math.floor(seconds / 3600) + ' h ' + Math.floor((seconds % 3600) / 60) + ' min';
+  }
+
+  function showError(message) {
+    const box = $('error');
+    box.textContent = message || '';
+    box.classList.toggle('hidden', !message);
+  }
+
+  // ------------------------------------------------------------------ login
+
+  function showLogin(message) {
+    stopPolling();
+    $('login').classList.remove('hidden');
+    $('login-error').textContent = message || '';
+    $('login-error').classList.toggle('hidden', !message);
+    $('token').focus();
+  }
+
+  $('login-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const token = $('token').value.trim();
+    if (!token) return;
+    localStorage.setItem(TOKEN_KEY, token);
+    $('login').classList.add('hidden');
+    $('token').value = '';
+    start();
+  });
+
+  $('logout').addEventListener('click', () => {
+    localStorage.removeItem(TOKEN_KEY);
+    showLogin();
+  });
+
+  // ------------------------------------------------------------------ stores
+
+  async function loadStores() {
+    const res = await api('/api/stores');
+    if (!res.ok) throw new Error(await errorText(res));
+    const stores = (await res.json()).filter((s) => s.active !== false);
+    const select = $('store');
+    select.innerHTML = '';
+    stores.forEach((s) => select.appendChild(el('option', { value: s.id }, s.name + ' (#' + s.id + ', ' + s.platform + ')')));
+    const fromUrl = new URLSearchParams(location.search).get('storeId');
+    const remembered = localStorage.getItem(STORE_KEY);
+    const ids = stores.map((s) => String(s.id));
+    const wanted = [fromUrl, remembered, state.demo && state.demo.demoStoreId && String(state.demo.demoStoreId)]
+      .find((id) => id && ids.includes(id));
+    state.storeId = wanted || ids[0] || null;
+    if (state.storeId) select.value = state.storeId;
+    if (!stores.length) showError('No hay tiendas activas. Registre una con POST /api/stores.');
+  }
+
+  $('store').addEventListener('change', () => {
+    state.storeId = $('store').value;
+    localStorage.setItem(STORE_KEY, state.storeId);
+    state.page = 0;
+    $('pull-result').classList.add('hidden');
+    refresh(true);
+  });
+
+  // ------------------------------------------------------------------ status table
+
+  function statusUrl() {
+    const p = new URLSearchParams({ storeId: state.storeId, page: state.page, size: state.size,
+      sort: (state.desc ? '-' : '') + state.sort });
+    if (state.status) p.set('status', state.status);
+    if (state.q) p.set('q', state.q);
+    return '/api/sync-status?' + p.toString();
+  }
+
+  async function loadStatus(force) {
+    if (!state.storeId) return;
+    const url = statusUrl();
+    const headers = {};
+    if (!force && state.etag && state.etagUrl === url) headers['If-None-Match'] = state.etag;
+    const res = await api(url, { headers });
+    if (res.status === 304) {
+      renderQueueStats();
+      return;
+    }
+    if (!res.ok) throw new Error(await errorText(res));
+    state.data = await res.json();
+    state.etag = res.headers.get('ETag');
+    state.etagUrl = url;
+    render();
+  }
+
+  function render() {
+    const d = state.data;
+    if (!d) return;
+    renderSummary(d.summary);
+    renderQueueStats();
+    const body = $('rows');
+    body.innerHTML = '';
+    if (!d.items.length) {
+      body.appendChild(el('tr', {}, el('td', { colspan: 9, class: 'muted' },
+        d.summary.skus ? 'Ningún SKU coincide con el filtro.' : 'Esta tienda aún no tiene SKUs sincronizados.')));
+    }
+    d.items.forEach((r) => {
+      body.appendChild(el('tr', { 'data-sku': r.sku },
+        el('td', { class: 'sku' }, r.sku),
+        el('td', {}, r.name || '—'),
+        el('td', { class: 'num store-stock' }, fmtNumber(r.storeStock)),
+        el('td', { class: 'num contifico-stock' }, fmtNumber(r.contificoStock)),
+        el('td', {}, el('span', { class: 'badge status st-' + r.status }, STATUS_LABEL[r.status] || r.status)),
+        el('td', { class: 'updated', title: r.lastUpdatedAt || '' }, fmtDate(r.lastUpdatedAt)),
+        el('td', {}, r.trigger ? el('span', { class: 'badge trigger tr-' + r.trigger }, TRIGGER_LABEL[r.trigger] || r.trigger) : '—'),
+        el('td', { class: 'num' }, r.pendingMovements || '0'),
+        el('td', { class: 'err' }, r.lastError || '')));
+    });
+    const pages = Math.max(1, Math.ceil(d.total / d.size));
+    $('page-info').textContent = 'Página ' + (d.page + 1) + ' de ' + pages + ' · ' + d.total + ' SKU';
+    $('prev').disabled = d.page <= 0;
+    $('next').disabled = d.page + 1 >= pages;
+    document.querySelectorAll('th[data-sort]').forEach((th) => {
+      th.classList.toggle('sorted-asc', th.dataset.sort === state.sort && !state.desc);
+      th.classList.toggle('sorted-desc', th.dataset.sort === state.sort && state.desc);
+    });
+    fillDemoSkus();
+  }
+
+  function renderSummary(s) {
+    const box = $('summary');
+    box.innerHTML = '';
+    box.appendChild(el('div', { class: 'chip' + (state.status === '' ? ' active' : ''), 'data-status': '',
+      onclick: () => setStatus('') }, 'Todos', el('b', {}, s.skus)));
+    Object.keys(STATUS_LABEL).forEach((st) => {
+      box.appendChild(el('div', { class: 'chip' + (state.status === st ? ' active' : ''), 'data-status': st,
+        onclick: () => setStatus(st) }, el('span', { class: 'badge st-' + st }, STATUS_LABEL[st]),
+        el('b', { id: 'count-' + st }, s.counts[st] || 0)));
+    });
+  }
+
+  function renderQueueStats() {
+    const d = state.data;
+    if (!d) return;
+    const s = d.summary;
+    const age = s.oldestPendingAt ? (Date.now() - new Date(s.oldestPendingAt).getTime()) / 1000 : null;
+    $('queue-stats').textContent = 'En cola: ' + s.queueDepth + ' · Más antiguo esperando: '
+      + (age === null ? '—' : fmtAge(Math.max(0, age))) + ' · Fallidos: ' + s.deadMovements;
+  }
+
+  function setStatus(st) {
+    state.status = st;
+    $('status-filter').value = st;
+    state.page = 0;
+    refresh(true);
+  }
+
+  $('status-filter').addEventListener('change', () => setStatus($('status-filter').value));
+  let searchTimer = null;
+  $('search').addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      state.q = $('search').value.trim();
+      state.page = 0;
+      refresh(true);
+    }, 300);
+  });
+  $('size').addEventListener('change', () => {
+    state.size = Number($('size').value);
+    state.page = 0;
+    refresh(true);
+  });
+  $('prev').addEventListener('click', () => { state.page = Math.max(0, state.page - 1); refresh(true); });
+  $('next').addEventListener('click', () => { state.page += 1; refresh(true); });
+  document.querySelectorAll('th[data-sort]').forEach((th) => th.addEventListener('click', () => {
+    if (state.sort === th.dataset.sort) state.desc = !state.desc;
+    else { state.sort = th.dataset.sort; state.desc = false; }
+    refresh(true);
+  }));
+
+  // ------------------------------------------------------------------ queue panel
+
+  async function loadQueue() {
+    if (!state.storeId) return;
+    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD'].map((st) =>
+      api('/api/movements?storeId=' + state.storeId + '&status=' + st + '&size=20')
+        .then((r) => (r.ok ? r.json() : { items: [] }))));
+    const waiting = progress.items.concat(pending.items);
+    const pBody = $('queue-pending');
+    pBody.innerHTML = '';
+    if (!waiting.length) pBody.appendChild(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'Nada en cola.')));
+    waiting.forEach((m) => pBody.appendChild(el('tr', {},
+      el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
+      el('td', { class: 'num' }, m.quantity),
+      el('td', {}, m.status === 'IN_PROGRESS' ? m.attempts + ' (enviando)' : m.attempts),
+      el('td', {}, fmtDate(m.createdAt)), el('td', { class: 'err' }, m.lastError || ''))));
+    const dBody = $('queue-dead');
+    dBody.innerHTML = '';
+    if (!dead.items.length) dBody.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'Ninguno.')));
+    dead.items.forEach((m) => dBody.appendChild(el('tr', {},
+      el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
+      el('td', { class: 'num' }, m.quantity), el('td', { class: 'err' }, m.lastError || ''),
+      el('td', {}, el('button', { type: 'button', class: 'retry', onclick: () => retry(m.id) }, 'Reintentar')))));
+  }
+
+  async function retry(id) {
+    const res = await api('/api/movements/' + id + '/retry', { method: 'POST' });
+    $('action-status').textContent = res.ok ? 'Movimiento ' + id + ' vuelve a la cola.' : await errorText(res);
+    refresh(true);
+  }
+
+  // ------------------------------------------------------------------ pulls
+
+  async function pull(dryRun) {
+    if (!state.storeId || state.busy) return;
+    state.busy = true;
+    $('sync-now').disabled = true;
+    $('dry-run').disabled = true;
+    $('action-status').textContent = dryRun ? 'Calculando vista previa…' : 'Sincronizando…';
+    const box = $('pull-result');
+    try {
+      const res = await api('/api/stores/' + state.storeId + '/pull', { method: 'POST', body: { dryRun } });
+      box.innerHTML = '';
+      box.classList.remove('hidden');
+      if (res.status === 404) {
+        const body = await json(res);
+        box.appendChild(el('p', {}, body && body.error === 'store_not_found' ? body.message
+          : 'La sincronización completa no está disponible en este servidor todavía.'));
+      } else if (res.status === 409) {
+        box.appendChild(el('p', {}, 'Ya hay una sincronización en curso para esta tienda; espere a que termine.'));
+      } else if (!res.ok) {
+        box.appendChild(el('p', { class: 'error' }, await errorText(res)));
+      } else {
+        renderPullSummary(box, await res.json(), dryRun);
+      }
+    } catch (e) {
+      if (!(e instanceof Unauthorized)) box.textContent = 'Error: ' + e.message;
+    } finally {
+      state.busy = false;
+      $('sync-now').disabled = false;
+      $('dry-run').disabled = false;
+      $('action-status').textContent = '';
+      refresh(true);
+    }
+  }
+
+  function renderPullSummary(box, s, dryRun) {
+    box.appendChild(el('h2', {}, dryRun ? 'Vista previa (no se cambió nada)' : 'Resultado de la sincronización'));
+    const grid = el('div', { class: 'result-grid' });
+    [['Procesados', s.processed], [dryRun ? 'Cambiarían' : 'Actualizados', s.updated],
+      ['Sin cambios', s.unchanged], ['Omitidos (venta reciente)', s.skipped], ['Fallidos', s.failed],
+      ['Duración', s.durationMs === undefined ? '—' : s.durationMs + ' ms']]
+      .forEach(([k, v]) => grid.appendChild(el('div', {}, k, el('b', {}, v === undefined ? '—' : v))));
+    box.appendChild(grid);
+    const details = s.results || s.items || [];
+    const changes = details.filter((r) => r.action === 'DRY_RUN' || r.action === 'UPDATED'
+      || r.storeStockBefore !== r.storeStockAfter);
+    if (changes.length) {
+      box.appendChild(el('table', { class: 'small' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'SKU'), el('th', { class: 'num' }, 'Stock Tienda'),
+          el('th', { class: 'num' }, 'Pasaría a'), el('th', { class: 'num' }, 'Stock Contifico'))),
+        el('tbody', {}, changes.slice(0, 100).map((r) => el('tr', {}, el('td', {}, r.sku),
+          el('td', { class: 'num' }, fmtNumber(r.storeStockBefore)), el('td', { class: 'num' }, fmtNumber(r.storeStockAfter)),
+          el('td', { class: 'num' }, fmtNumber(r.contificoStock)))))));
+    }
+    const errors = s.errors || [];
+    if (errors.length) {
+      box.appendChild(el('h3', {}, 'Errores'));
+      box.appendChild(el('ul', {}, errors.slice(0, 50).map((e) =>
+        el('li', {}, typeof e === 'string' ? e : (e.sku ? e.sku + ': ' : '') + (e.error || e.message || JSON.stringify(e))))));
+    }
+  }
+
+  $('sync-now').addEventListener('click', () => pull(false));
+  $('dry-run').addEventListener('click', () => pull(true));
+
+  // ------------------------------------------------------------------ demo
+
+  async function loadDemo() {
+    try {
+      const res = await api('/api/demo');
+      state.demo = res.ok ? await res.json() : null;
+    } catch (e) {
+      if (e instanceof Unauthorized) throw e;
+      state.demo = null;
+    }
+    $('demo').classList.toggle('hidden', !state.demo);
+  }
+
+  function fillDemoSkus() {
+    if (!state.demo || !state.data) return;
+    const select = $('demo-sku');
+    const current = select.value;
+    const skus = [...new Set(state.data.items.map((r) => r.sku).concat(state.demo.skus || []))];
+    if (select.options.length === skus.length && [...select.options].every((o, i) => o.value === skus[i])) return;
+    select.innerHTML = '';
+    skus.forEach((s) => select.appendChild(el('option', { value: s }, s)));
+    if (skus.includes(current)) select.value = current;
+  }
+
+  $('demo-sale').addEventListener('click', async () => {
+    const sku = $('demo-sku').value;
+    const quantity = Number($('demo-qty').value) || 1;
+    $('demo-result').textContent = 'Enviando venta firmada…';
+    const res = await api('/api/demo/sale', { method: 'POST',
+      body: { storeId: Number(state.storeId), sku, quantity } });
+    const body = await json(res);
+    if (!res.ok) {
+      $('demo-result').textContent = (body && body.message) || 'HTTP ' + res.status;
+      return;
+    }
+    const w = body.webhookResponse || {};
+    $('demo-result').textContent = 'Venta de ' + quantity + ' × ' + sku + ' enviada: webhook ' + body.webhookStatus
+      + (w.movementsCreated !== undefined ? ', ' + w.movementsCreated + ' movimiento(s) en cola' : '') + '.';
+    refresh(true);
+  });
+
+  // ------------------------------------------------------------------ polling
+
+  async function refresh(force) {
+    try {
+      await Promise.all([loadStatus(force), loadQueue()]);
+      showError('');
+      $('refreshed').textContent = 'Actualizado ' + new Date().toLocaleTimeString('es-EC');
+    } catch (e) {
+      if (!(e instanceof Unauthorized)) showError('No se pudo actualizar: ' + e.message);
+    }
+  }
+
+  function stopPolling() {
+    if (state.timer) clearInterval(state.timer);
+    state.timer = null;
+  }
+
+  async function start() {
+    stopPolling();
+    try {
+      await loadDemo();
+      await loadStores();
+    } catch (e) {
+      if (!(e instanceof Unauthorized)) showError('No se pudo cargar: ' + e.message);
+      return;
+    }
+    await refresh(true);
+    state.timer = setInterval(() => refresh(false), POLL_MS);
+  }
+
+  if (localStorage.getItem(TOKEN_KEY)) start();
+  else showLogin();
+})();

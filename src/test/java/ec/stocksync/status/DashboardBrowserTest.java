@@ -1,0 +1,141 @@
+package ec.stocksync.status;
+
+import ec.stocksync.movement.MovementWorker;
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Sandbox;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard in headless Chromium, end to end: token, rows with figures, a signed sale sent from the page, and the
+ * row turning "Por venta" with both figures moved. Runs with {@code -Pbrowser}; skips where Debian's chromium and
+ * chromedriver are not installed, unless {@code -Dbrowser.test.required=true} (CI) makes their absence a failure.
+ */
+@QuarkusTest
+@Tag("browser")
+class DashboardBrowserTest {
+
+    static final Path CHROMIUM = Path.of(System.getProperty("browser.test.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("browser.test.chromedriver", "/usr/bin/chromedriver"));
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    Sandbox sandbox;
+    @Inject
+    MovementWorker worker;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    WebDriver driver;
+    Sandbox.Wired store;
+
+    @BeforeEach
+    void setUp() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (Boolean.getBoolean("browser.test.required")) {
+            assertTrue(present, "chromium and chromedriver are required here: apt-get install -y chromium chromium-driver");
+        }
+        assumeTrue(present, "chromium/chromedriver not installed (apt-get install -y chromium chromium-driver)");
+
+        sandbox.reset();
+        store = sandbox.shopifyStore();
+        sandbox.product(store, "PT-0002-50ml", 101, 101);
+        sandbox.product(store, "CAM-001-M", 25, 25);
+        Api.admin().body(Map.of("skus", List.of("PT-0002-50ml", "CAM-001-M"), "skipRecentPushCheck", true))
+                .post("/api/stores/" + store.storeId() + "/pull/selective").then().statusCode(200);
+        worker.main().start();
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--window-size=1400,1100", "--lang=es-EC");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (driver != null) {
+            driver.quit();
+        }
+        worker.main().stop();
+    }
+
+    @Test
+    void aSaleSentFromTheDashboardTurnsTheRowPorVentaWithBothFiguresUpdated() throws IOException {
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root + "?storeId=" + store.storeId());
+
+        WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        token.sendKeys(Api.ADMIN_TOKEN);
+        driver.findElement(By.id("login-save")).click();
+
+        By row = By.cssSelector("tr[data-sku='PT-0002-50ml']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(row, "store-stock"), "101"));
+        assertEquals("101", driver.findElement(cell(row, "contifico-stock")).getText());
+        assertEquals("Sincronizado", driver.findElement(cell(row, "status")).getText());
+        assertEquals("Manual", driver.findElement(cell(row, "trigger")).getText());
+        assertEquals("Stock Tienda", driver.findElement(By.cssSelector("th[data-sort='storeStock']")).getText());
+        assertTrue(driver.findElement(By.id("refreshed")).getText().startsWith("Actualizado"));
+
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("demo")));
+        new Select(driver.findElement(By.id("demo-sku"))).selectByValue("PT-0002-50ml");
+        WebElement qty = driver.findElement(By.id("demo-qty"));
+        qty.clear();
+        qty.sendKeys("2");
+        driver.findElement(By.id("demo-sale")).click();
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(row, "trigger"), "Por venta"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(row, "store-stock"), "99"));
+        assertEquals("99", driver.findElement(cell(row, "contifico-stock")).getText());
+        assertEquals("Sincronizado", driver.findElement(cell(row, "status")).getText());
+        assertTrue(driver.findElement(By.id("demo-result")).getText().contains("webhook 200"),
+                driver.findElement(By.id("demo-result")).getText());
+        // The other SKU did not move.
+        assertEquals("25", driver.findElement(cell(By.cssSelector("tr[data-sku='CAM-001-M']"), "store-stock")).getText());
+
+        Path shot = Path.of("target", "dashboard-browser-test.png");
+        Files.createDirectories(shot.getParent());
+        File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Files.copy(png.toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("Dashboard screenshot: " + shot.toAbsolutePath());
+        assertTrue(Files.size(shot) > 10_000, "the screenshot is not empty");
+    }
+
+    static By cell(By row, String cls) {
+        String r = row.toString().replace("By.cssSelector: ", "");
+        return By.cssSelector(r + " ." + cls);
+    }
+}

@@ -1,0 +1,100 @@
+package ec.stocksync.status;
+
+import ec.stocksync.movement.MovementWorker;
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Db;
+import ec.stocksync.support.Sandbox;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class DemoSaleTest {
+
+    @Inject
+    Sandbox sandbox;
+    @Inject
+    Db db;
+    @Inject
+    MovementWorker worker;
+
+    Sandbox.Wired store;
+
+    @BeforeEach
+    void setUp() {
+        sandbox.reset();
+        store = sandbox.shopifyStore();
+    }
+
+    @AfterEach
+    void tearDown() {
+        worker.main().stop();
+    }
+
+    @Test
+    void theSampleSaleIsASignedWebhookOverHttpThatEndsAsAPorVentaRow() {
+        sandbox.product(store, "PT-0002-50ml", 101, 101);
+        Api.admin().body(Map.of("skus", List.of("PT-0002-50ml"), "skipRecentPushCheck", true))
+                .post("/api/stores/" + store.storeId() + "/pull/selective").then().statusCode(200);
+        worker.main().start();
+
+        Api.admin().body(Map.of("storeId", store.storeId(), "sku", "PT-0002-50ml", "quantity", 3))
+                .post("/api/demo/sale").then().statusCode(200)
+                .body("webhookStatus", equalTo(200))
+                .body("webhookResponse.movementsCreated", equalTo(1));
+
+        Row event = db.rows("SELECT * FROM webhook_events WHERE store_id = $1", store.storeId()).get(0);
+        assertEquals("orders/create", event.getString("topic"));
+        assertEquals("BOOKED", event.getString("outcome"));
+        // The simulated shop took the units when it "created the order", as Shopify does.
+        assertEquals(98, sandbox.shopify().available("PT-0002-50ml"));
+
+        Sandbox.await("the SALE row", Duration.ofSeconds(15), () -> "SALE".equals(Api.admin()
+                .get("/api/sync-status?storeId=" + store.storeId()).then().extract().path("items[0].trigger")));
+        Api.admin().get("/api/sync-status?storeId=" + store.storeId()).then()
+                .body("items[0].storeStock", equalTo(98)).body("items[0].contificoStock", equalTo(98))
+                .body("items[0].status", equalTo("SYNCED"));
+    }
+
+    @Test
+    void theSampleSaleNeedsTheAdminTokenAndASkuAndAShopifyStore() {
+        given().contentType("application/json").body(Map.of("storeId", store.storeId(), "sku", "X"))
+                .post("/api/demo/sale").then().statusCode(401);
+        Api.admin().body(Map.of("storeId", store.storeId())).post("/api/demo/sale").then().statusCode(400)
+                .body("message", containsString("sku"));
+        Api.admin().body(Map.of("storeId", store.storeId(), "sku", "X", "quantity", 0)).post("/api/demo/sale")
+                .then().statusCode(400).body("message", containsString("quantity"));
+        Api.admin().body(Map.of("storeId", Api.createWooStore(), "sku", "X")).post("/api/demo/sale").then()
+                .statusCode(409).body("error", equalTo("not_shopify"));
+        Api.admin().body(Map.of("storeId", 999999999, "sku", "X")).post("/api/demo/sale").then().statusCode(404)
+                .body("error", equalTo("store_not_found"));
+        // Tests have no demo store: the store must be named.
+        Api.admin().body(Map.of("sku", "X")).post("/api/demo/sale").then().statusCode(400)
+                .body("message", containsString("storeId"));
+    }
+
+    @Test
+    void theDemoNeverExistsInProdAndItsStoreIsCreatedOnlyInDevMode() {
+        assertFalse(DemoResource.allowed(LaunchMode.NORMAL));
+        assertTrue(DemoResource.allowed(LaunchMode.DEVELOPMENT));
+        assertFalse(DemoSetup.enabled(LaunchMode.NORMAL));
+        assertFalse(DemoSetup.enabled(LaunchMode.TEST));
+        assertTrue(DemoSetup.enabled(LaunchMode.DEVELOPMENT));
+        assertEquals(0, db.count("SELECT count(*) FROM stores WHERE shop_domain = $1", DemoSetup.SHOP_DOMAIN));
+    }
+}
