@@ -33,7 +33,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Pushes movements to Contifico: one {@code Uni} per push unit, i.e. the movements of one (store, SKU, kind) waiting
@@ -44,7 +43,8 @@ import java.util.stream.Collectors;
 public class InventoryPushService {
 
     private static final Logger LOG = Logger.getLogger(InventoryPushService.class);
-    private static final int MAX_DESCRIPTION_ORDERS = 20;
+    /** Contifico documents no limit for descripcion: stay well within what such fields usually take. */
+    static final int MAX_DESCRIPTION_LENGTH = 250;
 
     @Inject
     MovementRepository repo;
@@ -80,14 +80,17 @@ public class InventoryPushService {
         };
         return contexts.load(first.storeId(), first.integrationId())
                 .chain(ctx -> locks.withPushLock(first.storeId(), first.sku(), () -> underLock(owner, ctx, group, track))
-                        .chain(done -> done.isPresent() ? Uni.createFrom().voidItem() : deferBusy(owner, ids(group))))
+                        .chain(done -> done.isPresent() ? Uni.createFrom().voidItem() : deferBusy(owner, group)))
                 .onFailure().recoverWithUni(e -> failed(owner, List.copyOf(held), e));
     }
 
-    private Uni<Void> deferBusy(String owner, List<Long> ids) {
-        registry.counter("stocksync.movements", "outcome", "deferred_lock_busy").increment(ids.size());
+    private Uni<Void> deferBusy(String owner, List<Movement> group) {
+        registry.counter("stocksync.movements", "outcome", "deferred_lock_busy").increment(group.size());
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, config.lockBusyDelay().toMillis() / 2));
-        return repo.defer(owner, ids, config.lockBusyDelay().plusMillis(jitter));
+        // The lock holder may be the worker whose push put these in doubt: let its request land before the look-up.
+        Duration delay = group.stream().anyMatch(Movement::pushOutcomeUnknown)
+                ? config.outcomeUnknownDelay() : config.lockBusyDelay();
+        return repo.defer(owner, ids(group), delay.plusMillis(jitter));
     }
 
     private Uni<Boolean> underLock(String owner, StoreContext ctx, List<Movement> group,
@@ -139,10 +142,13 @@ public class InventoryPushService {
                 .chain(more -> {
                     List<Movement> members = new ArrayList<>(group);
                     members.addAll(more);
-                    LocalDate since = members.stream().map(m -> m.createdAt().atZoneSameInstant(NewMovement.CONTIFICO_ZONE)
-                            .toLocalDate()).min(Comparator.naturalOrder()).orElse(NewMovement.today());
-                    return contifico.findMovementsByReference(conn, reference, type(first.kind()), since.minusDays(1),
-                                    NewMovement.today().plusDays(1))
+                    // The movement carries the date it was sent on; look around the day the doubt began.
+                    LocalDate sent = members.stream()
+                            .map(m -> (m.inDoubtSince() != null ? m.inDoubtSince() : m.createdAt())
+                                    .atZoneSameInstant(NewMovement.CONTIFICO_ZONE).toLocalDate())
+                            .min(Comparator.naturalOrder()).orElse(NewMovement.today());
+                    LocalDate to = sent.plusDays(1).isAfter(NewMovement.today()) ? NewMovement.today() : sent.plusDays(1);
+                    return contifico.findMovementsByReference(conn, reference, type(first.kind()), sent.minusDays(1), to)
                             .onFailure().transform(DoubtUnresolved::new)
                             .chain(found -> {
                                 if (!found.isEmpty()) {
@@ -182,7 +188,10 @@ public class InventoryPushService {
                     LOG.infof("pushed %s %s x%s store=%d as %s (%d movement(s))", first.kind(), first.sku(), quantity,
                             first.storeId(), booked.codigo(), members.size());
                     return repo.markPushed(owner, ids, booked.id(), reference)
-                            .chain(() -> afterPush(owner, ctx, members, booked.id()));
+                            .chain(marked -> marked < ids.size()
+                                    // Whoever took the lease over will find the booking by its reference.
+                                    ? Uni.createFrom().<Void>failure(new LeaseLost(ids))
+                                    : afterPush(owner, ctx, members, booked.id()));
                 });
     }
 
@@ -213,6 +222,7 @@ public class InventoryPushService {
         boolean spendAttempt = !circuitOpen(e);
         Duration delay = spendAttempt ? backoff(attempt) : config.circuitOpenDelay();
         String error;
+        Uni<Void> before = Uni.createFrom().voidItem();
         if (e instanceof ContificoException ce) {
             error = ce.getClass().getSimpleName() + ": " + ce.getMessage();
             // An unknown outcome is not a verdict: it is retried, after a look-up of its reference.
@@ -221,17 +231,34 @@ public class InventoryPushService {
             if (ce.outcomeUnknown()) {
                 delay = max(config.outcomeUnknownDelay(), delay);
             }
+            if (staleProductId(ce)) {
+                // The cached product id is gone (product recreated, integration moved): resolve the SKU afresh.
+                Movement first = held.get(0);
+                before = products.forget(first.storeId(), first.sku());
+                dead = false;
+            } else if (ce.status() == 401 || ce.status() == 403) {
+                // A revoked or mistyped key is the operator's to fix; the sales wait for it without burning attempts.
+                dead = false;
+                spendAttempt = false;
+                delay = config.backoffCap();
+            }
         } else if (e instanceof DoubtUnresolved du) {
             error = "look-up of an earlier push failed: " + du.getCause().getMessage();
         } else if (e instanceof ApiException ae && "no_integration".equals(ae.code())) {
+            // Not a verdict on the push (a doubt stays a doubt), and the sales wait for an integration for free.
             error = ae.getMessage();
-            notBooked = true;
+            spendAttempt = false;
             delay = config.backoffCap();
         } else {
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
             LOG.errorf(e, "unexpected failure pushing movements %s", ids);
         }
-        return repo.fail(owner, ids, error, delay, config.maxAttempts(), dead, notBooked, spendAttempt)
+        boolean spend = spendAttempt;
+        boolean isDead = dead;
+        boolean cleared = notBooked;
+        Duration wait = delay;
+        return before.onFailure().recoverWithNull()
+                .chain(() -> repo.fail(owner, ids, error, wait, config.maxAttempts(), isDead, cleared, spend))
                 .invoke(rows -> rows.forEach(m -> {
                     registry.counter("stocksync.movements", "outcome",
                             m.status() == MovementStatus.DEAD ? "dead" : "retry").increment();
@@ -241,6 +268,12 @@ public class InventoryPushService {
                     }
                 }))
                 .replaceWithVoid();
+    }
+
+    /** Contifico no longer knows the product id we cached for the SKU. */
+    private static boolean staleProductId(ContificoException e) {
+        return (e instanceof ContificoException.NotFound nf && nf.sku() == null)
+                || (e instanceof ContificoException.Rejected r && Integer.valueOf(1056).equals(r.codError()));
     }
 
     private static boolean circuitOpen(Throwable e) {
@@ -260,19 +293,29 @@ public class InventoryPushService {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    /** What a merchant reading Contifico sees: the orders behind the movement, and our reference for look-ups. */
+    /**
+     * What a merchant reading Contifico sees: our reference first (so no truncation by Contifico can cut it off the
+     * look-up), then the orders behind the movement, within {@link #MAX_DESCRIPTION_LENGTH} characters.
+     */
     static String description(StoreContext ctx, List<Movement> members, String reference) {
         String verb = members.get(0).kind() == MovementKind.SALE ? "Venta" : "Reingreso";
         Map<String, Integer> byOrder = new LinkedHashMap<>();
         for (Movement m : members) {
             byOrder.merge(m.orderName() != null ? m.orderName() : "pedido " + m.orderId(), m.quantity(), Integer::sum);
         }
-        String orders = byOrder.entrySet().stream().limit(MAX_DESCRIPTION_ORDERS)
-                .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
-        if (byOrder.size() > MAX_DESCRIPTION_ORDERS) {
-            orders += " y " + (byOrder.size() - MAX_DESCRIPTION_ORDERS) + " más";
+        StringBuilder text = new StringBuilder(reference).append(' ').append(verb).append(' ')
+                .append(ctx.store().platform).append(' ').append(ctx.store().name).append(':');
+        int listed = 0;
+        for (Map.Entry<String, Integer> e : byOrder.entrySet()) {
+            String item = (listed == 0 ? " " : ", ") + e.getKey() + " x" + e.getValue();
+            if (text.length() + item.length() > MAX_DESCRIPTION_LENGTH - 12) {
+                text.append(" y ").append(byOrder.size() - listed).append(" más");
+                break;
+            }
+            text.append(item);
+            listed++;
         }
-        return verb + " " + ctx.store().platform + " " + ctx.store().name + ": " + orders + " " + reference;
+        return text.length() <= MAX_DESCRIPTION_LENGTH ? text.toString() : text.substring(0, MAX_DESCRIPTION_LENGTH);
     }
 
     static MovementType type(MovementKind kind) {

@@ -9,11 +9,11 @@ public record Movement(long id, long storeId, Long integrationId, String sku, Mo
                        String businessKey, String orderId, String orderName, MovementStatus status, int attempts,
                        OffsetDateTime nextAttemptAt, String lastError, boolean pushOutcomeUnknown,
                        String contificoMovementId, String contificoReference, OffsetDateTime createdAt,
-                       OffsetDateTime pushedAt, OffsetDateTime doneAt) {
+                       OffsetDateTime pushedAt, OffsetDateTime doneAt, OffsetDateTime inDoubtSince) {
 
     public static final String COLUMNS = " id, store_id, integration_id, sku, kind, quantity, business_key, order_id,"
             + " order_name, status, attempts, next_attempt_at, last_error, push_outcome_unknown, contifico_movement_id,"
-            + " contifico_reference, created_at, pushed_at, done_at";
+            + " contifico_reference, created_at, pushed_at, done_at, in_doubt_since";
 
     public static Movement from(Row r) {
         return new Movement(r.getLong("id"), r.getLong("store_id"), r.getLong("integration_id"), r.getString("sku"),
@@ -22,7 +22,7 @@ public record Movement(long id, long storeId, Long integrationId, String sku, Mo
                 r.getInteger("attempts"), r.getOffsetDateTime("next_attempt_at"), r.getString("last_error"),
                 r.getBoolean("push_outcome_unknown"), r.getString("contifico_movement_id"),
                 r.getString("contifico_reference"), r.getOffsetDateTime("created_at"),
-                r.getOffsetDateTime("pushed_at"), r.getOffsetDateTime("done_at"));
+                r.getOffsetDateTime("pushed_at"), r.getOffsetDateTime("done_at"), r.getOffsetDateTime("in_doubt_since"));
     }
 
     /** Signed effect on stock: a sale takes units out. */

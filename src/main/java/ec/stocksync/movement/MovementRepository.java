@@ -89,16 +89,19 @@ public class MovementRepository {
      * Hands back movements whose worker died. Only rows still IN_PROGRESS under a lease that ran out: a row that just
      * completed is never touched. Whether their push reached Contifico is recorded on the row itself
      * (push_outcome_unknown is set before sending), so the next attempt knows to look it up first. The row keeps its
-     * due time, which is in the past: taken-over work goes ahead of the backlog instead of behind it.
+     * due time, which is in the past, so taken-over work goes ahead of the backlog; except a push in doubt, which waits
+     * {@code inDoubtDelay} so that a request Contifico may still be processing lands before its look-up.
      */
-    public Uni<Integer> rescueExpired() {
+    public Uni<Integer> rescueExpired(Duration inDoubtDelay) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue
                         SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
+                            next_attempt_at = CASE WHEN push_outcome_unknown
+                                                   THEN now() + make_interval(secs => $1) ELSE next_attempt_at END,
                             last_error = coalesce(last_error || '; ', '') || 'lease expired (worker lost): taken over',
                             updated_at = now()
                         WHERE status = 'IN_PROGRESS' AND lease_expires_at < now()""")
-                .execute().map(RowSet::rowCount);
+                .execute(Tuple.of(seconds(inDoubtDelay))).map(RowSet::rowCount);
     }
 
     /** The SKU is being pushed by someone else: put the movements back without spending an attempt. */
@@ -116,7 +119,7 @@ public class MovementRepository {
     public Uni<Integer> markInDoubt(String owner, List<Long> ids, String reference) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue SET push_outcome_unknown = TRUE, contifico_reference = $3,
-                               updated_at = now()
+                               in_doubt_since = now(), updated_at = now()
                         WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
                 .execute(Tuple.of(ids.toArray(new Long[0]), owner, reference))
                 .map(RowSet::rowCount);
@@ -126,7 +129,7 @@ public class MovementRepository {
     public Uni<Void> clearDoubt(String owner, List<Long> ids) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue SET push_outcome_unknown = FALSE, contifico_reference = NULL,
-                               updated_at = now()
+                               in_doubt_since = NULL, updated_at = now()
                         WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
                 .execute(Tuple.of(ids.toArray(new Long[0]), owner))
                 .replaceWithVoid();
@@ -166,7 +169,8 @@ public class MovementRepository {
                             next_attempt_at = now() + make_interval(secs => $4),
                             lease_owner = NULL, lease_expires_at = NULL, last_error = $3, updated_at = now(),
                             push_outcome_unknown = CASE WHEN $7 THEN FALSE ELSE push_outcome_unknown END,
-                            contifico_reference = CASE WHEN $7 THEN NULL ELSE contifico_reference END
+                            contifico_reference = CASE WHEN $7 THEN NULL ELSE contifico_reference END,
+                            in_doubt_since = CASE WHEN $7 THEN NULL ELSE in_doubt_since END
                         WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'
                         RETURNING """ + Movement.COLUMNS)
                 .execute(Tuple.from(new Object[]{ids.toArray(new Long[0]), owner, error, seconds(delay), maxAttempts,

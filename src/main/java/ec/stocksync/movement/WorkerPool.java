@@ -103,7 +103,7 @@ public class WorkerPool {
     }
 
     private void poll() {
-        repo.rescueExpired().subscribe().with(n -> {
+        repo.rescueExpired(config.outcomeUnknownDelay()).subscribe().with(n -> {
             if (n > 0) {
                 LOG.warnf("worker %s took over %d movement(s) whose lease expired", owner, n);
             }

@@ -3,6 +3,7 @@ package ec.stocksync.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -98,8 +99,19 @@ public class StoreService {
                                         + "): change it with PATCH /api/stores/" + storeId + "/integrations/"
                                         + existing.id + ", or DELETE it first."));
                     }
-                    return i.persist();
+                    return i.<StoreIntegration>persist().call(() -> forgetContificoIds(storeId));
                 });
+    }
+
+    /**
+     * Product ids belong to one Contifico company: a new integration, or a changed base URL or API key, may point
+     * elsewhere, so the SKU mapping is resolved afresh (one search per SKU, on its next push or pull).
+     */
+    private static Uni<Integer> forgetContificoIds(long storeId) {
+        return Panache.getSession().chain(session -> session
+                .createNativeQuery("UPDATE stock_cache SET contifico_product_id = NULL, updated_at = now() WHERE store_id = :store")
+                .setParameter("store", storeId)
+                .executeUpdate());
     }
 
     @WithTransaction
@@ -113,7 +125,7 @@ public class StoreService {
             applyIntegration(i, f, Mode.PATCH);
             i.updatedAt = OffsetDateTime.now();
             return i;
-        });
+        }).call(i -> f.has("baseUrl") || f.has("apiKey") ? forgetContificoIds(storeId) : Uni.createFrom().voidItem());
     }
 
     @WithTransaction

@@ -9,7 +9,9 @@ import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 
 /** The local cache per (store, SKU): "Stock Tienda", Contifico's last figure, the ids on both sides. */
@@ -127,5 +129,26 @@ public class StockCache {
                         WHERE c.store_id = $1 AND c.sku = r.sku""")
                 .execute(Tuple.of(storeId, skus, stocks, erp))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Per SKU, the stock effect of movements the storefront already took but Contifico has not booked yet (waiting or
+     * being pushed). A pull publishes Contifico's figure plus this, so a sale still in the queue is never put back on
+     * sale. DEAD movements are left out: they need the operator (retry, or a fix in Contifico), and the status table
+     * flags them as errors.
+     */
+    public Uni<Map<String, Integer>> openDelta(long storeId, List<String> skus) {
+        return pool.preparedQuery("""
+                        SELECT sku, sum(CASE kind WHEN 'SALE' THEN -quantity ELSE quantity END)::int AS delta
+                        FROM inventory_movements_queue
+                        WHERE store_id = $1 AND sku = ANY($2) AND status IN ('PENDING', 'IN_PROGRESS')
+                          AND contifico_movement_id IS NULL
+                        GROUP BY sku""")
+                .execute(Tuple.of(storeId, skus.toArray(new String[0])))
+                .map(rows -> {
+                    Map<String, Integer> out = new HashMap<>();
+                    rows.forEach(r -> out.put(r.getString("sku"), r.getInteger("delta")));
+                    return out;
+                });
     }
 }

@@ -2,6 +2,7 @@ package ec.stocksync.sync;
 
 import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
+import ec.stocksync.contifico.ContificoException;
 import ec.stocksync.contifico.ContificoProductResolver;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
@@ -118,7 +119,10 @@ public class SyncService {
                         .map(q -> Map.entry(m.sku(), q)))
                 .merge(Math.max(1, config.concurrency()))
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
-        return erpFigures.chain(erp -> currentStorefront(storefront, todo).chain(current -> {
+        Uni<Map<String, Integer>> open = cache.openDelta(ctx.storeId(), todo.stream().map(StockCache.MappedSku::sku).toList());
+        return Uni.combine().all().unis(erpFigures, open).asTuple().chain(figures -> currentStorefront(storefront, todo).chain(current -> {
+            Map<String, Object> erp = figures.getItem1();
+            Map<String, Integer> pending = figures.getItem2();
             List<SkuPullResult> results = new ArrayList<>(skipped);
             List<StockWrite> writes = new ArrayList<>();
             for (StockCache.MappedSku m : todo) {
@@ -134,7 +138,7 @@ public class SyncService {
                             "storefront: the SKU is no longer in the storefront's catalogue; run a catalogue import"));
                 } else {
                     StorefrontItem item = (StorefrontItem) seen;
-                    int target = publishable((BigDecimal) figure);
+                    int target = publishable(((BigDecimal) figure).add(BigDecimal.valueOf(pending.getOrDefault(m.sku(), 0))));
                     if (options.dryRun()) {
                         results.add(new SkuPullResult(m.sku(), differs(item, target) ? SyncAction.DRY_RUN
                                 : SyncAction.UNCHANGED, (BigDecimal) figure, item.stock(), target, null));
@@ -246,10 +250,14 @@ public class SyncService {
         ContificoConnection conn = ContificoConnection.of(ctx.integration());
         StorefrontClient storefront = storefronts.forStore(ctx.store());
         Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
-                .chain(productId -> contifico.stockInWarehouse(conn, productId));
+                .chain(productId -> contifico.stockInWarehouse(conn, productId))
+                // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
+                .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
+                .call(() -> products.forget(ctx.storeId(), sku));
         // Contifico first: the storefront figure is read after it, as close as possible to the write.
-        return contificoStock.chain(erp -> storefrontItem(ctx, storefront, sku)
-                .chain(item -> apply(ctx, storefront, item, erp, options)));
+        return contificoStock.chain(erp -> cache.openDelta(ctx.storeId(), List.of(sku))
+                .chain(open -> storefrontItem(ctx, storefront, sku)
+                        .chain(item -> apply(ctx, storefront, item, erp, open.getOrDefault(sku, 0), options))));
     }
 
     /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */
@@ -262,8 +270,8 @@ public class SyncService {
     }
 
     private Uni<SkuPullResult> apply(StoreContext ctx, StorefrontClient storefront, StorefrontItem item,
-                                     BigDecimal erp, SyncOptions options) {
-        int target = publishable(erp);
+                                     BigDecimal erp, int openDelta, SyncOptions options) {
+        int target = publishable(erp.add(BigDecimal.valueOf(openDelta)));
         Integer before = item.stock();
         if (options.dryRun()) {
             return Uni.createFrom().item(new SkuPullResult(item.sku(), SyncAction.DRY_RUN, erp, before, target, null));
@@ -277,7 +285,10 @@ public class SyncService {
                         .replaceWith(new SkuPullResult(item.sku(), SyncAction.UPDATED, erp, before, written.stock(), null)));
     }
 
-    /** Storefronts cannot sell a negative or a fraction: publish the whole units, at least 0. */
+    /**
+     * Storefronts cannot sell a negative or a fraction: publish the whole units, at least 0. Callers pass Contifico's
+     * figure plus the sales still in the queue ({@link StockCache#openDelta}).
+     */
     static int publishable(BigDecimal contificoStock) {
         if (contificoStock == null || contificoStock.signum() <= 0) {
             return 0;

@@ -145,7 +145,7 @@ public class WebhookIngestService {
                         ON CONFLICT (store_id, dedupe_key) DO NOTHING
                         RETURNING id""")
                 .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
-                        parsed.resourceId(), parsed.outcome().name(), toJson(parsed.skipped()), parsed.note(), body}))
+                        parsed.resourceId(), parsed.outcome().name(), toJson(parsed.skipped()), parsed.note(), auditable(body)}))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Uni.createFrom().item(Result.duplicate());
@@ -197,6 +197,11 @@ public class WebhookIngestService {
                 .execute(Tuple.from(new Object[]{storeId, orderId, orderName, s.lastStatus(), s.stockReduced(),
                         s.cycle(), toJson(s.bookedLines()), s.sourceModifiedAt()}))
                 .replaceWithVoid();
+    }
+
+    /** PostgreSQL's JSONB cannot hold the NUL character; the audit copy goes without it rather than failing the delivery. */
+    static String auditable(String body) {
+        return body.replace("\\u0000", "");
     }
 
     private String toJson(Object value) {

@@ -200,6 +200,52 @@ class InventoryPushTest {
     }
 
     @Test
+    void salesOfAStoreWithoutIntegrationWaitForOneWithoutSpendingAttempts() {
+        long bare = Api.createStore(Map.of("name", "Sin ERP aún", "platform", "shopify", "shopDomain", "bare.myshopify.com",
+                "apiBaseUrl", sandbox.shopify().baseUrl(), "accessToken", sandbox.shopify().accessToken(),
+                "locationId", sandbox.shopify().locationId(), "webhookSecret", Api.SHOPIFY_SECRET));
+        String productId = sandbox.product(store, "LATE-1", 10, 9);
+        worker.main().start();
+        sandbox.sell(bare, "LATE-1", 1);
+        Sandbox.await("the first attempt", Duration.ofSeconds(10), () -> db.count(
+                "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND last_error LIKE '%integration%'", bare) == 1);
+        Row waiting = db.rows("SELECT * FROM inventory_movements_queue WHERE store_id = $1", bare).get(0);
+        assertEquals("PENDING", waiting.getString("status"));
+        assertEquals(0, waiting.getInteger("attempts"));
+
+        Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico.baseUrl(), "apiKey", contifico.apiKey(),
+                "warehouseId", store.warehouseId())).post("/api/stores/" + bare + "/integrations").then().statusCode(201);
+        Sandbox.await("the sale pushed once the integration exists", Duration.ofSeconds(15), () -> db.count(
+                "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DONE'", bare) == 1);
+        assertEquals(0, new BigDecimal("9").compareTo(contificoStock(productId)));
+    }
+
+    @Test
+    void aCachedProductIdContificoNoLongerKnowsIsResolvedAgainNotDead() {
+        String productId = sandbox.product(store, "MOVED-1", 10, 9);
+        db.rows("INSERT INTO stock_cache (store_id, sku, contifico_product_id) VALUES ($1, 'MOVED-1', 'StaleStaleStale0') RETURNING sku",
+                store.storeId());
+        worker.main().start();
+        sandbox.sell(store.storeId(), "MOVED-1", 1);
+        awaitAll("DONE", 1, Duration.ofSeconds(15));
+        assertEquals(1, booked().size());
+        assertEquals(0, new BigDecimal("9").compareTo(contificoStock(productId)));
+        assertEquals(productId, db.rows("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'MOVED-1'",
+                store.storeId()).get(0).getString(0));
+    }
+
+    @Test
+    void theReferenceOpensTheContificoDescriptionSoNoTruncationLosesIt() {
+        sandbox.product(store, "PT-0002-50ml", 101, 99);
+        worker.main().start();
+        sandbox.sell(store.storeId(), "PT-0002-50ml", 2);
+        awaitAll("DONE", 1, Duration.ofSeconds(15));
+        String descripcion = booked().get(0).descripcion();
+        assertTrue(descripcion.startsWith(movements().get(0).getString("contifico_reference")), descripcion);
+        assertTrue(descripcion.length() <= 250, descripcion);
+    }
+
+    @Test
     void aBurstOfFiftySalesOfOneSkuCostsAtMostTenContificoCalls() throws Exception {
         String productId = sandbox.product(store, "HOT-1", 500, 450);
         contifico.setFault(Endpoint.ANY, Fault.latency(300, -1));

@@ -16,6 +16,9 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 class StoreResourceTest {
 
+    @jakarta.inject.Inject
+    ec.stocksync.support.Db db;
+
     static Map<String, Object> shopify() {
         Map<String, Object> m = new HashMap<>();
         m.put("name", "Perfumería Quito");
@@ -143,10 +146,14 @@ class StoreResourceTest {
                 .post("/api/stores/" + id + "/integrations").then().statusCode(409)
                 .body("error", equalTo("integration_exists"));
 
+        db.rows("INSERT INTO stock_cache (store_id, sku, contifico_product_id) VALUES ($1, 'MAP-1', 'lY4erkB4vtrVa2Lz') RETURNING sku", id);
         Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:8089/sistema/api/"))
                 .patch("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(200)
                 .body("warehouseId", equalTo("BQ9pdBB26H52d8KE"))
                 .body("baseUrl", equalTo("http://127.0.0.1:8089/sistema/api"));
+        // Another Contifico, other product ids: the SKU mapping is resolved afresh.
+        org.junit.jupiter.api.Assertions.assertNull(db.rows(
+                "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'MAP-1'", id).get(0).getString(0));
 
         Api.admin().body(Map.of("provider", "sap", "apiKey", "k", "warehouseId", "w"))
                 .post("/api/stores/" + id + "/integrations").then().statusCode(400).body("message", containsString("provider"));

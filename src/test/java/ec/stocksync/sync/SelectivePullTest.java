@@ -80,6 +80,21 @@ class SelectivePullTest {
     }
 
     @Test
+    void aSaleStillInTheQueueIsNotPutBackOnSale() {
+        sandbox.product(store, "Q-1", 30, 30);
+        // The storefront sold 2 units; the worker has not pushed them to Contifico yet.
+        db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, integration_id, sku, kind, quantity, business_key)
+                VALUES ($1, $2, 'Q-1', 'SALE', 2, 'queued-sale') RETURNING id""", store.storeId(), store.integrationId());
+        pull(Map.of("skus", List.of("Q-1"))).statusCode(200)
+                .body("results[0].action", equalTo("UPDATED"))
+                .body("results[0].storeStockAfter", equalTo(28));
+        assertEquals(28, sandbox.shopify().available("Q-1"));
+        Row log = db.rows("SELECT * FROM sync_logs WHERE store_id = $1", store.storeId()).get(0);
+        assertEquals(0, new BigDecimal("30").compareTo(log.getBigDecimal("contifico_stock")), "the log keeps Contifico's own figure");
+    }
+
+    @Test
     void aRecentlyPushedSkuIsSkippedUnlessAsked() {
         sandbox.product(store, "A-1", 30, 25);
         db.rows("INSERT INTO stock_cache (store_id, sku, last_pushed_at) VALUES ($1, 'A-1', now() - interval '1 minute') RETURNING sku",
