@@ -3,11 +3,13 @@ package ec.stocksync.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
+import ec.stocksync.contifico.ContificoIntegrationCheck;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -24,6 +26,9 @@ public class StoreService {
     private static final Set<String> INTEGRATION_FIELDS = Set.of("provider", "baseUrl", "apiKey", "posToken",
             "warehouseId");
     private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
+
+    @Inject
+    ContificoIntegrationCheck check;
 
     /** How a body changes a store: create and replace need every required field; patch only touches what it names. */
     enum Mode { CREATE, REPLACE, PATCH }
@@ -99,7 +104,8 @@ public class StoreService {
                                         + "): change it with PATCH /api/stores/" + storeId + "/integrations/"
                                         + existing.id + ", or DELETE it first."));
                     }
-                    return i.<StoreIntegration>persist().call(() -> forgetContificoIds(storeId));
+                    return check.verify(i).chain(() -> i.<StoreIntegration>persist())
+                            .call(() -> forgetContificoIds(storeId));
                 });
     }
 
@@ -117,6 +123,7 @@ public class StoreService {
     @WithTransaction
     public Uni<StoreIntegration> patchIntegration(long storeId, long integrationId, JsonNode body) {
         JsonFields f = JsonFields.of(body, INTEGRATION_FIELDS);
+        boolean elsewhere = f.has("baseUrl") || f.has("apiKey");
         return findIntegration(storeId, integrationId).map(i -> {
             if (!i.active) {
                 throw ApiException.conflict("integration_inactive", "Integration " + integrationId
@@ -125,7 +132,8 @@ public class StoreService {
             applyIntegration(i, f, Mode.PATCH);
             i.updatedAt = OffsetDateTime.now();
             return i;
-        }).call(i -> f.has("baseUrl") || f.has("apiKey") ? forgetContificoIds(storeId) : Uni.createFrom().voidItem());
+        }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
+                .call(i -> elsewhere ? forgetContificoIds(storeId) : Uni.createFrom().voidItem());
     }
 
     @WithTransaction

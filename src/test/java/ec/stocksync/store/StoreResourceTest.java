@@ -113,6 +113,30 @@ class StoreResourceTest {
                 .body("message", containsString("platform"));
     }
 
+    @jakarta.inject.Inject
+    ec.stocksync.support.Sandbox sandbox;
+
+    @Test
+    void anIntegrationIsCheckedAgainstContificoBeforeItIsSaved() {
+        var contifico = sandbox.contifico();
+        var warehouse = contifico.addWarehouse("BODCHK", "Bodega Chequeo");
+        long id = Api.createStore(shopify());
+        Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico.baseUrl(), "apiKey", contifico.apiKey(),
+                        "warehouseId", "NoSuchBodega0000"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(400)
+                .body("message", containsString("warehouseId")).body("message", containsString(warehouse.id()));
+        Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico.baseUrl(), "apiKey", "not-the-key",
+                        "warehouseId", warehouse.id()))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(400).body("message", containsString("apiKey"));
+        long integrationId = Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico.baseUrl(),
+                        "apiKey", contifico.apiKey(), "warehouseId", warehouse.id()))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
+        Api.admin().body(Map.of("warehouseId", "Typo" + warehouse.id().substring(4)))
+                .patch("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(400)
+                .body("message", containsString("warehouseId"));
+        Api.admin().get("/api/stores/" + id + "/integrations").then().body("[0].warehouseId", equalTo(warehouse.id()));
+    }
+
     @Test
     void unknownStoresAre404() {
         Api.admin().get("/api/stores/999999").then().statusCode(404).body("error", equalTo("store_not_found"));
@@ -147,10 +171,10 @@ class StoreResourceTest {
                 .body("error", equalTo("integration_exists"));
 
         db.rows("INSERT INTO stock_cache (store_id, sku, contifico_product_id) VALUES ($1, 'MAP-1', 'lY4erkB4vtrVa2Lz') RETURNING sku", id);
-        Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:8089/sistema/api/"))
+        Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:9/sistema/api/"))
                 .patch("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(200)
                 .body("warehouseId", equalTo("BQ9pdBB26H52d8KE"))
-                .body("baseUrl", equalTo("http://127.0.0.1:8089/sistema/api"));
+                .body("baseUrl", equalTo("http://127.0.0.1:9/sistema/api"));
         // Another Contifico, other product ids: the SKU mapping is resolved afresh.
         org.junit.jupiter.api.Assertions.assertNull(db.rows(
                 "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'MAP-1'", id).get(0).getString(0));
