@@ -28,14 +28,22 @@ public class MovementRepository {
                 updated_at = now()
             WHERE id IN (SELECT id FROM inventory_movements_queue
                          WHERE status = 'PENDING' AND next_attempt_at <= now()
+                           AND (store_id, sku) NOT IN (SELECT * FROM unnest($4::bigint[], $5::text[]))
                          ORDER BY next_attempt_at, id
                          LIMIT $3
                          FOR UPDATE SKIP LOCKED)
             RETURNING """ + Movement.COLUMNS;
 
-    /** Claims up to {@code limit} due movements, oldest first. */
-    public Uni<List<Movement>> claimDue(String owner, Duration lease, int limit) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(owner, seconds(lease), limit)).map(MovementRepository::list);
+    /**
+     * Claims up to {@code limit} due movements, oldest first, leaving out the SKUs this worker is pushing right now:
+     * their push lock is taken, and the push in progress sweeps them up when it is done.
+     */
+    public Uni<List<Movement>> claimDue(String owner, Duration lease, int limit, List<Long> busyStores,
+                                        List<String> busySkus) {
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.of(owner, seconds(lease), limit).addArrayOfLong(busyStores.toArray(new Long[0]))
+                        .addArrayOfString(busySkus.toArray(new String[0])))
+                .map(MovementRepository::list);
     }
 
     /**

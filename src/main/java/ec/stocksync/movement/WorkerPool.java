@@ -30,6 +30,11 @@ public class WorkerPool {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<Long> leased = ConcurrentHashMap.newKeySet();
+    /** The (store, SKU) pairs this worker is pushing, with how many push units of each are in flight. */
+    private final Map<SkuKey, Integer> busy = new ConcurrentHashMap<>();
+
+    private record SkuKey(long storeId, String sku) {
+    }
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private volatile boolean running;
@@ -90,7 +95,13 @@ public class WorkerPool {
             claiming.set(false);
             return;
         }
-        repo.claimDue(owner, config.lease(), free).subscribe().with(claimed -> {
+        List<Long> busyStores = new ArrayList<>();
+        List<String> busySkus = new ArrayList<>();
+        busy.forEach((key, n) -> {
+            busyStores.add(key.storeId());
+            busySkus.add(key.sku());
+        });
+        repo.claimDue(owner, config.lease(), free, busyStores, busySkus).subscribe().with(claimed -> {
             claiming.set(false);
             dispatch(claimed);
             if (again.get() || claimed.size() == free) {
@@ -121,6 +132,8 @@ public class WorkerPool {
         }
         for (List<Movement> group : groups.values()) {
             track(group);
+            SkuKey key = new SkuKey(group.get(0).storeId(), group.get(0).sku());
+            busy.merge(key, 1, Integer::sum);
             List<Long> mine = new ArrayList<>(group.stream().map(Movement::id).toList());
             Uni.createFrom().deferred(() -> pushes.process(owner, group, more -> {
                         track(more);
@@ -128,9 +141,9 @@ public class WorkerPool {
                             more.forEach(m -> mine.add(m.id()));
                         }
                     }))
-                    .subscribe().with(ok -> release(mine), failure -> {
+                    .subscribe().with(ok -> release(key, mine), failure -> {
                         LOG.errorf(failure, "worker %s: push of %s ended abnormally", owner, mine);
-                        release(mine);
+                        release(key, mine);
                     });
         }
     }
@@ -140,7 +153,8 @@ public class WorkerPool {
         ms.forEach(m -> leased.add(m.id()));
     }
 
-    private void release(List<Long> ids) {
+    private void release(SkuKey key, List<Long> ids) {
+        busy.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
         synchronized (ids) {
             ids.forEach(leased::remove);
             inFlight.addAndGet(-ids.size());
