@@ -199,6 +199,15 @@ public class WebhookIngestService {
                 .replaceWithVoid();
     }
 
+    /** Whether the order was received as a Shopify test order and ignored. */
+    public Uni<Boolean> wasIgnoredTestOrder(long storeId, String orderId) {
+        return pool.preparedQuery("""
+                        SELECT EXISTS (SELECT 1 FROM webhook_events
+                                       WHERE store_id = $1 AND resource_id = $2 AND outcome = 'IGNORED_TEST_ORDER')""")
+                .execute(Tuple.of(storeId, orderId))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
     /** PostgreSQL's JSONB cannot hold the NUL character; the audit copy goes without it rather than failing the delivery. */
     static String auditable(String body) {
         return body.replace("\\u0000", "");

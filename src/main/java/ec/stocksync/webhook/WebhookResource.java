@@ -61,7 +61,17 @@ public class WebhookResource {
             }
             JsonNode payload = parseObject(body);
             ParsedDelivery parsed = ShopifyPayloads.parse(topic.trim(), payload, store.processTestOrders());
-            return ingest.ingestParsed(store, topic.trim(), "shopify:" + webhookId.trim(), json(body), parsed);
+            String dedupeKey = "shopify:" + webhookId.trim();
+            if (ShopifyPayloads.REFUNDS_CREATE.equals(topic.trim()) && !store.processTestOrders()
+                    && parsed.outcome() == WebhookOutcome.BOOKED) {
+                // A refund carries no test flag: its order's does. Restocking units of an ignored test order would add
+                // stock that no sale ever took out.
+                return ingest.wasIgnoredTestOrder(store.id(), parsed.resourceId()).chain(test -> ingest.ingestParsed(
+                        store, topic.trim(), dedupeKey, json(body), test ? ParsedDelivery.ignored(parsed.resourceId(),
+                                WebhookOutcome.IGNORED_TEST_ORDER, "refund of test order " + parsed.resourceId()
+                                        + ": recorded, not booked") : parsed));
+            }
+            return ingest.ingestParsed(store, topic.trim(), dedupeKey, json(body), parsed);
         }).invoke(r -> log(storeId, "shopify", topic, r));
     }
 

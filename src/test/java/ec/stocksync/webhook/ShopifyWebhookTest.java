@@ -259,6 +259,17 @@ class ShopifyWebhookTest {
     }
 
     @Test
+    void aRefundOfAnIgnoredTestOrderRestocksNothing() {
+        deliver("orders/create", UUID.randomUUID().toString(), Fixtures.bytes(ORDER),
+                "p8y2J+Spr40BeUAuxFqmk2tTPGx4YIQ7K8Bd9k85dho=").statusCode(200).body("outcome", equalTo("IGNORED_TEST_ORDER"));
+        byte[] refund = Fixtures.text(REFUND).replace("\"order_id\": 450789469", "\"order_id\": 820982911946154508")
+                .getBytes(StandardCharsets.UTF_8);
+        deliverSigned("refunds/create", UUID.randomUUID().toString(), refund)
+                .statusCode(200).body("outcome", equalTo("IGNORED_TEST_ORDER"));
+        assertEquals(0, movements().size());
+    }
+
+    @Test
     void aCancellationBooksNothingByItselfBecauseItsRestockComesAsARefund() {
         deliverSigned("orders/cancelled", UUID.randomUUID().toString(), liveOrder())
                 .statusCode(200).body("outcome", equalTo("IGNORED_TOPIC"));
