@@ -75,8 +75,10 @@ public class InventoryPushService {
         // Everything this unit holds a lease on, including movements swept in on the way: a failure settles them all.
         List<Movement> held = new CopyOnWriteArrayList<>(group);
         Consumer<List<Movement>> track = more -> {
-            held.addAll(more);
-            claimed.accept(more);
+            if (!more.isEmpty()) {
+                held.addAll(more);
+                claimed.accept(more);
+            }
         };
         return contexts.load(first.storeId(), first.integrationId())
                 .chain(ctx -> locks.withPushLock(first.storeId(), first.sku(), () -> underLock(owner, ctx, group, track))
@@ -103,7 +105,7 @@ public class InventoryPushService {
         List<Movement> pushed = group.stream().filter(m -> m.contificoMovementId() != null).toList();
         if (!pushed.isEmpty()) {
             // Pushed before a crash, not yet DONE: only the pull and the bookkeeping are left.
-            return afterPush(owner, ctx, pushed, pushed.get(0).contificoMovementId())
+            return afterPush(owner, ctx, pushed)
                     .chain(() -> {
                         List<Movement> rest = group.stream().filter(m -> m.contificoMovementId() == null).toList();
                         return rest.isEmpty() ? Uni.createFrom().voidItem() : push(owner, ctx, rest);
@@ -112,11 +114,7 @@ public class InventoryPushService {
         }
         return repo.claimSameSku(owner, config.lease(), first.storeId(), first.sku(), first.kind(),
                         Math.max(0, config.maxGroupSize() - group.size()))
-                .invoke(more -> {
-                    if (!more.isEmpty()) {
-                        claimed.accept(more);
-                    }
-                })
+                .invoke(claimed)
                 .chain(more -> {
                     List<Movement> all = new ArrayList<>(group);
                     all.addAll(more);
@@ -134,11 +132,7 @@ public class InventoryPushService {
         Movement first = group.get(0);
         ContificoConnection conn = ContificoConnection.of(ctx.integration());
         return repo.claimSameReference(owner, config.lease(), first.storeId(), reference)
-                .invoke(more -> {
-                    if (!more.isEmpty()) {
-                        claimed.accept(more);
-                    }
-                })
+                .invoke(claimed)
                 .chain(more -> {
                     List<Movement> members = new ArrayList<>(group);
                     members.addAll(more);
@@ -156,7 +150,7 @@ public class InventoryPushService {
                                             reference, found.get(0).codigo());
                                     registry.counter("stocksync.movements", "outcome", "recovered_by_lookup").increment(members.size());
                                     return repo.markPushed(owner, ids(members), found.get(0).id(), reference)
-                                            .chain(() -> afterPush(owner, ctx, members, found.get(0).id()));
+                                            .chain(() -> afterPush(owner, ctx, members));
                                 }
                                 LOG.infof("push %s is not in Contifico: pushing again under a new reference", reference);
                                 return repo.clearDoubt(owner, ids(members)).chain(() -> push(owner, ctx, members));
@@ -191,12 +185,12 @@ public class InventoryPushService {
                             .chain(marked -> marked < ids.size()
                                     // Whoever took the lease over will find the booking by its reference.
                                     ? Uni.createFrom().<Void>failure(new LeaseLost(ids))
-                                    : afterPush(owner, ctx, members, booked.id()));
+                                    : afterPush(owner, ctx, members));
                 });
     }
 
     /** Steps 3-6: cache, selective pull (its failure is logged and recorded; the push stays done), DONE. */
-    private Uni<Void> afterPush(String owner, StoreContext ctx, List<Movement> members, String contificoMovementId) {
+    private Uni<Void> afterPush(String owner, StoreContext ctx, List<Movement> members) {
         Movement first = members.get(0);
         int signed = members.stream().mapToInt(Movement::signedQuantity).sum();
         return cache.applyPush(first.storeId(), first.sku(), signed)

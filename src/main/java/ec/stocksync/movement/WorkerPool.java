@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One worker: claims due movements (FOR UPDATE SKIP LOCKED, under a lease named after {@code owner}), groups them per
@@ -28,12 +27,15 @@ public class WorkerPool {
     private final InventoryPushService pushes;
     private final WorkerConfig config;
 
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final Set<Long> leased = ConcurrentHashMap.newKeySet();
     /** The (store, SKU) pairs this worker is pushing, with how many push units of each are in flight. */
     private final Map<SkuKey, Integer> busy = new ConcurrentHashMap<>();
 
     private record SkuKey(long storeId, String sku) {
+    }
+
+    /** One push unit: a store's SKU and kind, and for movements in doubt, the reference that settles them. */
+    private record GroupKey(long storeId, String sku, MovementKind kind, String doubtReference) {
     }
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
@@ -47,14 +49,6 @@ public class WorkerPool {
         this.repo = repo;
         this.pushes = pushes;
         this.config = config;
-    }
-
-    public String owner() {
-        return owner;
-    }
-
-    public int inFlight() {
-        return inFlight.get();
     }
 
     public synchronized void start() {
@@ -90,7 +84,7 @@ public class WorkerPool {
             return;
         }
         again.set(false);
-        int free = config.concurrency() - inFlight.get();
+        int free = config.concurrency() - leased.size();
         if (free <= 0) {
             claiming.set(false);
             return;
@@ -123,11 +117,10 @@ public class WorkerPool {
     }
 
     private void dispatch(List<Movement> claimed) {
-        Map<String, List<Movement>> groups = new LinkedHashMap<>();
+        Map<GroupKey, List<Movement>> groups = new LinkedHashMap<>();
         for (Movement m : claimed) {
             // In-doubt movements are settled by their reference, apart from fresh ones of the same SKU.
-            String key = m.storeId() + "\u0000" + m.sku() + "\u0000" + m.kind() + "\u0000"
-                    + (m.pushOutcomeUnknown() ? m.contificoReference() : "");
+            GroupKey key = new GroupKey(m.storeId(), m.sku(), m.kind(), m.pushOutcomeUnknown() ? m.contificoReference() : null);
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
         }
         for (List<Movement> group : groups.values()) {
@@ -149,7 +142,6 @@ public class WorkerPool {
     }
 
     private void track(List<Movement> ms) {
-        inFlight.addAndGet(ms.size());
         ms.forEach(m -> leased.add(m.id()));
     }
 
@@ -157,7 +149,6 @@ public class WorkerPool {
         busy.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
         synchronized (ids) {
             ids.forEach(leased::remove);
-            inFlight.addAndGet(-ids.size());
         }
         wake();
     }

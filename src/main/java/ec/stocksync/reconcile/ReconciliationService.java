@@ -3,6 +3,7 @@ package ec.stocksync.reconcile;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.JsonText;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.Store;
 import ec.stocksync.store.StoreContexts;
@@ -50,6 +51,8 @@ public class ReconciliationService {
     ReconcileConfig config;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    JsonText json;
 
     /**
      * One run's result.
@@ -194,12 +197,7 @@ public class ReconciliationService {
                 tally.read, tally.ordersBooked, tally.movementsBooked, tally.alreadyBooked, tally.nothingToBook,
                 tally.rejected, tally.errors, List.copyOf(tally.messages), next, next != null && !next.equals(old),
                 (System.nanoTime() - startedNanos) / 1_000_000);
-        String json;
-        try {
-            json = mapper.writeValueAsString(summary);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String summaryJson = json.of(summary);
         return pool.preparedQuery("""
                         INSERT INTO reconciliation_state (store_id, reconciled_through, last_run_at, last_run_status,
                                                           last_error, last_summary, updated_at)
@@ -209,7 +207,7 @@ public class ReconciliationService {
                             last_run_at = EXCLUDED.last_run_at, last_run_status = EXCLUDED.last_run_status,
                             last_error = EXCLUDED.last_error, last_summary = EXCLUDED.last_summary, updated_at = now()""")
                 .execute(Tuple.from(new Object[]{target.store().id, offset(next), offset(started), summary.status(),
-                        tally.firstError, json}))
+                        tally.firstError, summaryJson}))
                 .map(x -> summary)
                 .invoke(s -> LOG.infof("reconciled store=%d platform=%s status=%s since=%s read=%d booked=%d"
                                 + " movements=%d already=%d errors=%d watermark=%s", s.storeId(), s.platform(), s.status(),

@@ -1,7 +1,6 @@
 package ec.stocksync.sync;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import ec.stocksync.common.JsonText;
 import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
 import ec.stocksync.contifico.ContificoProduct;
@@ -45,7 +44,7 @@ public class CatalogImportService {
     @Inject
     Pool pool;
     @Inject
-    ObjectMapper mapper;
+    JsonText json;
 
     @RegisterForReflection
     public record Unmatched(String sku, String name, String reason) {
@@ -157,13 +156,7 @@ public class CatalogImportService {
     }
 
     private Uni<Void> finish(long importId, String status, Object summary) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(summary);
-        } catch (JsonProcessingException e) {
-            json = "{}";
-        }
         return pool.preparedQuery("UPDATE catalog_imports SET status = $2, summary = $3::text::jsonb, finished_at = now() WHERE id = $1")
-                .execute(Tuple.of(importId, status, json)).replaceWithVoid();
+                .execute(Tuple.of(importId, status, json.of(summary))).replaceWithVoid();
     }
 }

@@ -1,7 +1,6 @@
 package ec.stocksync.sync;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import ec.stocksync.common.JsonText;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -15,7 +14,7 @@ public class PullRuns {
     @Inject
     Pool pool;
     @Inject
-    ObjectMapper mapper;
+    JsonText json;
 
     public Uni<Long> start(long storeId, long integrationId, SyncTrigger trigger, String kind, boolean dryRun) {
         return pool.preparedQuery("""
@@ -26,14 +25,8 @@ public class PullRuns {
     }
 
     public Uni<Void> finish(long runId, String status, Object summary) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(summary);
-        } catch (JsonProcessingException e) {
-            json = "{\"error\": \"summary could not be serialized\"}";
-        }
         return pool.preparedQuery("UPDATE pull_runs SET status = $2, summary = $3::text::jsonb, finished_at = now() WHERE id = $1")
-                .execute(Tuple.of(runId, status, json))
+                .execute(Tuple.of(runId, status, json.of(summary)))
                 .replaceWithVoid();
     }
 }

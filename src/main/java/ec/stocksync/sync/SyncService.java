@@ -29,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.math.RoundingMode;
 
 /**
@@ -112,41 +113,28 @@ public class SyncService {
         }
         ContificoConnection conn = ContificoConnection.of(ctx.integration());
         StorefrontClient storefront = storefronts.forStore(ctx.store());
-        Uni<Map<String, Object>> erpFigures = Multi.createFrom().iterable(todo)
-                .onItem().transformToUni(m -> contifico.stockInWarehouse(conn, m.contificoProductId())
-                        .map(q -> (Object) q)
-                        .onFailure().recoverWithItem(e -> e)
-                        .map(q -> Map.entry(m.sku(), q)))
-                .merge(Math.max(1, config.concurrency()))
-                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
+        Uni<Map<String, Read<BigDecimal>>> erpFigures = readEach(todo,
+                m -> contifico.stockInWarehouse(conn, m.contificoProductId()));
         Uni<Map<String, Integer>> open = cache.openDelta(ctx.storeId(), todo.stream().map(StockCache.MappedSku::sku).toList());
-        return Uni.combine().all().unis(erpFigures, open).asTuple().chain(figures -> currentStorefront(storefront, todo).chain(current -> {
-            Map<String, Object> erp = figures.getItem1();
-            Map<String, Integer> pending = figures.getItem2();
+        return Uni.combine().all().unis(erpFigures, open, currentStorefront(storefront, todo)).asTuple().chain(t -> {
+            Map<String, Read<BigDecimal>> erp = t.getItem1();
             List<SkuPullResult> results = new ArrayList<>(skipped);
             List<StockWrite> writes = new ArrayList<>();
             for (StockCache.MappedSku m : todo) {
-                Object figure = erp.get(m.sku());
-                Object seen = current.get(m.sku());
-                if (figure instanceof Throwable t) {
-                    results.add(SkuPullResult.error(m.sku(), "Contifico: " + t.getMessage()));
-                } else if (seen instanceof Throwable t) {
-                    results.add(new SkuPullResult(m.sku(), SyncAction.ERROR, (BigDecimal) figure, null, null,
-                            "storefront: " + t.getMessage()));
-                } else if (seen == null) {
-                    results.add(new SkuPullResult(m.sku(), SyncAction.ERROR, (BigDecimal) figure, null, null,
-                            "storefront: the SKU is no longer in the storefront's catalogue; run a catalogue import"));
+                Read<BigDecimal> figure = erp.get(m.sku());
+                Read<StorefrontItem> seen = t.getItem3().getOrDefault(m.sku(), Read.failed(new IllegalStateException(
+                        "the SKU is no longer in the storefront's catalogue; run a catalogue import")));
+                if (figure.failure() != null) {
+                    results.add(SkuPullResult.error(m.sku(), "Contifico: " + figure.failure().getMessage()));
+                } else if (seen.failure() != null) {
+                    results.add(new SkuPullResult(m.sku(), SyncAction.ERROR, figure.value(), null, null,
+                            "storefront: " + seen.failure().getMessage()));
                 } else {
-                    StorefrontItem item = (StorefrontItem) seen;
-                    int target = publishable(((BigDecimal) figure).add(BigDecimal.valueOf(pending.getOrDefault(m.sku(), 0))));
-                    if (options.dryRun()) {
-                        results.add(new SkuPullResult(m.sku(), differs(item, target) ? SyncAction.DRY_RUN
-                                : SyncAction.UNCHANGED, (BigDecimal) figure, item.stock(), target, null));
-                    } else if (!differs(item, target)) {
-                        results.add(new SkuPullResult(m.sku(), SyncAction.UNCHANGED, (BigDecimal) figure, item.stock(),
-                                item.stock(), null));
+                    Decision d = decide(seen.value(), figure.value(), t.getItem2().getOrDefault(m.sku(), 0), options.dryRun());
+                    if (d.write() == null) {
+                        results.add(d.result());
                     } else {
-                        writes.add(new StockWrite(item, item.stock(), target));
+                        writes.add(d.write());
                     }
                 }
             }
@@ -155,42 +143,69 @@ public class SyncService {
             }
             return storefront.setStocks(writes).map(written -> {
                 for (StockWriteResult w : written) {
-                    BigDecimal figure = (BigDecimal) erp.get(w.write().item().sku());
+                    String sku = w.write().item().sku();
+                    BigDecimal figure = erp.get(sku).value();
                     results.add(w.ok()
-                            ? new SkuPullResult(w.write().item().sku(), SyncAction.UPDATED, figure,
-                            w.write().expectedCurrent(), w.written(), null)
-                            : new SkuPullResult(w.write().item().sku(), SyncAction.ERROR, figure,
-                            w.write().expectedCurrent(), null, "storefront: " + w.error().getMessage()));
+                            ? new SkuPullResult(sku, SyncAction.UPDATED, figure, w.write().expectedCurrent(), w.written(), null)
+                            : new SkuPullResult(sku, SyncAction.ERROR, figure, w.write().expectedCurrent(), null,
+                            "storefront: " + w.error().getMessage()));
                 }
                 return results;
             });
-        }));
+        });
     }
 
-    private static boolean differs(StorefrontItem item, int target) {
-        return item.stock() == null || item.stock() != target || !item.managed();
+    /** A value read for one SKU, or why it could not be read: one SKU's failure must not fail the whole pull. */
+    record Read<T>(T value, Throwable failure) {
+        static <T> Read<T> failed(Throwable failure) {
+            return new Read<>(null, failure);
+        }
     }
 
-    /** The storefront's current stock per SKU (an item, or the failure that kept us from reading it). */
-    private Uni<Map<String, Object>> currentStorefront(StorefrontClient storefront,
-                                                                 List<StockCache.MappedSku> todo) {
+    /** What a pull does for one SKU, given both figures: a final result, or a storefront write to make. */
+    record Decision(SkuPullResult result, StockWrite write) {
+    }
+
+    static Decision decide(StorefrontItem item, BigDecimal erp, int openDelta, boolean dryRun) {
+        int target = publishable(erp.add(BigDecimal.valueOf(openDelta)));
+        boolean differs = item.stock() == null || item.stock() != target || !item.managed();
+        if (dryRun) {
+            return new Decision(new SkuPullResult(item.sku(), differs ? SyncAction.DRY_RUN : SyncAction.UNCHANGED, erp,
+                    item.stock(), target, null), null);
+        }
+        if (!differs) {
+            return new Decision(new SkuPullResult(item.sku(), SyncAction.UNCHANGED, erp, item.stock(), item.stock(), null),
+                    null);
+        }
+        return new Decision(null, new StockWrite(item, item.stock(), target));
+    }
+
+    /** Reads one value per SKU, a few at a time, keeping each SKU's failure to itself. */
+    private <T> Uni<Map<String, Read<T>>> readEach(List<StockCache.MappedSku> skus,
+                                                   Function<StockCache.MappedSku, Uni<T>> read) {
+        return Multi.createFrom().iterable(skus)
+                .onItem().transformToUni(m -> read.apply(m)
+                        .map(v -> new Read<>(v, null))
+                        .onFailure().recoverWithItem(Read::<T>failed)
+                        .map(r -> Map.entry(m.sku(), r)))
+                .merge(Math.max(1, config.concurrency()))
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /** The storefront's current stock per SKU: read one by one for a few SKUs, by paging the catalogue for many. */
+    private Uni<Map<String, Read<StorefrontItem>>> currentStorefront(StorefrontClient storefront,
+                                                                     List<StockCache.MappedSku> todo) {
         if (todo.size() <= CATALOGUE_READ_THRESHOLD) {
-            return Multi.createFrom().iterable(todo)
-                    .onItem().transformToUni(m -> storefront.readStock(m.item())
-                            .map(i -> (Object) i)
-                            .onFailure().recoverWithItem(e -> e)
-                            .map(i -> Map.entry(m.sku(), i)))
-                    .merge(Math.max(1, config.concurrency()))
-                    .collect().asMap(Map.Entry::getKey, Map.Entry::getValue);
+            return readEach(todo, m -> storefront.readStock(m.item()));
         }
         Set<String> wanted = new HashSet<>();
         todo.forEach(m -> wanted.add(m.sku()));
         return storefront.catalogue()
                 .select().where(i -> wanted.contains(i.sku()))
-                .collect().asMap(StorefrontItem::sku, i -> (Object) i, (a, b) -> a)
+                .collect().asMap(StorefrontItem::sku, i -> new Read<>(i, null), (a, b) -> a)
                 .onFailure().recoverWithItem(e -> {
-                    Map<String, Object> failed = new HashMap<>();
-                    wanted.forEach(sku -> failed.put(sku, e));
+                    Map<String, Read<StorefrontItem>> failed = new HashMap<>();
+                    wanted.forEach(sku -> failed.put(sku, Read.failed(e)));
                     return failed;
                 });
     }
@@ -207,11 +222,9 @@ public class SyncService {
         return contexts.load(storeId, integrationId).chain(ctx -> Multi.createFrom().iterable(chosen)
                 .onItem().transformToUni(sku -> pullSku(ctx, sku, options, trigger, null, null))
                 .merge(Math.max(1, config.concurrency()))
-                .collect().asList()
                 // merge() finishes in completion order; answer in the order asked.
-                .map(results -> chosen.stream()
-                        .map(sku -> results.stream().filter(r -> r.sku().equals(sku)).findFirst().orElseThrow())
-                        .toList()));
+                .collect().asMap(SkuPullResult::sku)
+                .map(results -> chosen.stream().map(results::get).toList()));
     }
 
     /**
@@ -271,18 +284,14 @@ public class SyncService {
 
     private Uni<SkuPullResult> apply(StoreContext ctx, StorefrontClient storefront, StorefrontItem item,
                                      BigDecimal erp, int openDelta, SyncOptions options) {
-        int target = publishable(erp.add(BigDecimal.valueOf(openDelta)));
-        Integer before = item.stock();
-        if (options.dryRun()) {
-            return Uni.createFrom().item(new SkuPullResult(item.sku(), SyncAction.DRY_RUN, erp, before, target, null));
+        Decision d = decide(item, erp, openDelta, options.dryRun());
+        if (d.write() == null) {
+            return options.dryRun() ? Uni.createFrom().item(d.result())
+                    : cache.recordPull(ctx.storeId(), item.sku(), item, item.stock(), erp).replaceWith(d.result());
         }
-        if (before != null && before == target && item.managed()) {
-            return cache.recordPull(ctx.storeId(), item.sku(), item, before, erp)
-                    .replaceWith(new SkuPullResult(item.sku(), SyncAction.UNCHANGED, erp, before, before, null));
-        }
-        return storefront.setStock(item, before, target)
+        return storefront.setStock(item, item.stock(), d.write().newQuantity())
                 .chain(written -> cache.recordPull(ctx.storeId(), item.sku(), written, written.stock(), erp)
-                        .replaceWith(new SkuPullResult(item.sku(), SyncAction.UPDATED, erp, before, written.stock(), null)));
+                        .replaceWith(new SkuPullResult(item.sku(), SyncAction.UPDATED, erp, item.stock(), written.stock(), null)));
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +40,8 @@ public class WebhookIngestService {
 
     @Inject
     ObjectMapper mapper;
+    @Inject
+    JsonText json;
 
     /** What a webhook needs to know about its store. */
     public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
@@ -145,7 +148,7 @@ public class WebhookIngestService {
                         ON CONFLICT (store_id, dedupe_key) DO NOTHING
                         RETURNING id""")
                 .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
-                        parsed.resourceId(), parsed.outcome().name(), toJson(parsed.skipped()), parsed.note(), auditable(body)}))
+                        parsed.resourceId(), parsed.outcome().name(), json.of(parsed.skipped()), parsed.note(), auditable(body)}))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Uni.createFrom().item(Result.duplicate());
@@ -195,7 +198,7 @@ public class WebhookIngestService {
                                booked_lines = $7::text::jsonb, source_modified_at = $8, updated_at = now()
                         WHERE store_id = $1 AND order_id = $2""")
                 .execute(Tuple.from(new Object[]{storeId, orderId, orderName, s.lastStatus(), s.stockReduced(),
-                        s.cycle(), toJson(s.bookedLines()), s.sourceModifiedAt()}))
+                        s.cycle(), json.of(s.bookedLines()), s.sourceModifiedAt()}))
                 .replaceWithVoid();
     }
 
@@ -211,14 +214,6 @@ public class WebhookIngestService {
     /** PostgreSQL's JSONB cannot hold the NUL character; the audit copy goes without it rather than failing the delivery. */
     static String auditable(String body) {
         return body.replace("\\u0000", "");
-    }
-
-    private String toJson(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private List<WooCommerceOrders.BookedLine> fromJson(String json) {
