@@ -12,7 +12,7 @@
   const $ = (id) => document.getElementById(id);
   const state = {
     storeId: null, status: '', q: '', page: 0, size: 50, sort: 'sku', desc: false,
-    etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false,
+    etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false, polls: 0,
   };
 
   // ------------------------------------------------------------------ API
@@ -155,20 +155,21 @@
   }
 
   async function loadStatus(force) {
-    if (!state.storeId) return;
+    if (!state.storeId) return false;
     const url = statusUrl();
     const headers = {};
     if (!force && state.etag && state.etagUrl === url) headers['If-None-Match'] = state.etag;
     const res = await api(url, { headers });
     if (res.status === 304) {
       renderQueueStats();
-      return;
+      return false;
     }
     if (!res.ok) throw new Error(await errorText(res));
     state.data = await res.json();
     state.etag = res.headers.get('ETag');
     state.etagUrl = url;
     render();
+    return true;
   }
 
   function render() {
@@ -302,8 +303,7 @@
       box.classList.remove('hidden');
       if (res.status === 404) {
         const body = await json(res);
-        box.appendChild(el('p', {}, body && body.error === 'store_not_found' ? body.message
-          : 'La sincronización completa no está disponible en este servidor todavía.'));
+        box.appendChild(el('p', {}, (body && body.message) || 'La tienda no existe.'));
       } else if (res.status === 409) {
         box.appendChild(el('p', {}, 'Ya hay una sincronización en curso para esta tienda; espere a que termine.'));
       } else if (!res.ok) {
@@ -330,22 +330,19 @@
       ['Duración', s.durationMs === undefined ? '—' : s.durationMs + ' ms']]
       .forEach(([k, v]) => grid.appendChild(el('div', {}, k, el('b', {}, v === undefined ? '—' : v))));
     box.appendChild(grid);
-    const details = s.results || s.items || [];
-    const changes = details.filter((r) => r.action === 'DRY_RUN' || r.action === 'UPDATED'
-      || r.storeStockBefore !== r.storeStockAfter);
+    const changes = s.changes || [];
     if (changes.length) {
       box.appendChild(el('table', { class: 'small' },
         el('thead', {}, el('tr', {}, el('th', {}, 'SKU'), el('th', { class: 'num' }, 'Stock Tienda'),
           el('th', { class: 'num' }, 'Pasaría a'), el('th', { class: 'num' }, 'Stock Contifico'))),
-        el('tbody', {}, changes.slice(0, 100).map((r) => el('tr', {}, el('td', {}, r.sku),
+        el('tbody', {}, changes.map((r) => el('tr', {}, el('td', {}, r.sku),
           el('td', { class: 'num' }, fmtNumber(r.storeStockBefore)), el('td', { class: 'num' }, fmtNumber(r.storeStockAfter)),
           el('td', { class: 'num' }, fmtNumber(r.contificoStock)))))));
     }
     const errors = s.errors || [];
     if (errors.length) {
       box.appendChild(el('h3', {}, 'Errores'));
-      box.appendChild(el('ul', {}, errors.slice(0, 50).map((e) =>
-        el('li', {}, typeof e === 'string' ? e : (e.sku ? e.sku + ': ' : '') + (e.error || e.message || JSON.stringify(e))))));
+      box.appendChild(el('ul', {}, errors.map((e) => el('li', {}, e.sku + ': ' + e.error))));
     }
   }
 
@@ -395,9 +392,15 @@
 
   // ------------------------------------------------------------------ polling
 
+  // The queue lists change with the status (its ETag covers queue depth and dead movements); between changes only
+  // attempt counts move, so a 304 poll refreshes the lists only every few polls instead of three queries each time.
+  const QUEUE_REFRESH_EVERY = 5;
+
   async function refresh(force) {
     try {
-      await Promise.all([loadStatus(force), loadQueue()]);
+      const changed = await loadStatus(force);
+      state.polls += 1;
+      if (force || changed || state.polls % QUEUE_REFRESH_EVERY === 0) await loadQueue();
       showError('');
       $('refreshed').textContent = 'Actualizado ' + new Date().toLocaleTimeString('es-EC');
     } catch (e) {

@@ -34,6 +34,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, code, message);
     }
 
+    /** The one answer for a store id that does not exist. */
+    public static ApiException storeNotFound(long storeId) {
+        return notFound("store_not_found", "No store with id " + storeId + ".");
+    }
+
     public static ApiException conflict(String code, String message) {
         return new ApiException(409, code, message);
     }

@@ -1,21 +1,41 @@
 package ec.stocksync.common;
 
-/** Page and size of a listing, validated the same way on every endpoint (page 0-based, size 1 to 500, default 50). */
+/**
+ * Page and size of a listing, read and validated the same way on every endpoint: page 0-based, size 1 to a maximum,
+ * default 50. Query parameters come in as text, because JAX-RS answers a malformed number with a bare 404.
+ */
 public record Paging(int page, int size) {
 
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
 
-    public static Paging of(Integer page, Integer size) {
-        int p = page == null ? 0 : page;
-        int s = size == null ? DEFAULT_SIZE : size;
-        if (p < 0) {
+    public static Paging parse(String page, String size) {
+        return parse(page, size, MAX_SIZE);
+    }
+
+    public static Paging parse(String page, String size, int maxSize) {
+        long p = page == null || page.isBlank() ? 0 : wholeNumber("page", page);
+        long s = size == null || size.isBlank() ? DEFAULT_SIZE : wholeNumber("size", size);
+        if (p < 0 || p > Integer.MAX_VALUE) {
             throw ApiException.invalidField("page", "must be 0 or more");
         }
-        if (s < 1 || s > MAX_SIZE) {
-            throw ApiException.invalidField("size", "must be between 1 and " + MAX_SIZE);
+        if (s < 1 || s > maxSize) {
+            throw ApiException.invalidField("size", "must be between 1 and " + maxSize);
         }
-        return new Paging(p, s);
+        return new Paging((int) p, (int) s);
+    }
+
+    /** An optional whole-number query parameter; null when absent. */
+    public static Long optionalNumber(String field, String value) {
+        return value == null || value.isBlank() ? null : wholeNumber(field, value);
+    }
+
+    private static long wholeNumber(String field, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalidField(field, "must be a whole number");
+        }
     }
 
     public long offset() {

@@ -36,6 +36,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -164,9 +165,9 @@ public class ContificoClient {
 
     /** The whole v1 catalogue, page by page (each page retried on its own), until Contifico answers {@code []}. */
     public Multi<ContificoProduct> catalogue(ContificoConnection c, int pageSize) {
-        int[] page = {0};
+        // The page counter lives per subscription, so a re-subscription starts again from page 1.
         return Multi.createBy().repeating()
-                .uni(() -> productPage(c, ++page[0], pageSize))
+                .uni(AtomicInteger::new, page -> productPage(c, page.incrementAndGet(), pageSize))
                 .until(List::isEmpty)
                 .onItem().transformToIterable(list -> list);
     }
@@ -228,13 +229,8 @@ public class ContificoClient {
                                                         LocalDate from, LocalDate to) {
         String query = "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(to.plusDays(1)))
                 + "&tipo=" + tipo.name() + "&bodega_id=" + enc(c.warehouseId());
-        return movementPages(c, query, reference, 1, new ArrayList<>());
-    }
-
-    /** Same, around a movement dated {@code fecha}: from {@code referenceLookbackDays} before it to the day after. */
-    public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
-                                                        LocalDate fecha) {
-        return findMovementsByReference(c, reference, tipo, fecha.minusDays(config.referenceLookbackDays()), fecha.plusDays(1));
+        // Deferred: each subscription (a retry, a second look-up) collects its own matches.
+        return Uni.createFrom().deferred(() -> movementPages(c, query, reference, 1, new ArrayList<>()));
     }
 
     private Uni<List<Movement>> movementPages(ContificoConnection c, String query, String reference, int page,

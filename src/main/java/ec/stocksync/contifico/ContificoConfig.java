@@ -20,10 +20,6 @@ public interface ContificoConfig {
     @WithDefault("5s")
     Duration connectTimeout();
 
-    /** Days before the movement's date searched when looking a reference up (the v2 list is filtered by date). */
-    @WithDefault("3")
-    int referenceLookbackDays();
-
     Retry retry();
 
     CircuitBreaker circuitBreaker();

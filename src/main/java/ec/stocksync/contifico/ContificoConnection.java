@@ -19,8 +19,11 @@ public record ContificoConnection(long integrationId, String baseUrl, String api
         }
     }
 
+    /** An integration not saved yet has no id: its calls share one breaker key of their own. */
+    static final long UNSAVED = -1;
+
     public static ContificoConnection of(StoreIntegration integration) {
-        return new ContificoConnection(integration.id, integration.baseUrl, integration.apiKey, integration.posToken,
+        return new ContificoConnection(integration.id != null ? integration.id : UNSAVED, integration.baseUrl, integration.apiKey, integration.posToken,
                 integration.warehouseId);
     }
 

@@ -19,15 +19,11 @@ public class ContificoIntegrationCheck {
 
     private static final Logger LOG = Logger.getLogger(ContificoIntegrationCheck.class);
 
-    private static final long UNSAVED = -1;
-
     @Inject
     ContificoClient client;
 
     public Uni<Void> verify(StoreIntegration integration) {
-        // An integration not saved yet has no id; its checks share one breaker key of their own.
-        ContificoConnection conn = new ContificoConnection(integration.id != null ? integration.id : UNSAVED,
-                integration.baseUrl, integration.apiKey, integration.posToken, integration.warehouseId);
+        ContificoConnection conn = ContificoConnection.of(integration);
         return client.warehouses(conn)
                 .onItem().invoke(list -> {
                     if (list.stream().noneMatch(w -> integration.warehouseId.equals(w.id()))) {

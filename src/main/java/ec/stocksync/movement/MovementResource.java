@@ -34,16 +34,17 @@ public class MovementResource {
     }
 
     @GET
-    public Uni<Page> list(@RestQuery Long storeId, @RestQuery String status, @RestQuery String sku,
-                          @RestQuery Integer page, @RestQuery Integer size) {
-        Paging paging = Paging.of(page, size);
+    public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
+                          @RestQuery String page, @RestQuery String size) {
+        Paging paging = Paging.parse(page, size);
+        Long store = Paging.optionalNumber("storeId", storeId);
         if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
             throw ApiException.invalidField("status", "must be one of " + Arrays.toString(MovementStatus.values()));
         }
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE TRUE");
-        if (storeId != null) {
-            args.add(storeId);
+        if (store != null) {
+            args.add(store);
             where.append(" AND store_id = $").append(args.size());
         }
         if (status != null) {

@@ -100,7 +100,7 @@ public class ReconciliationService {
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        throw ApiException.notFound("store_not_found", "No store with id " + storeId + ".");
+                        throw ApiException.storeNotFound(storeId);
                     }
                     Row r = rows.iterator().next();
                     Object summary = null;
@@ -125,7 +125,7 @@ public class ReconciliationService {
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        throw ApiException.notFound("store_not_found", "No store with id " + storeId + ".");
+                        throw ApiException.storeNotFound(storeId);
                     }
                     Row r = rows.iterator().next();
                     Store store = StoreContexts.store(r);

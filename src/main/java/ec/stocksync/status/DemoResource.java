@@ -145,7 +145,7 @@ public class DemoResource {
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        throw ApiException.notFound("store_not_found", "No store with id " + storeId + ".");
+                        throw ApiException.storeNotFound(storeId);
                     }
                     var r = rows.iterator().next();
                     if (!"shopify".equals(r.getString("platform"))) {

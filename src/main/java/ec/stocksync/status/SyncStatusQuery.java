@@ -129,7 +129,7 @@ public class SyncStatusQuery {
                         }
                     }
                     if (first == null || !first.getBoolean("store_exists")) {
-                        throw ApiException.notFound("store_not_found", "No store with id " + req.storeId() + ".");
+                        throw ApiException.storeNotFound(req.storeId());
                     }
                     Map<SyncStatus, Long> counts = new EnumMap<>(SyncStatus.class);
                     counts.put(SyncStatus.SYNCED, first.getLong("n_synced"));

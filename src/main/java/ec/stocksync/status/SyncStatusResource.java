@@ -3,6 +3,7 @@ package ec.stocksync.status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.Paging;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -40,15 +41,8 @@ public class SyncStatusResource {
                              @RestQuery String page, @RestQuery String size, @RestQuery String sort,
                              @RestHeader("If-None-Match") String ifNoneMatch) {
         // Parsed here, not by JAX-RS: a malformed query parameter would otherwise be a bare 404.
-        Long requestedStore = number("storeId", storeId);
-        int p = page == null || page.isBlank() ? 0 : clamp(number("page", page));
-        int s = size == null || size.isBlank() ? 50 : clamp(number("size", size));
-        if (p < 0) {
-            throw ApiException.invalidField("page", "must be 0 or more");
-        }
-        if (s < 1 || s > MAX_SIZE) {
-            throw ApiException.invalidField("size", "must be between 1 and " + MAX_SIZE);
-        }
+        Long requestedStore = Paging.optionalNumber("storeId", storeId);
+        Paging paging = Paging.parse(page, size, MAX_SIZE);
         SyncStatus st = parseStatus(status);
         String search = q == null || q.isBlank() ? null : q.trim();
         String[] sortBy = parseSort(sort);
@@ -58,7 +52,7 @@ public class SyncStatusResource {
             }
             return id;
         });
-        return store.chain(id -> query.page(new SyncStatusQuery.Request(id, st, search, p, s, sortBy[0],
+        return store.chain(id -> query.page(new SyncStatusQuery.Request(id, st, search, paging.page(), paging.size(), sortBy[0],
                         sortBy[1] != null)))
                 .map(result -> respond(result, ifNoneMatch));
     }
@@ -94,21 +88,6 @@ public class SyncStatusResource {
         return Arrays.stream(ifNoneMatch.split(",")).map(String::trim)
                 .map(t -> t.startsWith("W/") ? t.substring(2) : t)
                 .anyMatch(t -> t.equals("*") || t.equals(etag));
-    }
-
-    static int clamp(long v) {
-        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
-    }
-
-    static Long number(String field, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.invalidField(field, "must be a whole number");
-        }
     }
 
     static SyncStatus parseStatus(String status) {

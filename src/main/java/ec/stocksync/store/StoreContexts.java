@@ -33,7 +33,7 @@ public class StoreContexts {
                 .execute(Tuple.of(storeId, integrationId == null ? -1L : integrationId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        throw ApiException.notFound("store_not_found", "No store with id " + storeId + ".");
+                        throw ApiException.storeNotFound(storeId);
                     }
                     Row r = rows.iterator().next();
                     if (r.getLong("i_id") == null) {

@@ -38,9 +38,13 @@ public class StoreService {
         return Store.listAll(io.quarkus.panache.common.Sort.by("id"));
     }
 
+    private static Uni<Store> find(long id) {
+        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> ApiException.storeNotFound(id));
+    }
+
     @WithSession
     public Uni<Store> get(long id) {
-        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id));
+        return find(id);
     }
 
     @WithTransaction
@@ -55,7 +59,7 @@ public class StoreService {
     @WithTransaction
     public Uni<Store> replace(long id, JsonNode body) {
         JsonFields f = JsonFields.of(body, STORE_FIELDS);
-        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id)).map(s -> {
+        return find(id).map(s -> {
             apply(s, f, Mode.REPLACE);
             s.updatedAt = OffsetDateTime.now();
             return s;
@@ -65,7 +69,7 @@ public class StoreService {
     @WithTransaction
     public Uni<Store> patch(long id, JsonNode body) {
         JsonFields f = JsonFields.of(body, STORE_FIELDS);
-        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id)).map(s -> {
+        return find(id).map(s -> {
             apply(s, f, Mode.PATCH);
             s.updatedAt = OffsetDateTime.now();
             return s;
@@ -75,7 +79,7 @@ public class StoreService {
     /** Deactivation, not deletion: the store's history (movements, logs) stays, its webhooks get 404. */
     @WithTransaction
     public Uni<Store> deactivate(long id) {
-        return Store.<Store>findById(id).onItem().ifNull().failWith(() -> storeNotFound(id)).map(s -> {
+        return find(id).map(s -> {
             s.active = false;
             s.updatedAt = OffsetDateTime.now();
             return s;
@@ -95,7 +99,7 @@ public class StoreService {
         applyIntegration(i, f, Mode.CREATE);
         i.createdAt = OffsetDateTime.now();
         i.updatedAt = i.createdAt;
-        return Store.<Store>findById(storeId).onItem().ifNull().failWith(() -> storeNotFound(storeId))
+        return find(storeId)
                 .chain(s -> StoreIntegration.findActive(storeId))
                 .chain(existing -> {
                     if (existing != null) {
@@ -154,10 +158,6 @@ public class StoreService {
                     }
                     return i;
                 });
-    }
-
-    static ApiException storeNotFound(long id) {
-        return ApiException.notFound("store_not_found", "No store with id " + id + ".");
     }
 
     static void apply(Store s, JsonFields f, Mode mode) {

@@ -53,11 +53,6 @@ public class StorefrontClients {
                 ? cached : new Cached(key, create(key))).client();
     }
 
-    /** Drops a store's cached client (e.g. after the store was deleted). */
-    public void evict(Long storeId) {
-        byStore.remove(storeId);
-    }
-
     /** Where the store's admin API lives: its {@code apiBaseUrl} override, else {@code https://{shopDomain}} or {@code siteUrl}. */
     public static String baseUrlOf(Store store) {
         Platform platform = Platform.fromCode(store.platform).orElseThrow(() ->

@@ -37,14 +37,15 @@ public class SyncHistoryResource {
     }
 
     @GET
-    public Uni<Page<SyncLog>> syncLogs(@RestQuery Long storeId, @RestQuery String sku, @RestQuery Integer page,
-                                       @RestQuery Integer size) {
-        Paging paging = Paging.of(page, size);
+    public Uni<Page<SyncLog>> syncLogs(@RestQuery String storeId, @RestQuery String sku, @RestQuery String page,
+                                       @RestQuery String size) {
+        Paging paging = Paging.parse(page, size);
+        Long store = Paging.optionalNumber("storeId", storeId);
         // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
         String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
         Uni<List<SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter
                         + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
-                .execute(Tuple.of(storeId, sku, paging.size(), paging.offset()))
+                .execute(Tuple.of(store, sku, paging.size(), paging.offset()))
                 .map(rows -> {
                     List<SyncLog> out = new ArrayList<>();
                     for (Row r : rows) {
@@ -57,7 +58,7 @@ public class SyncHistoryResource {
                     return out;
                 });
         Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM sync_logs" + filter)
-                .execute(Tuple.of(storeId, sku)).map(rows -> rows.iterator().next().getLong(0));
+                .execute(Tuple.of(store, sku)).map(rows -> rows.iterator().next().getLong(0));
         return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page<>(t.getItem1(), paging.page(), paging.size(), t.getItem2()));
     }
 

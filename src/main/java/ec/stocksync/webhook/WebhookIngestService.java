@@ -9,7 +9,6 @@ import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;

@@ -197,7 +197,7 @@ class ContificoClientContractTest {
         await(client.createMovement(fx.connection(), NewMovement.restock(p.id, BigDecimal.ONE, BigDecimal.ZERO, "[ss:7:42]")));
 
         List<Movement> found = await(client.findMovementsByReference(fx.connection(), "[ss:7:42]", MovementType.EGR,
-                NewMovement.today()));
+                NewMovement.today(), NewMovement.today()));
         assertEquals(1, found.size());
         assertEquals("Venta #1001 [ss:7:42]", found.get(0).descripcion());
         assertEquals(3, fx.sim.count(Endpoint.MOVEMENT_LIST), "5 EGR movements, 2 per page");
@@ -208,10 +208,10 @@ class ContificoClientContractTest {
                 && list.query().contains("page=1"), list.query());
 
         assertTrue(await(client.findMovementsByReference(fx.connection(), "[ss:7:43]", MovementType.EGR,
-                NewMovement.today())).isEmpty());
+                NewMovement.today(), NewMovement.today())).isEmpty());
         // Another warehouse's movements are not ours.
         assertTrue(await(client.findMovementsByReference(fx.connection(fx.other.id()), "[ss:7:42]", MovementType.EGR,
-                NewMovement.today())).isEmpty());
+                NewMovement.today(), NewMovement.today())).isEmpty());
     }
 
     @Test
@@ -220,9 +220,9 @@ class ContificoClientContractTest {
         await(client.createMovement(fx.connection(), new NewMovement(MovementType.EGR, NewMovement.today().minusDays(10),
                 "[ss:old]", List.of(new MovementLine(p.id, BigDecimal.ONE, null)))));
         assertTrue(await(client.findMovementsByReference(fx.connection(), "[ss:old]", MovementType.EGR,
-                NewMovement.today())).isEmpty());
+                NewMovement.today(), NewMovement.today())).isEmpty());
         assertEquals(1, await(client.findMovementsByReference(fx.connection(), "[ss:old]", MovementType.EGR,
-                NewMovement.today().minusDays(10))).size());
+                NewMovement.today().minusDays(10), NewMovement.today().minusDays(10))).size());
     }
 
     @Test

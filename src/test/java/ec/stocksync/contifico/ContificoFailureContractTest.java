@@ -127,7 +127,7 @@ class ContificoFailureContractTest {
         assertEquals(0, new BigDecimal("8").compareTo(stock()));
         // What the worker does next (rule 2): look the reference up and treat the match as success.
         List<Movement> found = await(client.findMovementsByReference(fx.connection(), "[ss:1:hang]", MovementType.EGR,
-                NewMovement.today()));
+                NewMovement.today(), NewMovement.today()));
         assertEquals(1, found.size());
         assertEquals(fx.sim.movements().get(0).id(), found.get(0).id());
     }
@@ -142,7 +142,7 @@ class ContificoFailureContractTest {
         assertEquals(1, fx.sim.movements().size());
         assertEquals(0, new BigDecimal("7").compareTo(stock()), "deducted once, not twice");
         assertEquals(1, await(client.findMovementsByReference(fx.connection(), "[ss:1:lost]", MovementType.EGR,
-                NewMovement.today())).size());
+                NewMovement.today(), NewMovement.today())).size());
     }
 
     @Test

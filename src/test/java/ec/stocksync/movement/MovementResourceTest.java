@@ -42,6 +42,7 @@ class MovementResourceTest {
     void refusesBadFiltersUnknownMovementsAndMissingToken() {
         Api.admin().get("/api/movements?status=LOST").then().statusCode(400).body("message", containsString("status"));
         Api.admin().get("/api/movements?size=0").then().statusCode(400);
+        Api.admin().get("/api/movements?page=abc").then().statusCode(400).body("message", containsString("page"));
         Api.admin().get("/api/movements/987654321").then().statusCode(404).body("error", equalTo("movement_not_found"));
         Api.admin().post("/api/movements/987654321/retry").then().statusCode(404);
         given().get("/api/movements").then().statusCode(401);

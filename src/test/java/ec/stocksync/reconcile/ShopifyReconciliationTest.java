@@ -5,7 +5,7 @@ import ec.stocksync.storefront.sandbox.RecordedRequest;
 import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
-import ec.stocksync.webhook.WebhookSignature;
+import ec.stocksync.support.Sandbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -18,18 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,6 +40,8 @@ class ShopifyReconciliationTest {
     @Inject
     ShopifySimulator shopify;
     @Inject
+    Sandbox sandbox;
+    @Inject
     Db db;
     @Inject
     Pool pool;
@@ -54,15 +51,7 @@ class ShopifyReconciliationTest {
     @BeforeEach
     void store() {
         shopify.reset();
-        Map<String, Object> body = new HashMap<>();
-        body.put("name", "Reconcile " + UUID.randomUUID());
-        body.put("platform", "shopify");
-        body.put("shopDomain", "reconcile.myshopify.com");
-        body.put("apiBaseUrl", shopify.baseUrl());
-        body.put("accessToken", shopify.accessToken());
-        body.put("locationId", shopify.locationId());
-        body.put("webhookSecret", Api.SHOPIFY_SECRET);
-        storeId = Api.createStore(body);
+        storeId = sandbox.shopifyStoreOnly();
     }
 
     @AfterEach
@@ -86,11 +75,7 @@ class ShopifyReconciliationTest {
     }
 
     void deliverWebhook(String topic, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        given().contentType("application/json").header("X-Shopify-Topic", topic)
-                .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
-                .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(Api.SHOPIFY_SECRET, bytes))
-                .body(bytes).post("/webhooks/shopify/" + storeId).then().statusCode(200);
+        Sandbox.deliverShopify(storeId, topic, body);
     }
 
     List<Row> movements() {

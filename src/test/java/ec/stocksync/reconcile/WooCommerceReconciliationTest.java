@@ -4,6 +4,7 @@ import ec.stocksync.storefront.sandbox.Fault;
 import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
+import ec.stocksync.support.Sandbox;
 import ec.stocksync.support.Fixtures;
 import ec.stocksync.webhook.WebhookSignature;
 import io.quarkus.test.junit.QuarkusTest;
@@ -19,10 +20,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,6 +36,8 @@ class WooCommerceReconciliationTest {
     @Inject
     WooCommerceSimulator woo;
     @Inject
+    Sandbox sandbox;
+    @Inject
     Db db;
 
     long storeId;
@@ -45,15 +45,7 @@ class WooCommerceReconciliationTest {
     @BeforeEach
     void store() {
         woo.reset();
-        Map<String, Object> body = new HashMap<>();
-        body.put("name", "Reconcile Woo " + UUID.randomUUID());
-        body.put("platform", "woocommerce");
-        body.put("siteUrl", "https://woo.example.com");
-        body.put("apiBaseUrl", woo.baseUrl());
-        body.put("consumerKey", woo.consumerKey());
-        body.put("consumerSecret", woo.consumerSecret());
-        body.put("webhookSecret", Api.WOO_SECRET);
-        storeId = Api.createStore(body);
+        storeId = sandbox.wooStoreOnly();
     }
 
     @AfterEach

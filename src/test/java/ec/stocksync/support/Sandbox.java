@@ -62,9 +62,8 @@ public class Sandbox {
     public record Wired(long storeId, long integrationId, String warehouseId) {
     }
 
-    /** A Shopify store with a Contifico integration, both pointing at the simulators. */
-    public Wired shopifyStore() {
-        ContificoSimulator.SimWarehouse warehouse = contifico().addWarehouse("BOD" + (System.nanoTime() % 1000), "Bodega Principal");
+    /** A Shopify store whose admin API is the Shopify simulator (no Contifico integration yet). */
+    public long shopifyStoreOnly() {
         Map<String, Object> store = new HashMap<>();
         store.put("name", "Sandbox " + UUID.randomUUID());
         store.put("platform", "shopify");
@@ -73,19 +72,28 @@ public class Sandbox {
         store.put("accessToken", shopify.accessToken());
         store.put("locationId", shopify.locationId());
         store.put("webhookSecret", Api.SHOPIFY_SECRET);
-        long storeId = Api.createStore(store);
-        long integrationId = Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico().baseUrl(),
-                        "apiKey", contifico().apiKey(), "warehouseId", warehouse.id()))
-                .post("/api/stores/" + storeId + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
-        return new Wired(storeId, integrationId, warehouse.id());
+        return Api.createStore(store);
+    }
+
+    /** A WooCommerce store whose REST API is the WooCommerce simulator (no Contifico integration yet). */
+    public long wooStoreOnly() {
+        return Api.createStore(Map.of("name", "Woo " + UUID.randomUUID(), "platform", "woocommerce",
+                "siteUrl", woo.baseUrl(), "consumerKey", woo.consumerKey(), "consumerSecret", woo.consumerSecret(),
+                "webhookSecret", Api.WOO_SECRET));
+    }
+
+    /** A Shopify store with a Contifico integration, both pointing at the simulators. */
+    public Wired shopifyStore() {
+        return integrate(shopifyStoreOnly(), "BOD" + (System.nanoTime() % 1000), "Bodega Principal");
     }
 
     /** A WooCommerce store with a Contifico integration, both pointing at the simulators. */
     public Wired wooStore() {
-        ContificoSimulator.SimWarehouse warehouse = contifico().addWarehouse("BODW", "Bodega Web");
-        long storeId = Api.createStore(Map.of("name", "Woo " + UUID.randomUUID(), "platform", "woocommerce",
-                "siteUrl", woo.baseUrl(), "consumerKey", woo.consumerKey(), "consumerSecret", woo.consumerSecret(),
-                "webhookSecret", Api.WOO_SECRET));
+        return integrate(wooStoreOnly(), "BODW", "Bodega Web");
+    }
+
+    private Wired integrate(long storeId, String warehouseCode, String warehouseName) {
+        ContificoSimulator.SimWarehouse warehouse = contifico().addWarehouse(warehouseCode, warehouseName);
         long integrationId = Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico().baseUrl(),
                         "apiKey", contifico().apiKey(), "warehouseId", warehouse.id()))
                 .post("/api/stores/" + storeId + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
@@ -114,8 +122,13 @@ public class Sandbox {
                 {"id": %d, "name": "#%d", "test": false, "line_items": [
                   {"id": %d, "sku": "%s", "quantity": %d, "gift_card": false, "variant_inventory_management": "shopify"}]}"""
                 .formatted(orderId, orderId % 100000, orderId + 1, sku, quantity);
+        return deliverShopify(storeId, "orders/create", body);
+    }
+
+    /** A Shopify webhook, signed with the test secret, delivered as Shopify does; expects 200. */
+    public static ValidatableResponse deliverShopify(long storeId, String topic, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return given().contentType("application/json").header("X-Shopify-Topic", "orders/create")
+        return given().contentType("application/json").header("X-Shopify-Topic", topic)
                 .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
                 .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(Api.SHOPIFY_SECRET, bytes))
                 .body(bytes).post("/webhooks/shopify/" + storeId).then().statusCode(200);

@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,6 +134,8 @@ class FullPullTest {
         ExtractableResponse<Response> dry = pull(Map.of("dryRun", true));
         assertEquals(200, dry.statusCode());
         assertEquals(100, dry.jsonPath().getInt("updated"));
+        assertEquals(100, dry.jsonPath().getList("changes").size(), "the preview lists what would change");
+        assertEquals("DRY_RUN", dry.jsonPath().getString("changes[0].action"));
         assertEquals(0, sandbox.shopify().stockWrites().size(), "a dry run writes nothing to the storefront");
         assertEquals(40, sandbox.shopify().available("SKU-0000"));
 

@@ -305,10 +305,6 @@ public final class ContificoSimulator {
         faults.put(endpoint, fault);
     }
 
-    public synchronized void clearFault(Endpoint endpoint) {
-        faults.remove(endpoint);
-    }
-
     public synchronized void clearFaults() {
         faults.clear();
     }

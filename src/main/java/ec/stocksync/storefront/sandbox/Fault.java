@@ -64,10 +64,6 @@ public final class Fault {
         return new Fault(Type.THROTTLED, null, refill, 1);
     }
 
-    public static Fault of(Type type, Duration duration) {
-        return new Fault(type, null, duration == null ? Duration.ZERO : duration, 1);
-    }
-
     /** Only requests to this endpoint (see each simulator's endpoint names); {@code null} for all. */
     public Fault on(String endpointName) {
         return new Fault(type, endpointName, duration, remaining.get());

@@ -190,12 +190,6 @@ public class ShopifySimulator extends SimulatorServer {
         }
     }
 
-    public int variantCount() {
-        synchronized (lock) {
-            return variants.size();
-        }
-    }
-
     /**
      * Adds (or replaces, by id) an order as the REST API returns it: the webhook's order JSON, with {@code refunds[]}.
      * Without {@code updated_at} it is stamped now. Given as text so ids above 2^53 stay exact.

@@ -168,11 +168,6 @@ public abstract class SimulatorServer {
     }
 
     /** Faults still active (used-up ones are dropped lazily). */
-    public List<Fault> faults() {
-        faults.removeIf(f -> f.remaining() == 0);
-        return List.copyOf(faults);
-    }
-
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
     }
@@ -184,12 +179,6 @@ public abstract class SimulatorServer {
     public int count(String endpoint) {
         AtomicInteger c = counts.get(endpoint);
         return c == null ? 0 : c.get();
-    }
-
-    public Map<String, Integer> counts() {
-        Map<String, Integer> copy = new java.util.TreeMap<>();
-        counts.forEach((k, v) -> copy.put(k, v.get()));
-        return copy;
     }
 
     public List<RecordedStockWrite> stockWrites() {
