@@ -29,6 +29,15 @@ public class PullScheduler {
     @Scheduled(identity = "scheduled-full-pull", cron = "${stocksync.sync.schedule}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> pullAllStores() {
+        return storesToPull()
+                .chain(ids -> Multi.createFrom().iterable(ids)
+                        .onItem().transformToUniAndConcatenate(this::pullStore)
+                        .collect().last())
+                .replaceWithVoid();
+    }
+
+    /** Active stores with an active integration that did not opt out of scheduled pulls. */
+    Uni<List<Long>> storesToPull() {
         return pool.query("""
                         SELECT s.id FROM stores s
                         WHERE s.active AND s.scheduled_pull_enabled
@@ -39,11 +48,7 @@ public class PullScheduler {
                     List<Long> ids = new ArrayList<>();
                     rows.forEach(r -> ids.add(r.getLong(0)));
                     return ids;
-                })
-                .chain(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(this::pullStore)
-                        .collect().last())
-                .replaceWithVoid();
+                });
     }
 
     Uni<Void> pullStore(long storeId) {

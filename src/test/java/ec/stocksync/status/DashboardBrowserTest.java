@@ -59,6 +59,7 @@ class DashboardBrowserTest {
 
     WebDriver driver;
     Sandbox.Wired store;
+    String camProductId;
 
     @BeforeEach
     void setUp() {
@@ -71,7 +72,7 @@ class DashboardBrowserTest {
         sandbox.reset();
         store = sandbox.shopifyStore();
         sandbox.product(store, "PT-0002-50ml", 101, 101);
-        sandbox.product(store, "CAM-001-M", 25, 25);
+        camProductId = sandbox.product(store, "CAM-001-M", 25, 25);
         Api.admin().body(Map.of("skus", List.of("PT-0002-50ml", "CAM-001-M"), "skipRecentPushCheck", true))
                 .post("/api/stores/" + store.storeId() + "/pull/selective").then().statusCode(200);
         worker.main().start();
@@ -132,6 +133,13 @@ class DashboardBrowserTest {
         Files.copy(png.toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
         System.out.println("Dashboard screenshot: " + shot.toAbsolutePath());
         assertTrue(Files.size(shot) > 10_000, "the screenshot is not empty");
+
+        // Contifico moves on its own; the preview lists what a full pull would write, and writes nothing.
+        sandbox.contifico().setStock(camProductId, store.warehouseId(), new java.math.BigDecimal("30"));
+        driver.findElement(By.id("dry-run")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Vista previa"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "CAM-001-M"));
+        assertEquals(25, sandbox.shopify().available("CAM-001-M"));
     }
 
     static By cell(By row, String cls) {

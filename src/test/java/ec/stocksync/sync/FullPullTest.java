@@ -219,6 +219,18 @@ class FullPullTest {
     }
 
     @Test
+    void theScheduleSkipsStoresThatOptedOutOrHaveNoIntegration() {
+        store = sandbox.shopifyStore();
+        Sandbox.Wired optedOut = sandbox.shopifyStore();
+        Api.admin().body(Map.of("scheduledPullEnabled", false)).patch("/api/stores/" + optedOut.storeId()).then().statusCode(200);
+        long bare = sandbox.shopifyStoreOnly();
+        List<Long> due = scheduler.storesToPull().await().atMost(Duration.ofSeconds(10));
+        assertTrue(due.contains(store.storeId()));
+        assertTrue(!due.contains(optedOut.storeId()), "opted out");
+        assertTrue(!due.contains(bare), "no integration");
+    }
+
+    @Test
     void contificoFailingForSomeSkusDoesNotStopTheOthers() {
         store = sandbox.shopifyStore();
         List<String> skus = new ArrayList<>();
