@@ -11,9 +11,7 @@ import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
 import ec.stocksync.sync.AdvisoryLocks;
 import ec.stocksync.sync.StockCache;
-import ec.stocksync.sync.SyncOptions;
 import ec.stocksync.sync.SyncService;
-import ec.stocksync.sync.SyncTrigger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -189,13 +187,18 @@ public class InventoryPushService {
                 });
     }
 
-    /** Steps 3-6: cache, selective pull (its failure is logged and recorded; the push stays done), DONE. */
+    /**
+     * Steps 3-6: cache, selective pull (its failure is logged, recorded and retried later; the push stays done), DONE.
+     */
     private Uni<Void> afterPush(String owner, StoreContext ctx, List<Movement> members) {
         Movement first = members.get(0);
         int signed = members.stream().mapToInt(Movement::signedQuantity).sum();
         return cache.applyPush(first.storeId(), first.sku(), signed)
-                .chain(() -> sync.pullSku(ctx, first.sku(), SyncOptions.AFTER_PUSH, SyncTrigger.SALE, first.id(), null))
+                // The push is booked whatever happens to the cache; the post-push pull below rewrites the figure.
+                .onFailure().invoke(e -> LOG.errorf(e, "stock cache not updated after the push of store=%d sku=%s",
+                        first.storeId(), first.sku()))
                 .onFailure().recoverWithNull()
+                .chain(() -> sync.pullAfterPush(ctx, first.sku(), first.id(), 1))
                 .chain(() -> repo.markDone(owner, ids(members)))
                 .invoke(n -> registry.counter("stocksync.movements", "outcome", "done").increment(n))
                 .replaceWithVoid();

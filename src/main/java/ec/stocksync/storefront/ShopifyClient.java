@@ -126,11 +126,23 @@ final class ShopifyClient implements StorefrontClient {
                     return Uni.createFrom().failure(StorefrontException.conflict(STALE,
                             "Shopify stock of " + item.sku() + " kept changing during " + (staleRetriesDone + 1) + " compare-and-set attempts"));
                 }
-                // Our view was old: take Shopify's current figure as the new expectation and write again.
-                return readStock(item).chain(fresh -> compareAndSet(fresh, fresh.stock(), quantity, staleRetriesDone + 1));
+                // Shopify's stock moved since we read it: a sale, a return, an edit in the admin. Writing our old target
+                // would undo that change (a sale already made would be put back on sale), so the target moves by the
+                // same amount and the change is kept; the sale's own webhook then books it in Contifico.
+                return readStock(item).chain(fresh -> compareAndSet(fresh, fresh.stock(),
+                        rebase(quantity, expected, fresh.stock()), staleRetriesDone + 1));
             }
             return Uni.createFrom().failure(userErrorFailure(userErrors));
         });
+    }
+
+    /** The target moved by what the storefront itself changed since {@code expected} was read; never below 0. */
+    static int rebase(int target, Integer expected, Integer current) {
+        if (expected == null || current == null) {
+            return target;
+        }
+        long moved = (long) target + current - expected;
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, moved));
     }
 
     @Override

@@ -21,8 +21,9 @@ public interface StorefrontClient {
 
     /**
      * Sets the item's absolute stock. On Shopify the write is a compare-and-set against {@code expectedCurrent}
-     * ({@code null} opts out); a stale expectation is re-read and retried a bounded number of times, then fails with
-     * {@link StorefrontException.Kind#CONFLICT}.
+     * ({@code null} opts out). A stale expectation means the storefront moved on its own (a sale, say) since it was
+     * read: the stock is re-read and the target moved by the same amount, so that change is kept, a bounded number of
+     * times, then it fails with {@link StorefrontException.Kind#CONFLICT}.
      *
      * @return the item carrying the stock the storefront now holds
      */

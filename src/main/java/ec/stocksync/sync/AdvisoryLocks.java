@@ -6,7 +6,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,12 +29,31 @@ public class AdvisoryLocks {
     public static final String TRY_LOCK_SQL =
             "SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))";
 
+    /** The same keys as {@link #TRY_LOCK_SQL}, for many SKUs in one round trip. */
+    static final String PUSH_LOCKS_SQL = "SELECT s FROM unnest($1::text[]) AS s"
+            + " WHERE pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || ($2 || s), 0))";
+
     @Inject
     Pool pool;
 
     /** Runs {@code work} holding the push lock of (store, SKU); empty when another worker holds it. */
     public <T> Uni<Optional<T>> withPushLock(long storeId, String sku, Supplier<Uni<T>> work) {
         return withLock("push:" + storeId + ":" + sku, work);
+    }
+
+    /**
+     * Tries the push locks of several SKUs at once (one statement) and runs {@code work} with the SKUs it got, holding
+     * them until {@code work} ends. A pull writes a SKU only under its push lock: no push of that SKU, and so no
+     * post-push pull, can run between the pull's last check and its storefront write.
+     */
+    public <T> Uni<T> withPushLocks(long storeId, Collection<String> skus, Function<Set<String>, Uni<T>> work) {
+        return pool.withTransaction(tx -> tx.preparedQuery(PUSH_LOCKS_SQL)
+                .execute(Tuple.of(skus.toArray(new String[0]), "push:" + storeId + ":"))
+                .chain(rows -> {
+                    Set<String> locked = new HashSet<>();
+                    rows.forEach(r -> locked.add(r.getString(0)));
+                    return work.apply(locked);
+                }));
     }
 
     /** Runs {@code work} holding the store's pull lock; empty when a pull of that store runs elsewhere. */

@@ -1,32 +1,163 @@
 package ec.stocksync.sync;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonText;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** {@code pull_runs}: one row per full or selective pull, with its summary once finished. */
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code pull_runs}: one row per full, delta or selective pull, its progress while it runs and its outcome. */
 @ApplicationScoped
 public class PullRuns {
+
+    /** This replica, as the owner of the runs it executes. */
+    static final String INSTANCE = "pull-" + UUID.randomUUID();
+
+    private static final String COLUMNS = """
+            id, store_id, integration_id, trigger, kind, dry_run, force, status, total, processed, updated, unchanged,
+            skipped, failed, reason, summary::text AS summary, started_at, finished_at,
+            (extract(epoch FROM coalesce(finished_at, now()) - started_at) * 1000)::bigint AS duration_ms""";
 
     @Inject
     Pool pool;
     @Inject
     JsonText json;
+    @Inject
+    ObjectMapper mapper;
 
-    public Uni<Long> start(long storeId, long integrationId, SyncTrigger trigger, String kind, boolean dryRun) {
+    /** The counters of a run, as they stand. */
+    public record Counts(Integer total, int processed, int updated, int unchanged, int skipped, int failed) {
+    }
+
+    public Uni<Long> start(long storeId, long integrationId, SyncTrigger trigger, PullMode mode, SyncOptions options) {
         return pool.preparedQuery("""
-                        INSERT INTO pull_runs (store_id, integration_id, trigger, kind, dry_run, status)
-                        VALUES ($1, $2, $3, $4, $5, 'RUNNING') RETURNING id""")
-                .execute(Tuple.of(storeId, integrationId, trigger.name(), kind, dryRun))
+                        INSERT INTO pull_runs (store_id, integration_id, trigger, kind, dry_run, force, status, owner,
+                                               heartbeat_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, 'RUNNING', $7, now()) RETURNING id""")
+                .execute(Tuple.from(new Object[]{storeId, integrationId, trigger.name(), mode.name(), options.dryRun(),
+                        options.force(), INSTANCE}))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    public Uni<Void> finish(long runId, String status, Object summary) {
-        return pool.preparedQuery("UPDATE pull_runs SET status = $2, summary = $3::text::jsonb, finished_at = now() WHERE id = $1")
-                .execute(Tuple.of(runId, status, json.of(summary)))
+    /** Records progress; answers whether someone asked to cancel the run. */
+    public Uni<Boolean> progress(long runId, Counts c) {
+        return pool.preparedQuery("""
+                        UPDATE pull_runs SET total = $2, processed = $3, updated = $4, unchanged = $5, skipped = $6,
+                                             failed = $7, heartbeat_at = now()
+                        WHERE id = $1 RETURNING cancel_requested""")
+                .execute(Tuple.from(new Object[]{runId, c.total(), c.processed(), c.updated(), c.unchanged(),
+                        c.skipped(), c.failed()}))
+                .map(rows -> rows.iterator().hasNext() && rows.iterator().next().getBoolean(0));
+    }
+
+    /**
+     * Ends a RUNNING run. A run already ended (marked INTERRUPTED at shutdown, say) keeps its status: the guard makes
+     * the first verdict the one that stands.
+     */
+    public Uni<Void> finish(long runId, String status, Counts c, String reason, PullDetails details) {
+        return pool.preparedQuery("""
+                        UPDATE pull_runs SET status = $2, total = $3, processed = $4, updated = $5, unchanged = $6,
+                                             skipped = $7, failed = $8, reason = $9, summary = $10::text::jsonb,
+                                             finished_at = now()
+                        WHERE id = $1 AND status = 'RUNNING'""")
+                .execute(Tuple.from(new Object[]{runId, status, c.total(), c.processed(), c.updated(), c.unchanged(),
+                        c.skipped(), c.failed(), reason, json.of(details)}))
                 .replaceWithVoid();
+    }
+
+    public Uni<PullRunView> view(long runId) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM pull_runs WHERE id = $1")
+                .execute(Tuple.of(runId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw ApiException.notFound("pull_run_not_found", "No pull run with id " + runId + ".");
+                    }
+                    return view(rows.iterator().next());
+                });
+    }
+
+    public Uni<List<PullRunView>> forStore(long storeId, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS
+                        + " FROM pull_runs WHERE store_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2")
+                .execute(Tuple.of(storeId, limit))
+                .map(rows -> {
+                    List<PullRunView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(view(r)));
+                    return out;
+                });
+    }
+
+    /** Asks a RUNNING run to stop (its replica sees the flag at its next progress step); 409 once it ended. */
+    public Uni<PullRunView> requestCancel(long runId) {
+        return pool.preparedQuery("UPDATE pull_runs SET cancel_requested = TRUE WHERE id = $1 AND status = 'RUNNING'")
+                .execute(Tuple.of(runId))
+                .chain(rows -> view(runId).invoke(v -> {
+                    if (rows.rowCount() == 0) {
+                        throw ApiException.conflict("pull_run_finished",
+                                "Pull run " + runId + " already ended as " + v.status() + ".");
+                    }
+                }));
+    }
+
+    /** The RUNNING runs, as (run id, store id). */
+    public Uni<List<long[]>> running() {
+        return pool.query("SELECT id, store_id FROM pull_runs WHERE status = 'RUNNING'").execute().map(rows -> {
+            List<long[]> out = new ArrayList<>();
+            rows.forEach(r -> out.add(new long[]{r.getLong(0), r.getLong(1)}));
+            return out;
+        });
+    }
+
+    /** Marks RUNNING runs INTERRUPTED: one run by id (owner null), or every run this replica owns (id null). */
+    public Uni<Integer> interrupt(Long runId, String owner, String reason) {
+        return pool.preparedQuery("""
+                        UPDATE pull_runs SET status = 'INTERRUPTED', reason = $3, finished_at = now()
+                        WHERE status = 'RUNNING' AND ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR owner = $2)""")
+                .execute(Tuple.of(runId, owner, reason))
+                .map(rows -> rows.rowCount());
+    }
+
+    /** How long ago the store's last successful pull of the given mode ended, or null when there was none. */
+    public Uni<Duration> sinceLastDone(long storeId, PullMode mode) {
+        return pool.preparedQuery("""
+                        SELECT extract(epoch FROM now() - max(finished_at)) FROM pull_runs
+                        WHERE store_id = $1 AND kind = $2 AND status = 'DONE' AND NOT dry_run""")
+                .execute(Tuple.of(storeId, mode.name()))
+                .map(rows -> {
+                    Double seconds = rows.iterator().next().getDouble(0);
+                    return seconds == null ? null : Duration.ofMillis((long) (seconds * 1000));
+                });
+    }
+
+    private PullRunView view(Row r) {
+        PullDetails d = details(r.getString("summary"));
+        return new PullRunView(r.getLong("id"), r.getLong("store_id"), r.getLong("integration_id"),
+                r.getString("trigger"), r.getString("kind"), r.getBoolean("dry_run"), r.getBoolean("force"),
+                r.getString("status"), r.getInteger("total"), r.getInteger("processed"), r.getInteger("updated"),
+                r.getInteger("unchanged"), r.getInteger("skipped"), r.getInteger("failed"), r.getString("reason"),
+                r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at"), r.getLong("duration_ms"),
+                d.errors() == null ? List.of() : d.errors(), d.changes() == null ? List.of() : d.changes(),
+                d.zeroing() == null ? List.of() : d.zeroing(), d.signals());
+    }
+
+    private PullDetails details(String text) {
+        if (text == null) {
+            return PullDetails.EMPTY;
+        }
+        try {
+            return mapper.readValue(text, PullDetails.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("pull_runs.summary is not a run's details", e);
+        }
     }
 }

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scheduled full pulls. The schedule fires on every replica; the store's pull lock makes exactly one of them run each
- * store's pull, and the others skip it.
+ * Scheduled pulls: a delta pull often, a full sweep seldom. The schedules fire on every replica; the store's pull lock
+ * makes exactly one of them run each store's pull, and the others skip it.
  */
 @ApplicationScoped
 public class PullScheduler {
@@ -24,14 +24,24 @@ public class PullScheduler {
     @Inject
     Pool pool;
     @Inject
-    SyncService sync;
+    PullRunner runner;
 
-    @Scheduled(identity = "scheduled-full-pull", cron = "${stocksync.sync.schedule}",
+    @Scheduled(identity = "scheduled-delta-pull", cron = "${stocksync.sync.schedule}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> pullAllStores() {
+    Uni<Void> deltaPullAllStores() {
+        return pullAll(PullMode.DELTA);
+    }
+
+    @Scheduled(identity = "scheduled-full-sweep", cron = "${stocksync.sync.full-sweep-schedule:0 30 3 * * ?}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> fullSweepAllStores() {
+        return pullAll(PullMode.FULL);
+    }
+
+    private Uni<Void> pullAll(PullMode mode) {
         return storesToPull()
                 .chain(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(this::pullStore)
+                        .onItem().transformToUniAndConcatenate(id -> pullStore(id, mode))
                         .collect().last())
                 .replaceWithVoid();
     }
@@ -51,14 +61,16 @@ public class PullScheduler {
                 });
     }
 
-    Uni<Void> pullStore(long storeId) {
-        return sync.pullFromIntegration(storeId, null, new SyncOptions(false, null, false), SyncTrigger.SCHEDULED)
+    /** One store's scheduled pull, to its end: stores are pulled one after the other, never all at once. */
+    Uni<Void> pullStore(long storeId, PullMode mode) {
+        return runner.start(storeId, mode, SyncOptions.SCHEDULED, SyncTrigger.SCHEDULED)
+                .chain(run -> runner.whenFinished(run.id()))
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     if (e instanceof ApiException ae && "pull_in_progress".equals(ae.code())) {
-                        LOG.debugf("scheduled pull of store %d skipped: another replica is pulling it", storeId);
+                        LOG.debugf("scheduled %s pull of store %d skipped: another replica is pulling it", mode, storeId);
                     } else {
-                        LOG.warnf("scheduled pull of store %d failed: %s", storeId, e.getMessage());
+                        LOG.warnf("scheduled %s pull of store %d failed: %s", mode, storeId, e.getMessage());
                     }
                     return Uni.createFrom().voidItem();
                 });

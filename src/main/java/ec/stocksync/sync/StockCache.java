@@ -9,9 +9,7 @@ import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.time.Duration;
 
 /** The local cache per (store, SKU): "Stock Tienda", Contifico's last figure, the ids on both sides. */
@@ -52,23 +50,28 @@ public class StockCache {
                 });
     }
 
-    /** True when the SKU was pushed within {@code window}. */
+    /** True when the SKU was pushed within {@code window} and its post-push pull went through. */
     public Uni<Boolean> pushedWithin(long storeId, String sku, Duration window) {
         return pool.preparedQuery("""
                         SELECT EXISTS (SELECT 1 FROM stock_cache WHERE store_id = $1 AND sku = $2
-                                       AND last_pushed_at > now() - make_interval(secs => $3))""")
+                                       AND last_pushed_at > now() - make_interval(secs => $3)
+                                       AND pull_retry_at IS NULL AND pull_retry_attempts = 0)""")
                 .execute(Tuple.of(storeId, sku, window.toMillis() / 1000.0))
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    /** What a pull saw and wrote. {@code storeStock} null keeps the cached figure (e.g. a dry run). */
+    /**
+     * What a pull saw and wrote. {@code storeStock} null keeps the cached figure. A post-push pull that lands also
+     * settles any retry of an earlier one that failed.
+     */
     public Uni<Void> recordPull(long storeId, String sku, StorefrontItem item, Integer storeStock,
-                                BigDecimal contificoStock) {
+                                BigDecimal contificoStock, SyncTrigger trigger) {
         return pool.preparedQuery("""
                         INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
                                                  inventory_item_id, store_stock, store_stock_updated_at,
-                                                 contifico_stock, contifico_stock_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::int IS NULL THEN NULL ELSE now() END, $8, now())
+                                                 contifico_stock, contifico_stock_at, last_checked_at, last_checked_trigger)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::int IS NULL THEN NULL ELSE now() END, $8, now(),
+                                now(), $9)
                         ON CONFLICT (store_id, sku) DO UPDATE SET
                             name = coalesce(EXCLUDED.name, stock_cache.name),
                             storefront_product_id = coalesce(EXCLUDED.storefront_product_id, stock_cache.storefront_product_id),
@@ -78,10 +81,16 @@ public class StockCache {
                             store_stock_updated_at = coalesce(EXCLUDED.store_stock_updated_at, stock_cache.store_stock_updated_at),
                             contifico_stock = EXCLUDED.contifico_stock,
                             contifico_stock_at = now(),
+                            last_checked_at = now(),
+                            last_checked_trigger = EXCLUDED.last_checked_trigger,
+                            pull_retry_at = CASE WHEN EXCLUDED.last_checked_trigger = 'SALE' THEN NULL
+                                                 ELSE stock_cache.pull_retry_at END,
+                            pull_retry_attempts = CASE WHEN EXCLUDED.last_checked_trigger = 'SALE' THEN 0
+                                                       ELSE stock_cache.pull_retry_attempts END,
                             updated_at = now()""")
                 .execute(Tuple.from(new Object[]{storeId, sku, item == null ? null : item.name(),
                         item == null ? null : item.productId(), item == null ? null : item.variantId(),
-                        item == null ? null : item.inventoryItemId(), storeStock, contificoStock}))
+                        item == null ? null : item.inventoryItemId(), storeStock, contificoStock, trigger.name()}))
                 .replaceWithVoid();
     }
 
@@ -94,7 +103,9 @@ public class StockCache {
         return pool.preparedQuery("""
                         SELECT sku, name, storefront_product_id, storefront_variant_id, inventory_item_id, store_stock,
                                contifico_product_id,
-                               coalesce(last_pushed_at > now() - make_interval(secs => $3), FALSE) AS recent
+                               -- A post-push pull that failed does not own the SKU: the full pull reads it.
+                               coalesce(last_pushed_at > now() - make_interval(secs => $3), FALSE)
+                                 AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent
                         FROM stock_cache
                         WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL
                         ORDER BY sku
@@ -111,9 +122,14 @@ public class StockCache {
                 });
     }
 
-    /** Records a whole pull's figures in one statement; a null store stock keeps the cached one. */
-    public Uni<Void> recordPulls(long storeId, List<SkuPullResult> results) {
-        List<SkuPullResult> seen = results.stream().filter(r -> r.contificoStock() != null).toList();
+    /**
+     * Records what a batch of a pull read and wrote, in one statement. SKUs held back are left alone: the figure they
+     * were read with is already older than one of their movements.
+     */
+    public Uni<Void> recordPulls(long storeId, List<SkuPullResult> results, SyncTrigger trigger) {
+        List<SkuPullResult> seen = results.stream()
+                .filter(r -> r.contificoStock() != null && !r.action().skipped() && r.action() != SyncAction.DRY_RUN)
+                .toList();
         if (seen.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -124,30 +140,53 @@ public class StockCache {
                         UPDATE stock_cache c SET
                             store_stock = coalesce(r.stock, c.store_stock),
                             store_stock_updated_at = CASE WHEN r.stock IS NULL THEN c.store_stock_updated_at ELSE now() END,
-                            contifico_stock = r.erp, contifico_stock_at = now(), updated_at = now()
+                            contifico_stock = r.erp, contifico_stock_at = now(),
+                            last_checked_at = now(), last_checked_trigger = $5, updated_at = now()
                         FROM unnest($2::text[], $3::int[], $4::numeric[]) AS r(sku, stock, erp)
                         WHERE c.store_id = $1 AND c.sku = r.sku""")
-                .execute(Tuple.of(storeId, skus, stocks, erp))
+                .execute(Tuple.of(storeId, skus, stocks, erp, trigger.name()))
+                .replaceWithVoid();
+    }
+
+    /** A post-push pull failed: try it again after {@code delay} (attempt {@code attempt} just failed). */
+    public Uni<Void> schedulePullRetry(long storeId, String sku, int attempt, Duration delay) {
+        return pool.preparedQuery("""
+                        INSERT INTO stock_cache (store_id, sku, pull_retry_at, pull_retry_attempts)
+                        VALUES ($1, $2, now() + make_interval(secs => $3), $4)
+                        ON CONFLICT (store_id, sku) DO UPDATE
+                        SET pull_retry_at = EXCLUDED.pull_retry_at, pull_retry_attempts = EXCLUDED.pull_retry_attempts,
+                            updated_at = now()""")
+                .execute(Tuple.of(storeId, sku, delay.toMillis() / 1000.0, attempt))
                 .replaceWithVoid();
     }
 
     /**
-     * Per SKU, the stock effect of movements the storefront already took but Contifico has not booked yet (waiting or
-     * being pushed). A pull publishes Contifico's figure plus this, so a sale still in the queue is never put back on
-     * sale. DEAD movements are left out: they need the operator (retry, or a fix in Contifico), and the status table
-     * flags them as errors.
+     * No more retries: the SKU keeps a non-zero attempt count, so scheduled pulls no longer leave it alone as
+     * "recently pushed".
      */
-    public Uni<Map<String, Integer>> openDelta(long storeId, List<String> skus) {
+    public Uni<Void> giveUpPullRetry(long storeId, String sku) {
+        return pool.preparedQuery("UPDATE stock_cache SET pull_retry_at = NULL, updated_at = now()"
+                        + " WHERE store_id = $1 AND sku = $2")
+                .execute(Tuple.of(storeId, sku))
+                .replaceWithVoid();
+    }
+
+    /** A post-push pull retry that is due, claimed for a while so no other replica runs it at the same time. */
+    public record DueRetry(long storeId, String sku, int attempts) {
+    }
+
+    public Uni<List<DueRetry>> claimDueRetries(int max, Duration claimFor) {
         return pool.preparedQuery("""
-                        SELECT sku, sum(CASE kind WHEN 'SALE' THEN -quantity ELSE quantity END)::int AS delta
-                        FROM inventory_movements_queue
-                        WHERE store_id = $1 AND sku = ANY($2) AND status IN ('PENDING', 'IN_PROGRESS')
-                          AND contifico_movement_id IS NULL
-                        GROUP BY sku""")
-                .execute(Tuple.of(storeId, skus.toArray(new String[0])))
+                        UPDATE stock_cache c SET pull_retry_at = now() + make_interval(secs => $2)
+                        FROM (SELECT store_id, sku FROM stock_cache
+                              WHERE pull_retry_at <= now()
+                              ORDER BY pull_retry_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+                        WHERE c.store_id = due.store_id AND c.sku = due.sku
+                        RETURNING c.store_id, c.sku, c.pull_retry_attempts""")
+                .execute(Tuple.of(max, claimFor.toMillis() / 1000.0))
                 .map(rows -> {
-                    Map<String, Integer> out = new HashMap<>();
-                    rows.forEach(r -> out.put(r.getString("sku"), r.getInteger("delta")));
+                    List<DueRetry> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new DueRetry(r.getLong(0), r.getString(1), r.getInteger(2))));
                     return out;
                 });
     }

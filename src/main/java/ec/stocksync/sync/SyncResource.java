@@ -12,6 +12,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+import jakarta.ws.rs.core.Response;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.net.URI;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,19 +30,44 @@ public class SyncResource {
 
     @Inject
     SyncService sync;
+    @Inject
+    PullRunner runner;
 
     @RegisterForReflection
     public record SelectiveSummary(int processed, long updated, long unchanged, long skipped, long failed,
                                    long durationMs, List<SkuPullResult> results) {
     }
 
-    /** Full pull of the store now (trigger MANUAL); 409 {@code pull_in_progress} while another one runs. */
+    /**
+     * Starts a pull of the store (trigger MANUAL) in the background: 202 with the run, followed at
+     * {@code /api/pull-runs/{runId}}; with {@code ?wait=true}, 200 with the run once it has ended. {@code mode} is
+     * {@code full} (every mapped SKU, the default) or {@code delta} (only what Contifico's change signals flag).
+     * 409 {@code pull_in_progress} while another pull of the store runs.
+     */
     @POST
-    public Uni<PullSummary> full(@RestPath long id, JsonNode body) {
-        JsonFields f = JsonFields.of(body == null || body.isNull() ? com.fasterxml.jackson.databind.node.JsonNodeFactory
-                .instance.objectNode() : body, Set.of("dryRun", "limit", "skipRecentPushCheck"));
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false));
-        return sync.pullFromIntegration(id, null, options, SyncTrigger.MANUAL);
+    public Uni<Response> full(@RestPath long id, @RestQuery boolean wait, JsonNode body) {
+        JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
+        JsonFields f = JsonFields.of(b, Set.of("dryRun", "limit", "skipRecentPushCheck", "force", "mode"));
+        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(b), f.bool("skipRecentPushCheck", false),
+                f.bool("force", false));
+        PullMode mode = mode(f.text("mode"));
+        if (mode == PullMode.DELTA && options.limit() != null) {
+            throw ApiException.invalidField("limit", "applies to full pulls only: a delta pull reads what changed");
+        }
+        return runner.start(id, mode, options, SyncTrigger.MANUAL).chain(run -> wait
+                ? runner.whenFinished(run.id()).map(done -> Response.ok(done).build())
+                : Uni.createFrom().item(Response.accepted(run)
+                        .location(URI.create("/api/pull-runs/" + run.id())).build()));
+    }
+
+    private static PullMode mode(String text) {
+        if (text == null || text.equalsIgnoreCase("full")) {
+            return PullMode.FULL;
+        }
+        if (text.equalsIgnoreCase("delta")) {
+            return PullMode.DELTA;
+        }
+        throw ApiException.invalidField("mode", "must be \"full\" or \"delta\"");
     }
 
     /** Pulls the named SKUs now, without the store's pull lock (it may run beside pushes and full pulls). */

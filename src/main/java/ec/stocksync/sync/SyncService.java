@@ -4,15 +4,15 @@ import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
 import ec.stocksync.contifico.ContificoException;
 import ec.stocksync.contifico.ContificoProductResolver;
+import ec.stocksync.contifico.Warehouse;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
+import ec.stocksync.storefront.StockWrite;
+import ec.stocksync.storefront.StockWriteResult;
 import ec.stocksync.storefront.StorefrontClient;
 import ec.stocksync.storefront.StorefrontClients;
 import ec.stocksync.storefront.StorefrontException;
 import ec.stocksync.storefront.StorefrontItem;
-import ec.stocksync.storefront.StockWrite;
-import ec.stocksync.storefront.StockWriteResult;
-import ec.stocksync.common.ApiException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
@@ -22,24 +22,37 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.math.RoundingMode;
 
 /**
- * Pulls: Contifico is the source of truth for stock and the storefront follows it. The per-SKU step is shared by the
- * post-push pull, the selective pull and the full pulls.
+ * Pulls: Contifico is the source of truth for stock and the storefront follows it.
+ *
+ * <p>A run reads in small chunks: for each chunk it first takes a {@link PullFence} snapshot of the SKUs' movements,
+ * then reads Contifico. Only once every SKU is read and decided does it write, in batches, each batch under its SKUs'
+ * push locks and after checking the snapshot still holds. Reading everything before writing anything is what lets
+ * the zeroing guard stop a run whose answers would empty the store; the fence is what keeps that delay from publishing
+ * a figure older than a sale.
  */
 @ApplicationScoped
 public class SyncService {
 
     private static final Logger LOG = Logger.getLogger(SyncService.class);
+
+    /** Below this many SKUs a pull reads the storefront one SKU at a time; above, paging its catalogue is cheaper. */
+    static final int CATALOGUE_READ_THRESHOLD = 20;
+    /** SKUs per snapshot + read step; also how often a run reports progress and notices a cancel. */
+    static final int READ_CHUNK = 40;
+    /** SKUs per fenced write (WooCommerce's batch limit). */
+    static final int WRITE_BATCH = 100;
 
     @Inject
     StoreContexts contexts;
@@ -58,102 +71,332 @@ public class SyncService {
     @Inject
     MeterRegistry registry;
     @Inject
-    AdvisoryLocks locks;
-    @Inject
     PullRuns runs;
+    @Inject
+    PullFence fence;
 
-    /** Below this many SKUs a full pull reads them one by one; above, paging the storefront catalogue is cheaper. */
-    static final int CATALOGUE_READ_THRESHOLD = 20;
+    /** The run was cancelled through the API: it stops at its next progress step. */
+    static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled on request", null, false, false);
+        }
+    }
+
+    /** The run cannot go on (its warehouse is gone, Contifico cannot be reached): it ends FAILED with this reason. */
+    static final class RunFailed extends RuntimeException {
+        RunFailed(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- full runs
 
     /**
-     * Full pull: every mapped SKU of the store (or the first {@code limit}) follows Contifico. Holds the store's pull
-     * lock, so a second full pull of the same store, from any replica, fails at once with 409 {@code pull_in_progress};
-     * pushes are never blocked (their locks are separate). One SKU's failure does not stop the others.
+     * Executes a full or delta run (the caller holds the store's pull lock) and answers its final status. SKU
+     * failures are results, not failures of the run; the run fails only when it cannot go on at all.
      */
-    public Uni<PullSummary> pullFromIntegration(long storeId, Long integrationId, SyncOptions options,
-                                                SyncTrigger trigger) {
-        return contexts.load(storeId, integrationId)
-                .chain(ctx -> locks.withPullLock(storeId, () -> fullPull(ctx, options, trigger)))
-                .map(done -> done.orElseThrow(() -> ApiException.conflict("pull_in_progress",
-                        "A full pull of store " + storeId + " is already running; try again when it finishes.")));
+    Uni<String> execute(RunState run, Uni<List<StockCache.MappedSku>> selection) {
+        ContificoConnection conn = ContificoConnection.of(run.ctx.integration());
+        return checkWarehouse(conn)
+                .chain(() -> selection)
+                .chain(skus -> {
+                    run.total(skus.size());
+                    List<StockCache.MappedSku> todo = new ArrayList<>();
+                    List<SkuPullResult> held = new ArrayList<>();
+                    for (StockCache.MappedSku m : skus) {
+                        if (m.recentlyPushed() && !run.options.skipRecentPushCheck()) {
+                            held.add(recentPush(m.sku()));
+                        } else {
+                            todo.add(m);
+                        }
+                    }
+                    run.read(held.size());
+                    run.settleAll(held);
+                    StorefrontClient storefront = storefronts.forStore(run.ctx.store());
+                    Uni<Void> logHeld = run.options.dryRun() ? Uni.createFrom().voidItem()
+                            : logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger, held);
+                    return logHeld.chain(() -> currentStorefront(storefront, todo))
+                            .chain(seen -> readAll(run, conn, todo, seen))
+                            .chain(pending -> guardAndWrite(run, storefront, pending));
+                });
     }
 
-    private Uni<PullSummary> fullPull(StoreContext ctx, SyncOptions options, SyncTrigger trigger) {
-        long started = System.nanoTime();
-        return runs.start(ctx.storeId(), ctx.integrationId(), trigger, "FULL", options.dryRun())
-                .chain(runId -> cache.mapped(ctx.storeId(), options.limit(), config.recentPushWindow())
-                        .chain(skus -> pullMapped(ctx, skus, options))
-                        .call(results -> options.dryRun() ? Uni.createFrom().voidItem()
-                                : cache.recordPulls(ctx.storeId(), results))
-                        .call(results -> logs.writeAll(ctx.storeId(), ctx.integrationId(), runId, trigger, results))
-                        .map(results -> PullSummary.of(runId, ctx.storeId(), trigger, options.dryRun(), results,
-                                (System.nanoTime() - started) / 1_000_000))
-                        .call(summary -> runs.finish(runId, "DONE", summary))
-                        .invoke(summary -> LOG.infof("full pull store=%d trigger=%s: %d processed, %d updated, %d unchanged,"
-                                        + " %d skipped, %d failed in %d ms", ctx.storeId(), trigger, summary.processed(),
-                                summary.updated(), summary.unchanged(), summary.skipped(), summary.failed(),
-                                summary.durationMs()))
-                        .onFailure().call(e -> runs.finish(runId, "FAILED", Map.of("error",
-                                String.valueOf(e.getMessage())))));
+    /**
+     * The integration's warehouse must still exist: a warehouse deleted or unlinked in Contifico would otherwise read
+     * as "no stock" for every SKU.
+     */
+    private Uni<Void> checkWarehouse(ContificoConnection conn) {
+        return contifico.warehouses(conn)
+                .onFailure().transform(e -> new RunFailed("Contifico could not be asked for its warehouses: "
+                        + e.getMessage()))
+                .invoke(list -> {
+                    if (list.stream().map(Warehouse::id).noneMatch(id -> id != null && id.equals(conn.warehouseId()))) {
+                        throw new RunFailed("warehouse " + conn.warehouseId() + " no longer exists in Contifico:"
+                                + " fix the integration's warehouseId before pulling");
+                    }
+                })
+                .replaceWithVoid();
     }
 
-    private Uni<List<SkuPullResult>> pullMapped(StoreContext ctx, List<StockCache.MappedSku> skus, SyncOptions options) {
-        List<SkuPullResult> skipped = new ArrayList<>();
-        List<StockCache.MappedSku> todo = new ArrayList<>();
-        for (StockCache.MappedSku m : skus) {
-            if (m.recentlyPushed() && !options.skipRecentPushCheck()) {
-                skipped.add(new SkuPullResult(m.sku(), SyncAction.SKIPPED_RECENT_PUSH, null, null, null,
-                        "pushed within the last " + config.recentPushWindow().toMinutes() + " min"));
-            } else {
-                todo.add(m);
+    /** A SKU read and decided, whose storefront write waits for the guard and the fence. */
+    record Pending(StockCache.MappedSku sku, BigDecimal erp, PullFence.Snapshot seen, StockWrite write) {
+    }
+
+    private Uni<List<Pending>> readAll(RunState run, ContificoConnection conn, List<StockCache.MappedSku> todo,
+                                       Map<String, Read<StorefrontItem>> storefront) {
+        List<List<StockCache.MappedSku>> chunks = chunks(todo, READ_CHUNK);
+        List<Pending> pending = new ArrayList<>();
+        return Multi.createFrom().iterable(chunks)
+                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, chunk, storefront)
+                        .invoke(pending::addAll)
+                        .chain(() -> progress(run)))
+                .collect().last()
+                .replaceWith(pending);
+    }
+
+    private Uni<List<Pending>> readChunk(RunState run, ContificoConnection conn, List<StockCache.MappedSku> chunk,
+                                         Map<String, Read<StorefrontItem>> storefront) {
+        List<String> skus = chunk.stream().map(StockCache.MappedSku::sku).toList();
+        return fence.snapshot(run.storeId(), skus)
+                .chain(seen -> readEach(chunk, m -> contifico.stockInWarehouse(conn, m.contificoProductId()))
+                        .map(erp -> {
+                            List<Pending> pending = new ArrayList<>();
+                            List<SkuPullResult> settled = new ArrayList<>();
+                            for (StockCache.MappedSku m : chunk) {
+                                Read<BigDecimal> figure = erp.get(m.sku());
+                                Read<StorefrontItem> item = storefront.getOrDefault(m.sku(), Read.failed(
+                                        new IllegalStateException("the SKU is no longer in the storefront's catalogue;"
+                                                + " run a catalogue import")));
+                                if (figure.failure() != null) {
+                                    settled.add(SkuPullResult.error(m.sku(), "Contifico: " + message(figure.failure())));
+                                } else if (item.failure() != null) {
+                                    settled.add(new SkuPullResult(m.sku(), SyncAction.ERROR, figure.value(), null, null,
+                                            "storefront: " + message(item.failure())));
+                                } else {
+                                    Decision d = decide(item.value(), figure.value(), seen.get(m.sku()).openDelta(),
+                                            run.options.dryRun(), syncUnmanaged(run.ctx));
+                                    if (d.write() == null) {
+                                        settled.add(d.result());
+                                    } else {
+                                        pending.add(new Pending(m, figure.value(), seen.get(m.sku()), d.write()));
+                                    }
+                                }
+                            }
+                            run.read(chunk.size());
+                            run.settleAll(settled);
+                            return new ChunkOutcome(pending, settled);
+                        }))
+                .call(outcome -> run.options.dryRun() ? Uni.createFrom().voidItem()
+                        : cache.recordPulls(run.storeId(), outcome.settled(), run.trigger)
+                                .chain(() -> logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger,
+                                        outcome.settled().stream().filter(r -> r.action().logged()).toList())))
+                .map(ChunkOutcome::pending);
+    }
+
+    private record ChunkOutcome(List<Pending> pending, List<SkuPullResult> settled) {
+    }
+
+    /**
+     * The zeroing guard, then the writes. A dry run reports what a real run would write (and warns when a real run
+     * would be blocked); a blocked run writes nothing at all.
+     */
+    private Uni<String> guardAndWrite(RunState run, StorefrontClient storefront, List<Pending> pending) {
+        List<String> zeroing = new ArrayList<>();
+        for (Pending p : pending) {
+            Integer before = p.write().expectedCurrent();
+            if (before != null && before > 0 && p.write().newQuantity() == 0) {
+                zeroing.add(p.sku().sku());
             }
         }
-        if (todo.isEmpty()) {
-            return Uni.createFrom().item(skipped);
+        boolean tooMany = zeroing.size() >= config.minZeroing()
+                && zeroing.size() > config.maxZeroingRatio() * run.totalOrZero();
+        if (tooMany) {
+            run.zeroing(zeroing);
+            String why = zeroing.size() + " of " + run.totalOrZero() + " SKUs would drop from above 0 to 0 (more than "
+                    + Math.round(config.maxZeroingRatio() * 100) + "%): a sign of a wrong warehouse or a bad answer"
+                    + " from Contifico rather than real sell-outs";
+            if (!run.options.force() && !run.options.dryRun()) {
+                run.reason(why + "; nothing was written. Check Contifico, then repeat the pull with force: true");
+                LOG.warnf("pull run %d of store %d BLOCKED: %s", run.id, run.storeId(), run.reason());
+                return Uni.createFrom().item("BLOCKED");
+            }
+            if (run.options.dryRun()) {
+                run.reason("a real pull would be blocked: " + why);
+            }
         }
+        if (run.options.dryRun()) {
+            for (Pending p : pending) {
+                run.settle(new SkuPullResult(p.sku().sku(), SyncAction.DRY_RUN, p.erp(), p.write().expectedCurrent(),
+                        p.write().newQuantity(), null));
+            }
+            return Uni.createFrom().item("DONE");
+        }
+        return Multi.createFrom().iterable(chunks(pending, WRITE_BATCH))
+                .onItem().transformToUniAndConcatenate(batch -> writeBatch(run, storefront, batch)
+                        .chain(() -> progress(run)))
+                .collect().last()
+                .replaceWith("DONE");
+    }
+
+    private Uni<Void> writeBatch(RunState run, StorefrontClient storefront, List<Pending> batch) {
+        Map<String, PullFence.Snapshot> seen = new LinkedHashMap<>();
+        batch.forEach(p -> seen.put(p.sku().sku(), p.seen()));
+        return fence.underFence(run.storeId(), seen, clear -> {
+                    List<SkuPullResult> results = new ArrayList<>();
+                    List<Pending> go = new ArrayList<>();
+                    for (Pending p : batch) {
+                        if (clear.contains(p.sku().sku())) {
+                            go.add(p);
+                        } else {
+                            results.add(newerMovement(p.sku().sku(), p.erp(), p.write().expectedCurrent()));
+                        }
+                    }
+                    if (go.isEmpty()) {
+                        return Uni.createFrom().item(results);
+                    }
+                    return storefront.setStocks(go.stream().map(Pending::write).toList()).map(written -> {
+                        for (int i = 0; i < written.size(); i++) {
+                            results.add(outcome(go.get(i).erp(), written.get(i)));
+                        }
+                        return results;
+                    });
+                })
+                .call(results -> cache.recordPulls(run.storeId(), results, run.trigger))
+                .call(results -> logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger,
+                        results.stream().filter(r -> r.action().logged()).toList()))
+                .invoke(run::settleAll)
+                .replaceWithVoid();
+    }
+
+    private static SkuPullResult outcome(BigDecimal erp, StockWriteResult w) {
+        String sku = w.write().item().sku();
+        return w.ok()
+                ? new SkuPullResult(sku, SyncAction.UPDATED, erp, w.write().expectedCurrent(), w.written(), null)
+                : new SkuPullResult(sku, SyncAction.ERROR, erp, w.write().expectedCurrent(), null,
+                "storefront: " + w.error().getMessage());
+    }
+
+    /** Records progress and stops the run when someone asked to cancel it. */
+    private Uni<Void> progress(RunState run) {
+        return runs.progress(run.id, run.counts()).invoke(cancel -> {
+            if (cancel) {
+                throw new Cancelled();
+            }
+        }).replaceWithVoid();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- per SKU
+
+    /**
+     * Pulls the given SKUs now, one by one, each fenced like a full pull's writes. Takes no pull lock: it may run
+     * beside pushes and full pulls.
+     */
+    public Uni<List<SkuPullResult>> pullFromIntegrationSelective(long storeId, Long integrationId, List<String> skus,
+                                                                 SyncOptions options, SyncTrigger trigger) {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(skus));
+        List<String> chosen = options.limit() == null ? distinct
+                : distinct.subList(0, Math.min(options.limit(), distinct.size()));
+        return contexts.load(storeId, integrationId).chain(ctx -> Multi.createFrom().iterable(chosen)
+                .onItem().transformToUni(sku -> pullSku(ctx, sku, options, trigger, null, null))
+                .merge(Math.max(1, config.concurrency()))
+                // merge() finishes in completion order; answer in the order asked.
+                .collect().asMap(SkuPullResult::sku)
+                .map(results -> chosen.stream().map(results::get).toList()));
+    }
+
+    /**
+     * The post-push pull (DESIGN flow steps 4-5): the caller holds the SKU's push lock. A failure is retried later,
+     * durably, by {@link PostPushPullRetrier}; the push itself stays done.
+     */
+    public Uni<SkuPullResult> pullAfterPush(StoreContext ctx, String sku, Long movementId, int attempt) {
+        return pullSku(ctx, sku, SyncOptions.AFTER_PUSH, SyncTrigger.SALE, movementId, null)
+                .call(r -> {
+                    if (r.action() != SyncAction.ERROR) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (attempt >= config.postPushRetry().maxAttempts()) {
+                        LOG.warnf("post-push pull of store=%d sku=%s failed %d time(s), giving up: the next scheduled"
+                                + " pull reads it (%s)", ctx.storeId(), sku, attempt, r.error());
+                        return cache.giveUpPullRetry(ctx.storeId(), sku);
+                    }
+                    long delayMs = config.postPushRetry().initialDelay().toMillis() << Math.min(10, attempt - 1);
+                    return cache.schedulePullRetry(ctx.storeId(), sku, attempt, java.time.Duration.ofMillis(delayMs));
+                })
+                .onFailure().invoke(e -> LOG.errorf(e, "could not schedule the retry of the post-push pull of store=%d"
+                        + " sku=%s", ctx.storeId(), sku))
+                .onFailure().recoverWithItem(e -> SkuPullResult.error(sku, message(e)));
+    }
+
+    /**
+     * One SKU: read Contifico's stock in the integration's warehouse, set the storefront to it when it differs (never
+     * below 0: Contifico's real figure stays in sync_logs), update the cache, write sync_logs. Never fails: an error
+     * becomes an ERROR row and result, so one SKU cannot stop the others.
+     */
+    public Uni<SkuPullResult> pullSku(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger,
+                                      Long movementId, Long pullRunId) {
+        Timer.Sample sample = Timer.start(registry);
+        Uni<SkuPullResult> result = options.skipRecentPushCheck()
+                ? read(ctx, sku, options, trigger)
+                : cache.pushedWithin(ctx.storeId(), sku, config.recentPushWindow())
+                        .chain(recent -> recent ? Uni.createFrom().item(recentPush(sku)) : read(ctx, sku, options, trigger));
+        return result
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), sku, message(e));
+                    return SkuPullResult.error(sku, message(e));
+                })
+                .call(r -> options.dryRun() ? Uni.createFrom().voidItem()
+                        : logs.write(ctx.storeId(), ctx.integrationId(), pullRunId, movementId, trigger, r)
+                                .onFailure().invoke(e -> LOG.errorf(e, "could not write sync_logs for store=%d sku=%s",
+                                        ctx.storeId(), sku))
+                                .onFailure().recoverWithNull())
+                .invoke(r -> sample.stop(registry.timer("stocksync.pull.latency", "trigger", trigger.name(),
+                        "action", r.action().name())));
+    }
+
+    /**
+     * The post-push pull holds the push lock and reads after its own push, so only other pulls need the fence: they
+     * snapshot the SKU's movements before reading Contifico and write only if nothing moved since.
+     */
+    private Uni<SkuPullResult> read(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger) {
         ContificoConnection conn = ContificoConnection.of(ctx.integration());
         StorefrontClient storefront = storefronts.forStore(ctx.store());
-        Uni<Map<String, Read<BigDecimal>>> erpFigures = readEach(todo,
-                m -> contifico.stockInWarehouse(conn, m.contificoProductId()));
-        Uni<Map<String, Integer>> open = cache.openDelta(ctx.storeId(), todo.stream().map(StockCache.MappedSku::sku).toList());
-        return Uni.combine().all().unis(erpFigures, open, currentStorefront(storefront, todo)).asTuple().chain(t -> {
-            Map<String, Read<BigDecimal>> erp = t.getItem1();
-            List<SkuPullResult> results = new ArrayList<>(skipped);
-            List<StockWrite> writes = new ArrayList<>();
-            for (StockCache.MappedSku m : todo) {
-                Read<BigDecimal> figure = erp.get(m.sku());
-                Read<StorefrontItem> seen = t.getItem3().getOrDefault(m.sku(), Read.failed(new IllegalStateException(
-                        "the SKU is no longer in the storefront's catalogue; run a catalogue import")));
-                if (figure.failure() != null) {
-                    results.add(SkuPullResult.error(m.sku(), "Contifico: " + figure.failure().getMessage()));
-                } else if (seen.failure() != null) {
-                    results.add(new SkuPullResult(m.sku(), SyncAction.ERROR, figure.value(), null, null,
-                            "storefront: " + seen.failure().getMessage()));
-                } else {
-                    Decision d = decide(seen.value(), figure.value(), t.getItem2().getOrDefault(m.sku(), 0), options.dryRun());
-                    if (d.write() == null) {
-                        results.add(d.result());
-                    } else {
-                        writes.add(d.write());
-                    }
+        boolean fenced = trigger != SyncTrigger.SALE;
+        return fence.snapshot(ctx.storeId(), List.of(sku)).chain(snapshots -> {
+            PullFence.Snapshot seen = snapshots.get(sku);
+            Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
+                    .chain(productId -> contifico.stockInWarehouse(conn, productId))
+                    // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
+                    .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
+                    .call(() -> products.forget(ctx.storeId(), sku));
+            return contificoStock.chain(erp -> storefrontItem(ctx, storefront, sku).chain(item -> {
+                Decision d = decide(item, erp, seen.openDelta(), options.dryRun(), syncUnmanaged(ctx));
+                if (d.write() == null) {
+                    return options.dryRun() ? Uni.createFrom().item(d.result())
+                            : cache.recordPull(ctx.storeId(), sku, item, item.stock(), erp, trigger).replaceWith(d.result());
                 }
-            }
-            if (writes.isEmpty()) {
-                return Uni.createFrom().item(results);
-            }
-            return storefront.setStocks(writes).map(written -> {
-                for (StockWriteResult w : written) {
-                    String sku = w.write().item().sku();
-                    BigDecimal figure = erp.get(sku).value();
-                    results.add(w.ok()
-                            ? new SkuPullResult(sku, SyncAction.UPDATED, figure, w.write().expectedCurrent(), w.written(), null)
-                            : new SkuPullResult(sku, SyncAction.ERROR, figure, w.write().expectedCurrent(), null,
-                            "storefront: " + w.error().getMessage()));
+                Uni<SkuPullResult> write = storefront.setStock(item, item.stock(), d.write().newQuantity())
+                        .chain(written -> cache.recordPull(ctx.storeId(), sku, written, written.stock(), erp, trigger)
+                                .replaceWith(new SkuPullResult(sku, SyncAction.UPDATED, erp, item.stock(),
+                                        written.stock(), null)));
+                if (!fenced) {
+                    return write;
                 }
-                return results;
-            });
+                return fence.underFence(ctx.storeId(), Map.of(sku, seen), clear -> clear.contains(sku)
+                        ? write : Uni.createFrom().item(newerMovement(sku, erp, item.stock())));
+            }));
         });
     }
+
+    /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */
+    private Uni<StorefrontItem> storefrontItem(StoreContext ctx, StorefrontClient storefront, String sku) {
+        return cache.cachedItem(ctx.storeId(), sku).chain(cached -> cached == null
+                ? storefront.findBySku(sku)
+                : storefront.readStock(cached)
+                        .onFailure(e -> e instanceof StorefrontException se && se.kind() == StorefrontException.Kind.NOT_FOUND)
+                        .recoverWithUni(() -> storefront.findBySku(sku)));
+    }
+
+    // ---------------------------------------------------------------------------------------------------- shared
 
     /** A value read for one SKU, or why it could not be read: one SKU's failure must not fail the whole pull. */
     record Read<T>(T value, Throwable failure) {
@@ -166,18 +409,37 @@ public class SyncService {
     record Decision(SkuPullResult result, StockWrite write) {
     }
 
-    static Decision decide(StorefrontItem item, BigDecimal erp, int openDelta, boolean dryRun) {
+    static Decision decide(StorefrontItem item, BigDecimal erp, int openDelta, boolean dryRun, boolean syncUnmanaged) {
         int target = publishable(erp.add(BigDecimal.valueOf(openDelta)));
-        boolean differs = item.stock() == null || item.stock() != target || !item.managed();
-        if (dryRun) {
-            return new Decision(new SkuPullResult(item.sku(), differs ? SyncAction.DRY_RUN : SyncAction.UNCHANGED, erp,
-                    item.stock(), target, null), null);
+        if (!item.managed() && !syncUnmanaged) {
+            return new Decision(new SkuPullResult(item.sku(), SyncAction.SKIPPED_UNMANAGED, erp, item.stock(), null,
+                    "the storefront does not manage this item's stock; the store's syncUnmanagedStock setting lets"
+                            + " pulls turn it on"), null);
         }
+        boolean differs = item.stock() == null || item.stock() != target || !item.managed();
         if (!differs) {
             return new Decision(new SkuPullResult(item.sku(), SyncAction.UNCHANGED, erp, item.stock(), item.stock(), null),
                     null);
         }
+        if (dryRun) {
+            return new Decision(new SkuPullResult(item.sku(), SyncAction.DRY_RUN, erp, item.stock(), target, null), null);
+        }
         return new Decision(null, new StockWrite(item, item.stock(), target));
+    }
+
+    private static boolean syncUnmanaged(StoreContext ctx) {
+        return false;
+    }
+
+    private SkuPullResult recentPush(String sku) {
+        return new SkuPullResult(sku, SyncAction.SKIPPED_RECENT_PUSH, null, null, null,
+                "pushed within the last " + config.recentPushWindow().toMinutes() + " min: its post-push pull owns it");
+    }
+
+    private static SkuPullResult newerMovement(String sku, BigDecimal erp, Integer storeStock) {
+        return new SkuPullResult(sku, SyncAction.SKIPPED_NEWER_MOVEMENT, erp, storeStock, null,
+                "a movement of this SKU arrived or was pushed while the pull ran: its own post-push pull publishes"
+                        + " the figure");
     }
 
     /** Reads one value per SKU, a few at a time, keeping each SKU's failure to itself. */
@@ -195,6 +457,9 @@ public class SyncService {
     /** The storefront's current stock per SKU: read one by one for a few SKUs, by paging the catalogue for many. */
     private Uni<Map<String, Read<StorefrontItem>>> currentStorefront(StorefrontClient storefront,
                                                                      List<StockCache.MappedSku> todo) {
+        if (todo.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
         if (todo.size() <= CATALOGUE_READ_THRESHOLD) {
             return readEach(todo, m -> storefront.readStock(m.item()));
         }
@@ -210,98 +475,27 @@ public class SyncService {
                 });
     }
 
-    /**
-     * Pulls the given SKUs now. Takes no lock: it may run beside pushes and full pulls. Without
-     * {@code skipRecentPushCheck} it leaves out SKUs pushed in the last minutes.
-     */
-    public Uni<List<SkuPullResult>> pullFromIntegrationSelective(long storeId, Long integrationId, List<String> skus,
-                                                                 SyncOptions options, SyncTrigger trigger) {
-        List<String> distinct = List.copyOf(new LinkedHashSet<>(skus));
-        List<String> chosen = options.limit() == null ? distinct
-                : distinct.subList(0, Math.min(options.limit(), distinct.size()));
-        return contexts.load(storeId, integrationId).chain(ctx -> Multi.createFrom().iterable(chosen)
-                .onItem().transformToUni(sku -> pullSku(ctx, sku, options, trigger, null, null))
-                .merge(Math.max(1, config.concurrency()))
-                // merge() finishes in completion order; answer in the order asked.
-                .collect().asMap(SkuPullResult::sku)
-                .map(results -> chosen.stream().map(results::get).toList()));
-    }
-
-    /**
-     * One SKU: read Contifico's stock in the integration's warehouse, set the storefront to it when it differs (never
-     * below 0: Contifico's real figure stays in sync_logs), update the cache, write sync_logs. Never fails: an error
-     * becomes an ERROR row and result, so one SKU cannot stop the others.
-     */
-    public Uni<SkuPullResult> pullSku(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger,
-                                      Long movementId, Long pullRunId) {
-        Timer.Sample sample = Timer.start(registry);
-        Uni<SkuPullResult> result = options.skipRecentPushCheck()
-                ? read(ctx, sku, options)
-                : cache.pushedWithin(ctx.storeId(), sku, config.recentPushWindow()).chain(recent -> {
-                    if (recent) {
-                        LOG.infof("pull store=%d sku=%s skipped: pushed within the last %s", ctx.storeId(), sku,
-                                config.recentPushWindow());
-                        return Uni.createFrom().item(new SkuPullResult(sku, SyncAction.SKIPPED_RECENT_PUSH, null, null,
-                                null, "pushed within the last " + config.recentPushWindow().toMinutes() + " min"));
-                    }
-                    return read(ctx, sku, options);
-                });
-        return result
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), sku, e.getMessage());
-                    return SkuPullResult.error(sku, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-                })
-                .call(r -> logs.write(ctx.storeId(), ctx.integrationId(), pullRunId, movementId, trigger, r)
-                        .onFailure().invoke(e -> LOG.errorf(e, "could not write sync_logs for store=%d sku=%s",
-                                ctx.storeId(), sku))
-                        .onFailure().recoverWithNull())
-                .invoke(r -> sample.stop(registry.timer("stocksync.pull.latency", "trigger", trigger.name(),
-                        "action", r.action().name())));
-    }
-
-    private Uni<SkuPullResult> read(StoreContext ctx, String sku, SyncOptions options) {
-        ContificoConnection conn = ContificoConnection.of(ctx.integration());
-        StorefrontClient storefront = storefronts.forStore(ctx.store());
-        Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
-                .chain(productId -> contifico.stockInWarehouse(conn, productId))
-                // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
-                .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
-                .call(() -> products.forget(ctx.storeId(), sku));
-        // Contifico first: the storefront figure is read after it, as close as possible to the write.
-        return contificoStock.chain(erp -> cache.openDelta(ctx.storeId(), List.of(sku))
-                .chain(open -> storefrontItem(ctx, storefront, sku)
-                        .chain(item -> apply(ctx, storefront, item, erp, open.getOrDefault(sku, 0), options))));
-    }
-
-    /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */
-    private Uni<StorefrontItem> storefrontItem(StoreContext ctx, StorefrontClient storefront, String sku) {
-        return cache.cachedItem(ctx.storeId(), sku).chain(cached -> cached == null
-                ? storefront.findBySku(sku)
-                : storefront.readStock(cached)
-                        .onFailure(e -> e instanceof StorefrontException se && se.kind() == StorefrontException.Kind.NOT_FOUND)
-                        .recoverWithUni(() -> storefront.findBySku(sku)));
-    }
-
-    private Uni<SkuPullResult> apply(StoreContext ctx, StorefrontClient storefront, StorefrontItem item,
-                                     BigDecimal erp, int openDelta, SyncOptions options) {
-        Decision d = decide(item, erp, openDelta, options.dryRun());
-        if (d.write() == null) {
-            return options.dryRun() ? Uni.createFrom().item(d.result())
-                    : cache.recordPull(ctx.storeId(), item.sku(), item, item.stock(), erp).replaceWith(d.result());
+    private static <T> List<List<T>> chunks(List<T> all, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += size) {
+            out.add(all.subList(i, Math.min(all.size(), i + size)));
         }
-        return storefront.setStock(item, item.stock(), d.write().newQuantity())
-                .chain(written -> cache.recordPull(ctx.storeId(), item.sku(), written, written.stock(), erp)
-                        .replaceWith(new SkuPullResult(item.sku(), SyncAction.UPDATED, erp, item.stock(), written.stock(), null)));
+        return out;
+    }
+
+    static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**
      * Storefronts cannot sell a negative or a fraction: publish the whole units, at least 0. Callers pass Contifico's
-     * figure plus the sales still in the queue ({@link StockCache#openDelta}).
+     * figure plus the sales not yet booked there ({@link PullFence.Snapshot#openDelta()}).
      */
     static int publishable(BigDecimal contificoStock) {
         if (contificoStock == null || contificoStock.signum() <= 0) {
             return 0;
         }
-        return contificoStock.setScale(0, RoundingMode.FLOOR).intValueExact();
+        BigDecimal whole = contificoStock.setScale(0, RoundingMode.FLOOR);
+        return whole.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0 ? Integer.MAX_VALUE : whole.intValueExact();
     }
 }

@@ -139,14 +139,15 @@ class ShopifyClientContractTest {
     }
 
     @Test
-    void staleCompareAndSetIsReReadAndRetriedWithTheFreshFigure() {
+    void staleCompareAndSetKeepsTheSaleThatHappenedSinceTheRead() {
         StorefrontItem item = await(client.findBySku("MUG-1"));
-        sim.setAvailable("MUG-1", 22); // a sale happened after we looked
+        sim.setAvailable("MUG-1", 22); // 3 sold after we looked
 
         StorefrontItem written = await(client.setStock(item, 25, 30));
 
-        assertEquals(30, written.stock());
-        assertEquals(30, sim.available("MUG-1"));
+        // Writing 30 would put the 3 sold units back on sale: the target moves with them.
+        assertEquals(27, written.stock());
+        assertEquals(27, sim.available("MUG-1"));
         List<RecordedRequest> mutations = sim.requests(ShopifySimulator.SET_QUANTITIES);
         assertEquals(2, mutations.size());
         assertEquals(1, sim.count(ShopifySimulator.INVENTORY_ITEM));
@@ -210,13 +211,14 @@ class ShopifyClientContractTest {
     void batchWithAStaleQuantityFallsBackToPerItemWrites() {
         StorefrontItem shirt = await(client.findBySku("TS-M"));
         StorefrontItem mug = await(client.findBySku("MUG-1"));
-        sim.setAvailable("MUG-1", 1);
+        sim.setAvailable("MUG-1", 20);
 
         List<StockWriteResult> results = await(client.setStocks(List.of(new StockWrite(shirt, 10, 7), new StockWrite(mug, 25, 8))));
 
         assertTrue(results.stream().allMatch(StockWriteResult::ok), results.toString());
         assertEquals(7, sim.available("TS-M"));
-        assertEquals(8, sim.available("MUG-1"));
+        assertEquals(3, sim.available("MUG-1"), "the 5 sold since the read stay sold");
+        assertEquals(3, results.get(1).written());
         // the refused batch, then one write per item, the stale one twice
         assertEquals(4, sim.count(ShopifySimulator.SET_QUANTITIES));
     }

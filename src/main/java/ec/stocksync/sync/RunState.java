@@ -1,0 +1,110 @@
+package ec.stocksync.sync;
+
+import ec.stocksync.store.StoreContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pull run while it executes: what it was asked, its counters and the results so far. Results arrive from
+ * concurrent reads, so every mutator is synchronized.
+ */
+final class RunState {
+
+    final long id;
+    final StoreContext ctx;
+    final PullMode mode;
+    final SyncOptions options;
+    final SyncTrigger trigger;
+
+    private Integer total;
+    private int processed;
+    private int updated;
+    private int unchanged;
+    private int skipped;
+    private int failed;
+    private final List<PullRunView.SkuError> errors = new ArrayList<>();
+    private final List<SkuPullResult> changes = new ArrayList<>();
+    private List<String> zeroing = List.of();
+    private PullDetails.Signals signals;
+    private String reason;
+
+    RunState(long id, StoreContext ctx, PullMode mode, SyncOptions options, SyncTrigger trigger) {
+        this.id = id;
+        this.ctx = ctx;
+        this.mode = mode;
+        this.options = options;
+        this.trigger = trigger;
+    }
+
+    long storeId() {
+        return ctx.storeId();
+    }
+
+    synchronized void total(int n) {
+        total = n;
+    }
+
+    synchronized int totalOrZero() {
+        return total == null ? 0 : total;
+    }
+
+    /** SKUs whose figures were read (their outcome may still be a pending write). */
+    synchronized void read(int n) {
+        processed += n;
+    }
+
+    /** A SKU's final outcome. */
+    synchronized void settle(SkuPullResult r) {
+        switch (r.action()) {
+            case UPDATED, DRY_RUN -> {
+                updated++;
+                if (changes.size() < PullDetails.MAX_CHANGES) {
+                    changes.add(r);
+                }
+            }
+            case UNCHANGED -> unchanged++;
+            case ERROR -> {
+                failed++;
+                if (errors.size() < PullDetails.MAX_ERRORS) {
+                    errors.add(new PullRunView.SkuError(r.sku(), r.error()));
+                }
+            }
+            default -> skipped++;
+        }
+    }
+
+    synchronized void settleAll(List<SkuPullResult> results) {
+        results.forEach(this::settle);
+    }
+
+    synchronized void zeroing(List<String> skus) {
+        zeroing = skus.size() > PullDetails.MAX_ZEROING ? List.copyOf(skus.subList(0, PullDetails.MAX_ZEROING))
+                : List.copyOf(skus);
+    }
+
+    synchronized void signals(PullDetails.Signals s) {
+        signals = s;
+    }
+
+    synchronized void reason(String r) {
+        reason = r;
+    }
+
+    synchronized String reason() {
+        return reason;
+    }
+
+    synchronized PullRuns.Counts counts() {
+        return new PullRuns.Counts(total, processed, updated, unchanged, skipped, failed);
+    }
+
+    synchronized PullDetails details() {
+        return new PullDetails(List.copyOf(errors), List.copyOf(changes), zeroing, signals);
+    }
+
+    synchronized String describe() {
+        return String.format("%d/%s read, %d updated, %d unchanged, %d skipped, %d failed", processed, total, updated,
+                unchanged, skipped, failed);
+    }
+}
