@@ -12,7 +12,7 @@
   const $ = (id) => document.getElementById(id);
   const state = {
     storeId: null, status: '', q: '', page: 0, size: 50, sort: 'sku', desc: false,
-    etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false, polls: 0,
+    etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false, polls: 0, dismissing: null,
   };
 
   // ------------------------------------------------------------------ API
@@ -138,6 +138,7 @@
 
   $('store').addEventListener('change', () => {
     state.storeId = $('store').value;
+    state.dismissing = null;
     localStorage.setItem(STORE_KEY, state.storeId);
     state.page = 0;
     $('pull-result').classList.add('hidden');
@@ -189,7 +190,8 @@
         el('td', {}, r.name || '—'),
         el('td', { class: 'num store-stock' }, fmtNumber(r.storeStock)),
         el('td', { class: 'num contifico-stock' }, fmtNumber(r.contificoStock)),
-        el('td', {}, el('span', { class: 'badge status st-' + r.status }, STATUS_LABEL[r.status] || r.status)),
+        el('td', {}, el('span', { class: 'badge status st-' + r.status }, STATUS_LABEL[r.status] || r.status),
+          reservedHint(r)),
         el('td', { class: 'updated', title: r.lastUpdatedAt || '' }, fmtDate(r.lastUpdatedAt)),
         el('td', {}, r.trigger ? el('span', { class: 'badge trigger tr-' + r.trigger }, TRIGGER_LABEL[r.trigger] || r.trigger) : '—'),
         el('td', { class: 'num' }, r.pendingMovements || '0'),
@@ -204,6 +206,16 @@
       th.classList.toggle('sorted-desc', th.dataset.sort === state.sort && state.desc);
     });
     fillDemoSkus();
+  }
+
+  // A DEAD movement keeps its units off sale until it is retried or dismissed: say so where the merchant looks.
+  function reservedHint(r) {
+    if (!r.deadMovements) return null;
+    const text = r.deadMovements + ' movimiento(s) sin registrar en Contifico'
+      + (r.reservedUnits > 0 ? ': reservadas ' + r.reservedUnits + ' uds.' : '.');
+    return el('div', { class: 'reserved-hint',
+      title: 'Estas unidades no se ofrecen a la venta hasta reintentar o descartar el movimiento (Cola de movimientos).' },
+    text);
   }
 
   function renderSummary(s) {
@@ -261,7 +273,8 @@
 
   async function loadQueue() {
     if (!state.storeId) return;
-    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD'].map((st) =>
+    // Dismissed DEAD movements are settled: the list shows only those that still hold units back.
+    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD&dismissed=false'].map((st) =>
       api('/api/movements?storeId=' + state.storeId + '&status=' + st + '&size=20')
         .then((r) => (r.ok ? r.json() : { items: [] }))));
     const waiting = progress.items.concat(pending.items);
@@ -273,19 +286,67 @@
       el('td', { class: 'num' }, m.quantity),
       el('td', {}, m.status === 'IN_PROGRESS' ? m.attempts + ' (enviando)' : m.attempts),
       el('td', {}, fmtDate(m.createdAt)), el('td', { class: 'err' }, m.lastError || ''))));
+    // Polls would wipe a reason being typed: the list waits until the form is sent or cancelled.
+    if (state.dismissing !== null) return;
     const dBody = $('queue-dead');
     dBody.innerHTML = '';
     if (!dead.items.length) dBody.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'Ninguno.')));
-    dead.items.forEach((m) => dBody.appendChild(el('tr', {},
-      el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
-      el('td', { class: 'num' }, m.quantity), el('td', { class: 'err' }, m.lastError || ''),
-      el('td', {}, el('button', { type: 'button', class: 'retry', onclick: () => retry(m.id) }, 'Reintentar')))));
+    dead.items.forEach((m) => {
+      const row = el('tr', { 'data-movement-id': m.id },
+        el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
+        el('td', { class: 'num' }, m.quantity), el('td', { class: 'err' }, m.lastError || ''),
+        el('td', { class: 'row-actions' },
+          el('button', { type: 'button', class: 'retry', onclick: () => retry(m.id) }, 'Reintentar'),
+          el('button', { type: 'button', class: 'dismiss', onclick: () => openDismiss(row, m) }, 'Descartar')));
+      dBody.appendChild(row);
+    });
   }
 
   async function retry(id) {
     const res = await api('/api/movements/' + id + '/retry', { method: 'POST' });
+    state.dismissing = null;
     $('action-status').textContent = res.ok ? 'Movimiento ' + id + ' vuelve a la cola.' : await errorText(res);
     refresh(true);
+  }
+
+  function openDismiss(row, m) {
+    if (state.dismissing !== null) return;
+    state.dismissing = m.id;
+    const reason = el('input', { type: 'text', class: 'dismiss-reason', minlength: 3, maxlength: 500, required: 'required',
+      placeholder: 'Motivo del descarte (se registrará)', 'aria-label': 'Motivo del descarte' });
+    const message = el('span', { class: 'dismiss-error error hidden', role: 'alert' });
+    const close = () => {
+      state.dismissing = null;
+      formRow.remove();
+    };
+    const form = el('form', { class: 'dismiss-form' },
+      el('p', { class: 'muted' }, 'Descartar el movimiento ' + m.id + ' (' + (KIND_LABEL[m.kind] || m.kind) + ' de '
+        + m.quantity + ' × ' + m.sku + '): no se registrará en Contifico y sus unidades dejarán de estar reservadas.'),
+      reason,
+      el('button', { type: 'submit', class: 'danger' }, 'Confirmar descarte'),
+      el('button', { type: 'button', onclick: close }, 'Cancelar'),
+      message);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const text = reason.value.trim();
+      if (text.length < 3) {
+        message.textContent = 'Escriba un motivo de al menos 3 caracteres.';
+        message.classList.remove('hidden');
+        return;
+      }
+      const res = await api('/api/movements/' + m.id + '/dismiss', { method: 'POST', body: { reason: text } });
+      if (!res.ok) {
+        message.textContent = await errorText(res);
+        message.classList.remove('hidden');
+        return;
+      }
+      close();
+      $('action-status').textContent = 'Movimiento ' + m.id + ' descartado: sus unidades ya no quedan reservadas.';
+      refresh(true);
+    });
+    const formRow = el('tr', { class: 'dismiss-row' }, el('td', { colspan: 6 }, form));
+    row.after(formRow);
+    reason.focus();
   }
 
   // ------------------------------------------------------------------ pulls

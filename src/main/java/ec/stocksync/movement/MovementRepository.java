@@ -186,11 +186,15 @@ public class MovementRepository {
                 .map(MovementRepository::list);
     }
 
-    /** A DEAD movement back in the queue, with a fresh budget. */
+    /**
+     * A DEAD movement back in the queue, with a fresh budget. A dismissal is cleared: the sale is being booked again, so
+     * its units are reserved again like any queued sale's.
+     */
     public Uni<Movement> retry(long id) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue
-                        SET status = 'PENDING', attempts = 0, next_attempt_at = now(), updated_at = now()
+                        SET status = 'PENDING', attempts = 0, next_attempt_at = now(), updated_at = now(),
+                            dismissed_at = NULL, dismissed_reason = NULL, dismissed_by = NULL
                         WHERE id = $1 AND status = 'DEAD'
                         RETURNING """ + Movement.COLUMNS)
                 .execute(Tuple.of(id))
@@ -200,13 +204,31 @@ public class MovementRepository {
                 .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
     }
 
+    /**
+     * An operator gives up on a DEAD movement, so its units are no longer reserved. One guarded UPDATE: of two
+     * concurrent dismissals only one finds the row undismissed. Null when the movement is not DEAD or already dismissed
+     * (or does not exist).
+     */
+    public Uni<Movement> dismiss(long id, String reason, String by) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET dismissed_at = now(), dismissed_reason = $2, dismissed_by = $3, updated_at = now()
+                        WHERE id = $1 AND status = 'DEAD' AND dismissed_at IS NULL
+                        RETURNING """ + Movement.COLUMNS)
+                .execute(Tuple.of(id, reason, by))
+                .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
+    }
+
     public Uni<Movement> find(long id) {
         return pool.preparedQuery("SELECT " + Movement.COLUMNS + " FROM inventory_movements_queue WHERE id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
     }
 
-    /** Queue depth and the age of the oldest waiting movement, for metrics and the status summary. */
+    /**
+     * Queue depth and the age of the oldest waiting movement, for metrics. Dismissed DEAD movements are not counted: an
+     * operator settled them, and an alert on dead movements must be able to clear.
+     */
     public record QueueStats(long pending, long inProgress, long dead, double oldestPendingAgeSeconds) {
     }
 
@@ -214,7 +236,7 @@ public class MovementRepository {
         return pool.query("""
                         SELECT count(*) FILTER (WHERE status = 'PENDING') AS pending,
                                count(*) FILTER (WHERE status = 'IN_PROGRESS') AS in_progress,
-                               count(*) FILTER (WHERE status = 'DEAD') AS dead,
+                               count(*) FILTER (WHERE status = 'DEAD' AND dismissed_at IS NULL) AS dead,
                                coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS'))), 0) AS oldest
                         FROM inventory_movements_queue WHERE status <> 'DONE'""")
                 .execute()

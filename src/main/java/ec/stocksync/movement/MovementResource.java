@@ -1,6 +1,8 @@
 package ec.stocksync.movement;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.Paging;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -18,11 +20,20 @@ import org.jboss.resteasy.reactive.RestQuery;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
-/** The queue as operators see it: what is waiting, what died and why, and a way to try a dead one again. */
+/**
+ * The queue as operators see it: what is waiting, what died and why, a way to try a dead one again, and a way to give
+ * up on one (its units stop being reserved).
+ */
 @Path("/api/movements")
 @Produces(MediaType.APPLICATION_JSON)
 public class MovementResource {
+
+    static final int REASON_MIN = 3;
+    static final int REASON_MAX = 500;
+    /** One admin token today, so every caller is the same operator; the audit column is ready for real identities. */
+    static final String CALLER = "admin";
 
     @Inject
     Pool pool;
@@ -35,12 +46,13 @@ public class MovementResource {
 
     @GET
     public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
-                          @RestQuery String page, @RestQuery String size) {
+                          @RestQuery String dismissed, @RestQuery String page, @RestQuery String size) {
         Paging paging = Paging.parse(page, size);
         Long store = Paging.optionalNumber("storeId", storeId);
         if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
             throw ApiException.invalidField("status", "must be one of " + Arrays.toString(MovementStatus.values()));
         }
+        Boolean dismissedFilter = optionalBoolean("dismissed", dismissed);
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE TRUE");
         if (store != null) {
@@ -54,6 +66,9 @@ public class MovementResource {
         if (sku != null && !sku.isBlank()) {
             args.add(sku.trim());
             where.append(" AND sku = $").append(args.size());
+        }
+        if (dismissedFilter != null) {
+            where.append(dismissedFilter ? " AND dismissed_at IS NOT NULL" : " AND dismissed_at IS NULL");
         }
         String filter = where.toString();
         List<Object> pageArgs = new ArrayList<>(args);
@@ -78,7 +93,10 @@ public class MovementResource {
         });
     }
 
-    /** A DEAD movement back to PENDING with a fresh retry budget (e.g. once Contifico is back, or the SKU fixed). */
+    /**
+     * A DEAD movement back to PENDING with a fresh retry budget (e.g. once Contifico is back, or the SKU fixed). A
+     * dismissed one may be retried too: the dismissal is cleared, since the sale is being booked after all.
+     */
     @POST
     @Path("/{id}/retry")
     public Uni<Movement> retry(@RestPath long id) {
@@ -89,5 +107,42 @@ public class MovementResource {
             throw ApiException.conflict("movement_not_dead", "Movement " + id + " is " + existing.status()
                     + ": only a DEAD movement can be retried.");
         }));
+    }
+
+    /**
+     * Gives up on a DEAD movement with a reason kept for the audit: its units are no longer reserved and its SKU no
+     * longer needs attention. For a sale booked in Contifico by hand, or one that will never be booked.
+     */
+    @POST
+    @Path("/{id}/dismiss")
+    public Uni<Movement> dismiss(@RestPath long id, JsonNode body) {
+        String reason = JsonFields.of(body, Set.of("reason")).requiredText("reason");
+        int length = reason.codePointCount(0, reason.length());
+        if (length < REASON_MIN || length > REASON_MAX) {
+            throw ApiException.invalidField("reason", "must be " + REASON_MIN + " to " + REASON_MAX + " characters");
+        }
+        return repo.dismiss(id, reason, CALLER).chain(m -> m != null ? Uni.createFrom().item(m) : repo.find(id).map(existing -> {
+            if (existing == null) {
+                throw ApiException.notFound("movement_not_found", "No movement with id " + id + ".");
+            }
+            if (existing.dismissedAt() != null) {
+                throw ApiException.conflict("already_dismissed", "Movement " + id + " was already dismissed at "
+                        + existing.dismissedAt() + " (reason: " + existing.dismissedReason() + ").");
+            }
+            throw ApiException.conflict("movement_not_dead", "Movement " + id + " is " + existing.status()
+                    + ": only a DEAD movement can be dismissed.");
+        }));
+    }
+
+    /** Query parameters come in as text: JAX-RS would answer a malformed boolean with a bare 404. */
+    static Boolean optionalBoolean(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        return switch (value.trim().toLowerCase()) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ApiException.invalidField(field, "must be true or false");
+        };
     }
 }

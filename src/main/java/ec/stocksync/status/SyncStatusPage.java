@@ -14,7 +14,8 @@ public record SyncStatusPage(long storeId, List<SyncStatusRow> items, int page, 
     /**
      * Counts per status over the whole store (filters do not apply, so the filter chips can show them), and the store's
      * queue. {@code oldestPendingAgeSeconds} is left out of the ETag: it grows every second while anything waits, and
-     * the dashboard derives it from {@code oldestPendingAt} anyway.
+     * the dashboard derives it from {@code oldestPendingAt} anyway. {@code deadMovements} counts only the DEAD
+     * movements no operator dismissed: the ones that still need attention.
      */
     @RegisterForReflection
     public record Summary(long skus, Map<SyncStatus, Long> counts, long queueDepth, long deadMovements,

@@ -18,7 +18,8 @@ import java.util.Map;
  * The status table in one round trip: rows of the page, the filtered total and the store's summary come back together.
  * With 10,000 SKUs the whole store is evaluated on every call (the summary counts need every SKU's status), so the
  * query avoids per-SKU look-ups: the newest sync_logs row per SKU comes from {@code sync_status_latest} (kept by a
- * trigger, V10), and the queue is read only in its open part (pending, in progress, dead), which stays small.
+ * trigger, V10), and the queue is read only in its open part (pending, in progress, dead and not dismissed), which
+ * stays small.
  */
 @ApplicationScoped
 public class SyncStatusQuery {
@@ -35,23 +36,19 @@ public class SyncStatusQuery {
 
     private static final String SQL = """
             WITH queue AS (
-              SELECT o.*, d.last_error AS push_error, d.id IS NOT NULL AS push_dead
-              FROM (SELECT sku,
-                           count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
-                           count(*) FILTER (WHERE status = 'DEAD') AS dead,
-                           max(id) FILTER (WHERE status = 'DEAD') AS last_dead_id,
-                           min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
-                           (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
-                                                                           AND last_error IS NOT NULL))[1] AS open_error
-                    FROM inventory_movements_queue
-                    WHERE store_id = $1 AND status <> 'DONE'
-                    GROUP BY sku) o
-              -- "Its last push is DEAD": a later movement of the SKU that went through clears it.
-              LEFT JOIN LATERAL (SELECT m.id, m.last_error FROM inventory_movements_queue m
-                                 WHERE m.id = o.last_dead_id
-                                   AND NOT EXISTS (SELECT 1 FROM inventory_movements_queue ok
-                                                   WHERE ok.store_id = $1 AND ok.sku = o.sku AND ok.status = 'DONE'
-                                                     AND ok.id > m.id)) d ON TRUE),
+              -- Dismissed DEAD movements are settled: they neither flag the SKU nor keep units off sale.
+              SELECT sku,
+                     count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
+                     count(*) FILTER (WHERE status = 'DEAD') AS dead,
+                     coalesce(sum(CASE kind WHEN 'SALE' THEN quantity ELSE -quantity END)
+                              FILTER (WHERE status = 'DEAD' AND contifico_movement_id IS NULL), 0) AS reserved,
+                     (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status = 'DEAD'))[1] AS dead_error,
+                     min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
+                     (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
+                                                                     AND last_error IS NOT NULL))[1] AS open_error
+              FROM inventory_movements_queue
+              WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL
+              GROUP BY sku),
             cached AS (
               SELECT c.sku, c.name, c.store_stock, c.contifico_stock FROM stock_cache c WHERE c.store_id = $1
               UNION ALL
@@ -60,14 +57,17 @@ public class SyncStatusQuery {
               WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)),
             rows AS (
               SELECT c.*, l.created_at AS last_at, l.trigger, coalesce(q.pending, 0) AS pending, q.oldest_open,
-                     coalesce(q.dead, 0) AS dead_count,
-                     CASE WHEN q.pending > 0 THEN 'PENDING'
-                          WHEN q.push_dead OR l.action = 'ERROR' THEN 'ERROR'
+                     coalesce(q.dead, 0) AS dead_count, coalesce(q.reserved, 0) AS reserved,
+                     -- A DEAD sale keeps its units off sale whatever came after it: only an operator settles it
+                     -- (retry or dismiss), so it outranks the sales still queued, which settle on their own.
+                     CASE WHEN q.dead > 0 THEN 'ERROR'
+                          WHEN q.pending > 0 THEN 'PENDING'
+                          WHEN l.action = 'ERROR' THEN 'ERROR'
                           WHEN l.created_at IS NULL OR c.contifico_stock IS NULL THEN 'PENDING'
                           -- The storefront cannot hold a fraction or a negative: what a pull would publish counts as equal.
                           WHEN c.store_stock = greatest(floor(c.contifico_stock), 0) THEN 'SYNCED'
                           ELSE 'MISMATCH' END AS status,
-                     CASE WHEN q.push_dead THEN q.push_error
+                     CASE WHEN q.dead > 0 THEN q.dead_error
                           WHEN l.action = 'ERROR' THEN l.error
                           ELSE q.open_error END AS last_error
               FROM cached c
@@ -148,7 +148,7 @@ public class SyncStatusQuery {
         return new SyncStatusRow(r.getString("sku"), r.getString("name"), r.getInteger("store_stock"),
                 plain(r.getBigDecimal("contifico_stock")), SyncStatus.valueOf(r.getString("status")),
                 r.getOffsetDateTime("last_at"), r.getString("trigger"), r.getLong("pending").intValue(),
-                r.getString("last_error"));
+                r.getString("last_error"), r.getLong("dead_count").intValue(), r.getLong("reserved").intValue());
     }
 
     /** NUMERIC(14,3) comes back as 101.000; the table shows 101 (and never 1E+2). */

@@ -2,21 +2,61 @@ package ec.stocksync.movement;
 
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 @QuarkusTest
 class MovementResourceTest {
 
     @Inject
     Db db;
+
+    @TestHTTPResource("/api/movements")
+    URL movements;
+
+    /** A movement as the worker leaves it, in a fresh store of its own. */
+    long movement(String status) {
+        long storeId = Api.createShopifyStore();
+        return db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status, attempts,
+                                                       last_error)
+                VALUES ($1, 'DIS-1', 'SALE', 2, $2, $3, 3, 'Contifico: 500') RETURNING id""",
+                storeId, "k-" + UUID.randomUUID(), status).get(0).getLong("id");
+    }
+
+    Row stored(long id) {
+        return db.rows("SELECT status, dismissed_at, dismissed_reason, dismissed_by, updated_at"
+                + " FROM inventory_movements_queue WHERE id = $1", id).get(0);
+    }
+
+    static Map<String, Object> reason(String reason) {
+        return Map.of("reason", reason);
+    }
 
     @Test
     void listsMovementsFilteredByStoreStatusAndSkuNewestFirstInPages() {
@@ -46,5 +86,137 @@ class MovementResourceTest {
         Api.admin().get("/api/movements/987654321").then().statusCode(404).body("error", equalTo("movement_not_found"));
         Api.admin().post("/api/movements/987654321/retry").then().statusCode(404);
         given().get("/api/movements").then().statusCode(401);
+    }
+
+    @Test
+    void aDeadMovementIsDismissedWithItsTrimmedReasonAndShowsTheDismissal() {
+        long id = movement("DEAD");
+
+        Api.admin().body(reason("  Registrada a mano en Contifico (EGR 001-0042)  "))
+                .post("/api/movements/" + id + "/dismiss").then().statusCode(200)
+                .body("id", equalTo((int) id)).body("status", equalTo("DEAD"))
+                .body("dismissedReason", equalTo("Registrada a mano en Contifico (EGR 001-0042)"))
+                .body("dismissedBy", equalTo("admin")).body("dismissedAt", notNullValue());
+
+        Row row = stored(id);
+        assertEquals("DEAD", row.getString("status"));
+        assertNotNull(row.getOffsetDateTime("dismissed_at"));
+        assertEquals("Registrada a mano en Contifico (EGR 001-0042)", row.getString("dismissed_reason"));
+        Api.admin().get("/api/movements/" + id).then().statusCode(200)
+                .body("dismissedReason", equalTo("Registrada a mano en Contifico (EGR 001-0042)"))
+                .body("dismissedAt", notNullValue());
+    }
+
+    @Test
+    void aDismissalWithoutAValidReasonIsRefusedNamingTheFieldAndChangesNothing() {
+        long id = movement("DEAD");
+        Object before = stored(id).getOffsetDateTime("updated_at");
+        String url = "/api/movements/" + id + "/dismiss";
+
+        Api.admin().body(Map.of()).post(url).then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("reason"));
+        Api.admin().body(reason("   ")).post(url).then().statusCode(400).body("message", containsString("reason"));
+        Api.admin().body(reason("  ok  ")).post(url).then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("reason"));
+        Api.admin().body(reason("x".repeat(501))).post(url).then().statusCode(400).body("message", containsString("reason"));
+        Api.admin().body(Map.of("reason", 42)).post(url).then().statusCode(400).body("message", containsString("reason"));
+        Api.admin().body(Map.of("reason", "Registrada a mano", "force", true)).post(url).then().statusCode(400)
+                .body("error", equalTo("unknown_field")).body("message", containsString("force"));
+        Api.admin().body("[\"Registrada a mano\"]").post(url).then().statusCode(400);
+        Api.admin().post(url).then().statusCode(400);
+        given().body(reason("Registrada a mano")).contentType("application/json").post(url).then().statusCode(401);
+
+        Row row = stored(id);
+        assertNull(row.getOffsetDateTime("dismissed_at"));
+        assertNull(row.getString("dismissed_reason"));
+        assertEquals(before, row.getOffsetDateTime("updated_at"));
+        // 3 and 500 characters are both fine.
+        Api.admin().body(reason("x".repeat(500))).post(url).then().statusCode(200);
+        Api.admin().body(reason("abc")).post("/api/movements/" + movement("DEAD") + "/dismiss").then().statusCode(200);
+    }
+
+    @Test
+    void onlyADeadMovementCanBeDismissedAndAnUnknownOneIsNotFound() {
+        for (String status : List.of("PENDING", "IN_PROGRESS", "DONE")) {
+            long id = movement(status);
+            Api.admin().body(reason("Registrada a mano")).post("/api/movements/" + id + "/dismiss").then()
+                    .statusCode(409).body("error", equalTo("movement_not_dead"))
+                    .body("message", containsString(status));
+            Row row = stored(id);
+            assertEquals(status, row.getString("status"));
+            assertNull(row.getOffsetDateTime("dismissed_at"));
+        }
+        Api.admin().body(reason("Registrada a mano")).post("/api/movements/987654321/dismiss").then()
+                .statusCode(404).body("error", equalTo("movement_not_found"));
+    }
+
+    @Test
+    void aSecondDismissalIsAConflictAndKeepsTheFirstReason() {
+        long id = movement("DEAD");
+        Api.admin().body(reason("Primera razón")).post("/api/movements/" + id + "/dismiss").then().statusCode(200);
+
+        Api.admin().body(reason("Segunda razón")).post("/api/movements/" + id + "/dismiss").then().statusCode(409)
+                .body("error", equalTo("already_dismissed")).body("message", containsString("Primera razón"));
+        assertEquals("Primera razón", stored(id).getString("dismissed_reason"));
+    }
+
+    @Test
+    void ofConcurrentDismissalsExactlyOneWins() {
+        long id = movement("DEAD");
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, 8).mapToObj(i -> http.sendAsync(
+                HttpRequest.newBuilder(URI.create(movements + "/" + id + "/dismiss"))
+                        .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"operador " + i + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString())).toList();
+        List<HttpResponse<String>> answers = calls.stream().map(CompletableFuture::join).toList();
+
+        List<HttpResponse<String>> won = answers.stream().filter(r -> r.statusCode() == 200).toList();
+        assertEquals(1, won.size(), answers.stream().map(HttpResponse::body).toList().toString());
+        answers.stream().filter(r -> r.statusCode() != 200).forEach(r -> {
+            assertEquals(409, r.statusCode(), r.body());
+            assertEquals(true, r.body().contains("already_dismissed"), r.body());
+        });
+        String winner = stored(id).getString("dismissed_reason");
+        assertEquals(true, won.get(0).body().contains(winner), won.get(0).body());
+    }
+
+    @Test
+    void retryingADismissedMovementClearsTheDismissalAndQueuesItAgain() {
+        long id = movement("DEAD");
+        Api.admin().body(reason("Se registró a mano")).post("/api/movements/" + id + "/dismiss").then().statusCode(200);
+
+        Api.admin().post("/api/movements/" + id + "/retry").then().statusCode(200)
+                .body("status", equalTo("PENDING")).body("attempts", equalTo(0))
+                .body("dismissedAt", nullValue()).body("dismissedReason", nullValue());
+        Row row = stored(id);
+        assertEquals("PENDING", row.getString("status"));
+        assertNull(row.getOffsetDateTime("dismissed_at"));
+        assertNull(row.getString("dismissed_by"));
+        // Queued again, it can no longer be dismissed.
+        Api.admin().body(reason("Otra vez")).post("/api/movements/" + id + "/dismiss").then().statusCode(409)
+                .body("error", equalTo("movement_not_dead"));
+    }
+
+    @Test
+    void theListFiltersByDismissalAndRefusesAMalformedFilterNamingIt() {
+        long storeId = Api.createShopifyStore();
+        List<Long> ids = db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status)
+                SELECT $1, 'F-1', 'SALE', 1, 'f' || g, CASE WHEN g = 4 THEN 'PENDING' ELSE 'DEAD' END
+                FROM generate_series(1, 4) g ORDER BY g RETURNING id""", storeId)
+                .stream().map(r -> r.getLong("id")).toList();
+        Api.admin().body(reason("Duplicada en la tienda")).post("/api/movements/" + ids.get(0) + "/dismiss").then()
+                .statusCode(200);
+
+        String base = "/api/movements?storeId=" + storeId;
+        Api.admin().get(base + "&dismissed=true").then().statusCode(200)
+                .body("total", equalTo(1)).body("items[0].id", equalTo(ids.get(0).intValue()));
+        Api.admin().get(base + "&status=DEAD&dismissed=false").then().statusCode(200)
+                .body("total", equalTo(2)).body("items.dismissedAt", everyItem(nullValue()));
+        Api.admin().get(base + "&dismissed=FALSE").then().statusCode(200).body("total", equalTo(3));
+        Api.admin().get(base).then().statusCode(200).body("total", equalTo(4));
+        Api.admin().get(base + "&dismissed=yes").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("dismissed"));
     }
 }

@@ -163,21 +163,30 @@ class SyncStatusResourceTest {
         assertNull(row("CAM-001-M").get("lastError"));
     }
 
+    long deadMovementId() {
+        return db.rows("SELECT id FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DEAD'",
+                store.storeId()).get(0).getLong("id");
+    }
+
     @Test
-    void aDeadPushIsAnErrorWithThePushFailureUntilALaterPushGoesThrough() {
+    void aDeadSaleKeepsItsSkuInErrorWithItsReservedUnitsEvenAfterALaterSaleGoesThroughUntilItIsDismissed() {
         sandbox.product(store, "PT-0001-30ml", 40, 40);
         pull("PT-0001-30ml");
         sandbox.contifico().setFault(Endpoint.MOVEMENT_CREATE, Fault.always(FaultType.ERROR_500));
         worker.main().start();
-        sandbox.sell(store.storeId(), "PT-0001-30ml", 1);
+        sandbox.sell(store.storeId(), "PT-0001-30ml", 3);
         Sandbox.await("a dead movement", Duration.ofSeconds(20), () -> db.count(
                 "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DEAD'",
                 store.storeId()) == 1);
+        String deadError = db.rows("SELECT last_error FROM inventory_movements_queue WHERE id = $1", deadMovementId())
+                .get(0).getString("last_error");
 
         Map<String, Object> r = row("PT-0001-30ml");
         assertEquals("ERROR", r.get("status"));
-        assertNotNull(r.get("lastError"));
+        assertEquals(deadError, r.get("lastError"));
         assertEquals(0, r.get("pendingMovements"));
+        assertEquals(1, r.get("deadMovements"));
+        assertEquals(3, r.get("reservedUnits"));
         assertEquals(1, status("").getInt("summary.deadMovements"));
 
         sandbox.contifico().clearFaults();
@@ -185,9 +194,56 @@ class SyncStatusResourceTest {
         Sandbox.await("the second sale pushed", Duration.ofSeconds(20), () -> db.count(
                 "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DONE'",
                 store.storeId()) == 1);
+        Sandbox.await("the SALE badge", Duration.ofSeconds(10), () -> "SALE".equals(row("PT-0001-30ml").get("trigger")));
+        // The later sale went through, but the dead one was never booked: its units are still held back.
         Map<String, Object> after = row("PT-0001-30ml");
-        assertNotEquals("ERROR", after.get("status"));
-        assertEquals("SALE", after.get("trigger"));
+        assertEquals("ERROR", after.get("status"));
+        assertEquals(deadError, after.get("lastError"));
+        assertEquals(1, after.get("deadMovements"));
+        assertEquals(3, after.get("reservedUnits"));
+        String url = "/api/sync-status?storeId=" + store.storeId();
+        String etag = Api.admin().get(url).then().statusCode(200).extract().header("ETag");
+
+        Api.admin().body(Map.of("reason", "Registrada a mano en Contifico"))
+                .post("/api/movements/" + deadMovementId() + "/dismiss").then().statusCode(200);
+        Map<String, Object> dismissed = row("PT-0001-30ml");
+        assertNotEquals("ERROR", dismissed.get("status"));
+        assertNull(dismissed.get("lastError"));
+        assertEquals(0, dismissed.get("deadMovements"));
+        assertEquals(0, dismissed.get("reservedUnits"));
+        JsonPath page = status("");
+        assertEquals(0, page.getInt("summary.deadMovements"));
+        assertEquals(0, page.getInt("summary.counts.ERROR"));
+        // The dashboard polls with the old tag: the dismissal must reach it.
+        Api.admin().header("If-None-Match", etag).get(url).then().statusCode(200);
+    }
+
+    @Test
+    void reservedUnitsAreTheUndismissedNeverPushedDeadSalesMinusRestocksAndOutrankQueuedSales() {
+        seed("RES-1", "Reservas", 10, "10", "MANUAL", "UNCHANGED", "2026-01-01T10:00:00Z");
+        db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status, last_error,
+                                                       contifico_movement_id)
+                VALUES ($1, 'RES-1', 'SALE', 5, 'r1', 'DEAD', 'Rejected: 400', NULL),
+                       ($1, 'RES-1', 'RESTOCK', 2, 'r2', 'DEAD', 'Rejected: 400', NULL),
+                       ($1, 'RES-1', 'SALE', 4, 'r3', 'DEAD', 'pull failed after the push', 'MOV-9'),
+                       ($1, 'RES-1', 'SALE', 7, 'r4', 'DEAD', 'dismissed one', NULL),
+                       ($1, 'RES-1', 'SALE', 1, 'r5', 'PENDING', NULL, NULL)
+                RETURNING id""", store.storeId());
+        long dismissedId = db.rows("SELECT id FROM inventory_movements_queue WHERE store_id = $1 AND business_key = 'r4'",
+                store.storeId()).get(0).getLong("id");
+        Api.admin().body(Map.of("reason", "Pedido anulado en la tienda"))
+                .post("/api/movements/" + dismissedId + "/dismiss").then().statusCode(200);
+
+        Map<String, Object> r = row("RES-1");
+        assertEquals("ERROR", r.get("status"));
+        assertEquals(1, r.get("pendingMovements"));
+        assertEquals(3, r.get("deadMovements"));
+        // 5 sold minus 2 restocked; the pushed sale (it is in Contifico's figure) and the dismissed one hold nothing.
+        assertEquals(3, r.get("reservedUnits"));
+        assertEquals("pull failed after the push", r.get("lastError"));
+        assertEquals(3, status("").getInt("summary.deadMovements"));
+        assertEquals(List.of("RES-1"), status("&status=ERROR").getList("items.sku"));
     }
 
     @Test
