@@ -50,25 +50,31 @@ public class SyncStatusQuery {
               WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL
               GROUP BY sku),
             cached AS (
-              SELECT c.sku, c.name, c.store_stock, c.contifico_stock FROM stock_cache c WHERE c.store_id = $1
+              SELECT c.sku, c.name, c.store_stock, c.contifico_stock, c.last_checked_at, c.last_checked_trigger
+              FROM stock_cache c WHERE c.store_id = $1
               UNION ALL
               -- A sale of a SKU never pulled nor pushed yet has no cache row, and still belongs on the table.
-              SELECT q.sku, NULL, NULL, NULL FROM queue q
+              SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM queue q
               WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)),
             rows AS (
-              SELECT c.*, l.created_at AS last_at, l.trigger, coalesce(q.pending, 0) AS pending, q.oldest_open,
+              -- Full pulls log only what changed or failed; the cache says when an unchanged SKU was last checked.
+              SELECT c.sku, c.name, c.store_stock, c.contifico_stock,
+                     greatest(l.created_at, c.last_checked_at) AS last_at,
+                     CASE WHEN l.created_at IS NULL OR c.last_checked_at > l.created_at THEN c.last_checked_trigger
+                          ELSE l.trigger END AS trigger,
+                     coalesce(q.pending, 0) AS pending, q.oldest_open,
                      coalesce(q.dead, 0) AS dead_count, coalesce(q.reserved, 0) AS reserved,
                      -- A DEAD sale keeps its units off sale whatever came after it: only an operator settles it
                      -- (retry or dismiss), so it outranks the sales still queued, which settle on their own.
                      CASE WHEN q.dead > 0 THEN 'ERROR'
                           WHEN q.pending > 0 THEN 'PENDING'
-                          WHEN l.action = 'ERROR' THEN 'ERROR'
-                          WHEN l.created_at IS NULL OR c.contifico_stock IS NULL THEN 'PENDING'
+                          WHEN l.action = 'ERROR' AND l.created_at >= coalesce(c.last_checked_at, l.created_at) THEN 'ERROR'
+                          WHEN c.contifico_stock IS NULL OR (l.created_at IS NULL AND c.last_checked_at IS NULL) THEN 'PENDING'
                           -- The storefront cannot hold a fraction or a negative: what a pull would publish counts as equal.
                           WHEN c.store_stock = greatest(floor(c.contifico_stock), 0) THEN 'SYNCED'
                           ELSE 'MISMATCH' END AS status,
                      CASE WHEN q.dead > 0 THEN q.dead_error
-                          WHEN l.action = 'ERROR' THEN l.error
+                          WHEN l.action = 'ERROR' AND l.created_at >= coalesce(c.last_checked_at, l.created_at) THEN l.error
                           ELSE q.open_error END AS last_error
               FROM cached c
               LEFT JOIN queue q ON q.sku = c.sku

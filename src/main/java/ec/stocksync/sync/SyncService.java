@@ -173,8 +173,9 @@ public class SyncService {
                                     settled.add(new SkuPullResult(m.sku(), SyncAction.ERROR, figure.value(), null, null,
                                             "storefront: " + message(item.failure())));
                                 } else {
+                                    // Dry runs too: what they would write goes through the zeroing guard.
                                     Decision d = decide(item.value(), figure.value(), seen.get(m.sku()).openDelta(),
-                                            run.options.dryRun(), syncUnmanaged(run.ctx));
+                                            false, syncUnmanaged(run.ctx));
                                     if (d.write() == null) {
                                         settled.add(d.result());
                                     } else {

@@ -125,6 +125,28 @@ public class Sandbox {
         return deliverShopify(storeId, "orders/create", body);
     }
 
+    /** The same SKU on both sides of a WooCommerce store: Contifico with {@code contificoStock}, WooCommerce with {@code wooStock}. */
+    public String wooProduct(Wired w, String sku, int contificoStock, int wooStock) {
+        ContificoSimulator.SimProduct p = contifico().addProduct(sku, "Producto " + sku, true);
+        contifico().setStock(p.id, w.warehouseId(), BigDecimal.valueOf(contificoStock));
+        woo.addSimple("Producto " + sku, sku, wooStock);
+        return p.id;
+    }
+
+    /** A signed WooCommerce order.created of one line in status processing (the status that takes stock). */
+    public ValidatableResponse sellWoo(long storeId, String sku, int quantity) {
+        long orderId = ORDER_IDS.incrementAndGet() % 1_000_000_000L;
+        String body = """
+                {"id": %d, "number": "%d", "status": "processing", "date_modified_gmt": "2026-12-01T10:00:00",
+                 "line_items": [{"id": %d, "product_id": 1, "variation_id": 0, "quantity": %d, "sku": "%s"}]}"""
+                .formatted(orderId, orderId, orderId + 1, quantity, sku);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return given().contentType("application/json").header("X-WC-Webhook-Topic", "order.created")
+                .header("X-WC-Webhook-Resource", "order").header("X-WC-Webhook-Event", "created")
+                .header("X-WC-Webhook-Signature", WebhookSignature.sign(Api.WOO_SECRET, bytes))
+                .body(bytes).post("/webhooks/woocommerce/" + storeId).then().statusCode(200);
+    }
+
     /** A Shopify webhook, signed with the test secret, delivered as Shopify does; expects 200. */
     public static ValidatableResponse deliverShopify(long storeId, String topic, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

@@ -176,7 +176,7 @@ class FullPullTest {
         Api.admin().get("/api/stores/" + store.storeId() + "/pulls").then().statusCode(200)
                 .body("[0].status", equalTo("DONE"))
                 .body("[0].processed", equalTo(10))
-                .body("kind", hasItem("FULL"));
+                .body("mode", hasItem("FULL"));
         Api.admin().get("/api/sync-logs?storeId=" + store.storeId() + "&sku=SKU-0010").then().statusCode(200)
                 .body("items[0].sku", equalTo("SKU-0010"));
     }

@@ -1,0 +1,31 @@
+package ec.stocksync.sync;
+
+import ec.stocksync.common.ApiException;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import java.util.List;
+
+/** A store's recent pull runs, newest first. */
+@Path("/api/stores/{id}/pulls")
+@Produces(MediaType.APPLICATION_JSON)
+public class StorePullsResource {
+
+    @Inject
+    PullRuns runs;
+
+    @GET
+    public Uni<List<PullRunView>> pulls(@RestPath long id, @RestQuery Integer limit) {
+        int n = limit == null ? 20 : limit;
+        if (n < 1 || n > 200) {
+            throw ApiException.invalidField("limit", "must be between 1 and 200");
+        }
+        return runs.forStore(id, n);
+    }
+}
