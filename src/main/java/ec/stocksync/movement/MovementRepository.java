@@ -206,6 +206,36 @@ public class MovementRepository {
                 .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
     }
 
+    /**
+     * Deletes up to {@code limit} movements DONE longer ago than {@code olderThan}, and returns how many. Their business
+     * keys move to {@code inventory_movements_purged_keys} in the same statement, so {@link MovementQueue} still refuses
+     * to book them again. The newest DONE movement of a SKU with an older DEAD one stays: it is what tells the status
+     * table that the SKU's dead push was overtaken. Rows another transaction holds are skipped, never waited for.
+     */
+    public Uni<Integer> purgeDoneBatch(Duration olderThan, int limit) {
+        return pool.preparedQuery("""
+                        WITH gone AS (
+                          DELETE FROM inventory_movements_queue
+                          WHERE id IN (SELECT m.id FROM inventory_movements_queue m
+                                       WHERE m.status = 'DONE' AND m.done_at < now() - make_interval(secs => $1)
+                                         AND (NOT EXISTS (SELECT 1 FROM inventory_movements_queue d
+                                                          WHERE d.store_id = m.store_id AND d.sku = m.sku
+                                                            AND d.status = 'DEAD' AND d.id < m.id)
+                                              OR EXISTS (SELECT 1 FROM inventory_movements_queue n
+                                                         WHERE n.store_id = m.store_id AND n.sku = m.sku
+                                                           AND n.status = 'DONE' AND n.id > m.id))
+                                       LIMIT $2
+                                       FOR UPDATE SKIP LOCKED)
+                          RETURNING store_id, business_key),
+                        kept AS (
+                          INSERT INTO inventory_movements_purged_keys (store_id, business_key)
+                          SELECT store_id, business_key FROM gone
+                          ON CONFLICT DO NOTHING)
+                        SELECT count(*) FROM gone""")
+                .execute(Tuple.of(seconds(olderThan), limit))
+                .map(rows -> rows.iterator().next().getLong(0).intValue());
+    }
+
     /** Queue depth and the age of the oldest waiting movement, for metrics and the status summary. */
     public record QueueStats(long pending, long inProgress, long dead, double oldestPendingAgeSeconds) {
     }
