@@ -20,13 +20,16 @@ public class MovementQueue {
             SELECT $1, $2::bigint, $3::bigint, d.sku, d.kind, d.quantity, d.business_key, d.order_id, d.order_name
             FROM unnest($4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
                  AS d(sku, kind, quantity, business_key, order_id, order_name)
+            -- A purged DONE movement was booked all the same (see MovementRepository.purgeDoneBatch).
+            WHERE NOT EXISTS (SELECT 1 FROM inventory_movements_purged_keys k
+                              WHERE k.store_id = $1 AND k.business_key = d.business_key)
             ON CONFLICT (store_id, business_key) DO NOTHING
             RETURNING id
             """;
 
     /**
-     * Queues the drafts as PENDING in the caller's transaction; a draft whose business key is already queued is skipped.
-     * Notifies the worker (delivered at commit), so a sale is picked up without waiting for the next poll.
+     * Queues the drafts as PENDING in the caller's transaction; a draft whose business key is already queued (or was,
+     * and has been purged since) is skipped. Notifies the worker (delivered at commit), so a sale is picked up without waiting for the next poll.
      *
      * @return how many movements were actually created
      */

@@ -226,6 +226,30 @@ public class MovementRepository {
     }
 
     /**
+     * Deletes up to {@code limit} movements DONE longer ago than {@code olderThan}, and returns how many. Their business
+     * keys move to {@code inventory_movements_purged_keys} in the same statement, so {@link MovementQueue} still refuses
+     * to book them again. (A DEAD movement flags its SKU until an operator settles it, whatever came after, so no DONE
+     * row needs keeping for the status table.) Rows another transaction holds are skipped, never waited for.
+     */
+    public Uni<Integer> purgeDoneBatch(Duration olderThan, int limit) {
+        return pool.preparedQuery("""
+                        WITH gone AS (
+                          DELETE FROM inventory_movements_queue
+                          WHERE id IN (SELECT m.id FROM inventory_movements_queue m
+                                       WHERE m.status = 'DONE' AND m.done_at < now() - make_interval(secs => $1)
+                                       LIMIT $2
+                                       FOR UPDATE SKIP LOCKED)
+                          RETURNING store_id, business_key),
+                        kept AS (
+                          INSERT INTO inventory_movements_purged_keys (store_id, business_key)
+                          SELECT store_id, business_key FROM gone
+                          ON CONFLICT DO NOTHING)
+                        SELECT count(*) FROM gone""")
+                .execute(Tuple.of(seconds(olderThan), limit))
+                .map(rows -> rows.iterator().next().getLong(0).intValue());
+    }
+
+    /**
      * Queue depth and the age of the oldest waiting movement, for metrics. Dismissed DEAD movements are not counted: an
      * operator settled them, and an alert on dead movements must be able to clear.
      */

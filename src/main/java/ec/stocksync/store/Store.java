@@ -46,6 +46,9 @@ public class Store extends PanacheEntityBase {
     public boolean refundsRestock;
     @Column(name = "scheduled_pull_enabled")
     public boolean scheduledPullEnabled = true;
+    /** WooCommerce items with stock management off are left alone by pulls unless the merchant opts in. */
+    @Column(name = "sync_unmanaged_stock")
+    public boolean syncUnmanagedStock;
     public boolean active = true;
     @Column(name = "created_at")
     public OffsetDateTime createdAt;

@@ -61,6 +61,7 @@ public class StoreContexts {
         s.processTestOrders = r.getBoolean("process_test_orders");
         s.refundsRestock = r.getBoolean("refunds_restock");
         s.scheduledPullEnabled = r.getBoolean("scheduled_pull_enabled");
+        s.syncUnmanagedStock = r.getBoolean("sync_unmanaged_stock");
         s.active = r.getBoolean("active");
         s.createdAt = r.getOffsetDateTime("created_at");
         s.updatedAt = r.getOffsetDateTime("updated_at");

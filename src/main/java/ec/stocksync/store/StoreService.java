@@ -22,7 +22,7 @@ public class StoreService {
 
     private static final Set<String> STORE_FIELDS = Set.of("name", "platform", "shopDomain", "siteUrl", "apiBaseUrl",
             "accessToken", "consumerKey", "consumerSecret", "webhookSecret", "previousWebhookSecret", "locationId",
-            "processTestOrders", "refundsRestock", "scheduledPullEnabled");
+            "processTestOrders", "refundsRestock", "scheduledPullEnabled", "syncUnmanagedStock");
     private static final Set<String> INTEGRATION_FIELDS = Set.of("provider", "baseUrl", "apiKey", "posToken",
             "warehouseId");
     private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
@@ -188,6 +188,9 @@ public class StoreService {
         }
         if (replaceAll || f.has("scheduledPullEnabled")) {
             s.scheduledPullEnabled = f.bool("scheduledPullEnabled", true);
+        }
+        if (replaceAll || f.has("syncUnmanagedStock")) {
+            s.syncUnmanagedStock = f.bool("syncUnmanagedStock", false);
         }
         if (replaceAll || f.has("shopDomain")) {
             s.shopDomain = f.text("shopDomain");

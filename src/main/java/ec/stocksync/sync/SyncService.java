@@ -429,7 +429,7 @@ public class SyncService {
     }
 
     private static boolean syncUnmanaged(StoreContext ctx) {
-        return false;
+        return ctx.store().syncUnmanagedStock;
     }
 
     private SkuPullResult recentPush(String sku) {

@@ -187,4 +187,42 @@ class StoreResourceTest {
         Api.admin().body(Map.of("provider", "contifico", "apiKey", "k2", "warehouseId", "w2"))
                 .post("/api/stores/" + id + "/integrations").then().statusCode(201);
     }
+
+    @Test
+    void syncingUnmanagedWooCommerceStockIsOffUntilTheMerchantOptsIn() {
+        long id = Api.createWooStore();
+        Api.admin().get("/api/stores/" + id).then().statusCode(200).body("syncUnmanagedStock", equalTo(false));
+        assertSyncUnmanagedStored(id, false);
+
+        Api.admin().body(Map.of("syncUnmanagedStock", true)).patch("/api/stores/" + id).then().statusCode(200)
+                .body("syncUnmanagedStock", equalTo(true))
+                .body("scheduledPullEnabled", equalTo(true));
+        assertSyncUnmanagedStored(id, true);
+
+        Api.admin().body(Map.of("syncUnmanagedStock", "yes")).patch("/api/stores/" + id).then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("syncUnmanagedStock"));
+        assertSyncUnmanagedStored(id, true);
+
+        // A replace resets the optional settings it leaves out, this one included.
+        Api.admin().body(Map.of("name", "Woo", "platform", "woocommerce", "siteUrl", "https://woo.example.com"))
+                .put("/api/stores/" + id).then().statusCode(200).body("syncUnmanagedStock", equalTo(false));
+        assertSyncUnmanagedStored(id, false);
+
+        Map<String, Object> optedIn = new HashMap<>(Map.of("name", "Woo opt-in", "platform", "woocommerce",
+                "siteUrl", "https://woo.example.com", "consumerKey", "ck_1", "consumerSecret", "cs_1",
+                "webhookSecret", "s", "syncUnmanagedStock", true));
+        long created = Api.admin().body(optedIn).post("/api/stores").then().statusCode(201)
+                .body("syncUnmanagedStock", equalTo(true)).extract().jsonPath().getLong("id");
+        assertSyncUnmanagedStored(created, true);
+
+        optedIn.put("syncUnmanagedStock", 1);
+        Api.admin().body(optedIn).post("/api/stores").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("syncUnmanagedStock"));
+    }
+
+    /** As the pull sees the store: the snapshot the worker and pulls load with the reactive client. */
+    void assertSyncUnmanagedStored(long id, boolean expected) {
+        Store seen = StoreContexts.store(db.rows("SELECT * FROM stores WHERE id = $1", id).get(0));
+        org.junit.jupiter.api.Assertions.assertEquals(expected, seen.syncUnmanagedStock);
+    }
 }

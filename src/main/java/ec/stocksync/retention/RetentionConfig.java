@@ -1,0 +1,41 @@
+package ec.stocksync.retention;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Positive;
+
+import java.time.Duration;
+
+/** How long history is kept ({@code stocksync.retention.*}). */
+@ConfigMapping(prefix = "stocksync.retention")
+public interface RetentionConfig {
+
+    /** How often every replica tries a purge (the retention lock lets one of them run it); {@code off} disables. */
+    @WithDefault("1h")
+    String every();
+
+    /** Wait after start-up before the first purge, so a rolling deploy does not add it to its own load. */
+    @WithDefault("5m")
+    String delayed();
+
+    /** sync_logs rows older than this are deleted (the status table keeps each SKU's newest row on its own). */
+    @WithDefault("90d")
+    Duration syncLogs();
+
+    /** Pull runs finished longer ago than this are deleted; a RUNNING one never is. */
+    @WithDefault("90d")
+    Duration pullRuns();
+
+    /** Movements DONE longer ago than this are deleted (their business keys are kept); open and DEAD ones never are. */
+    @WithDefault("90d")
+    Duration doneMovements();
+
+    /** Rows per DELETE: each statement stays short, so writers of the same table barely notice it. */
+    @WithDefault("5000")
+    @Positive
+    int batchSize();
+
+    /** Pause between two batches, leaving room to the traffic that shares the tables and the pool. */
+    @WithDefault("100ms")
+    Duration batchPause();
+}

@@ -1,0 +1,109 @@
+package ec.stocksync.retention;
+
+import ec.stocksync.movement.MovementRepository;
+import ec.stocksync.sync.AdvisoryLocks;
+import ec.stocksync.sync.SyncRetention;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.groups.UniRepeat;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Purges old history: sync_logs, finished pull runs and DONE movements, each table through its owner. Every replica
+ * fires the schedule; the retention lock (a transaction-scoped try-lock, DESIGN rule 3) lets one of them run it and the
+ * others skip at once. The deletes themselves run in short batches outside that transaction, so each commits on its own
+ * and a failure half-way keeps what was done.
+ */
+@ApplicationScoped
+public class RetentionJob {
+
+    private static final Logger LOG = Logger.getLogger(RetentionJob.class);
+    private static final String LOCK_KEY = "retention";
+
+    @Inject
+    Pool pool;
+    @Inject
+    RetentionConfig config;
+    @Inject
+    SyncRetention sync;
+    @Inject
+    MovementRepository movements;
+
+    /** Rows deleted by one purge. */
+    public record Purged(long syncLogs, long pullRuns, long doneMovements) {
+    }
+
+    @Scheduled(identity = "retention-purge", every = "${stocksync.retention.every:1h}",
+            delayed = "${stocksync.retention.delayed:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purgeOnSchedule() {
+        return purge(config.batchSize())
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf(failure, "retention purge failed; the next run carries on");
+                    return Optional.empty();
+                })
+                .replaceWithVoid();
+    }
+
+    /** One purge now, in batches of {@code batchSize}; empty when another replica is purging. */
+    Uni<Optional<Purged>> purge(int batchSize) {
+        if (batchSize < 1) {
+            // A batch of 0 deletes 0 rows, which is a full batch: the loop would never end.
+            throw new IllegalArgumentException("batch size must be at least 1, not " + batchSize);
+        }
+        long started = System.nanoTime();
+        // Logs first: the runs and movements they point at then have few links left to unset.
+        return withRetentionLock(() -> drain(n -> sync.purgeSyncLogsBatch(config.syncLogs(), n), batchSize)
+                .chain(logs -> drain(n -> sync.purgePullRunsBatch(config.pullRuns(), n), batchSize)
+                        .chain(runs -> drain(n -> movements.purgeDoneBatch(config.doneMovements(), n), batchSize)
+                                .map(done -> new Purged(logs, runs, done)))))
+                .invoke(result -> {
+                    if (result.isEmpty()) {
+                        LOG.debug("retention purge skipped: another replica is running it");
+                        return;
+                    }
+                    Purged p = result.get();
+                    LOG.infof("retention purge: deleted %d sync_logs (older than %s), %d pull runs (finished over %s "
+                                    + "ago), %d DONE movements (over %s ago) in %d ms", p.syncLogs(), age(config.syncLogs()),
+                            p.pullRuns(), age(config.pullRuns()), p.doneMovements(), age(config.doneMovements()),
+                            (System.nanoTime() - started) / 1_000_000);
+                });
+    }
+
+    /** "90d" as the operator wrote it, rather than PT2160H. */
+    static String age(Duration d) {
+        return d.toSeconds() % 86_400 == 0 ? d.toDays() + "d" : d.toString().substring(2).toLowerCase();
+    }
+
+    /** Repeats {@code batch} until one deletes less than a full batch; the total deleted. */
+    private Uni<Long> drain(IntFunction<Uni<Integer>> batch, int batchSize) {
+        UniRepeat<Integer> repeat = Uni.createFrom().deferred(() -> batch.apply(batchSize)).repeat();
+        Duration pause = config.batchPause();
+        if (!pause.isZero() && !pause.isNegative()) {
+            repeat = repeat.withDelay(pause);
+        }
+        return repeat.whilst(deleted -> deleted >= batchSize)
+                .collect().with(Collectors.summingLong(Integer::longValue));
+    }
+
+    /**
+     * The lock's transaction only holds the lock: it stays idle while the batches run on other connections, and its
+     * end (commit, rollback or a lost connection) releases the lock whatever happened.
+     */
+    private <T> Uni<Optional<T>> withRetentionLock(Supplier<Uni<T>> work) {
+        return pool.withTransaction(tx -> tx.preparedQuery(AdvisoryLocks.TRY_LOCK_SQL)
+                .execute(Tuple.of(LOCK_KEY))
+                .chain(rows -> rows.iterator().next().getBoolean(0)
+                        ? work.get().map(Optional::of)
+                        : Uni.createFrom().item(Optional.<T>empty())));
+    }
+}
