@@ -115,7 +115,8 @@ public class SyncService {
                     StorefrontClient storefront = storefronts.forStore(run.ctx.store());
                     Uni<Void> logHeld = run.options.dryRun() ? Uni.createFrom().voidItem()
                             : logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger, held);
-                    return logHeld.chain(() -> currentStorefront(storefront, todo))
+                    // The total shows at once, so a progress bar has its scale before the first chunk is read.
+                    return logHeld.chain(() -> progress(run)).chain(() -> currentStorefront(storefront, todo))
                             .chain(seen -> readAll(run, conn, todo, seen))
                             .chain(pending -> guardAndWrite(run, storefront, pending));
                 });
