@@ -351,7 +351,15 @@
 
   // ------------------------------------------------------------------ pulls
 
-  async function pull(dryRun) {
+  const RUN_POLL_MS = 1000;
+  const RUN_STATUS_TITLE = {
+    DONE: 'Resultado de la sincronización', BLOCKED: 'Sincronización detenida: no se escribió nada',
+    FAILED: 'La sincronización falló', CANCELLED: 'Sincronización cancelada',
+    INTERRUPTED: 'Sincronización interrumpida: el servicio se detuvo mientras corría',
+  };
+
+  // A pull runs in the background: the server answers 202 with the run, and the page follows it until it ends.
+  async function pull(dryRun, force) {
     if (!state.storeId || state.busy) return;
     state.busy = true;
     $('sync-now').disabled = true;
@@ -359,18 +367,28 @@
     $('action-status').textContent = dryRun ? 'Calculando vista previa…' : 'Sincronizando…';
     const box = $('pull-result');
     try {
-      const res = await api('/api/stores/' + state.storeId + '/pull', { method: 'POST', body: { dryRun } });
+      const body = { dryRun };
+      if (force) body.force = true;
+      const res = await api('/api/stores/' + state.storeId + '/pull', { method: 'POST', body });
       box.innerHTML = '';
       box.classList.remove('hidden');
       if (res.status === 404) {
-        const body = await json(res);
-        box.appendChild(el('p', {}, (body && body.message) || 'La tienda no existe.'));
+        const b = await json(res);
+        box.appendChild(el('p', {}, (b && b.message) || 'La tienda no existe.'));
       } else if (res.status === 409) {
-        box.appendChild(el('p', {}, 'Ya hay una sincronización en curso para esta tienda; espere a que termine.'));
+        // Someone (the schedule, another user) is already pulling this store: follow that run instead.
+        const runs = await api('/api/stores/' + state.storeId + '/pulls?limit=1');
+        const list = runs.ok ? await runs.json() : [];
+        if (list.length && list[0].status === 'RUNNING') {
+          box.appendChild(el('p', { class: 'muted' }, 'Ya había una sincronización en curso; se muestra su avance.'));
+          await follow(box, list[0]);
+        } else {
+          box.appendChild(el('p', {}, 'Ya hay una sincronización en curso para esta tienda; espere a que termine.'));
+        }
       } else if (!res.ok) {
         box.appendChild(el('p', { class: 'error' }, await errorText(res)));
       } else {
-        renderPullSummary(box, await res.json(), dryRun);
+        await follow(box, await res.json());
       }
     } catch (e) {
       if (!(e instanceof Unauthorized)) box.textContent = 'Error: ' + e.message;
@@ -383,12 +401,57 @@
     }
   }
 
-  function renderPullSummary(box, s, dryRun) {
-    box.appendChild(el('h2', {}, dryRun ? 'Vista previa (no se cambió nada)' : 'Resultado de la sincronización'));
+  async function follow(box, run) {
+    const progress = el('progress', { id: 'pull-progress', max: 1, value: 0 });
+    const label = el('span', { class: 'muted' }, 'Preparando…');
+    const cancel = el('button', { type: 'button', id: 'pull-cancel' }, 'Cancelar');
+    cancel.addEventListener('click', async () => {
+      cancel.disabled = true;
+      const res = await api('/api/pull-runs/' + run.id + '/cancel', { method: 'POST' });
+      if (!res.ok && res.status !== 409) label.textContent = await errorText(res);
+    });
+    const live = el('div', { class: 'pull-live' },
+      el('h2', {}, run.dryRun ? 'Vista previa en curso' : 'Sincronización en curso'), progress, label, cancel);
+    box.appendChild(live);
+    while (run.status === 'RUNNING') {
+      if (run.total) {
+        progress.max = run.total;
+        progress.value = run.processed;
+        label.textContent = run.processed + ' de ' + run.total + ' productos leídos · ' + run.updated
+          + (run.dryRun ? ' cambiarían' : ' actualizados') + (run.failed ? ' · ' + run.failed + ' con error' : '');
+      }
+      await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
+      const res = await api('/api/pull-runs/' + run.id);
+      if (!res.ok) throw new Error(await errorText(res));
+      run = await res.json();
+    }
+    live.remove();
+    renderPullSummary(box, run);
+  }
+
+  function renderPullSummary(box, s) {
+    const dryRun = s.dryRun;
+    box.appendChild(el('h2', { 'data-run-status': s.status },
+      dryRun && s.status === 'DONE' ? 'Vista previa (no se cambió nada)' : RUN_STATUS_TITLE[s.status] || s.status));
+    if (s.status === 'BLOCKED') {
+      box.appendChild(el('p', { class: 'warning' }, (s.zeroing || []).length + ' de ' + s.total
+        + ' productos pasarían de tener stock a 0. Eso suele indicar una bodega equivocada o una respuesta errónea de'
+        + ' Contifico, no ventas reales, así que no se cambió nada en la tienda. Revise la bodega configurada y el'
+        + ' stock en Contifico; si las cifras son correctas, sincronice de todos modos.'));
+      box.appendChild(el('p', { class: 'muted small' }, 'Productos afectados: ' + (s.zeroing || []).join(', ')));
+      const forceBtn = el('button', { type: 'button', class: 'danger', id: 'pull-force' }, 'Sincronizar de todos modos');
+      forceBtn.addEventListener('click', () => pull(false, true));
+      box.appendChild(forceBtn);
+    } else if (s.status === 'FAILED') {
+      box.appendChild(el('p', { class: 'error' }, 'No se pudo sincronizar. Detalle: ' + (s.reason || '—')));
+    } else if (dryRun && s.reason) {
+      box.appendChild(el('p', { class: 'warning' }, 'Atención: una sincronización real se detendría, porque '
+        + (s.zeroing || []).length + ' productos pasarían de tener stock a 0.'));
+    }
     const grid = el('div', { class: 'result-grid' });
-    [['Procesados', s.processed], [dryRun ? 'Cambiarían' : 'Actualizados', s.updated],
-      ['Sin cambios', s.unchanged], ['Omitidos (venta reciente)', s.skipped], ['Fallidos', s.failed],
-      ['Duración', s.durationMs === undefined ? '—' : s.durationMs + ' ms']]
+    [['Procesados', s.processed + (s.total ? ' de ' + s.total : '')], [dryRun ? 'Cambiarían' : 'Actualizados', s.updated],
+      ['Sin cambios', s.unchanged], ['Omitidos', s.skipped], ['Fallidos', s.failed],
+      ['Duración', s.durationMs === undefined || s.durationMs === null ? '—' : s.durationMs + ' ms']]
       .forEach(([k, v]) => grid.appendChild(el('div', {}, k, el('b', {}, v === undefined ? '—' : v))));
     box.appendChild(grid);
     const changes = s.changes || [];
