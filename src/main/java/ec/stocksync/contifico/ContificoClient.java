@@ -35,12 +35,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -227,14 +229,47 @@ public class ContificoClient {
      */
     public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
                                                         LocalDate from, LocalDate to) {
-        String query = "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(to.plusDays(1)))
-                + "&tipo=" + tipo.name() + "&bodega_id=" + enc(c.warehouseId());
-        // Deferred: each subscription (a retry, a second look-up) collects its own matches.
-        return Uni.createFrom().deferred(() -> movementPages(c, query, reference, 1, new ArrayList<>()));
+        return movementPages(c, movementQuery(from, to, tipo, c.warehouseId()),
+                m -> m.descripcion() != null && m.descripcion().contains(reference));
     }
 
-    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, String reference, int page,
-                                              List<Movement> acc) {
+    /**
+     * Every movement dated {@code from}..{@code toInclusive} (the client turns that into v2's half-open day range),
+     * of {@code tipoOrNull} if given, across all v2 pages, each movement once. With {@code onlyConnectionWarehouse}
+     * the list is filtered by {@code bodega_id}: whether Contifico matches a transfer's destination on it is unknown
+     * (the simulator does not), so a caller that must see transfers <em>into</em> its warehouse reads unfiltered and
+     * looks at {@link Movement#bodegaDestinoId()}. Which date the range applies to (movement or registration date) is
+     * not conclusive either: keep an overlap window and dedupe by id.
+     */
+    public Uni<List<Movement>> movementsBetween(ContificoConnection c, LocalDate from, LocalDate toInclusive,
+                                                MovementType tipoOrNull, boolean onlyConnectionWarehouse) {
+        if (from.isAfter(toInclusive)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("from " + from + " is after " + toInclusive));
+        }
+        if (onlyConnectionWarehouse && c.warehouseId() == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("the connection has no warehouse to filter by"));
+        }
+        return movementPages(c, movementQuery(from, toInclusive, tipoOrNull,
+                onlyConnectionWarehouse ? c.warehouseId() : null), m -> true);
+    }
+
+    private static String movementQuery(LocalDate from, LocalDate toInclusive, MovementType tipo, String warehouseId) {
+        return "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(toInclusive.plusDays(1)))
+                + (tipo == null ? "" : "&tipo=" + tipo.name())
+                + (warehouseId == null ? "" : "&bodega_id=" + enc(warehouseId));
+    }
+
+    /**
+     * The kept movements of every page of a v2 movement list. Deferred: each subscription (a retry, a second caller)
+     * walks from page 1 with its own accumulator. Keyed by id because offset paging repeats a movement when the list
+     * shifts under the walk.
+     */
+    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, Predicate<Movement> keep) {
+        return Uni.createFrom().deferred(() -> movementPage(c, query, keep, 1, new LinkedHashMap<>()));
+    }
+
+    private Uni<List<Movement>> movementPage(ContificoConnection c, String query, Predicate<Movement> keep, int page,
+                                             Map<String, Movement> acc) {
         String path = "/v2/movimiento-inventario/" + query + "&page=" + page;
         return readRaw(c, path, raw -> {
             if (raw.status == 400 && raw.bodyText().contains(OUT_OF_RANGE)) {
@@ -249,13 +284,13 @@ public class ContificoClient {
             return new V2Page(results, next != null && !next.isNull() && !next.asText().isEmpty());
         }).chain(p -> {
             for (Movement m : p.results) {
-                if (m.descripcion() != null && m.descripcion().contains(reference)) {
-                    acc.add(m);
+                if (keep.test(m)) {
+                    acc.putIfAbsent(m.id(), m);
                 }
             }
             return p.hasNext && !p.results.isEmpty()
-                    ? movementPages(c, query, reference, page + 1, acc)
-                    : Uni.createFrom().item(acc);
+                    ? movementPage(c, query, keep, page + 1, acc)
+                    : Uni.createFrom().item(() -> List.copyOf(acc.values()));
         });
     }
 
@@ -458,7 +493,7 @@ public class ContificoClient {
             }
         }
         return new Movement(text(n, "id"), text(n, "codigo"), text(n, "tipo"), fecha, text(n, "bodega_id"),
-                text(n, "descripcion"), text(n, "estado"), decimal(n, "total"), lines);
+                text(n, "bodega_destino_id"), text(n, "descripcion"), text(n, "estado"), decimal(n, "total"), lines);
     }
 
     private static Iterable<JsonNode> array(JsonNode n) {
