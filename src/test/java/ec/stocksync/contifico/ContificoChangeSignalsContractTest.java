@@ -27,7 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What a delta pull reads from Contifico to learn which products changed: movements by date (v2, all pages). */
+/**
+ * What a delta pull reads from Contifico to learn which products changed: movements by date (v2, all pages) and
+ * sales documents by date (v1 pages).
+ */
 @QuarkusTest
 class ContificoChangeSignalsContractTest {
 
@@ -165,5 +168,74 @@ class ContificoChangeSignalsContractTest {
         failure(client.movementsBetween(fx.connection(), D, D.minusDays(1), null, false), IllegalArgumentException.class);
         failure(client.movementsBetween(fx.connection(null), D, D, null, true), IllegalArgumentException.class);
         assertEquals(0, fx.sim.count(Endpoint.MOVEMENT_LIST));
+    }
+
+    private List<RecordedRequest> documentRequests() {
+        return fx.sim.requests().stream().filter(r -> r.endpoint() == Endpoint.DOCUMENT_LIST).toList();
+    }
+
+    private String document(String tipo, LocalDate day, String warehouseId) {
+        return fx.sim.addDocument(tipo, day, warehouseId, Map.of(p.id, new BigDecimal("2")));
+    }
+
+    @Test
+    void documentsBetweenPagesUntilAShortPageAndMapsEachDocument() {
+        SimProduct q = fx.product("SIG-2", true, "5");
+        String first = fx.sim.addDocument("FAC", D, fx.main.id(), Map.of(p.id, new BigDecimal("1.5")));
+        fx.sim.addDocument("FAC", D, fx.main.id(), Map.of(q.id, new BigDecimal("3")));
+        for (int i = 0; i < 3; i++) {
+            document("NVE", D, fx.main.id());
+        }
+        document("FAC", D, fx.other.id());
+
+        List<SalesDocument> docs = await(client.documentsBetween(fx.connection(), D, D, 2));
+        assertEquals(5, docs.size(), "the other warehouse's document is not ours");
+        assertEquals(3, fx.sim.count(Endpoint.DOCUMENT_LIST), "pages of 2, 2 and a short 1");
+        SalesDocument d = docs.stream().filter(x -> x.id().equals(first)).findFirst().orElseThrow();
+        assertEquals("FAC", d.tipo());
+        assertEquals(D, d.fecha());
+        assertEquals(fx.main.id(), d.bodegaId());
+        assertEquals(1, d.detalles().size());
+        assertEquals(p.id, d.detalles().get(0).productoId());
+        assertEquals(0, new BigDecimal("1.5").compareTo(d.detalles().get(0).cantidad()));
+        assertEquals(0, new BigDecimal("10").compareTo(d.detalles().get(0).precio()));
+        assertEquals(3, docs.stream().filter(x -> "NVE".equals(x.tipo())).count());
+
+        String query = documentRequests().get(0).query();
+        String day = ContificoClient.FECHA.format(D).replace("/", "%2F");
+        assertTrue(query.contains("fecha_inicial=" + day) && query.contains("fecha_final=" + day)
+                && query.contains("bodega_id=" + fx.main.id()) && query.contains("result_size=2")
+                && query.contains("result_page=1"), query);
+        assertFalse(query.contains("tipo="), query);
+    }
+
+    @Test
+    void documentsBetweenStopsAtAnEmptyPageWhenTheLastPageIsFull() {
+        for (int i = 0; i < 4; i++) {
+            document("FAC", D, fx.main.id());
+        }
+        assertEquals(4, await(client.documentsBetween(fx.connection(), D, D, 2)).size());
+        assertEquals(3, fx.sim.count(Endpoint.DOCUMENT_LIST), "pages of 2 and 2, then [] says the end");
+        assertTrue(await(client.documentsBetween(fx.connection(), D.plusDays(1), D.plusDays(1), 2)).isEmpty());
+        assertEquals(4, fx.sim.count(Endpoint.DOCUMENT_LIST));
+    }
+
+    @Test
+    void documentsBetweenIncludesBothEndDaysAndNothingOutside() {
+        document("FAC", D.minusDays(1), fx.main.id());
+        String onFrom = document("FAC", D, fx.main.id());
+        String between = document("NVE", D.plusDays(1), fx.main.id());
+        String onTo = document("PRE", D.plusDays(2), fx.main.id());
+        document("FAC", D.plusDays(3), fx.main.id());
+        List<SalesDocument> docs = await(client.documentsBetween(fx.connection(), D, D.plusDays(2), 50));
+        assertEquals(Set.of(onFrom, between, onTo), docs.stream().map(SalesDocument::id).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void documentsBetweenRefusesWhatWouldBeAnUnfilteredOrEndlessList() {
+        failure(client.documentsBetween(fx.connection(null), D, D, 10), IllegalArgumentException.class);
+        failure(client.documentsBetween(fx.connection(), D.plusDays(1), D, 10), IllegalArgumentException.class);
+        failure(client.documentsBetween(fx.connection(), D, D, 0), IllegalArgumentException.class);
+        assertEquals(0, fx.sim.count(Endpoint.DOCUMENT_LIST));
     }
 }
