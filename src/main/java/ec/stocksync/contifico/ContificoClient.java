@@ -30,7 +30,10 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -66,6 +69,7 @@ public class ContificoClient {
     private static final Logger LOG = Logger.getLogger(ContificoClient.class);
     public static final DateTimeFormatter FECHA = DateTimeFormatter.ofPattern("dd/MM/yyyy");
     private static final String OUT_OF_RANGE = "Pagina fuera del rango";
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
 
     @Inject
     Vertx vertx;
@@ -425,7 +429,8 @@ public class ContificoClient {
                         response = req.send(Buffer.buffer(body.toString()));
                     }
                     return response
-                            .chain(resp -> resp.body().map(b -> new Raw(resp.statusCode(), resp.getHeader("Location"), b)))
+                            .chain(resp -> resp.body().map(b -> new Raw(resp.statusCode(), resp.getHeader("Location"),
+                                    resp.getHeader("Retry-After"), b)))
                             .onFailure().transform(e -> lostAfterSending(write, label, e));
                 })
                 .onCancellation().invoke(() -> {
@@ -465,7 +470,9 @@ public class ContificoClient {
             }
         }
         if (s == 429) {
-            throw new Unavailable("Contifico is throttling (429) " + path, s, false, null);
+            Duration wait = retryAfter(raw.retryAfter, Instant.now());
+            throw new Unavailable("Contifico is throttling (429) " + path + (wait == null ? "" : ", retry after " + wait),
+                    s, false, null, wait);
         }
         if (s >= 500) {
             String snippet = snippet(raw.bodyText());
@@ -496,11 +503,34 @@ public class ContificoClient {
         throw new Rejected(s, mensaje != null ? mensaje : snippet(raw.bodyText()), cod);
     }
 
+    /**
+     * A Retry-After header (delta-seconds or HTTP-date) as a wait from {@code now}; null when absent or unreadable.
+     * Capped, so a broken or hostile value cannot park a caller for days; a date in the past is no wait.
+     */
+    static Duration retryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String h = header.trim();
+        Duration wait;
+        if (h.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            // More digits than a long holds is still "a very long time", not an unreadable header.
+            wait = h.length() > 12 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(h));
+        } else {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
     private static String snippet(String s) {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
-    private record Raw(int status, String location, Buffer body) {
+    private record Raw(int status, String location, String retryAfter, Buffer body) {
         String bodyText() {
             return body.toString(StandardCharsets.UTF_8);
         }

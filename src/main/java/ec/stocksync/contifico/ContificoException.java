@@ -1,5 +1,7 @@
 package ec.stocksync.contifico;
 
+import java.time.Duration;
+
 /**
  * A failed Contifico call, typed by what the caller should do next:
  * <ul>
@@ -94,10 +96,21 @@ public abstract sealed class ContificoException extends RuntimeException
 
     public static final class Unavailable extends ContificoException {
         private final boolean circuitOpen;
+        private final Duration retryAfter;
 
         public Unavailable(String message, int status, boolean circuitOpen, Throwable cause) {
+            this(message, status, circuitOpen, cause, null);
+        }
+
+        public Unavailable(String message, int status, boolean circuitOpen, Throwable cause, Duration retryAfter) {
             super(message, status, cause);
             this.circuitOpen = circuitOpen;
+            this.retryAfter = retryAfter;
+        }
+
+        /** How long Contifico asked us to wait (a 429's Retry-After, at most 10 minutes), or null when it did not say. */
+        public Duration retryAfter() {
+            return retryAfter;
         }
 
         /** True when the call was not even attempted because the integration's breaker is open. */

@@ -83,14 +83,25 @@ public final class ContificoSimulator {
         HANG,
         /** Close the connection before doing anything. */
         DROP_CONNECTION,
-        /** 429 before doing anything. */
+        /** 429 before doing anything, with the fault's {@code retryAfter} as the Retry-After header ("1" if unset). */
         TOO_MANY_REQUESTS,
         /** Book the movement, then close the connection without an answer. */
         STORED_RESPONSE_LOST
     }
 
-    /** A fault; {@code times < 0} is permanent until cleared. */
-    public record Fault(FaultType type, long latencyMs, long maxLatencyMs, int times) {
+    /**
+     * A fault; {@code times < 0} is permanent until cleared. {@code retryAfter} is the Retry-After header a
+     * TOO_MANY_REQUESTS sends, verbatim (delta-seconds or an HTTP-date, or anything a test wants to throw at the client).
+     */
+    public record Fault(FaultType type, long latencyMs, long maxLatencyMs, int times, String retryAfter) {
+        public Fault(FaultType type, long latencyMs, long maxLatencyMs, int times) {
+            this(type, latencyMs, maxLatencyMs, times, null);
+        }
+
+        public static Fault throttled(String retryAfter, int times) {
+            return new Fault(FaultType.TOO_MANY_REQUESTS, 0, 0, times, retryAfter);
+        }
+
         public static Fault once(FaultType type) {
             return new Fault(type, 0, 0, 1);
         }
@@ -409,7 +420,7 @@ public final class ContificoSimulator {
             if (f.times() == 1) {
                 faults.remove(key);
             } else {
-                faults.put(key, new Fault(f.type(), f.latencyMs(), f.maxLatencyMs(), f.times() - 1));
+                faults.put(key, new Fault(f.type(), f.latencyMs(), f.maxLatencyMs(), f.times() - 1, f.retryAfter()));
             }
         }
         return f;
@@ -515,6 +526,7 @@ public final class ContificoSimulator {
             return;
         }
         if (type == FaultType.TOO_MANY_REQUESTS) {
+            ctx.response().putHeader("Retry-After", fault.retryAfter() == null ? "1" : fault.retryAfter());
             json(ctx, new Reply(429, new JsonObject().put("mensaje", "Demasiadas solicitudes").put("cod_error", 429)));
             return;
         }
@@ -944,7 +956,7 @@ public final class ContificoSimulator {
     /**
      * {@code /__sim/...}: lets a child process or curl drive the fake. POST /__sim/faults
      * {@code {"endpoint":"movimiento.create","type":"STORED_RESPONSE_LOST","times":1,"latencyMs":0,"maxLatencyMs":0}}
-     * (times -1 = permanent), DELETE /__sim/faults, POST /__sim/reset, POST /__sim/products
+     * (times -1 = permanent; a TOO_MANY_REQUESTS also takes {@code "retryAfter":"2"}, the Retry-After header it sends), DELETE /__sim/faults, POST /__sim/reset, POST /__sim/products
      * {@code {"codigo","nombre","para_pos","stock":{"<bodega_id>":5}}}, GET /__sim/state, GET /__sim/movements,
      * POST /__sim/documents {@code {"tipo":"FAC","fecha":"01/12/2026","bodega_id","detalles":[{"producto_id","cantidad"}]}}
      * (fecha dd/MM/yyyy or yyyy-MM-dd; answers 201 with the document as GET /documento/ lists it),
@@ -972,7 +984,7 @@ public final class ContificoSimulator {
             try {
                 JsonObject b = ctx.body().asJsonObject();
                 Fault f = new Fault(FaultType.valueOf(b.getString("type")), b.getLong("latencyMs", 0L),
-                        b.getLong("maxLatencyMs", 0L), b.getInteger("times", -1));
+                        b.getLong("maxLatencyMs", 0L), b.getInteger("times", -1), b.getString("retryAfter"));
                 setFault(Endpoint.fromWire(b.getString("endpoint", "*")), f);
                 ctx.response().setStatusCode(204).end();
             } catch (RuntimeException e) {
