@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ec.stocksync.contifico.ContificoException.BadAnswer;
 import ec.stocksync.contifico.ContificoException.NotFound;
 import ec.stocksync.contifico.ContificoException.OutcomeUnknown;
 import ec.stocksync.contifico.ContificoException.Rejected;
@@ -70,6 +71,11 @@ public class ContificoClient {
     public static final DateTimeFormatter FECHA = DateTimeFormatter.ofPattern("dd/MM/yyyy");
     private static final String OUT_OF_RANGE = "Pagina fuera del rango";
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+    private static final String MAX_ABS_TEXT = "1000000000000";
+    private static final BigDecimal MAX_ABS = new BigDecimal(MAX_ABS_TEXT);
+    private static final int MAX_DECIMALS = 6;
+    /** A sign, 13 digits, a point, 6 decimals and room for trailing zeros; anything longer is not a quantity. */
+    private static final int MAX_DECIMAL_CHARS = 40;
 
     @Inject
     Vertx vertx;
@@ -149,12 +155,23 @@ public class ContificoClient {
         });
     }
 
-    /** The product's stock in the connection's warehouse: the store's stock. A warehouse absent from the list is 0. */
+    /**
+     * The product's stock in the connection's warehouse: the store's stock. A warehouse absent from the list, or listed
+     * without a quantity, fails with {@link BadAnswer} for this product: read as 0 it would empty the store.
+     */
     public Uni<BigDecimal> stockInWarehouse(ContificoConnection c, String productId) {
-        return stockByWarehouse(c, productId).map(list -> list.stream()
-                .filter(s -> c.warehouseId() != null && c.warehouseId().equals(s.bodegaId()))
-                .map(s -> s.cantidad() == null ? BigDecimal.ZERO : s.cantidad())
-                .findFirst().orElse(BigDecimal.ZERO));
+        return stockByWarehouse(c, productId).map(list -> {
+            for (WarehouseStock s : list) {
+                if (s.bodegaId() != null && s.bodegaId().equals(c.warehouseId())) {
+                    if (s.cantidad() == null) {
+                        throw new BadAnswer("Contifico lists warehouse " + c.warehouseId() + " in the stock of product "
+                                + productId + " without a quantity (cantidad is null)");
+                    }
+                    return s.cantidad();
+                }
+            }
+            throw BadAnswer.warehouseNotListed(c.warehouseId(), productId);
+        });
     }
 
     /** One page (1-based) of the v1 catalogue; an empty list means past the end. */
@@ -539,16 +556,15 @@ public class ContificoClient {
     // ------------------------------------------------------------------------------------------------ JSON mapping
 
     private static ContificoProduct product(JsonNode n) {
-        JsonNode iva = n.get("porcentaje_iva");
+        BigDecimal iva = decimal(n, "porcentaje_iva");
         return new ContificoProduct(text(n, "id"), text(n, "codigo"), text(n, "nombre"), decimal(n, "cantidad_stock"),
                 text(n, "estado"), bool(n, "para_pos"), text(n, "tipo"), decimal(n, "pvp1"), decimal(n, "minimo"),
-                iva == null || iva.isNull() ? null : decimalOf(iva).intValue(), text(n, "codigo_barra"),
-                text(n, "categoria_id"));
+                iva == null ? null : iva.intValue(), text(n, "codigo_barra"), text(n, "categoria_id"));
     }
 
     private static Movement movement(JsonNode n) {
         if (n == null || !n.isObject() || !n.hasNonNull("id")) {
-            throw new IllegalArgumentException("not a movement: " + n);
+            throw new BadAnswer("Contifico listed something that is not a movement: " + snippet(String.valueOf(n)));
         }
         List<MovementLine> lines = new ArrayList<>();
         for (JsonNode l : array(n.path("detalles"))) {
@@ -560,7 +576,7 @@ public class ContificoClient {
 
     private static SalesDocument document(JsonNode n) {
         if (n == null || !n.isObject() || !n.hasNonNull("id")) {
-            throw new IllegalArgumentException("not a sales document: " + n);
+            throw new BadAnswer("Contifico listed something that is not a sales document: " + snippet(String.valueOf(n)));
         }
         List<MovementLine> lines = new ArrayList<>();
         for (JsonNode l : array(n.path("detalles"))) {
@@ -605,15 +621,54 @@ public class ContificoClient {
     /** Contifico sends decimals as strings ("-5.0") except where it does not (stock lines): accept both. */
     static BigDecimal decimal(JsonNode n, String field) {
         JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : decimalOf(v);
+        return v == null || v.isNull() ? null : decimalOf(v, field);
     }
 
-    static BigDecimal decimalOf(JsonNode v) {
+    /**
+     * A decimal safe to compute with, or {@link BadAnswer}. No quantity or price Contifico holds is beyond
+     * {@value #MAX_ABS_TEXT} or has more than {@value #MAX_DECIMALS} significant decimals; and a value such as
+     * {@code 1E+999999999} parses cheaply but would make {@code setScale} or {@code toPlainString} build a billion
+     * digits, so it must be refused before anyone rescales it.
+     */
+    static BigDecimal decimalOf(JsonNode v, String field) {
+        BigDecimal d;
         if (v.isNumber()) {
-            return v.decimalValue();
+            if ((v.isDouble() || v.isFloat()) && !Double.isFinite(v.doubleValue())) {
+                throw unusable(field, v.asText(), "not a finite number");
+            }
+            d = v.decimalValue();
+        } else if (v.isTextual()) {
+            String t = v.textValue().trim();
+            if (t.isEmpty()) {
+                return null;
+            }
+            if (t.length() > MAX_DECIMAL_CHARS) {
+                throw unusable(field, t, "too long for a quantity");
+            }
+            try {
+                d = new BigDecimal(t);
+            } catch (NumberFormatException e) {
+                throw unusable(field, t, "not a number");
+            }
+        } else {
+            throw unusable(field, v.toString(), "not a number");
         }
-        String t = v.asText().trim();
-        return t.isEmpty() ? null : new BigDecimal(t);
+        if (d.signum() == 0) {
+            return BigDecimal.ZERO; // 0E+999999999 is zero, but rescaling it as written is not free
+        }
+        // compareTo looks at the exponents before any digit, so this costs nothing even for 1E+999999999.
+        if (d.abs().compareTo(MAX_ABS) > 0) {
+            throw unusable(field, v.asText(), "beyond " + MAX_ABS_TEXT);
+        }
+        if (d.scale() > MAX_DECIMALS && d.stripTrailingZeros().scale() > MAX_DECIMALS) {
+            throw unusable(field, v.asText(), "more than " + MAX_DECIMALS + " decimals");
+        }
+        return d.scale() < 0 ? d.setScale(0) : d;
+    }
+
+    private static BadAnswer unusable(String field, String raw, String why) {
+        String shown = raw.length() > 40 ? raw.substring(0, 40) + "..." : raw;
+        return new BadAnswer("Contifico sent an unusable " + field + " '" + shown + "': " + why);
     }
 
     private static String enc(String s) {

@@ -9,11 +9,13 @@ import java.time.Duration;
  * <li>{@link NotFound}: the SKU or id is not listed. Not retryable; for a SKU, usually {@code para_pos: false}.</li>
  * <li>{@link Unavailable}: nothing was booked (refused before sending, 5xx/timeout on a read, 429, breaker open). Retry later.</li>
  * <li>{@link OutcomeUnknown}: a movement POST was sent and may have been booked. Look the reference up before any re-send.</li>
+ * <li>{@link BadAnswer}: Contifico answered, but with something that must not be used (a stock figure that is missing
+ * or absurd). Asking again gets the same answer, and Contifico is not down.</li>
  * </ul>
  */
 public abstract sealed class ContificoException extends RuntimeException
         permits ContificoException.Rejected, ContificoException.NotFound, ContificoException.Unavailable,
-        ContificoException.OutcomeUnknown {
+        ContificoException.OutcomeUnknown, ContificoException.BadAnswer {
 
     private final int status;
 
@@ -127,6 +129,29 @@ public abstract sealed class ContificoException extends RuntimeException
         boolean countsAsOutage() {
             return !circuitOpen;
         }
+    }
+
+    /**
+     * A readable 2xx whose content cannot be trusted. It fails the one product or list concerned instead of letting a
+     * guess through: a missing figure read as 0 would publish 0 to the store (DESIGN rule 9).
+     */
+    public static final class BadAnswer extends ContificoException {
+        public BadAnswer(String message) {
+            super(message, 200, null);
+        }
+
+        public static BadAnswer warehouseNotListed(String warehouseId, String productId) {
+            return new BadAnswer("warehouse " + warehouseId + " is not in Contifico's stock list of product " + productId
+                    + ": the warehouse is not linked to a point of sale");
+        }
+
+        /** The same data comes back until someone fixes it in Contifico. */
+        @Override
+        public boolean isRetryable() {
+            return false;
+        }
+
+        // countsAsOutage() stays false: Contifico answered, so this says nothing about its health.
     }
 
     public static final class OutcomeUnknown extends ContificoException {

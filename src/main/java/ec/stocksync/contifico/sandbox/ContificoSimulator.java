@@ -190,6 +190,9 @@ public final class ContificoSimulator {
     private final Map<String, Integer> inFlightPosts = new HashMap<>();
     private final Map<String, Integer> maxInFlightPosts = new HashMap<>();
     private boolean decimalsAsNumbers;
+    /** Raw JSON values that replace a computed figure, keyed by product id (and warehouse id for /stock/ lines). */
+    private final Map<String, Map<String, Object>> rawStock = new HashMap<>();
+    private final Map<String, Object> rawCantidadStock = new HashMap<>();
     private int v2PageSize = 100;
 
     public ContificoSimulator(Vertx vertx, String apiKey) {
@@ -255,6 +258,8 @@ public final class ContificoSimulator {
         inFlightPosts.clear();
         maxInFlightPosts.clear();
         decimalsAsNumbers = false;
+        rawStock.clear();
+        rawCantidadStock.clear();
         v2PageSize = 100;
     }
 
@@ -286,6 +291,22 @@ public final class ContificoSimulator {
 
     public synchronized BigDecimal stock(String productId, String warehouseId) {
         return product(productId).stock.getOrDefault(warehouseId, BigDecimal.ZERO);
+    }
+
+    /**
+     * Makes the product's {@code /stock/} line for {@code warehouseId} carry {@code json} as its {@code cantidad},
+     * verbatim (null, "abc", "1E+999999999", a BigDecimal...), to try the client's defences. The line is listed even if
+     * the product has no stock there; booked movements do not change the raw value.
+     */
+    public synchronized void rawStockValue(String productId, String warehouseId, Object json) {
+        product(productId).stock.putIfAbsent(warehouseId, BigDecimal.ZERO);
+        rawStock.computeIfAbsent(productId, k -> new HashMap<>()).put(warehouseId, json);
+    }
+
+    /** Makes the product's {@code cantidad_stock} the raw JSON value {@code json}, verbatim, instead of the sum. */
+    public synchronized void rawCantidadStock(String productId, Object json) {
+        product(productId);
+        rawCantidadStock.put(productId, json);
     }
 
     /** Emit decimals as JSON numbers instead of Contifico's usual strings. */
@@ -671,11 +692,14 @@ public final class ContificoSimulator {
             return error(404, "Producto no existe", 1404);
         }
         JsonArray out = new JsonArray();
+        Map<String, Object> raw = rawStock.getOrDefault(p.id, Map.of());
         p.stock.forEach((wid, qty) -> {
             SimWarehouse w = warehouses.get(wid);
             // Contifico sends this one as a JSON number, unlike every other decimal.
+            Object cantidad = raw.containsKey(wid) ? raw.get(wid)
+                    : qty.stripTrailingZeros().scale() <= 0 ? (Object) qty.intValueExact() : (Object) qty.doubleValue();
             out.add(new JsonObject().put("bodega_nombre", w == null ? null : w.nombre()).put("bodega_id", wid)
-                    .put("cantidad", qty.stripTrailingZeros().scale() <= 0 ? (Object) qty.intValueExact() : (Object) qty.doubleValue()));
+                    .put("cantidad", cantidad));
         });
         return new Reply(200, out);
     }
@@ -878,7 +902,7 @@ public final class ContificoSimulator {
     private JsonObject productJson(SimProduct p) {
         BigDecimal total = p.stock.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
         return new JsonObject().put("id", p.id).put("codigo", p.codigo).put("nombre", p.nombre)
-                .put("cantidad_stock", dec(total)).put("pvp1", dec(p.pvp1)).put("pvp2", dec(p.pvp1))
+                .put("cantidad_stock", rawCantidadStock.containsKey(p.id) ? rawCantidadStock.get(p.id) : dec(total)).put("pvp1", dec(p.pvp1)).put("pvp2", dec(p.pvp1))
                 .put("estado", "A").put("para_pos", p.paraPos).put("tipo", p.tipo).put("tipo_producto", "SIM")
                 .put("minimo", dec(BigDecimal.ZERO)).put("porcentaje_iva", 15).put("codigo_barra", null)
                 .put("categoria_id", null);
