@@ -62,7 +62,8 @@ import java.util.function.Supplier;
  * <p>Resilience: every exchange has its own timeout (read or write) that also resets the HTTP request. Reads go
  * through a SmallRye FT retry (exponential backoff + jitter, only for {@link ContificoException#isRetryable()}
  * failures) around a per-integration circuit breaker; a movement POST goes through the breaker only, never a retry.
- * Rejections (4xx) and not-found answers are a healthy Contifico talking, so they do not trip the breaker.
+ * Rejections (4xx), not-found and {@link ContificoException.BadAnswer bad answers} are a healthy Contifico talking, so
+ * they do not trip the breaker; a bad answer is not retried either, as it would only come back.
  */
 @ApplicationScoped
 public class ContificoClient {
@@ -76,6 +77,8 @@ public class ContificoClient {
     private static final int MAX_DECIMALS = 6;
     /** A sign, 13 digits, a point, 6 decimals and room for trailing zeros; anything longer is not a quantity. */
     private static final int MAX_DECIMAL_CHARS = 40;
+    /** A list that pages on past this is not paging (a page parameter ignored): end the walk instead of looping. */
+    private static final int MAX_PAGES = 10_000;
 
     @Inject
     Vertx vertx;
@@ -292,6 +295,10 @@ public class ContificoClient {
     private Uni<List<Movement>> movementPage(ContificoConnection c, String query, Predicate<Movement> keep, int page,
                                              Map<String, Movement> acc) {
         String path = "/v2/movimiento-inventario/" + query + "&page=" + page;
+        if (page > MAX_PAGES) {
+            return Uni.createFrom().failure(new BadAnswer("Contifico still announces a next page after " + MAX_PAGES
+                    + " pages of " + path));
+        }
         return readRaw(c, path, raw -> {
             if (raw.status == 400 && raw.bodyText().contains(OUT_OF_RANGE)) {
                 return new V2Page(List.of(), false);
@@ -324,7 +331,8 @@ public class ContificoClient {
      * The connection warehouse's sales documents issued {@code from}..{@code toInclusive}, every v1 page of
      * {@code pageSize} until an empty or short page, each document once. Both dates are always sent: an unfiltered
      * document list answered nothing for a minute on a real tenant. {@code fecha_final} is sent as the last day wanted,
-     * taking the range as inclusive; Contifico's real bound is unknown, so callers keep an overlap window.
+     * taking the range as inclusive; Contifico's real bound is unknown, so callers keep an overlap window. A page
+     * shorter than asked ends the walk, so {@code pageSize} must not exceed what Contifico serves per page.
      */
     public Uni<List<SalesDocument>> documentsBetween(ContificoConnection c, LocalDate from, LocalDate toInclusive,
                                                      int pageSize) {
@@ -345,7 +353,12 @@ public class ContificoClient {
 
     private Uni<List<SalesDocument>> documentPage(ContificoConnection c, String query, int pageSize, int page,
                                                   Map<String, SalesDocument> acc) {
-        return read(c, "/v1/documento/" + query + "&result_page=" + page, json -> {
+        String path = "/v1/documento/" + query + "&result_page=" + page;
+        if (page > MAX_PAGES) {
+            return Uni.createFrom().failure(new BadAnswer("Contifico still serves full pages after " + MAX_PAGES
+                    + " pages of " + path));
+        }
+        return read(c, path, json -> {
             List<SalesDocument> out = new ArrayList<>();
             for (JsonNode n : array(json)) {
                 out.add(document(n));
@@ -654,7 +667,7 @@ public class ContificoClient {
             throw unusable(field, v.toString(), "not a number");
         }
         if (d.signum() == 0) {
-            return BigDecimal.ZERO; // 0E+999999999 is zero, but rescaling it as written is not free
+            return BigDecimal.ZERO; // 0E+999999999 is zero too: no caller should meet its exponent
         }
         // compareTo looks at the exponents before any digit, so this costs nothing even for 1E+999999999.
         if (d.abs().compareTo(MAX_ABS) > 0) {

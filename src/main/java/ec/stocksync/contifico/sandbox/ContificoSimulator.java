@@ -243,7 +243,10 @@ public final class ContificoSimulator {
 
     // ------------------------------------------------------------------------------------------------ seeding
 
-    /** Forgets everything: catalogue, movements, documents (and their stock switch), faults, recorded requests and counters. */
+    /**
+     * Forgets everything: catalogue, movements, documents (and their stock switch), raw values, faults, recorded
+     * requests and counters.
+     */
     public synchronized void reset() {
         warehouses.clear();
         products.clear();
