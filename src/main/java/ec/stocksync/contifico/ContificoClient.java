@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ec.stocksync.contifico.ContificoException.BadAnswer;
 import ec.stocksync.contifico.ContificoException.NotFound;
 import ec.stocksync.contifico.ContificoException.OutcomeUnknown;
 import ec.stocksync.contifico.ContificoException.Rejected;
@@ -30,17 +31,22 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -56,7 +62,8 @@ import java.util.function.Supplier;
  * <p>Resilience: every exchange has its own timeout (read or write) that also resets the HTTP request. Reads go
  * through a SmallRye FT retry (exponential backoff + jitter, only for {@link ContificoException#isRetryable()}
  * failures) around a per-integration circuit breaker; a movement POST goes through the breaker only, never a retry.
- * Rejections (4xx) and not-found answers are a healthy Contifico talking, so they do not trip the breaker.
+ * Rejections (4xx), not-found and {@link ContificoException.BadAnswer bad answers} are a healthy Contifico talking, so
+ * they do not trip the breaker; a bad answer is not retried either, as it would only come back.
  */
 @ApplicationScoped
 public class ContificoClient {
@@ -64,6 +71,14 @@ public class ContificoClient {
     private static final Logger LOG = Logger.getLogger(ContificoClient.class);
     public static final DateTimeFormatter FECHA = DateTimeFormatter.ofPattern("dd/MM/yyyy");
     private static final String OUT_OF_RANGE = "Pagina fuera del rango";
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+    private static final String MAX_ABS_TEXT = "1000000000000";
+    private static final BigDecimal MAX_ABS = new BigDecimal(MAX_ABS_TEXT);
+    private static final int MAX_DECIMALS = 6;
+    /** A sign, 13 digits, a point, 6 decimals and room for trailing zeros; anything longer is not a quantity. */
+    private static final int MAX_DECIMAL_CHARS = 40;
+    /** A list that pages on past this is not paging (a page parameter ignored): end the walk instead of looping. */
+    private static final int MAX_PAGES = 10_000;
 
     @Inject
     Vertx vertx;
@@ -143,12 +158,23 @@ public class ContificoClient {
         });
     }
 
-    /** The product's stock in the connection's warehouse: the store's stock. A warehouse absent from the list is 0. */
+    /**
+     * The product's stock in the connection's warehouse: the store's stock. A warehouse absent from the list, or listed
+     * without a quantity, fails with {@link BadAnswer} for this product: read as 0 it would empty the store.
+     */
     public Uni<BigDecimal> stockInWarehouse(ContificoConnection c, String productId) {
-        return stockByWarehouse(c, productId).map(list -> list.stream()
-                .filter(s -> c.warehouseId() != null && c.warehouseId().equals(s.bodegaId()))
-                .map(s -> s.cantidad() == null ? BigDecimal.ZERO : s.cantidad())
-                .findFirst().orElse(BigDecimal.ZERO));
+        return stockByWarehouse(c, productId).map(list -> {
+            for (WarehouseStock s : list) {
+                if (s.bodegaId() != null && s.bodegaId().equals(c.warehouseId())) {
+                    if (s.cantidad() == null) {
+                        throw new BadAnswer("Contifico lists warehouse " + c.warehouseId() + " in the stock of product "
+                                + productId + " without a quantity (cantidad is null)");
+                    }
+                    return s.cantidad();
+                }
+            }
+            throw BadAnswer.warehouseNotListed(c.warehouseId(), productId);
+        });
     }
 
     /** One page (1-based) of the v1 catalogue; an empty list means past the end. */
@@ -227,15 +253,52 @@ public class ContificoClient {
      */
     public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
                                                         LocalDate from, LocalDate to) {
-        String query = "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(to.plusDays(1)))
-                + "&tipo=" + tipo.name() + "&bodega_id=" + enc(c.warehouseId());
-        // Deferred: each subscription (a retry, a second look-up) collects its own matches.
-        return Uni.createFrom().deferred(() -> movementPages(c, query, reference, 1, new ArrayList<>()));
+        return movementPages(c, movementQuery(from, to, tipo, c.warehouseId()),
+                m -> m.descripcion() != null && m.descripcion().contains(reference));
     }
 
-    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, String reference, int page,
-                                              List<Movement> acc) {
+    /**
+     * Every movement dated {@code from}..{@code toInclusive} (the client turns that into v2's half-open day range),
+     * of {@code tipoOrNull} if given, across all v2 pages, each movement once. With {@code onlyConnectionWarehouse}
+     * the list is filtered by {@code bodega_id}: whether Contifico matches a transfer's destination on it is unknown
+     * (the simulator does not), so a caller that must see transfers <em>into</em> its warehouse reads unfiltered and
+     * looks at {@link Movement#bodegaDestinoId()}. Which date the range applies to (movement or registration date) is
+     * not conclusive either: keep an overlap window and dedupe by id.
+     */
+    public Uni<List<Movement>> movementsBetween(ContificoConnection c, LocalDate from, LocalDate toInclusive,
+                                                MovementType tipoOrNull, boolean onlyConnectionWarehouse) {
+        if (from.isAfter(toInclusive)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("from " + from + " is after " + toInclusive));
+        }
+        if (onlyConnectionWarehouse && c.warehouseId() == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("the connection has no warehouse to filter by"));
+        }
+        return movementPages(c, movementQuery(from, toInclusive, tipoOrNull,
+                onlyConnectionWarehouse ? c.warehouseId() : null), m -> true);
+    }
+
+    private static String movementQuery(LocalDate from, LocalDate toInclusive, MovementType tipo, String warehouseId) {
+        return "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(toInclusive.plusDays(1)))
+                + (tipo == null ? "" : "&tipo=" + tipo.name())
+                + (warehouseId == null ? "" : "&bodega_id=" + enc(warehouseId));
+    }
+
+    /**
+     * The kept movements of every page of a v2 movement list. Deferred: each subscription (a retry, a second caller)
+     * walks from page 1 with its own accumulator. Keyed by id because offset paging repeats a movement when the list
+     * shifts under the walk.
+     */
+    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, Predicate<Movement> keep) {
+        return Uni.createFrom().deferred(() -> movementPage(c, query, keep, 1, new LinkedHashMap<>()));
+    }
+
+    private Uni<List<Movement>> movementPage(ContificoConnection c, String query, Predicate<Movement> keep, int page,
+                                             Map<String, Movement> acc) {
         String path = "/v2/movimiento-inventario/" + query + "&page=" + page;
+        if (page > MAX_PAGES) {
+            return Uni.createFrom().failure(new BadAnswer("Contifico still announces a next page after " + MAX_PAGES
+                    + " pages of " + path));
+        }
         return readRaw(c, path, raw -> {
             if (raw.status == 400 && raw.bodyText().contains(OUT_OF_RANGE)) {
                 return new V2Page(List.of(), false);
@@ -249,17 +312,64 @@ public class ContificoClient {
             return new V2Page(results, next != null && !next.isNull() && !next.asText().isEmpty());
         }).chain(p -> {
             for (Movement m : p.results) {
-                if (m.descripcion() != null && m.descripcion().contains(reference)) {
-                    acc.add(m);
+                if (keep.test(m)) {
+                    acc.putIfAbsent(m.id(), m);
                 }
             }
             return p.hasNext && !p.results.isEmpty()
-                    ? movementPages(c, query, reference, page + 1, acc)
-                    : Uni.createFrom().item(acc);
+                    ? movementPage(c, query, keep, page + 1, acc)
+                    : Uni.createFrom().item(() -> List.copyOf(acc.values()));
         });
     }
 
     private record V2Page(List<Movement> results, boolean hasNext) {
+    }
+
+    // ------------------------------------------------------------------------------------------------ documents
+
+    /**
+     * The connection warehouse's sales documents issued {@code from}..{@code toInclusive}, every v1 page of
+     * {@code pageSize} until an empty or short page, each document once. Both dates are always sent: an unfiltered
+     * document list answered nothing for a minute on a real tenant. {@code fecha_final} is sent as the last day wanted,
+     * taking the range as inclusive; Contifico's real bound is unknown, so callers keep an overlap window. A page
+     * shorter than asked ends the walk, so {@code pageSize} must not exceed what Contifico serves per page.
+     */
+    public Uni<List<SalesDocument>> documentsBetween(ContificoConnection c, LocalDate from, LocalDate toInclusive,
+                                                     int pageSize) {
+        if (from.isAfter(toInclusive)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("from " + from + " is after " + toInclusive));
+        }
+        if (pageSize < 1) {
+            return Uni.createFrom().failure(new IllegalArgumentException("pageSize must be positive, got " + pageSize));
+        }
+        if (c.warehouseId() == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("the connection has no warehouse to filter by"));
+        }
+        String query = "?fecha_inicial=" + enc(FECHA.format(from)) + "&fecha_final=" + enc(FECHA.format(toInclusive))
+                + "&bodega_id=" + enc(c.warehouseId()) + "&result_size=" + pageSize;
+        // Deferred like the movement walk: each subscription pages from 1 with its own accumulator.
+        return Uni.createFrom().deferred(() -> documentPage(c, query, pageSize, 1, new LinkedHashMap<>()));
+    }
+
+    private Uni<List<SalesDocument>> documentPage(ContificoConnection c, String query, int pageSize, int page,
+                                                  Map<String, SalesDocument> acc) {
+        String path = "/v1/documento/" + query + "&result_page=" + page;
+        if (page > MAX_PAGES) {
+            return Uni.createFrom().failure(new BadAnswer("Contifico still serves full pages after " + MAX_PAGES
+                    + " pages of " + path));
+        }
+        return read(c, path, json -> {
+            List<SalesDocument> out = new ArrayList<>();
+            for (JsonNode n : array(json)) {
+                out.add(document(n));
+            }
+            return out;
+        }).chain(docs -> {
+            docs.forEach(d -> acc.putIfAbsent(d.id(), d));
+            return docs.size() < pageSize
+                    ? Uni.createFrom().item(() -> List.copyOf(acc.values()))
+                    : documentPage(c, query, pageSize, page + 1, acc);
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ the plumbing
@@ -349,7 +459,8 @@ public class ContificoClient {
                         response = req.send(Buffer.buffer(body.toString()));
                     }
                     return response
-                            .chain(resp -> resp.body().map(b -> new Raw(resp.statusCode(), resp.getHeader("Location"), b)))
+                            .chain(resp -> resp.body().map(b -> new Raw(resp.statusCode(), resp.getHeader("Location"),
+                                    resp.getHeader("Retry-After"), b)))
                             .onFailure().transform(e -> lostAfterSending(write, label, e));
                 })
                 .onCancellation().invoke(() -> {
@@ -389,7 +500,9 @@ public class ContificoClient {
             }
         }
         if (s == 429) {
-            throw new Unavailable("Contifico is throttling (429) " + path, s, false, null);
+            Duration wait = retryAfter(raw.retryAfter, Instant.now());
+            throw new Unavailable("Contifico is throttling (429) " + path + (wait == null ? "" : ", retry after " + wait),
+                    s, false, null, wait);
         }
         if (s >= 500) {
             String snippet = snippet(raw.bodyText());
@@ -420,11 +533,34 @@ public class ContificoClient {
         throw new Rejected(s, mensaje != null ? mensaje : snippet(raw.bodyText()), cod);
     }
 
+    /**
+     * A Retry-After header (delta-seconds or HTTP-date) as a wait from {@code now}; null when absent or unreadable.
+     * Capped, so a broken or hostile value cannot park a caller for days; a date in the past is no wait.
+     */
+    static Duration retryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String h = header.trim();
+        Duration wait;
+        if (h.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            // More digits than a long holds is still "a very long time", not an unreadable header.
+            wait = h.length() > 12 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(h));
+        } else {
+            try {
+                wait = Duration.between(now, ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
     private static String snippet(String s) {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
-    private record Raw(int status, String location, Buffer body) {
+    private record Raw(int status, String location, String retryAfter, Buffer body) {
         String bodyText() {
             return body.toString(StandardCharsets.UTF_8);
         }
@@ -433,32 +569,46 @@ public class ContificoClient {
     // ------------------------------------------------------------------------------------------------ JSON mapping
 
     private static ContificoProduct product(JsonNode n) {
-        JsonNode iva = n.get("porcentaje_iva");
+        BigDecimal iva = decimal(n, "porcentaje_iva");
         return new ContificoProduct(text(n, "id"), text(n, "codigo"), text(n, "nombre"), decimal(n, "cantidad_stock"),
                 text(n, "estado"), bool(n, "para_pos"), text(n, "tipo"), decimal(n, "pvp1"), decimal(n, "minimo"),
-                iva == null || iva.isNull() ? null : decimalOf(iva).intValue(), text(n, "codigo_barra"),
-                text(n, "categoria_id"));
+                iva == null ? null : iva.intValue(), text(n, "codigo_barra"), text(n, "categoria_id"));
     }
 
     private static Movement movement(JsonNode n) {
         if (n == null || !n.isObject() || !n.hasNonNull("id")) {
-            throw new IllegalArgumentException("not a movement: " + n);
+            throw new BadAnswer("Contifico listed something that is not a movement: " + snippet(String.valueOf(n)));
         }
         List<MovementLine> lines = new ArrayList<>();
         for (JsonNode l : array(n.path("detalles"))) {
             lines.add(new MovementLine(text(l, "producto_id"), decimal(l, "cantidad"), decimal(l, "precio")));
         }
-        LocalDate fecha = null;
-        String f = text(n, "fecha");
-        if (f != null) {
-            try {
-                fecha = LocalDate.parse(f, FECHA);
-            } catch (DateTimeParseException e) {
-                fecha = null; // the date is informative only; the id and descripcion are what matter
-            }
+        return new Movement(text(n, "id"), text(n, "codigo"), text(n, "tipo"), date(text(n, "fecha")), text(n, "bodega_id"),
+                text(n, "bodega_destino_id"), text(n, "descripcion"), text(n, "estado"), decimal(n, "total"), lines);
+    }
+
+    private static SalesDocument document(JsonNode n) {
+        if (n == null || !n.isObject() || !n.hasNonNull("id")) {
+            throw new BadAnswer("Contifico listed something that is not a sales document: " + snippet(String.valueOf(n)));
         }
-        return new Movement(text(n, "id"), text(n, "codigo"), text(n, "tipo"), fecha, text(n, "bodega_id"),
-                text(n, "descripcion"), text(n, "estado"), decimal(n, "total"), lines);
+        List<MovementLine> lines = new ArrayList<>();
+        for (JsonNode l : array(n.path("detalles"))) {
+            lines.add(new MovementLine(text(l, "producto_id"), decimal(l, "cantidad"), decimal(l, "precio")));
+        }
+        return new SalesDocument(text(n, "id"), text(n, "tipo_documento"), date(text(n, "fecha_emision")),
+                text(n, "bodega_id"), List.copyOf(lines));
+    }
+
+    /** Dates are informative in lists (ids and lines are what matter): an unreadable one is null, not a failure. */
+    private static LocalDate date(String f) {
+        if (f == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(f, FECHA);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static Iterable<JsonNode> array(JsonNode n) {
@@ -484,15 +634,54 @@ public class ContificoClient {
     /** Contifico sends decimals as strings ("-5.0") except where it does not (stock lines): accept both. */
     static BigDecimal decimal(JsonNode n, String field) {
         JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : decimalOf(v);
+        return v == null || v.isNull() ? null : decimalOf(v, field);
     }
 
-    static BigDecimal decimalOf(JsonNode v) {
+    /**
+     * A decimal safe to compute with, or {@link BadAnswer}. No quantity or price Contifico holds is beyond
+     * {@value #MAX_ABS_TEXT} or has more than {@value #MAX_DECIMALS} significant decimals; and a value such as
+     * {@code 1E+999999999} parses cheaply but would make {@code setScale} or {@code toPlainString} build a billion
+     * digits, so it must be refused before anyone rescales it.
+     */
+    static BigDecimal decimalOf(JsonNode v, String field) {
+        BigDecimal d;
         if (v.isNumber()) {
-            return v.decimalValue();
+            if ((v.isDouble() || v.isFloat()) && !Double.isFinite(v.doubleValue())) {
+                throw unusable(field, v.asText(), "not a finite number");
+            }
+            d = v.decimalValue();
+        } else if (v.isTextual()) {
+            String t = v.textValue().trim();
+            if (t.isEmpty()) {
+                return null;
+            }
+            if (t.length() > MAX_DECIMAL_CHARS) {
+                throw unusable(field, t, "too long for a quantity");
+            }
+            try {
+                d = new BigDecimal(t);
+            } catch (NumberFormatException e) {
+                throw unusable(field, t, "not a number");
+            }
+        } else {
+            throw unusable(field, v.toString(), "not a number");
         }
-        String t = v.asText().trim();
-        return t.isEmpty() ? null : new BigDecimal(t);
+        if (d.signum() == 0) {
+            return BigDecimal.ZERO; // 0E+999999999 is zero too: no caller should meet its exponent
+        }
+        // compareTo looks at the exponents before any digit, so this costs nothing even for 1E+999999999.
+        if (d.abs().compareTo(MAX_ABS) > 0) {
+            throw unusable(field, v.asText(), "beyond " + MAX_ABS_TEXT);
+        }
+        if (d.scale() > MAX_DECIMALS && d.stripTrailingZeros().scale() > MAX_DECIMALS) {
+            throw unusable(field, v.asText(), "more than " + MAX_DECIMALS + " decimals");
+        }
+        return d.scale() < 0 ? d.setScale(0) : d;
+    }
+
+    private static BadAnswer unusable(String field, String raw, String why) {
+        String shown = raw.length() > 40 ? raw.substring(0, 40) + "..." : raw;
+        return new BadAnswer("Contifico sent an unusable " + field + " '" + shown + "': " + why);
     }
 
     private static String enc(String s) {

@@ -1,5 +1,7 @@
 package ec.stocksync.contifico;
 
+import java.time.Duration;
+
 /**
  * A failed Contifico call, typed by what the caller should do next:
  * <ul>
@@ -7,11 +9,13 @@ package ec.stocksync.contifico;
  * <li>{@link NotFound}: the SKU or id is not listed. Not retryable; for a SKU, usually {@code para_pos: false}.</li>
  * <li>{@link Unavailable}: nothing was booked (refused before sending, 5xx/timeout on a read, 429, breaker open). Retry later.</li>
  * <li>{@link OutcomeUnknown}: a movement POST was sent and may have been booked. Look the reference up before any re-send.</li>
+ * <li>{@link BadAnswer}: Contifico answered, but with something that must not be used (a stock figure that is missing
+ * or absurd). Asking again gets the same answer, and Contifico is not down.</li>
  * </ul>
  */
 public abstract sealed class ContificoException extends RuntimeException
         permits ContificoException.Rejected, ContificoException.NotFound, ContificoException.Unavailable,
-        ContificoException.OutcomeUnknown {
+        ContificoException.OutcomeUnknown, ContificoException.BadAnswer {
 
     private final int status;
 
@@ -94,10 +98,21 @@ public abstract sealed class ContificoException extends RuntimeException
 
     public static final class Unavailable extends ContificoException {
         private final boolean circuitOpen;
+        private final Duration retryAfter;
 
         public Unavailable(String message, int status, boolean circuitOpen, Throwable cause) {
+            this(message, status, circuitOpen, cause, null);
+        }
+
+        public Unavailable(String message, int status, boolean circuitOpen, Throwable cause, Duration retryAfter) {
             super(message, status, cause);
             this.circuitOpen = circuitOpen;
+            this.retryAfter = retryAfter;
+        }
+
+        /** How long Contifico asked us to wait (a 429's Retry-After, at most 10 minutes), or null when it did not say. */
+        public Duration retryAfter() {
+            return retryAfter;
         }
 
         /** True when the call was not even attempted because the integration's breaker is open. */
@@ -114,6 +129,29 @@ public abstract sealed class ContificoException extends RuntimeException
         boolean countsAsOutage() {
             return !circuitOpen;
         }
+    }
+
+    /**
+     * A readable 2xx whose content cannot be trusted. It fails the one product or list concerned instead of letting a
+     * guess through: a missing figure read as 0 would publish 0 to the store (DESIGN rule 9).
+     */
+    public static final class BadAnswer extends ContificoException {
+        public BadAnswer(String message) {
+            super(message, 200, null);
+        }
+
+        public static BadAnswer warehouseNotListed(String warehouseId, String productId) {
+            return new BadAnswer("warehouse " + warehouseId + " is not in Contifico's stock list of product " + productId
+                    + ": the warehouse is not linked to a point of sale");
+        }
+
+        /** The same data comes back until someone fixes it in Contifico. */
+        @Override
+        public boolean isRetryable() {
+            return false;
+        }
+
+        // countsAsOutage() stays false: Contifico answered, so this says nothing about its health.
     }
 
     public static final class OutcomeUnknown extends ContificoException {

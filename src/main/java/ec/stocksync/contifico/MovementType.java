@@ -1,6 +1,9 @@
 package ec.stocksync.contifico;
 
-/** Contifico movement types the service books: {@code EGR} for a sale, {@code ING} for a restock. */
+/**
+ * Contifico movement types. The service books {@code EGR} (a sale) and {@code ING} (a restock); {@code TRA} (a transfer
+ * between warehouses) and {@code AJU} (a cost adjustment) are only read, e.g. as change signals.
+ */
 public enum MovementType {
-    ING, EGR
+    ING, EGR, TRA, AJU
 }

@@ -18,6 +18,10 @@ public record NewMovement(MovementType tipo, LocalDate fecha, String descripcion
     public NewMovement {
         Objects.requireNonNull(tipo, "tipo");
         Objects.requireNonNull(fecha, "fecha");
+        if (tipo != MovementType.ING && tipo != MovementType.EGR) {
+            // A TRA needs a destination and a POS token this record cannot carry; Contifico answers a bare 500 without them.
+            throw new IllegalArgumentException("the client books only ING and EGR movements, not " + tipo);
+        }
         detalles = List.copyOf(detalles);
         for (MovementLine l : detalles) {
             if (l.cantidad() == null || l.cantidad().signum() <= 0) {

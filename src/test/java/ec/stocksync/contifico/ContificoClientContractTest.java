@@ -95,7 +95,7 @@ class ContificoClientContractTest {
     }
 
     @Test
-    void stockIsTheQuantityOfTheConnectionsWarehouseAndZeroWhenUnlisted() {
+    void stockIsTheQuantityOfTheConnectionsWarehouse() {
         SimProduct p = fx.product("STK-1", true, "7");
         fx.sim.setStock(p.id, fx.other.id(), new BigDecimal("3"));
         assertDecimal("7", await(client.stockInWarehouse(fx.connection(), p.id)));
@@ -103,8 +103,6 @@ class ContificoClientContractTest {
         List<WarehouseStock> all = await(client.stockByWarehouse(fx.connection(), p.id));
         assertEquals(2, all.size());
         assertEquals("Bodega Principal", all.get(0).bodegaNombre());
-        SimProduct onlyMain = fx.product("STK-2", true, "4");
-        assertDecimal("0", await(client.stockInWarehouse(fx.connection(fx.other.id()), onlyMain.id)));
     }
 
     @Test

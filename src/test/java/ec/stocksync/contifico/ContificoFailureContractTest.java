@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 import static ec.stocksync.contifico.SimFixture.await;
@@ -22,6 +26,7 @@ import static ec.stocksync.contifico.SimFixture.failure;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,6 +77,48 @@ class ContificoFailureContractTest {
         Unavailable e = failure(client.warehouses(fx.connection()), Unavailable.class);
         assertEquals(429, e.status());
         assertEquals(3, fx.sim.count(Endpoint.WAREHOUSE_LIST));
+    }
+
+    @Test
+    void throttlingWithRetryAfterInSecondsSurfacesTheWaitAndIsStillRetried() {
+        fx.sim.setFault(Endpoint.WAREHOUSE_LIST, Fault.throttled("2", -1));
+        Unavailable e = failure(client.warehouses(fx.connection()), Unavailable.class);
+        assertEquals(429, e.status());
+        assertEquals(Duration.ofSeconds(2), e.retryAfter());
+        assertTrue(e.isRetryable());
+        assertEquals(3, fx.sim.count(Endpoint.WAREHOUSE_LIST));
+    }
+
+    @Test
+    void throttlingWithRetryAfterAsAnHttpDateIsTheTimeLeftUntilThatDate() {
+        String at = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
+        fx.sim.setFault(Endpoint.MOVEMENT_CREATE, Fault.throttled(at, 1));
+        Unavailable e = failure(client.createMovement(fx.connection(),
+                NewMovement.sale(product.id, BigDecimal.ONE, "[ss:1:429-date]")), Unavailable.class);
+        assertTrue(e.retryAfter().compareTo(Duration.ofSeconds(25)) >= 0
+                && e.retryAfter().compareTo(Duration.ofSeconds(30)) <= 0, e.retryAfter()::toString);
+        assertTrue(fx.sim.movements().isEmpty());
+    }
+
+    @Test
+    void anAbsurdRetryAfterIsCappedAtTenMinutesAndAnUnreadableOneIsIgnored() {
+        fx.sim.setFault(Endpoint.PRODUCT_GET, Fault.throttled("86400000", -1));
+        assertEquals(Duration.ofMinutes(10), failure(client.getProduct(fx.connection(), product.id), Unavailable.class)
+                .retryAfter());
+        fx.sim.setFault(Endpoint.PRODUCT_GET, Fault.throttled("soon", -1));
+        Unavailable e = failure(client.getProduct(fx.connection(), product.id), Unavailable.class);
+        assertEquals(429, e.status());
+        assertNull(e.retryAfter());
+    }
+
+    @Test
+    void retryAfterOfAThrottlingFaultCanBeSetOverHttpAndOtherFailuresCarryNone() {
+        given().baseUri("http://127.0.0.1:" + fx.sim.port()).contentType("application/json")
+                .body("{\"endpoint\":\"bodega.list\",\"type\":\"TOO_MANY_REQUESTS\",\"times\":-1,\"retryAfter\":\"7\"}")
+                .post("/__sim/faults").then().statusCode(204);
+        assertEquals(Duration.ofSeconds(7), failure(client.warehouses(fx.connection()), Unavailable.class).retryAfter());
+        fx.sim.setFault(Endpoint.WAREHOUSE_LIST, Fault.always(FaultType.ERROR_500));
+        assertNull(failure(client.warehouses(fx.connection()), Unavailable.class).retryAfter());
     }
 
     @Test

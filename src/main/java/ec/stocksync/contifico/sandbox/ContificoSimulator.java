@@ -52,7 +52,7 @@ public final class ContificoSimulator {
     public enum Endpoint {
         PRODUCT_LIST("producto.list"), PRODUCT_GET("producto.get"), PRODUCT_STOCK("producto.stock"),
         WAREHOUSE_LIST("bodega.list"), MOVEMENT_CREATE("movimiento.create"), MOVEMENT_LIST("movimiento.list"),
-        MOVEMENT_GET("movimiento.get"), ANY("*");
+        MOVEMENT_GET("movimiento.get"), DOCUMENT_LIST("documento.list"), ANY("*");
 
         public final String wire;
 
@@ -83,14 +83,25 @@ public final class ContificoSimulator {
         HANG,
         /** Close the connection before doing anything. */
         DROP_CONNECTION,
-        /** 429 before doing anything. */
+        /** 429 before doing anything, with the fault's {@code retryAfter} as the Retry-After header ("1" if unset). */
         TOO_MANY_REQUESTS,
         /** Book the movement, then close the connection without an answer. */
         STORED_RESPONSE_LOST
     }
 
-    /** A fault; {@code times < 0} is permanent until cleared. */
-    public record Fault(FaultType type, long latencyMs, long maxLatencyMs, int times) {
+    /**
+     * A fault; {@code times < 0} is permanent until cleared. {@code retryAfter} is the Retry-After header a
+     * TOO_MANY_REQUESTS sends, verbatim (delta-seconds or an HTTP-date, or anything a test wants to throw at the client).
+     */
+    public record Fault(FaultType type, long latencyMs, long maxLatencyMs, int times, String retryAfter) {
+        public Fault(FaultType type, long latencyMs, long maxLatencyMs, int times) {
+            this(type, latencyMs, maxLatencyMs, times, null);
+        }
+
+        public static Fault throttled(String retryAfter, int times) {
+            return new Fault(FaultType.TOO_MANY_REQUESTS, 0, 0, times, retryAfter);
+        }
+
         public static Fault once(FaultType type) {
             return new Fault(type, 0, 0, 1);
         }
@@ -130,7 +141,13 @@ public final class ContificoSimulator {
     public record SimLine(String productoId, BigDecimal cantidad, BigDecimal precio) {
     }
 
-    public record SimMovement(String id, String codigo, String tipo, LocalDate fecha, String bodegaId, String descripcion,
+    /** {@code bodegaDestinoId} is set on transfers (TRA) only. */
+    public record SimMovement(String id, String codigo, String tipo, LocalDate fecha, String bodegaId,
+                              String bodegaDestinoId, String descripcion, List<SimLine> detalles) {
+    }
+
+    /** A sales document (FAC, NVE, PRE...); {@code documento} is its printed number, e.g. 001-001-000000123. */
+    public record SimDocument(String id, String tipo, String documento, LocalDate fecha, String bodegaId,
                               List<SimLine> detalles) {
     }
 
@@ -163,6 +180,9 @@ public final class ContificoSimulator {
     private final Map<String, SimWarehouse> warehouses = new LinkedHashMap<>();
     private final Map<String, SimProduct> products = new LinkedHashMap<>();
     private final List<SimMovement> movements = new ArrayList<>();
+    private final List<SimDocument> documents = new ArrayList<>();
+    private int documentSequence;
+    private boolean documentsAffectStock;
     private final Map<String, Integer> codigoSequence = new HashMap<>();
     private final Map<Endpoint, Fault> faults = new EnumMap<>(Endpoint.class);
     private final List<RecordedRequest> requests = new ArrayList<>();
@@ -170,6 +190,9 @@ public final class ContificoSimulator {
     private final Map<String, Integer> inFlightPosts = new HashMap<>();
     private final Map<String, Integer> maxInFlightPosts = new HashMap<>();
     private boolean decimalsAsNumbers;
+    /** Raw JSON values that replace a computed figure, keyed by product id (and warehouse id for /stock/ lines). */
+    private final Map<String, Map<String, Object>> rawStock = new HashMap<>();
+    private final Map<String, Object> rawCantidadStock = new HashMap<>();
     private int v2PageSize = 100;
 
     public ContificoSimulator(Vertx vertx, String apiKey) {
@@ -220,11 +243,17 @@ public final class ContificoSimulator {
 
     // ------------------------------------------------------------------------------------------------ seeding
 
-    /** Forgets everything: catalogue, movements, faults, recorded requests and counters. */
+    /**
+     * Forgets everything: catalogue, movements, documents (and their stock switch), raw values, faults, recorded
+     * requests and counters.
+     */
     public synchronized void reset() {
         warehouses.clear();
         products.clear();
         movements.clear();
+        documents.clear();
+        documentSequence = 0;
+        documentsAffectStock = false;
         codigoSequence.clear();
         faults.clear();
         requests.clear();
@@ -232,6 +261,8 @@ public final class ContificoSimulator {
         inFlightPosts.clear();
         maxInFlightPosts.clear();
         decimalsAsNumbers = false;
+        rawStock.clear();
+        rawCantidadStock.clear();
         v2PageSize = 100;
     }
 
@@ -265,6 +296,22 @@ public final class ContificoSimulator {
         return product(productId).stock.getOrDefault(warehouseId, BigDecimal.ZERO);
     }
 
+    /**
+     * Makes the product's {@code /stock/} line for {@code warehouseId} carry {@code json} as its {@code cantidad},
+     * verbatim (null, "abc", "1E+999999999", a BigDecimal...), to try the client's defences. The line is listed even if
+     * the product has no stock there; booked movements do not change the raw value.
+     */
+    public synchronized void rawStockValue(String productId, String warehouseId, Object json) {
+        product(productId).stock.putIfAbsent(warehouseId, BigDecimal.ZERO);
+        rawStock.computeIfAbsent(productId, k -> new HashMap<>()).put(warehouseId, json);
+    }
+
+    /** Makes the product's {@code cantidad_stock} the raw JSON value {@code json}, verbatim, instead of the sum. */
+    public synchronized void rawCantidadStock(String productId, Object json) {
+        product(productId);
+        rawCantidadStock.put(productId, json);
+    }
+
     /** Emit decimals as JSON numbers instead of Contifico's usual strings. */
     public synchronized void decimalsAsNumbers(boolean on) {
         decimalsAsNumbers = on;
@@ -273,6 +320,84 @@ public final class ContificoSimulator {
     /** v2 lists have 100 per page in Contifico; smaller pages let tests walk several. */
     public synchronized void v2PageSize(int size) {
         v2PageSize = size;
+    }
+
+    /**
+     * Books a movement dated {@code fecha} as if it had been POSTed (same codigo sequence, same stock effect), so tests
+     * can place movements on past days. {@code destinoId} is required for TRA and ignored otherwise; ING lines get
+     * price 0, which Contifico accepts.
+     */
+    public synchronized SimMovement addMovement(String tipo, LocalDate fecha, String bodegaId, String destinoId,
+                                                Map<String, BigDecimal> lines) {
+        if (!List.of("ING", "EGR", "TRA", "AJU").contains(tipo)) {
+            throw new IllegalArgumentException("unknown movement tipo " + tipo);
+        }
+        if (!warehouses.containsKey(bodegaId)) {
+            throw new IllegalArgumentException("no simulated warehouse " + bodegaId);
+        }
+        if ("TRA".equals(tipo) && (destinoId == null || !warehouses.containsKey(destinoId))) {
+            throw new IllegalArgumentException("a TRA needs a known destination warehouse, got " + destinoId);
+        }
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("a movement needs lines");
+        }
+        List<SimLine> simLines = new ArrayList<>();
+        lines.forEach((productId, qty) -> {
+            product(productId);
+            if (qty == null || qty.signum() <= 0) {
+                throw new IllegalArgumentException("cantidad must be positive: the direction comes from tipo");
+            }
+            simLines.add(new SimLine(productId, qty, "ING".equals(tipo) ? BigDecimal.ZERO : null));
+        });
+        return book(tipo, fecha, bodegaId, "TRA".equals(tipo) ? destinoId : null, null, simLines);
+    }
+
+    /**
+     * Whether a FAC or NVE lowers the stock of its warehouse by its quantities. Public evidence on real documents is
+     * contradictory, so tests choose; off by default, and only documents added while it is on are affected.
+     */
+    public synchronized void documentsAffectStock(boolean on) {
+        documentsAffectStock = on;
+    }
+
+    /**
+     * Records a sales document issued on {@code fecha} in warehouse {@code bodegaId}; each line is priced at the
+     * product's pvp1. Returns the document id.
+     */
+    public synchronized String addDocument(String tipo, LocalDate fecha, String bodegaId, Map<String, BigDecimal> lines) {
+        if (tipo == null || tipo.isBlank()) {
+            throw new IllegalArgumentException("a document needs a tipo (FAC, NVE, PRE...)");
+        }
+        if (fecha == null) {
+            throw new IllegalArgumentException("a document needs a fecha");
+        }
+        if (!warehouses.containsKey(bodegaId)) {
+            throw new IllegalArgumentException("no simulated warehouse " + bodegaId);
+        }
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException("a document needs lines");
+        }
+        List<SimLine> simLines = new ArrayList<>();
+        lines.forEach((productId, qty) -> {
+            if (qty == null || qty.signum() <= 0) {
+                throw new IllegalArgumentException("cantidad must be positive");
+            }
+            simLines.add(new SimLine(productId, qty, product(productId).pvp1));
+        });
+        String t = tipo.toUpperCase(java.util.Locale.ROOT);
+        SimDocument d = new SimDocument(newId(), t, String.format("001-001-%09d", ++documentSequence), fecha, bodegaId,
+                List.copyOf(simLines));
+        documents.add(d);
+        if (documentsAffectStock && (t.equals("FAC") || t.equals("NVE"))) {
+            for (SimLine l : simLines) {
+                products.get(l.productoId()).stock.merge(bodegaId, l.cantidad().negate(), BigDecimal::add);
+            }
+        }
+        return d.id();
+    }
+
+    public synchronized List<SimDocument> documents() {
+        return List.copyOf(documents);
     }
 
     /** The demo catalogue of the dev sandbox. Returns the demo warehouse (the one to configure). */
@@ -319,7 +444,7 @@ public final class ContificoSimulator {
             if (f.times() == 1) {
                 faults.remove(key);
             } else {
-                faults.put(key, new Fault(f.type(), f.latencyMs(), f.maxLatencyMs(), f.times() - 1));
+                faults.put(key, new Fault(f.type(), f.latencyMs(), f.maxLatencyMs(), f.times() - 1, f.retryAfter()));
             }
         }
         return f;
@@ -358,6 +483,9 @@ public final class ContificoSimulator {
     private record Reply(int status, Object json) {
     }
 
+    /** What a handler returns to leave the request unanswered, as a real tenant does with some queries. */
+    private static final Reply NO_ANSWER = new Reply(0, null);
+
     private Router router() {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
@@ -385,6 +513,7 @@ public final class ContificoSimulator {
         router.post(v1 + "/movimiento-inventario/").handler(api(Endpoint.MOVEMENT_CREATE, this::createMovement));
         router.get(v1 + "/movimiento-inventario/").handler(api(Endpoint.MOVEMENT_LIST, ctx -> listMovements(ctx, false)));
         router.get(v1 + "/movimiento-inventario/:id/").handler(api(Endpoint.MOVEMENT_GET, this::getMovement));
+        router.get(v1 + "/documento/").handler(api(Endpoint.DOCUMENT_LIST, this::listDocuments));
         router.get(API_ROOT + "/v2/movimiento-inventario/").handler(api(Endpoint.MOVEMENT_LIST, ctx -> listMovements(ctx, true)));
         router.route(API_ROOT + "/*").handler(ctx -> json(ctx, new Reply(404,
                 new JsonObject().put("mensaje", "Recurso no encontrado").put("cod_error", 404))));
@@ -421,6 +550,7 @@ public final class ContificoSimulator {
             return;
         }
         if (type == FaultType.TOO_MANY_REQUESTS) {
+            ctx.response().putHeader("Retry-After", fault.retryAfter() == null ? "1" : fault.retryAfter());
             json(ctx, new Reply(429, new JsonObject().put("mensaje", "Demasiadas solicitudes").put("cod_error", 429)));
             return;
         }
@@ -431,9 +561,8 @@ public final class ContificoSimulator {
             traceback(ctx);
             return;
         }
-        if (type == FaultType.HANG) {
-            // The client gives up and resets; the timer only stops a forgotten connection from lingering forever.
-            vertx.setTimer(120_000, t -> ctx.request().connection().close());
+        if (type == FaultType.HANG || reply == NO_ANSWER) {
+            hang(ctx);
             return;
         }
         if (type == FaultType.STORED_RESPONSE_LOST) {
@@ -446,6 +575,11 @@ public final class ContificoSimulator {
             return;
         }
         json(ctx, reply);
+    }
+
+    private void hang(RoutingContext ctx) {
+        // The client gives up and resets; the timer only stops a forgotten connection from lingering forever.
+        vertx.setTimer(120_000, t -> ctx.request().connection().close());
     }
 
     private Runnable trackInFlight(RoutingContext ctx) {
@@ -561,11 +695,14 @@ public final class ContificoSimulator {
             return error(404, "Producto no existe", 1404);
         }
         JsonArray out = new JsonArray();
+        Map<String, Object> raw = rawStock.getOrDefault(p.id, Map.of());
         p.stock.forEach((wid, qty) -> {
             SimWarehouse w = warehouses.get(wid);
             // Contifico sends this one as a JSON number, unlike every other decimal.
+            Object cantidad = raw.containsKey(wid) ? raw.get(wid)
+                    : qty.stripTrailingZeros().scale() <= 0 ? (Object) qty.intValueExact() : (Object) qty.doubleValue();
             out.add(new JsonObject().put("bodega_nombre", w == null ? null : w.nombre()).put("bodega_id", wid)
-                    .put("cantidad", qty.stripTrailingZeros().scale() <= 0 ? (Object) qty.intValueExact() : (Object) qty.doubleValue()));
+                    .put("cantidad", cantidad));
         });
         return new Reply(200, out);
     }
@@ -596,6 +733,7 @@ public final class ContificoSimulator {
         if ("TRA".equals(tipo) && (body.getValue("bodega_destino_id") == null || body.getValue("pos") == null)) {
             throw new IllegalStateException("KeyError: 'bodega_destino_id'"); // Contifico answers a bare 500 here
         }
+        String destinoId = "TRA".equals(tipo) ? String.valueOf(body.getValue("bodega_destino_id")) : null;
         LocalDate fecha;
         try {
             fecha = LocalDate.parse(String.valueOf(body.getValue("fecha")), FECHA);
@@ -605,6 +743,9 @@ public final class ContificoSimulator {
         String bodegaId = body.getString("bodega_id");
         if (bodegaId == null || !warehouses.containsKey(bodegaId)) {
             return error(400, "Bodega no existe", 1004);
+        }
+        if (destinoId != null && !warehouses.containsKey(destinoId)) {
+            return error(400, "Bodega destino no existe", 1004);
         }
         JsonArray detalles = body.getJsonArray("detalles");
         if (detalles == null || detalles.isEmpty()) {
@@ -631,20 +772,30 @@ public final class ContificoSimulator {
             lines.add(new SimLine(pid.toString(), cantidad, precio));
         }
         // No deduplication, like Contifico: the same body twice books twice.
+        return new Reply(201, movementJson(book(tipo, fecha, bodegaId, destinoId, body.getString("descripcion"), lines)));
+    }
+
+    /** Books a validated movement and moves the stock: the one path for HTTP and for tests' {@link #addMovement}. */
+    private SimMovement book(String tipo, LocalDate fecha, String bodegaId, String destinoId, String descripcion,
+                             List<SimLine> lines) {
         String codigo = String.format("%s %04d%02d%06d", tipo, fecha.getYear(), fecha.getMonthValue(),
                 codigoSequence.merge(tipo, 1, Integer::sum));
-        SimMovement m = new SimMovement(newId(), codigo, tipo, fecha, bodegaId, body.getString("descripcion"), List.copyOf(lines));
+        SimMovement m = new SimMovement(newId(), codigo, tipo, fecha, bodegaId, destinoId, descripcion, List.copyOf(lines));
         movements.add(m);
         for (SimLine l : lines) {
             SimProduct p = products.get(l.productoId());
-            BigDecimal delta = switch (tipo) {
-                case "ING" -> l.cantidad();
-                case "EGR" -> l.cantidad().negate();
-                default -> BigDecimal.ZERO;
-            };
-            p.stock.merge(bodegaId, delta, BigDecimal::add);
+            switch (tipo) {
+                case "ING" -> p.stock.merge(bodegaId, l.cantidad(), BigDecimal::add);
+                case "EGR" -> p.stock.merge(bodegaId, l.cantidad().negate(), BigDecimal::add);
+                case "TRA" -> {
+                    p.stock.merge(bodegaId, l.cantidad().negate(), BigDecimal::add);
+                    p.stock.merge(destinoId, l.cantidad(), BigDecimal::add);
+                }
+                // AJU adjusts cost, not quantity.
+                default -> p.stock.putIfAbsent(bodegaId, BigDecimal.ZERO);
+            }
         }
-        return new Reply(201, movementJson(m));
+        return m;
     }
 
     private synchronized Reply getMovement(RoutingContext ctx) {
@@ -705,6 +856,39 @@ public final class ContificoSimulator {
                 .put("results", results));
     }
 
+    private synchronized Reply listDocuments(RoutingContext ctx) {
+        MultiMap q = ctx.request().params();
+        if (q.get("fecha_inicial") == null) {
+            // A real tenant answered an unfiltered document list with nothing for 60 s: the caller's timeout ends it.
+            return NO_ANSWER;
+        }
+        LocalDate from;
+        LocalDate to;
+        try {
+            from = LocalDate.parse(q.get("fecha_inicial"), FECHA);
+            to = q.get("fecha_final") == null ? null : LocalDate.parse(q.get("fecha_final"), FECHA);
+        } catch (DateTimeParseException e) {
+            return error(400, "Formato de fecha inválido (dd/mm/aaaa)", 1002);
+        }
+        String tipo = q.get("tipo");
+        String bodega = q.get("bodega_id");
+        List<SimDocument> hits = new ArrayList<>();
+        for (SimDocument d : documents) {
+            // Both ends inclusive on fecha_emision. Contifico's real bound is unknown (movements are half-open by day);
+            // a client that keeps an overlap window does not depend on it.
+            if (d.fecha().isBefore(from) || to != null && d.fecha().isAfter(to)) {
+                continue;
+            }
+            if (tipo != null && !tipo.equals(d.tipo()) || bodega != null && !bodega.equals(d.bodegaId())) {
+                continue;
+            }
+            hits.add(d);
+        }
+        JsonArray out = new JsonArray();
+        page(hits, q.get("result_size"), q.get("result_page")).forEach(d -> out.add(documentJson(d)));
+        return new Reply(200, out);
+    }
+
     private String pageUrl(RoutingContext ctx, int page) {
         StringBuilder sb = new StringBuilder("http://127.0.0.1:" + port + ctx.request().path() + "?");
         for (Map.Entry<String, String> e : ctx.request().params()) {
@@ -721,7 +905,7 @@ public final class ContificoSimulator {
     private JsonObject productJson(SimProduct p) {
         BigDecimal total = p.stock.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
         return new JsonObject().put("id", p.id).put("codigo", p.codigo).put("nombre", p.nombre)
-                .put("cantidad_stock", dec(total)).put("pvp1", dec(p.pvp1)).put("pvp2", dec(p.pvp1))
+                .put("cantidad_stock", rawCantidadStock.containsKey(p.id) ? rawCantidadStock.get(p.id) : dec(total)).put("pvp1", dec(p.pvp1)).put("pvp2", dec(p.pvp1))
                 .put("estado", "A").put("para_pos", p.paraPos).put("tipo", p.tipo).put("tipo_producto", "SIM")
                 .put("minimo", dec(BigDecimal.ZERO)).put("porcentaje_iva", 15).put("codigo_barra", null)
                 .put("categoria_id", null);
@@ -740,7 +924,20 @@ public final class ContificoSimulator {
         return new JsonObject().put("id", m.id()).put("codigo", m.codigo()).put("tipo", m.tipo())
                 .put("fecha", FECHA.format(m.fecha())).put("bodega_id", m.bodegaId()).put("descripcion", m.descripcion())
                 .put("estado", "G").put("total", dec(total)).put("pos", null).put("detalles", lines)
-                .put("bodega_destino_id", null).put("codigo_interno", null).put("generar_asiento", false);
+                .put("bodega_destino_id", m.bodegaDestinoId()).put("codigo_interno", null).put("generar_asiento", false);
+    }
+
+    private JsonObject documentJson(SimDocument d) {
+        JsonArray lines = new JsonArray();
+        BigDecimal total = BigDecimal.ZERO;
+        for (SimLine l : d.detalles()) {
+            lines.add(new JsonObject().put("producto_id", l.productoId()).put("cantidad", dec(l.cantidad()))
+                    .put("precio", dec(l.precio())));
+            total = total.add(l.precio().multiply(l.cantidad()));
+        }
+        return new JsonObject().put("id", d.id()).put("tipo_documento", d.tipo()).put("documento", d.documento())
+                .put("fecha_emision", FECHA.format(d.fecha())).put("estado", "P").put("bodega_id", d.bodegaId())
+                .put("total", dec(total)).put("detalles", lines);
     }
 
     /** Contifico's style: "101.0", "-5.0", "2.50"; or a JSON number when a test asks for it. */
@@ -786,8 +983,11 @@ public final class ContificoSimulator {
     /**
      * {@code /__sim/...}: lets a child process or curl drive the fake. POST /__sim/faults
      * {@code {"endpoint":"movimiento.create","type":"STORED_RESPONSE_LOST","times":1,"latencyMs":0,"maxLatencyMs":0}}
-     * (times -1 = permanent), DELETE /__sim/faults, POST /__sim/reset, POST /__sim/products
-     * {@code {"codigo","nombre","para_pos","stock":{"<bodega_id>":5}}}, GET /__sim/state, GET /__sim/movements.
+     * (times -1 = permanent; a TOO_MANY_REQUESTS also takes {@code "retryAfter":"2"}, the Retry-After header it sends), DELETE /__sim/faults, POST /__sim/reset, POST /__sim/products
+     * {@code {"codigo","nombre","para_pos","stock":{"<bodega_id>":5}}}, GET /__sim/state, GET /__sim/movements,
+     * POST /__sim/documents {@code {"tipo":"FAC","fecha":"01/12/2026","bodega_id","detalles":[{"producto_id","cantidad"}]}}
+     * (fecha dd/MM/yyyy or yyyy-MM-dd; answers 201 with the document as GET /documento/ lists it),
+     * POST /__sim/documents-affect-stock {@code {"enabled":true}}.
      */
     private synchronized JsonObject faultsJson() {
         JsonObject out = new JsonObject();
@@ -795,12 +995,23 @@ public final class ContificoSimulator {
         return out;
     }
 
+    private static LocalDate adminDate(String s) {
+        if (s == null) {
+            throw new IllegalArgumentException("fecha is required (dd/MM/yyyy or yyyy-MM-dd)");
+        }
+        try {
+            return LocalDate.parse(s, FECHA);
+        } catch (DateTimeParseException e) {
+            return LocalDate.parse(s);
+        }
+    }
+
     private void adminRoutes(Router router) {
         router.post("/__sim/faults").handler(ctx -> {
             try {
                 JsonObject b = ctx.body().asJsonObject();
                 Fault f = new Fault(FaultType.valueOf(b.getString("type")), b.getLong("latencyMs", 0L),
-                        b.getLong("maxLatencyMs", 0L), b.getInteger("times", -1));
+                        b.getLong("maxLatencyMs", 0L), b.getInteger("times", -1), b.getString("retryAfter"));
                 setFault(Endpoint.fromWire(b.getString("endpoint", "*")), f);
                 ctx.response().setStatusCode(204).end();
             } catch (RuntimeException e) {
@@ -842,11 +1053,39 @@ public final class ContificoSimulator {
                 JsonObject w = new JsonObject();
                 warehouses.values().forEach(x -> w.put(x.id(), x.nombre()));
                 state = new JsonObject().put("baseUrl", baseUrl()).put("counts", c).put("requests", requests.size())
-                        .put("movements", movements.size()).put("warehouses", w)
+                        .put("movements", movements.size()).put("documents", documents.size())
+                        .put("documentsAffectStock", documentsAffectStock).put("warehouses", w)
                         .put("maxConcurrentMovementPosts", new JsonObject(new HashMap<String, Object>(maxInFlightPosts)))
                         .put("faults", faultsJson());
             }
             json(ctx, new Reply(200, state));
+        });
+        router.post("/__sim/documents").handler(ctx -> {
+            try {
+                JsonObject b = ctx.body().asJsonObject();
+                Map<String, BigDecimal> lines = new LinkedHashMap<>();
+                JsonArray detalles = b.getJsonArray("detalles", new JsonArray());
+                for (int i = 0; i < detalles.size(); i++) {
+                    JsonObject l = detalles.getJsonObject(i);
+                    lines.merge(l.getString("producto_id"), new BigDecimal(String.valueOf(l.getValue("cantidad"))),
+                            BigDecimal::add);
+                }
+                String id = addDocument(b.getString("tipo"), adminDate(b.getString("fecha")), b.getString("bodega_id"), lines);
+                synchronized (this) {
+                    SimDocument d = documents.stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
+                    json(ctx, new Reply(201, documentJson(d)));
+                }
+            } catch (RuntimeException e) {
+                json(ctx, new Reply(400, new JsonObject().put("error", String.valueOf(e.getMessage()))));
+            }
+        });
+        router.post("/__sim/documents-affect-stock").handler(ctx -> {
+            try {
+                documentsAffectStock(ctx.body().asJsonObject().getBoolean("enabled"));
+                ctx.response().setStatusCode(204).end();
+            } catch (RuntimeException e) {
+                json(ctx, new Reply(400, new JsonObject().put("error", "expected {\"enabled\": true|false}")));
+            }
         });
         router.get("/__sim/movements").handler(ctx -> {
             JsonArray out = new JsonArray();
