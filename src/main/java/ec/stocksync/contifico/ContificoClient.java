@@ -568,11 +568,24 @@ public class ContificoClient {
 
     // ------------------------------------------------------------------------------------------------ JSON mapping
 
+    /**
+     * A product's figures are informative (the stock a pull publishes comes from the per-warehouse list): an unusable
+     * one reads as unknown, so a sale of the product is still booked and a delta pull still flags it.
+     */
     private static ContificoProduct product(JsonNode n) {
-        BigDecimal iva = decimal(n, "porcentaje_iva");
-        return new ContificoProduct(text(n, "id"), text(n, "codigo"), text(n, "nombre"), decimal(n, "cantidad_stock"),
-                text(n, "estado"), bool(n, "para_pos"), text(n, "tipo"), decimal(n, "pvp1"), decimal(n, "minimo"),
+        BigDecimal iva = informative(n, "porcentaje_iva");
+        return new ContificoProduct(text(n, "id"), text(n, "codigo"), text(n, "nombre"), informative(n, "cantidad_stock"),
+                text(n, "estado"), bool(n, "para_pos"), text(n, "tipo"), informative(n, "pvp1"), informative(n, "minimo"),
                 iva == null ? null : iva.intValue(), text(n, "codigo_barra"), text(n, "categoria_id"));
+    }
+
+    private static BigDecimal informative(JsonNode n, String field) {
+        try {
+            return decimal(n, field);
+        } catch (BadAnswer e) {
+            LOG.warnf("Contifico product %s: %s", text(n, "id"), e.getMessage());
+            return null;
+        }
     }
 
     private static Movement movement(JsonNode n) {

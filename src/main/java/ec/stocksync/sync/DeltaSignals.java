@@ -1,19 +1,225 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.contifico.ContificoClient;
+import ec.stocksync.contifico.ContificoConnection;
+import ec.stocksync.contifico.ContificoProduct;
+import ec.stocksync.contifico.Movement;
+import ec.stocksync.contifico.MovementLine;
+import ec.stocksync.contifico.MovementType;
+import ec.stocksync.contifico.NewMovement;
+import ec.stocksync.contifico.SalesDocument;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** Contifico's change signals: which SKUs a delta pull reads. */
+/**
+ * Contifico's change signals (DESIGN rule 10; contifico-api.md, "Change signals"): which products changed since the
+ * store's baseline, so a delta pull reads those and not the whole catalogue. No single signal is enough, so they are
+ * unioned: the catalogue's {@code cantidad_stock} (sum over warehouses: misses transfers), inventory movements of the
+ * warehouse and transfers into it, and sales documents of the warehouse, dated from the watermark minus an overlap
+ * (Contifico dates are days). Events already acted on are remembered so the overlap does not flag them twice.
+ *
+ * <p>Signals are read at the start of a run, before any SKU: a change during the run shows in the next one. A full
+ * sweep reads them too, to leave the baseline the next delta pull starts from.
+ */
 @ApplicationScoped
 public class DeltaSignals {
 
-    Uni<List<StockCache.MappedSku>> changedSkus(RunState run) {
-        return Uni.createFrom().failure(new SyncService.RunFailed("delta pulls are not available yet"));
+    private static final Logger LOG = Logger.getLogger(DeltaSignals.class);
+    /** Documents per page asked of Contifico (a v1 list: a short page is the last). */
+    static final int DOCUMENT_PAGE_SIZE = 100;
+    /** Remembered events older than this can no longer come back through the overlap window. */
+    static final int SEEN_EVENTS_KEPT_DAYS = 14;
+
+    @Inject
+    ContificoClient contifico;
+    @Inject
+    Pool pool;
+    @Inject
+    StockCache cache;
+    @Inject
+    SyncConfig config;
+
+    /**
+     * What the signals said at the start of a run.
+     *
+     * @param totals      every catalogue product's {@code cantidad_stock} (null when unreadable), by product id
+     * @param events      movement and document ids newly seen, as {@code MOVEMENT:id} / {@code DOCUMENT:id}
+     * @param flagged     product ids the signals flag
+     */
+    public record Observed(LocalDate day, Map<String, BigDecimal> totals, Set<String> events, Set<String> flagged,
+                           PullDetails.Signals counts) {
     }
 
+    private record Baseline(LocalDate watermark) {
+    }
+
+    /** The SKUs a delta run reads: those the signals flag, or every mapped SKU when the store has no baseline yet. */
+    Uni<List<StockCache.MappedSku>> changedSkus(RunState run) {
+        return baseline(run).chain(baseline -> observe(run, baseline).chain(observed -> {
+            run.observed(observed);
+            run.signals(observed.counts());
+            if (baseline == null) {
+                run.reason("no baseline yet: every mapped SKU was read, and the next delta pull starts from this one");
+                return cache.mapped(run.storeId(), null, config.recentPushWindow());
+            }
+            return cache.mappedByProduct(run.storeId(), observed.flagged(), config.recentPushWindow());
+        }));
+    }
+
+    /** A full sweep reads the signals first, so that its end can record the baseline they describe. */
+    Uni<Void> observeForSweep(RunState run) {
+        return baseline(run).chain(baseline -> observe(run, baseline)).invoke(o -> run.observed(o)).replaceWithVoid();
+    }
+
+    /**
+     * After a run that ended DONE: the catalogue figures and events it acted on become the baseline. SKUs whose pull
+     * failed keep their old figure, so the next delta pull flags them again.
+     */
     Uni<Void> recordBaseline(RunState run) {
-        return Uni.createFrom().voidItem();
+        Observed o = run.observed();
+        if (o == null || run.options.dryRun()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> ids = new ArrayList<>(o.totals().keySet());
+        BigDecimal[] totals = ids.stream().map(o.totals()::get).toArray(BigDecimal[]::new);
+        List<String> kinds = new ArrayList<>();
+        List<String> eventIds = new ArrayList<>();
+        for (String e : o.events()) {
+            int colon = e.indexOf(':');
+            kinds.add(e.substring(0, colon));
+            eventIds.add(e.substring(colon + 1));
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                                UPDATE stock_cache c SET contifico_total_seen = t.total
+                                FROM unnest($2::text[], $3::numeric[]) AS t(product_id, total)
+                                WHERE c.store_id = $1 AND c.contifico_product_id = t.product_id
+                                  AND c.sku <> ALL($4::text[])""")
+                        .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals,
+                                run.failedSkus().toArray(new String[0])))
+                        .chain(() -> tx.preparedQuery("""
+                                        INSERT INTO contifico_seen_events (store_id, kind, event_id)
+                                        SELECT $1, k, e FROM unnest($2::text[], $3::text[]) AS x(k, e)
+                                        ON CONFLICT DO NOTHING""")
+                                .execute(Tuple.of(run.storeId(), kinds.toArray(new String[0]),
+                                        eventIds.toArray(new String[0]))))
+                        .chain(() -> tx.preparedQuery("""
+                                        DELETE FROM contifico_seen_events
+                                        WHERE store_id = $1 AND seen_at < now() - make_interval(days => $2)""")
+                                .execute(Tuple.of(run.storeId(), SEEN_EVENTS_KEPT_DAYS)))
+                        .chain(() -> tx.preparedQuery("""
+                                        INSERT INTO pull_baselines (store_id, integration_id, watermark)
+                                        VALUES ($1, $2, $3)
+                                        ON CONFLICT (store_id) DO UPDATE
+                                        SET integration_id = EXCLUDED.integration_id, watermark = EXCLUDED.watermark,
+                                            recorded_at = now()""")
+                                .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), o.day()))))
+                .replaceWithVoid();
+    }
+
+    /** The store's baseline, when it was recorded against the integration in use (another warehouse starts over). */
+    private Uni<Baseline> baseline(RunState run) {
+        return pool.preparedQuery("SELECT watermark FROM pull_baselines WHERE store_id = $1 AND integration_id = $2")
+                .execute(Tuple.of(run.storeId(), run.ctx.integrationId()))
+                .map(rows -> rows.iterator().hasNext()
+                        ? new Baseline(rows.iterator().next().getLocalDate(0)) : null);
+    }
+
+    private Uni<Observed> observe(RunState run, Baseline baseline) {
+        ContificoConnection conn = ContificoConnection.of(run.ctx.integration());
+        LocalDate today = NewMovement.today();
+        LocalDate from = (baseline == null ? today : baseline.watermark()).minusDays(Math.max(0, config.deltaOverlapDays()));
+        String ownReference = "[ss-" + run.storeId() + "-";
+        Uni<Map<String, BigDecimal>> catalogue = catalogue(conn);
+        Uni<List<Movement>> inWarehouse = contifico.movementsBetween(conn, from, today, null, true);
+        // A transfer is listed under the warehouse it leaves: those arriving here are found among all transfers.
+        Uni<List<Movement>> transfersIn = contifico.movementsBetween(conn, from, today, MovementType.TRA, false)
+                .map(list -> list.stream().filter(m -> conn.warehouseId().equals(m.bodegaDestinoId())).toList());
+        Uni<List<SalesDocument>> documents = contifico.documentsBetween(conn, from, today, DOCUMENT_PAGE_SIZE);
+        return Uni.combine().all().unis(catalogue, inWarehouse, transfersIn, documents, seenEvents(run.storeId()))
+                .asTuple()
+                .chain(t -> cache.totalsSeen(run.storeId()).map(seen -> {
+                    Map<String, BigDecimal> totals = t.getItem1();
+                    Set<String> known = t.getItem5();
+                    Set<String> flagged = new HashSet<>();
+                    int byCatalogue = 0;
+                    for (Map.Entry<String, BigDecimal> e : totals.entrySet()) {
+                        BigDecimal before = seen.get(e.getKey());
+                        boolean mapped = seen.containsKey(e.getKey());
+                        if (mapped && (e.getValue() == null || before == null || before.compareTo(e.getValue()) != 0)) {
+                            flagged.add(e.getKey());
+                            byCatalogue++;
+                        }
+                    }
+                    Set<String> events = new HashSet<>();
+                    Set<String> byMovements = new HashSet<>();
+                    List<Movement> movements = new ArrayList<>(t.getItem2());
+                    movements.addAll(t.getItem3());
+                    for (Movement m : movements) {
+                        String key = "MOVEMENT:" + m.id();
+                        // Our own pushes were read back by their post-push pull already.
+                        boolean ours = m.descripcion() != null && m.descripcion().startsWith(ownReference);
+                        if (known.contains(key) || !events.add(key) || ours) {
+                            continue;
+                        }
+                        m.detalles().stream().map(MovementLine::productoId).forEach(byMovements::add);
+                    }
+                    Set<String> byDocuments = new HashSet<>();
+                    for (SalesDocument d : t.getItem4()) {
+                        String key = "DOCUMENT:" + d.id();
+                        if (known.contains(key) || !events.add(key)) {
+                            continue;
+                        }
+                        d.detalles().stream().map(MovementLine::productoId).forEach(byDocuments::add);
+                    }
+                    flagged.addAll(byMovements);
+                    flagged.addAll(byDocuments);
+                    flagged.retainAll(seen.keySet());
+                    PullDetails.Signals counts = new PullDetails.Signals(byCatalogue, byMovements.size(),
+                            byDocuments.size(), flagged.size(), baseline != null);
+                    LOG.debugf("delta signals store=%d since %s: %s", run.storeId(), from, counts);
+                    return new Observed(today, totals, events, flagged, counts);
+                }))
+                .onFailure().transform(e -> e instanceof SyncService.RunFailed ? e
+                        : new SyncService.RunFailed("Contifico's change signals could not be read: " + SyncService.message(e)));
+    }
+
+    /** Every catalogue product's figure, by id, in big pages; a short page is the last. */
+    private Uni<Map<String, BigDecimal>> catalogue(ContificoConnection conn) {
+        int size = Math.max(1, config.cataloguePageSize());
+        Map<String, BigDecimal> totals = new HashMap<>();
+        return cataloguePage(conn, 1, size, totals);
+    }
+
+    private Uni<Map<String, BigDecimal>> cataloguePage(ContificoConnection conn, int page, int size,
+                                                       Map<String, BigDecimal> totals) {
+        return contifico.productPage(conn, page, size).chain(products -> {
+            for (ContificoProduct p : products) {
+                totals.put(p.id(), p.cantidadStock());
+            }
+            return products.size() < size ? Uni.createFrom().item(totals) : cataloguePage(conn, page + 1, size, totals);
+        });
+    }
+
+    private Uni<Set<String>> seenEvents(long storeId) {
+        return pool.preparedQuery("SELECT kind || ':' || event_id FROM contifico_seen_events WHERE store_id = $1")
+                .execute(Tuple.of(storeId))
+                .map(rows -> {
+                    Set<String> out = new HashSet<>();
+                    rows.forEach(r -> out.add(r.getString(0)));
+                    return out;
+                });
     }
 }

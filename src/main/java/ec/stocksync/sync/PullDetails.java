@@ -22,11 +22,11 @@ public record PullDetails(List<PullRunView.SkuError> errors, List<SkuPullResult>
     public static final PullDetails EMPTY = new PullDetails(List.of(), List.of(), List.of(), null);
 
     /**
-     * What a delta pull read to find the SKUs that changed.
-     *
-     * @param calls Contifico calls the signals cost (catalogue pages, movement and document pages)
+     * What Contifico's change signals flagged: products whose catalogue figure changed, products in inventory
+     * movements (transfers into the warehouse included) and in sales documents dated since the watermark, and the
+     * mapped SKUs that came of it. {@code baseline} is false when the store had none yet and every SKU was read.
      */
     @RegisterForReflection
-    public record Signals(int catalogue, int movements, int documents, int flagged, int calls) {
+    public record Signals(int catalogue, int movements, int documents, int flagged, boolean baseline) {
     }
 }

@@ -109,13 +109,15 @@ public class PullRunner {
     }
 
     private Uni<PullRunView> execute(RunState run) {
-        Uni<java.util.List<StockCache.MappedSku>> selection = run.mode == PullMode.DELTA
-                ? delta.changedSkus(run)
-                : cache.mapped(run.storeId(), run.options.limit(), config.recentPushWindow());
+        Uni<java.util.List<StockCache.MappedSku>> all = cache.mapped(run.storeId(), run.options.limit(),
+                config.recentPushWindow());
+        // A whole sweep reads the change signals first, to leave the next delta pull a baseline to start from.
+        boolean sweep = run.mode == PullMode.FULL && run.options.limit() == null && !run.options.dryRun();
+        Uni<java.util.List<StockCache.MappedSku>> selection = run.mode == PullMode.DELTA ? delta.changedSkus(run)
+                : sweep ? delta.observeForSweep(run).chain(() -> all) : all;
         long started = System.nanoTime();
         return sync.execute(run, selection)
-                .call(status -> "DONE".equals(status) && run.mode == PullMode.FULL && run.options.limit() == null
-                        && !run.options.dryRun() ? delta.recordBaseline(run) : Uni.createFrom().voidItem())
+                .call(status -> "DONE".equals(status) ? delta.recordBaseline(run) : Uni.createFrom().voidItem())
                 .onFailure(SyncService.Cancelled.class).recoverWithItem(e -> {
                     run.reason("cancelled on request after " + run.describe());
                     return "CANCELLED";

@@ -28,6 +28,8 @@ final class RunState {
     private List<String> zeroing = List.of();
     private PullDetails.Signals signals;
     private String reason;
+    private final java.util.Set<String> failedSkus = new java.util.HashSet<>();
+    private DeltaSignals.Observed observed;
 
     RunState(long id, StoreContext ctx, PullMode mode, SyncOptions options, SyncTrigger trigger) {
         this.id = id;
@@ -66,6 +68,7 @@ final class RunState {
             case UNCHANGED -> unchanged++;
             case ERROR -> {
                 failed++;
+                failedSkus.add(r.sku());
                 if (errors.size() < PullDetails.MAX_ERRORS) {
                     errors.add(new PullRunView.SkuError(r.sku(), r.error()));
                 }
@@ -85,6 +88,19 @@ final class RunState {
 
     synchronized void signals(PullDetails.Signals s) {
         signals = s;
+    }
+
+    synchronized void observed(DeltaSignals.Observed o) {
+        observed = o;
+    }
+
+    synchronized DeltaSignals.Observed observed() {
+        return observed;
+    }
+
+    /** SKUs whose pull failed: their change signals must flag them again next time. */
+    synchronized java.util.Set<String> failedSkus() {
+        return java.util.Set.copyOf(failedSkus);
     }
 
     synchronized void reason(String r) {

@@ -27,7 +27,9 @@ public class StockCache {
         return pool.preparedQuery("""
                         INSERT INTO stock_cache (store_id, sku, last_pushed_at) VALUES ($1, $2, now())
                         ON CONFLICT (store_id, sku) DO UPDATE
-                        SET store_stock = stock_cache.store_stock + $3, last_pushed_at = now(), updated_at = now()""")
+                        SET store_stock = stock_cache.store_stock + $3, last_pushed_at = now(), updated_at = now(),
+                            -- Our own push moves Contifico's catalogue figure too: no delta pull needs to read it again.
+                            contifico_total_seen = stock_cache.contifico_total_seen + $3""")
                 .execute(Tuple.of(storeId, sku, signedQuantity))
                 .replaceWithVoid();
     }
@@ -100,6 +102,11 @@ public class StockCache {
 
     /** The store's SKUs mapped on both sides, in SKU order, at most {@code limit} (null: all). */
     public Uni<List<MappedSku>> mapped(long storeId, Integer limit, Duration recentPushWindow) {
+        return mappedWhere("ORDER BY sku LIMIT $2", storeId, limit == null ? Integer.MAX_VALUE : limit, recentPushWindow);
+    }
+
+    private Uni<List<MappedSku>> mappedWhere(String tail, long storeId, Object second, Duration recentPushWindow) {
+        String order = tail.startsWith("ORDER") ? tail : tail + " ORDER BY sku";
         return pool.preparedQuery("""
                         SELECT sku, name, storefront_product_id, storefront_variant_id, inventory_item_id, store_stock,
                                contifico_product_id,
@@ -108,9 +115,8 @@ public class StockCache {
                                  AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent
                         FROM stock_cache
                         WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL
-                        ORDER BY sku
-                        LIMIT $2""")
-                .execute(Tuple.of(storeId, limit == null ? Integer.MAX_VALUE : limit, recentPushWindow.toMillis() / 1000.0))
+                        """ + order)
+                .execute(Tuple.of(storeId, second, recentPushWindow.toMillis() / 1000.0))
                 .map(rows -> {
                     List<MappedSku> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new MappedSku(r.getString("sku"),
@@ -189,5 +195,25 @@ public class StockCache {
                     rows.forEach(r -> out.add(new DueRetry(r.getLong(0), r.getString(1), r.getInteger(2))));
                     return out;
                 });
+    }
+
+    /** The catalogue figure last seen per Contifico product of the store's mapped SKUs (null when never seen). */
+    public Uni<java.util.Map<String, BigDecimal>> totalsSeen(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT contifico_product_id, contifico_total_seen FROM stock_cache
+                        WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL""")
+                .execute(Tuple.of(storeId))
+                .map(rows -> {
+                    java.util.Map<String, BigDecimal> out = new java.util.HashMap<>();
+                    rows.forEach(r -> out.put(r.getString(0), r.getBigDecimal(1)));
+                    return out;
+                });
+    }
+
+    /** The mapped SKUs of these Contifico products, in SKU order. */
+    public Uni<List<MappedSku>> mappedByProduct(long storeId, java.util.Collection<String> productIds,
+                                                Duration recentPushWindow) {
+        return mappedWhere("AND contifico_product_id = ANY($2)", storeId, productIds.toArray(new String[0]),
+                recentPushWindow);
     }
 }

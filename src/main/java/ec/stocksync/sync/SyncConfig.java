@@ -52,4 +52,12 @@ public interface SyncConfig {
         @WithDefault("2s")
         Duration every();
     }
+
+    /** Days read again before a delta pull's watermark: Contifico dates movements and documents by day, not instant. */
+    @WithDefault("1")
+    int deltaOverlapDays();
+
+    /** Products per catalogue page when a pull reads Contifico's change signals (production scripts use up to 5000). */
+    @WithDefault("1000")
+    int cataloguePageSize();
 }
