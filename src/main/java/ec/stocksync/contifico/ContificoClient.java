@@ -86,6 +86,8 @@ public class ContificoClient {
     ObjectMapper mapper;
     @Inject
     ContificoConfig config;
+    @Inject
+    ContificoPacer pacer;
 
     private HttpClient http;
     private Guard readRetry;
@@ -433,6 +435,16 @@ public class ContificoClient {
      * a write is {@link OutcomeUnknown} (Contifico may have booked it) and a read {@link Unavailable}.
      */
     private Uni<Raw> exchange(ContificoConnection c, HttpMethod method, String path, JsonNode body, boolean write) {
+        // Each attempt waits for its turn in the integration's lane; the timeout below starts once it has one.
+        return pacer.call(c, () -> exchangeNow(c, method, path, body, write).invoke(raw -> {
+            if (raw.status == 429) {
+                Duration wait = retryAfter(raw.retryAfter, Instant.now());
+                pacer.pause(c.integrationId(), wait == null ? Duration.ofSeconds(1) : wait);
+            }
+        }));
+    }
+
+    private Uni<Raw> exchangeNow(ContificoConnection c, HttpMethod method, String path, JsonNode body, boolean write) {
         long timeoutMs = (write ? config.writeTimeout() : config.readTimeout()).toMillis();
         String label = method + " " + path;
         RequestOptions options = new RequestOptions()

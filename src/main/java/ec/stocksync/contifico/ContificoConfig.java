@@ -20,6 +20,18 @@ public interface ContificoConfig {
     @WithDefault("5s")
     Duration connectTimeout();
 
+    /** How many calls one integration may have in flight at once, per replica, pushes and pulls together. */
+    @WithDefault("4")
+    int maxConcurrentCalls();
+
+    /** Of those, how many background work (pulls, imports) may never take: a sale always finds one free. */
+    @WithDefault("1")
+    int reservedForSales();
+
+    /** A call that cannot get a turn within this long fails as Contifico being unavailable. */
+    @WithDefault("120s")
+    Duration maxQueueWait();
+
     Retry retry();
 
     CircuitBreaker circuitBreaker();

@@ -9,9 +9,28 @@ import java.util.Objects;
  * {@code https://api.contifico.com/sistema/api}; the client adds {@code /v1/...} or {@code /v2/...}.
  * The integration id keys the circuit breaker, so one tenant's outage does not stop the others.
  */
-public record ContificoConnection(long integrationId, String baseUrl, String apiKey, String posToken, String warehouseId) {
+public record ContificoConnection(long integrationId, String baseUrl, String apiKey, String posToken, String warehouseId,
+                                  Priority priority) {
+
+    /**
+     * Who is asking, for {@link ContificoPacer}: sales (pushes, their look-ups and post-push pulls, and interactive
+     * checks) go before background work (full and delta pulls, catalogue imports).
+     */
+    public enum Priority { SALE, BACKGROUND }
+
+    public ContificoConnection(long integrationId, String baseUrl, String apiKey, String posToken, String warehouseId) {
+        this(integrationId, baseUrl, apiKey, posToken, warehouseId, Priority.SALE);
+    }
+
+    /** The same tenant, for background work that must never delay a sale. */
+    public ContificoConnection background() {
+        return new ContificoConnection(integrationId, baseUrl, apiKey, posToken, warehouseId, Priority.BACKGROUND);
+    }
 
     public ContificoConnection {
+        if (priority == null) {
+            priority = Priority.SALE;
+        }
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(apiKey, "apiKey");
         while (baseUrl.endsWith("/")) {
@@ -31,6 +50,6 @@ public record ContificoConnection(long integrationId, String baseUrl, String api
     @Override
     public String toString() {
         return "ContificoConnection[integrationId=" + integrationId + ", baseUrl=" + baseUrl + ", warehouseId="
-                + warehouseId + "]";
+                + warehouseId + ", priority=" + priority + "]";
     }
 }

@@ -62,7 +62,7 @@ public class CatalogImportService {
                 .preparedQuery("INSERT INTO catalog_imports (store_id, status) VALUES ($1, 'RUNNING') RETURNING id")
                 .execute(Tuple.of(storeId)).map(rows -> rows.iterator().next().getLong(0))
                 .chain(importId -> {
-                    ContificoConnection conn = ContificoConnection.of(ctx.integration());
+                    ContificoConnection conn = ContificoConnection.of(ctx.integration()).background();
                     Uni<List<StorefrontItem>> items = storefronts.forStore(ctx.store()).catalogue().collect().asList();
                     Uni<List<ContificoProduct>> products = contifico.catalogue(conn, CONTIFICO_PAGE_SIZE).collect().asList();
                     return Uni.combine().all().unis(items, products).asTuple()

@@ -138,7 +138,7 @@ public class DeltaSignals {
     }
 
     private Uni<Observed> observe(RunState run, Baseline baseline) {
-        ContificoConnection conn = ContificoConnection.of(run.ctx.integration());
+        ContificoConnection conn = ContificoConnection.of(run.ctx.integration()).background();
         LocalDate today = NewMovement.today();
         LocalDate from = (baseline == null ? today : baseline.watermark()).minusDays(Math.max(0, config.deltaOverlapDays()));
         String ownReference = "[ss-" + run.storeId() + "-";

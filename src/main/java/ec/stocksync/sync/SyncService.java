@@ -96,7 +96,7 @@ public class SyncService {
      * failures are results, not failures of the run; the run fails only when it cannot go on at all.
      */
     Uni<String> execute(RunState run, Uni<List<StockCache.MappedSku>> selection) {
-        ContificoConnection conn = ContificoConnection.of(run.ctx.integration());
+        ContificoConnection conn = ContificoConnection.of(run.ctx.integration()).background();
         return checkWarehouse(conn)
                 .chain(() -> selection)
                 .chain(skus -> {
