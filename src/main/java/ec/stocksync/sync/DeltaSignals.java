@@ -56,10 +56,10 @@ public class DeltaSignals {
      * What the signals said at the start of a run.
      *
      * @param totals      every catalogue product's {@code cantidad_stock} (null when unreadable), by product id
-     * @param events      movement and document ids newly seen, as {@code MOVEMENT:id} / {@code DOCUMENT:id}
+     * @param events      movements and documents newly seen ({@code MOVEMENT:id} / {@code DOCUMENT:id}) with their products
      * @param flagged     product ids the signals flag
      */
-    public record Observed(LocalDate day, Map<String, BigDecimal> totals, Set<String> events, Set<String> flagged,
+    public record Observed(LocalDate day, Map<String, BigDecimal> totals, Map<String, Set<String>> events, Set<String> flagged,
                            PullDetails.Signals counts) {
     }
 
@@ -85,30 +85,45 @@ public class DeltaSignals {
     }
 
     /**
-     * After a run that ended DONE: the catalogue figures and events it acted on become the baseline. SKUs whose pull
-     * failed keep their old figure, so the next delta pull flags them again.
+     * After a run that ended DONE: the catalogue figures and events it acted on become the baseline. SKUs it did not
+     * settle (failed, held back for a recent push or a newer movement) keep their old figure and their events stay
+     * unseen, so the next delta pull flags them again.
      */
     Uni<Void> recordBaseline(RunState run) {
         Observed o = run.observed();
         if (o == null || run.options.dryRun()) {
             return Uni.createFrom().voidItem();
         }
+        String[] unsettled = run.unsettledSkus().toArray(new String[0]);
+        return pool.preparedQuery("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = ANY($2)"
+                        + " AND contifico_product_id IS NOT NULL")
+                .execute(Tuple.of(run.storeId(), unsettled))
+                .chain(rows -> {
+                    Set<String> keep = new HashSet<>();
+                    rows.forEach(r -> keep.add(r.getString(0)));
+                    return record(run, o, unsettled, keep);
+                });
+    }
+
+    /** Figures and events become the baseline, except those of products whose SKU the run did not settle. */
+    private Uni<Void> record(RunState run, Observed o, String[] unsettledSkus, Set<String> unsettledProducts) {
         List<String> ids = new ArrayList<>(o.totals().keySet());
         BigDecimal[] totals = ids.stream().map(o.totals()::get).toArray(BigDecimal[]::new);
         List<String> kinds = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
-        for (String e : o.events()) {
-            int colon = e.indexOf(':');
-            kinds.add(e.substring(0, colon));
-            eventIds.add(e.substring(colon + 1));
-        }
+        o.events().forEach((key, products) -> {
+            if (products.stream().noneMatch(unsettledProducts::contains)) {
+                int colon = key.indexOf(':');
+                kinds.add(key.substring(0, colon));
+                eventIds.add(key.substring(colon + 1));
+            }
+        });
         return pool.withTransaction(tx -> tx.preparedQuery("""
                                 UPDATE stock_cache c SET contifico_total_seen = t.total
                                 FROM unnest($2::text[], $3::numeric[]) AS t(product_id, total)
                                 WHERE c.store_id = $1 AND c.contifico_product_id = t.product_id
                                   AND c.sku <> ALL($4::text[])""")
-                        .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals,
-                                run.failedSkus().toArray(new String[0])))
+                        .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals, unsettledSkus))
                         .chain(() -> tx.preparedQuery("""
                                         INSERT INTO contifico_seen_events (store_id, kind, event_id)
                                         SELECT $1, k, e FROM unnest($2::text[], $3::text[]) AS x(k, e)
@@ -163,7 +178,7 @@ public class DeltaSignals {
                             byCatalogue++;
                         }
                     }
-                    Set<String> events = new HashSet<>();
+                    Map<String, Set<String>> events = new HashMap<>();
                     Set<String> byMovements = new HashSet<>();
                     List<Movement> movements = new ArrayList<>(t.getItem2());
                     movements.addAll(t.getItem3());
@@ -171,18 +186,24 @@ public class DeltaSignals {
                         String key = "MOVEMENT:" + m.id();
                         // Our own pushes were read back by their post-push pull already.
                         boolean ours = m.descripcion() != null && m.descripcion().startsWith(ownReference);
-                        if (known.contains(key) || !events.add(key) || ours) {
+                        if (known.contains(key) || events.containsKey(key) || ours) {
                             continue;
                         }
-                        m.detalles().stream().map(MovementLine::productoId).forEach(byMovements::add);
+                        Set<String> products = new HashSet<>();
+                        m.detalles().stream().map(MovementLine::productoId).forEach(products::add);
+                        events.put(key, products);
+                        byMovements.addAll(products);
                     }
                     Set<String> byDocuments = new HashSet<>();
                     for (SalesDocument d : t.getItem4()) {
                         String key = "DOCUMENT:" + d.id();
-                        if (known.contains(key) || !events.add(key)) {
+                        if (known.contains(key) || events.containsKey(key)) {
                             continue;
                         }
-                        d.detalles().stream().map(MovementLine::productoId).forEach(byDocuments::add);
+                        Set<String> products = new HashSet<>();
+                        d.detalles().stream().map(MovementLine::productoId).forEach(products::add);
+                        events.put(key, products);
+                        byDocuments.addAll(products);
                     }
                     flagged.addAll(byMovements);
                     flagged.addAll(byDocuments);

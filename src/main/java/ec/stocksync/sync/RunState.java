@@ -73,7 +73,12 @@ final class RunState {
                     errors.add(new PullRunView.SkuError(r.sku(), r.error()));
                 }
             }
-            default -> skipped++;
+            default -> {
+                skipped++;
+                if (r.action() != SyncAction.SKIPPED_UNMANAGED) {
+                    failedSkus.add(r.sku());
+                }
+            }
         }
     }
 
@@ -98,8 +103,11 @@ final class RunState {
         return observed;
     }
 
-    /** SKUs whose pull failed: their change signals must flag them again next time. */
-    synchronized java.util.Set<String> failedSkus() {
+    /**
+     * SKUs whose figure this run did not settle (failed, or held back for a recent push or a newer movement): their
+     * change signals must flag them again next time.
+     */
+    synchronized java.util.Set<String> unsettledSkus() {
         return java.util.Set.copyOf(failedSkus);
     }
 

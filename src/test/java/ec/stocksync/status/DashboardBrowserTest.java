@@ -1,5 +1,6 @@
 package ec.stocksync.status;
 
+import ec.stocksync.contifico.sandbox.ContificoSimulator;
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Sandbox;
@@ -140,6 +141,17 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Vista previa"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "CAM-001-M"));
         assertEquals(25, sandbox.shopify().available("CAM-001-M"));
+        By cam = By.cssSelector("tr[data-sku='CAM-001-M']");
+        assertEquals("Manual", driver.findElement(cell(cam, "trigger")).getText(), "a dry run leaves the table as it was");
+
+        // A real pull runs in the background: the page shows its progress bar, then its summary.
+        sandbox.contifico().setFault(ContificoSimulator.Endpoint.PRODUCT_STOCK, ContificoSimulator.Fault.latency(600, -1));
+        driver.findElement(By.id("sync-now")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pull-progress")));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Resultado de la sincronización"));
+        sandbox.contifico().clearFaults();
+        assertEquals(30, sandbox.shopify().available("CAM-001-M"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(cam, "store-stock"), "30"));
     }
 
     static By cell(By row, String cls) {

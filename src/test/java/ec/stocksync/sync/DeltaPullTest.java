@@ -159,6 +159,22 @@ class DeltaPullTest {
     }
 
     @Test
+    void aSkuHeldBackAsRecentlyPushedIsFlaggedAgainOnceTheWindowHasPassed() {
+        contifico.addMovement("ING", NewMovement.today(), store.warehouseId(), null, line(productIds.get("D-09"), 4));
+        db.rows("UPDATE stock_cache SET last_pushed_at = now() WHERE store_id = $1 AND sku = 'D-09' RETURNING sku",
+                store.storeId());
+        JsonPath held = delta();
+        assertEquals(1, held.getInt("skipped"));
+        assertEquals(20, sandbox.shopify().available("D-09"));
+
+        db.rows("UPDATE stock_cache SET last_pushed_at = now() - interval '1 hour' WHERE store_id = $1 AND sku = 'D-09'"
+                + " RETURNING sku", store.storeId());
+        JsonPath later = delta();
+        assertEquals(1, later.getInt("updated"), "the purchase was not taken as seen while the SKU was held back");
+        assertEquals(24, sandbox.shopify().available("D-09"));
+    }
+
+    @Test
     void aStoreWithoutABaselineIsSweptByItsFirstDeltaPull() {
         db.rows("DELETE FROM pull_baselines WHERE store_id = $1 RETURNING store_id", store.storeId());
         JsonPath d = delta();

@@ -182,6 +182,26 @@ class PullSafetyTest {
     }
 
     @Test
+    void aWarehouseMissingFromAProductsStockListIsAnErrorForThatSkuNeverZero() {
+        store = sandbox.shopifyStore();
+        sandbox.product(store, "W-OK", 9, 4);
+        // Contifico lists only warehouses linked to a point of sale: this product's list lacks the store's warehouse.
+        ContificoSimulator.SimWarehouse other = sandbox.contifico().addWarehouse("BODZ", "Bodega sin POS");
+        ContificoSimulator.SimProduct p = sandbox.contifico().addProduct("W-MISSING", "Producto W-MISSING", true);
+        sandbox.contifico().setStock(p.id, other.id(), BigDecimal.ONE);
+        sandbox.shopify().addProduct("Producto W-MISSING", ec.stocksync.storefront.sandbox.ShopifySimulator.variant("W-MISSING", "x", 8));
+        importCatalog();
+
+        JsonPath done = pullAndWait(store.storeId(), Map.of());
+        assertEquals("DONE", done.getString("status"));
+        assertEquals(1, done.getInt("failed"));
+        assertEquals("W-MISSING", done.getString("errors[0].sku"));
+        assertTrue(done.getString("errors[0].error").contains("not linked to a point of sale"), done.getString("errors[0].error"));
+        assertEquals(8, sandbox.shopify().available("W-MISSING"), "never published as 0");
+        assertEquals(9, sandbox.shopify().available("W-OK"));
+    }
+
+    @Test
     void aFewRealSellOutsDoNotBlockAPull() {
         store = sandbox.shopifyStore();
         for (int i = 0; i < 20; i++) {
