@@ -22,3 +22,6 @@ CREATE TABLE contifico_seen_events (
 );
 CREATE INDEX contifico_seen_events_age ON contifico_seen_events (store_id, seen_at);
 CREATE INDEX stock_cache_contifico_product ON stock_cache (store_id, contifico_product_id);
+
+-- The pull fence asks for each SKU's newest push (PullFence.snapshot).
+CREATE INDEX inventory_movements_last_push ON inventory_movements_queue (store_id, sku, pushed_at);

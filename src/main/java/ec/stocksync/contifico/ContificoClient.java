@@ -72,7 +72,8 @@ public class ContificoClient {
     public static final DateTimeFormatter FECHA = DateTimeFormatter.ofPattern("dd/MM/yyyy");
     private static final String OUT_OF_RANGE = "Pagina fuera del rango";
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
-    private static final String MAX_ABS_TEXT = "1000000000000";
+    // Ten billion units: beyond any real stock, and within what the cache and the log store (NUMERIC(14,3)).
+    private static final String MAX_ABS_TEXT = "10000000000";
     private static final BigDecimal MAX_ABS = new BigDecimal(MAX_ABS_TEXT);
     private static final int MAX_DECIMALS = 6;
     /** A sign, 13 digits, a point, 6 decimals and room for trailing zeros; anything longer is not a quantity. */
@@ -256,7 +257,7 @@ public class ContificoClient {
     public Uni<List<Movement>> findMovementsByReference(ContificoConnection c, String reference, MovementType tipo,
                                                         LocalDate from, LocalDate to) {
         return movementPages(c, movementQuery(from, to, tipo, c.warehouseId()),
-                m -> m.descripcion() != null && m.descripcion().contains(reference));
+                m -> m.descripcion() != null && m.descripcion().contains(reference), true);
     }
 
     /**
@@ -275,8 +276,9 @@ public class ContificoClient {
         if (onlyConnectionWarehouse && c.warehouseId() == null) {
             return Uni.createFrom().failure(new IllegalArgumentException("the connection has no warehouse to filter by"));
         }
+        // A change signal, not a sale's business: its failures must not open the breaker that sales go through.
         return movementPages(c, movementQuery(from, toInclusive, tipoOrNull,
-                onlyConnectionWarehouse ? c.warehouseId() : null), m -> true);
+                onlyConnectionWarehouse ? c.warehouseId() : null), m -> true, false);
     }
 
     private static String movementQuery(LocalDate from, LocalDate toInclusive, MovementType tipo, String warehouseId) {
@@ -290,18 +292,19 @@ public class ContificoClient {
      * walks from page 1 with its own accumulator. Keyed by id because offset paging repeats a movement when the list
      * shifts under the walk.
      */
-    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, Predicate<Movement> keep) {
-        return Uni.createFrom().deferred(() -> movementPage(c, query, keep, 1, new LinkedHashMap<>()));
+    private Uni<List<Movement>> movementPages(ContificoConnection c, String query, Predicate<Movement> keep,
+                                              boolean breaker) {
+        return Uni.createFrom().deferred(() -> movementPage(c, query, keep, 1, new LinkedHashMap<>(), breaker));
     }
 
     private Uni<List<Movement>> movementPage(ContificoConnection c, String query, Predicate<Movement> keep, int page,
-                                             Map<String, Movement> acc) {
+                                             Map<String, Movement> acc, boolean breaker) {
         String path = "/v2/movimiento-inventario/" + query + "&page=" + page;
         if (page > MAX_PAGES) {
             return Uni.createFrom().failure(new BadAnswer("Contifico still announces a next page after " + MAX_PAGES
                     + " pages of " + path));
         }
-        return readRaw(c, path, raw -> {
+        return readRaw(c, path, breaker, raw -> {
             if (raw.status == 400 && raw.bodyText().contains(OUT_OF_RANGE)) {
                 return new V2Page(List.of(), false);
             }
@@ -319,7 +322,7 @@ public class ContificoClient {
                 }
             }
             return p.hasNext && !p.results.isEmpty()
-                    ? movementPage(c, query, keep, page + 1, acc)
+                    ? movementPage(c, query, keep, page + 1, acc, breaker)
                     : Uni.createFrom().item(() -> List.copyOf(acc.values()));
         });
     }
@@ -360,7 +363,8 @@ public class ContificoClient {
             return Uni.createFrom().failure(new BadAnswer("Contifico still serves full pages after " + MAX_PAGES
                     + " pages of " + path));
         }
-        return read(c, path, json -> {
+        // A change signal: its failures must not open the breaker that sales go through.
+        return readRaw(c, path, false, raw -> handle(raw, false, path)).map(json -> {
             List<SalesDocument> out = new ArrayList<>();
             for (JsonNode n : array(json)) {
                 out.add(document(n));
@@ -391,8 +395,16 @@ public class ContificoClient {
 
     /** A read: retried (transient failures only) around the integration's breaker, each attempt with its timeout. */
     private <T> Uni<T> readRaw(ContificoConnection c, String path, Function<Raw, T> parse) {
-        Guard breaker = breaker(c);
-        Supplier<Uni<T>> attempt = () -> guarded(breaker, () -> exchange(c, HttpMethod.GET, path, null, false).map(parse));
+        return readRaw(c, path, true, parse);
+    }
+
+    /**
+     * A read; {@code breaker} false leaves the integration's breaker out of it, for auxiliary lists whose failure (one
+     * endpoint a tenant cannot serve) says nothing of whether a sale can be booked.
+     */
+    private <T> Uni<T> readRaw(ContificoConnection c, String path, boolean breaker, Function<Raw, T> parse) {
+        Supplier<Uni<T>> call = () -> exchange(c, HttpMethod.GET, path, null, false).map(parse);
+        Supplier<Uni<T>> attempt = breaker ? () -> guarded(breaker(c), call) : call;
         return Uni.createFrom().deferred(() -> guarded(readRetry, attempt)).onFailure().transform(ContificoClient::openBreaker);
     }
 

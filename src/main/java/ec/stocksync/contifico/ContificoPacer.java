@@ -2,6 +2,7 @@ package ec.stocksync.contifico;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +22,8 @@ import java.util.function.Supplier;
  * {@code Retry-After} pauses the whole lane for that long: Contifico asked this tenant, not one request, to slow down.
  *
  * <p>Waiting is never blocking: a call that cannot start is queued and started by the release of another. A pause
- * longer than {@code max-queue-wait} fails calls at once (as unavailable, with the wait), so nothing piles up.
+ * longer than {@code max-queue-wait}, or a wait for a turn that long, fails the call as never attempted (it costs a
+ * sale no attempt and does not feed the circuit breaker), so nothing piles up.
  */
 @ApplicationScoped
 public class ContificoPacer {
@@ -35,7 +37,11 @@ public class ContificoPacer {
 
     private final Map<Long, Lane> lanes = new ConcurrentHashMap<>();
 
-    /** Runs {@code call} when the integration's lane gives it a turn. */
+    /**
+     * Runs {@code call} when the integration's lane gives it a turn. Only the wait for a turn is bounded here: once a
+     * call has started, its own timeout decides (a movement POST that was sent must end as "outcome unknown", never as
+     * a local refusal that would let it be sent again blind). A refusal here means the call was never attempted.
+     */
     public <T> Uni<T> call(ContificoConnection c, Supplier<Uni<T>> call) {
         Lane lane = lanes.computeIfAbsent(c.integrationId(), Lane::new);
         boolean sale = c.priority() != ContificoConnection.Priority.BACKGROUND;
@@ -43,27 +49,40 @@ public class ContificoPacer {
             long paused = lane.pausedFor();
             if (paused > config.maxQueueWait().toMillis()) {
                 // Contifico asked for a long break: say so at once instead of piling calls up behind it.
-                em.fail(new ContificoException.Unavailable("Contifico asked integration " + c.integrationId()
-                        + " to wait " + Duration.ofMillis(paused).toSeconds() + " s before calling again", 429, false,
-                        null, Duration.ofMillis(paused)));
+                em.fail(notAttempted("Contifico asked integration " + c.integrationId() + " to wait "
+                        + Duration.ofMillis(paused).toSeconds() + " s before calling again", 429, Duration.ofMillis(paused)));
                 return;
             }
+            // A call queued behind others starts from their completion: bring it back to its caller's context
+            // (a Hibernate Reactive session, for one, must stay on its own event loop).
+            Context origin = Vertx.currentContext();
             Turn turn = new Turn(sale);
             turn.start = () -> {
-                Cancellable running = call.get().subscribe().with(v -> {
+                Uni<T> uni;
+                try {
+                    uni = call.get();
+                } catch (RuntimeException e) {
+                    uni = Uni.createFrom().failure(e);
+                }
+                turn.running = uni.subscribe().with(v -> {
                     lane.release(turn);
                     em.complete(v);
                 }, e -> {
                     lane.release(turn);
                     em.fail(e);
                 });
-                turn.running = running;
             };
+            turn.context = origin;
+            turn.onQueueTimeout = () -> em.fail(notAttempted("Contifico calls of integration " + c.integrationId()
+                    + " waited over " + config.maxQueueWait().toSeconds() + " s for a turn", 0, null));
             em.onTermination(() -> lane.abandon(turn));
             lane.enqueue(turn);
-        }).ifNoItem().after(config.maxQueueWait().plus(config.writeTimeout())).failWith(() ->
-                new ContificoException.Unavailable("Contifico calls of integration " + c.integrationId()
-                        + " waited too long for a turn", 0, false, null));
+        });
+    }
+
+    /** Not sent at all: like an open breaker, it says nothing of Contifico's health and costs a sale no attempt. */
+    private static ContificoException.Unavailable notAttempted(String message, int status, Duration retryAfter) {
+        return new ContificoException.Unavailable(message + " (call not attempted)", status, true, null, retryAfter);
     }
 
     /** Contifico answered 429: every call of the integration waits {@code retryAfter} before its turn. */
@@ -80,7 +99,10 @@ public class ContificoPacer {
     private static final class Turn {
         final boolean sale;
         Runnable start;
+        Runnable onQueueTimeout;
+        Context context;
         volatile Cancellable running;
+        long timer = -1;
         boolean started;
         boolean done;
 
@@ -112,8 +134,22 @@ public class ContificoPacer {
         void enqueue(Turn t) {
             synchronized (this) {
                 (t.sale ? sales : background).addLast(t);
+                t.timer = vertx.setTimer(Math.max(1, config.maxQueueWait().toMillis()), id -> timedOut(t));
             }
             dispatch();
+        }
+
+        /** Still waiting after max-queue-wait: it leaves the queue, never having been sent. */
+        private void timedOut(Turn t) {
+            synchronized (this) {
+                if (t.started || t.done) {
+                    return;
+                }
+                t.done = true;
+                sales.remove(t);
+                background.remove(t);
+            }
+            t.onQueueTimeout.run();
         }
 
         void release(Turn t) {
@@ -140,6 +176,9 @@ public class ContificoPacer {
                 if (!wasRunning) {
                     sales.remove(t);
                     background.remove(t);
+                    if (t.timer >= 0) {
+                        vertx.cancelTimer(t.timer);
+                    }
                 }
             }
             if (wasRunning && t.running != null) {
@@ -154,6 +193,16 @@ public class ContificoPacer {
             }
             LOG.warnf("Contifico asked integration %d to slow down: its calls wait %d ms", integrationId,
                     retryAfter.toMillis());
+        }
+
+        /** Starts a turn unless its caller gave up in the meantime (then the slot it was given goes back). */
+        private void begin(Turn t) {
+            synchronized (this) {
+                if (t.done) {
+                    return;
+                }
+            }
+            t.start.run();
         }
 
         private void dispatch() {
@@ -184,8 +233,16 @@ public class ContificoPacer {
                     }
                     next.started = true;
                     inFlight++;
+                    if (next.timer >= 0) {
+                        vertx.cancelTimer(next.timer);
+                    }
                 }
-                next.start.run();
+                Turn turn = next;
+                if (turn.context != null && turn.context != Vertx.currentContext()) {
+                    turn.context.runOnContext(v -> begin(turn));
+                } else {
+                    begin(turn);
+                }
             }
         }
     }

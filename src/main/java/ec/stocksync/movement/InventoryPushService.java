@@ -14,6 +14,7 @@ import ec.stocksync.sync.StockCache;
 import ec.stocksync.sync.SyncService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -228,6 +229,10 @@ public class InventoryPushService {
             if (ce.outcomeUnknown()) {
                 delay = max(config.outcomeUnknownDelay(), delay);
             }
+            if (ce instanceof ContificoException.Unavailable u && u.retryAfter() != null) {
+                // Contifico said when to come back (a 429): sooner would only be refused again.
+                delay = max(u.retryAfter(), delay);
+            }
             if (staleProductId(ce)) {
                 // The cached product id is gone (product recreated, integration moved): resolve the SKU afresh.
                 Movement first = held.get(0);
@@ -264,6 +269,15 @@ public class InventoryPushService {
                                 m.quantity(), m.attempts(), m.lastError());
                     }
                 }))
+                // A DEAD sale gets no post-push pull, yet the storefront may show a figure a pull wrote over it: pull
+                // the SKU once (its units now stay reserved) through the post-push retry queue.
+                .call(rows -> Multi.createFrom().iterable(rows.stream().filter(m -> m.status() == MovementStatus.DEAD)
+                                .map(m -> Map.entry(m.storeId(), m.sku())).distinct().toList())
+                        .onItem().transformToUniAndConcatenate(k -> cache.schedulePullRetry(k.getKey(), k.getValue(), 0,
+                                Duration.ZERO))
+                        .collect().last()
+                        .onFailure().invoke(x -> LOG.errorf(x, "could not schedule the pull of a DEAD movement's SKU"))
+                        .onFailure().recoverWithNull())
                 .replaceWithVoid();
     }
 

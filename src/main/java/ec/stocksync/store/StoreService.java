@@ -137,7 +137,19 @@ public class StoreService {
             i.updatedAt = OffsetDateTime.now();
             return i;
         }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
-                .call(i -> elsewhere ? forgetContificoIds(storeId) : Uni.createFrom().voidItem());
+                .call(i -> elsewhere ? forgetContificoIds(storeId) : Uni.createFrom().voidItem())
+                .call(i -> elsewhere || f.has("warehouseId") ? forgetDeltaBaseline(storeId) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Another warehouse or company: the figures and events a delta pull compares against described the old one, so the
+     * next delta pull reads every SKU and starts a new baseline.
+     */
+    private static Uni<Integer> forgetDeltaBaseline(long storeId) {
+        return Panache.getSession().chain(session -> session
+                .createNativeQuery("DELETE FROM pull_baselines WHERE store_id = :store")
+                .setParameter("store", storeId)
+                .executeUpdate());
     }
 
     @WithTransaction

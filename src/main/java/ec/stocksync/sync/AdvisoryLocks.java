@@ -61,6 +61,21 @@ public class AdvisoryLocks {
         return withLock("pull:" + storeId, work);
     }
 
+    /**
+     * Whether some session holds the store's pull lock right now. Looks at {@code pg_locks} instead of trying the lock,
+     * so asking never makes a pull that starts at that moment fail with 409.
+     */
+    public Uni<Boolean> pullLockHeld(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT EXISTS (SELECT 1 FROM pg_locks
+                                       WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                                         AND ((classid::bigint << 32) | objid::bigint)
+                                             = hashtextextended(current_schema() || ':' || $1, 0))""")
+                .execute(Tuple.of("pull:" + storeId))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
     /** Runs {@code work} holding the store's reconcile lock; empty when a reconciliation of that store runs elsewhere. */
     public <T> Uni<Optional<T>> withReconcileLock(long storeId, Supplier<Uni<T>> work) {
         return withLock("reconcile:" + storeId, work);

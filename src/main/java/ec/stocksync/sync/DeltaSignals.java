@@ -60,7 +60,7 @@ public class DeltaSignals {
      * @param flagged     product ids the signals flag
      */
     public record Observed(LocalDate day, Map<String, BigDecimal> totals, Map<String, Set<String>> events, Set<String> flagged,
-                           PullDetails.Signals counts) {
+                           PullDetails.Signals counts, int mappedSkus) {
     }
 
     private record Baseline(LocalDate watermark) {
@@ -71,6 +71,7 @@ public class DeltaSignals {
         return baseline(run).chain(baseline -> observe(run, baseline).chain(observed -> {
             run.observed(observed);
             run.signals(observed.counts());
+            run.guardBase(observed.mappedSkus());
             if (baseline == null) {
                 run.reason("no baseline yet: every mapped SKU was read, and the next delta pull starts from this one");
                 return cache.mapped(run.storeId(), null, config.recentPushWindow());
@@ -81,7 +82,14 @@ public class DeltaSignals {
 
     /** A full sweep reads the signals first, so that its end can record the baseline they describe. */
     Uni<Void> observeForSweep(RunState run) {
-        return baseline(run).chain(baseline -> observe(run, baseline)).invoke(o -> run.observed(o)).replaceWithVoid();
+        return baseline(run).chain(baseline -> observe(run, baseline)).invoke(o -> run.observed(o)).replaceWithVoid()
+                // The sweep is the backstop: a signal Contifico cannot serve must not stop it, only its baseline.
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("store %d: %s; the sweep goes on without recording a delta baseline", run.storeId(),
+                            e.getMessage());
+                    run.reason(e.getMessage() + "; the sweep ran, but left no baseline for delta pulls");
+                    return Uni.createFrom().voidItem();
+                });
     }
 
     /**
@@ -122,8 +130,14 @@ public class DeltaSignals {
                                 UPDATE stock_cache c SET contifico_total_seen = t.total
                                 FROM unnest($2::text[], $3::numeric[]) AS t(product_id, total)
                                 WHERE c.store_id = $1 AND c.contifico_product_id = t.product_id
-                                  AND c.sku <> ALL($4::text[])""")
+                                  AND c.sku <> ALL($4::text[])
+                                  AND c.contifico_total_seen IS DISTINCT FROM t.total""")
                         .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals, unsettledSkus))
+                        // Forgetting their figure makes the next delta pull flag them, whatever Contifico does meanwhile
+                        // (a storefront write that failed while Contifico stood still would otherwise never be retried).
+                        .chain(() -> tx.preparedQuery("UPDATE stock_cache SET contifico_total_seen = NULL"
+                                        + " WHERE store_id = $1 AND sku = ANY($2) AND contifico_total_seen IS NOT NULL")
+                                .execute(Tuple.of(run.storeId(), unsettledSkus)))
                         .chain(() -> tx.preparedQuery("""
                                         INSERT INTO contifico_seen_events (store_id, kind, event_id)
                                         SELECT $1, k, e FROM unnest($2::text[], $3::text[]) AS x(k, e)
@@ -211,7 +225,7 @@ public class DeltaSignals {
                     PullDetails.Signals counts = new PullDetails.Signals(byCatalogue, byMovements.size(),
                             byDocuments.size(), flagged.size(), baseline != null);
                     LOG.debugf("delta signals store=%d since %s: %s", run.storeId(), from, counts);
-                    return new Observed(today, totals, events, flagged, counts);
+                    return new Observed(today, totals, events, flagged, counts, seen.size());
                 }))
                 .onFailure().transform(e -> e instanceof SyncService.RunFailed ? e
                         : new SyncService.RunFailed("Contifico's change signals could not be read: " + SyncService.message(e)));

@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.common.ApiException;
 import ec.stocksync.store.StoreContexts;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -20,6 +21,7 @@ public class PostPushPullRetrier {
 
     private static final Logger LOG = Logger.getLogger(PostPushPullRetrier.class);
     private static final int MAX_PER_ROUND = 20;
+    private static final int CONCURRENCY = 3;
     /** Long enough for a slow Contifico read plus the storefront write; a dead replica's claim expires after it. */
     private static final Duration CLAIM = Duration.ofMinutes(2);
 
@@ -37,7 +39,8 @@ public class PostPushPullRetrier {
     Uni<Void> retryDue() {
         return cache.claimDueRetries(MAX_PER_ROUND, CLAIM)
                 .chain(due -> Multi.createFrom().iterable(due)
-                        .onItem().transformToUniAndMerge(this::retry)
+                        // Each retry pins a pooled connection for its push lock: a few at a time, whatever is due.
+                        .onItem().transformToUni(this::retry).merge(CONCURRENCY)
                         .collect().asList())
                 .onFailure().invoke(e -> LOG.warnf("post-push pull retries could not run: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
@@ -54,6 +57,11 @@ public class PostPushPullRetrier {
                         // in case that one fails too.
                         : cache.schedulePullRetry(due.storeId(), due.sku(), due.attempts(), Duration.ofSeconds(1)))
                 .onFailure().recoverWithUni(e -> {
+                    if (e instanceof ApiException) {
+                        // The store was deleted or lost its integration: nothing to pull back any more.
+                        LOG.infof("post-push pull of store=%d sku=%s dropped: %s", due.storeId(), due.sku(), e.getMessage());
+                        return cache.giveUpPullRetry(due.storeId(), due.sku());
+                    }
                     LOG.warnf("retry of the post-push pull of store=%d sku=%s failed: %s", due.storeId(), due.sku(),
                             e.getMessage());
                     return cache.schedulePullRetry(due.storeId(), due.sku(), due.attempts() + 1, CLAIM);

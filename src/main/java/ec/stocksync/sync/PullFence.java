@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,12 +17,13 @@ import java.util.function.Function;
 /**
  * Keeps a pull from publishing a figure older than a sale (DESIGN rule 8).
  *
- * <p>Before a pull reads Contifico it takes a {@link Snapshot} of each SKU's movements; just before it writes the
- * storefront it takes the SKU's push lock and compares. Any movement created, pushed or dismissed in between changes
- * the snapshot, and the SKU is left to that movement's own post-push pull. Counting rows rather than comparing
- * timestamps or ids matters: a webhook transaction that started before the snapshot but committed after it carries an
- * older {@code created_at} and a lower id, yet still changes the count. Holding the push lock from the comparison to
- * the end of the write closes the last gap: a movement that arrives after the comparison cannot be pushed, nor
+ * <p>Before a pull reads the storefront or Contifico it takes a {@link Snapshot} of each SKU's movements; just before
+ * it writes the storefront it takes the SKU's push lock and compares. Any movement created, pushed or dismissed in
+ * between changes the snapshot, and the SKU is left to that movement's own post-push pull. Counting open rows and
+ * taking the newest push, rather than comparing creation times or ids, matters: a webhook transaction that started
+ * before the snapshot but committed after it carries an older {@code created_at} and a lower id, yet still adds an
+ * open row (or, once pushed, a newer push). Holding the push lock from the comparison to the end of the write (and of
+ * the cache and log updates) closes the last gap: a movement that arrives after the comparison cannot be pushed, nor
  * post-push pulled, before the write has landed.
  */
 @ApplicationScoped
@@ -33,37 +35,54 @@ public class PullFence {
     AdvisoryLocks locks;
 
     /**
-     * What a pull knew of a SKU's movements when it read Contifico.
+     * What a pull knew of a SKU's movements before it read anything. Every field only moves forward while a movement
+     * of the SKU is created, pushed or settled, and none moves when retention purges old DONE rows: a purge must not
+     * be able to cancel out a sale.
      *
-     * @param openDelta the stock effect of movements the storefront took but Contifico has not booked: waiting, being
-     *                  pushed, or DEAD and not dismissed (an unbooked sale keeps its units reserved until an operator
-     *                  settles it)
+     * @param open       movements not DONE (a new one, committed late or not, adds one; one pushed and DONE since
+     *                   moves {@code lastPush})
+     * @param lastPush   the newest push of the SKU (pushes of one SKU are serialized by its push lock, so this grows)
+     * @param dismissed  DEAD movements an operator dismissed
+     * @param openDelta  the stock effect of movements the storefront took but Contifico has not booked: waiting, being
+     *                   pushed, or DEAD and not dismissed (an unbooked sale keeps its units reserved)
      */
-    public record Snapshot(long movements, long pushed, long dismissed, int openDelta) {
-        static final Snapshot NONE = new Snapshot(0, 0, 0, 0);
+    public record Snapshot(long open, OffsetDateTime lastPush, long dismissed, int openDelta) {
+        static final Snapshot NONE = new Snapshot(0, null, 0, 0);
     }
 
-    public Uni<Map<String, Snapshot>> snapshot(long storeId, Collection<String> skus) {
+    /** Snapshots of several SKUs, and the database's clock when they were taken. */
+    public record Snapshots(Map<String, Snapshot> bySku, OffsetDateTime takenAt) {
+        public Snapshot get(String sku) {
+            return bySku.getOrDefault(sku, Snapshot.NONE);
+        }
+    }
+
+    public Uni<Snapshots> snapshot(long storeId, Collection<String> skus) {
         return pool.preparedQuery("""
-                        SELECT sku, count(*) AS n,
-                               count(*) FILTER (WHERE contifico_movement_id IS NOT NULL) AS pushed,
-                               count(*) FILTER (WHERE dismissed_at IS NOT NULL) AS dismissed,
-                               coalesce(sum(CASE kind WHEN 'SALE' THEN -quantity ELSE quantity END)
-                                        FILTER (WHERE contifico_movement_id IS NULL
-                                                  AND (status IN ('PENDING', 'IN_PROGRESS')
-                                                       OR (status = 'DEAD' AND dismissed_at IS NULL))), 0)::int AS open_delta
-                        FROM inventory_movements_queue
-                        WHERE store_id = $1 AND sku = ANY($2)
-                        GROUP BY sku""")
+                        SELECT s.sku, coalesce(o.n, 0) AS n, coalesce(o.dismissed, 0) AS dismissed,
+                               coalesce(o.open_delta, 0) AS open_delta,
+                               (SELECT max(p.pushed_at) FROM inventory_movements_queue p
+                                WHERE p.store_id = $1 AND p.sku = s.sku) AS last_push,
+                               now() AS taken_at
+                        FROM unnest($2::text[]) AS s(sku)
+                        LEFT JOIN LATERAL (
+                          SELECT count(*) AS n, count(*) FILTER (WHERE m.dismissed_at IS NOT NULL) AS dismissed,
+                                 sum(CASE m.kind WHEN 'SALE' THEN -m.quantity ELSE m.quantity END)
+                                   FILTER (WHERE m.contifico_movement_id IS NULL
+                                             AND (m.status IN ('PENDING', 'IN_PROGRESS')
+                                                  OR (m.status = 'DEAD' AND m.dismissed_at IS NULL)))::int AS open_delta
+                          FROM inventory_movements_queue m
+                          WHERE m.store_id = $1 AND m.sku = s.sku AND m.status <> 'DONE') o ON TRUE""")
                 .execute(Tuple.of(storeId, skus.toArray(new String[0])))
                 .map(rows -> {
                     Map<String, Snapshot> out = new HashMap<>();
-                    for (String sku : skus) {
-                        out.put(sku, Snapshot.NONE);
+                    OffsetDateTime takenAt = null;
+                    for (var r : rows) {
+                        out.put(r.getString("sku"), new Snapshot(r.getLong("n"), r.getOffsetDateTime("last_push"),
+                                r.getLong("dismissed"), r.getInteger("open_delta")));
+                        takenAt = r.getOffsetDateTime("taken_at");
                     }
-                    rows.forEach(r -> out.put(r.getString("sku"), new Snapshot(r.getLong("n"), r.getLong("pushed"),
-                            r.getLong("dismissed"), r.getInteger("open_delta"))));
-                    return out;
+                    return new Snapshots(out, takenAt);
                 });
     }
 
@@ -77,7 +96,7 @@ public class PullFence {
                 : snapshot(storeId, locked).chain(now -> {
                     Set<String> clear = new HashSet<>();
                     for (String sku : locked) {
-                        if (now.get(sku).equals(seen.get(sku))) {
+                        if (now.get(sku).equals(seen.getOrDefault(sku, Snapshot.NONE))) {
                             clear.add(sku);
                         }
                     }

@@ -144,19 +144,21 @@ public class PullRunner {
     }
 
     /**
-     * RUNNING runs whose store's pull lock is free: their replica died (a crash, a SIGKILL, a lost connection)
-     * without ending them. Checked at start-up and every minute, by every replica; marking is idempotent.
+     * RUNNING runs whose store's pull lock nobody holds: their replica died (a crash, a SIGKILL, a lost connection)
+     * without ending them. Checked at start-up and every minute, by every replica; marking is idempotent, and a run
+     * that ends meanwhile is DONE first (its outcome is written before its lock goes), so it is never marked.
      */
     @Scheduled(identity = "pull-runs-interrupted", every = "${stocksync.sync.interrupted-check-every:60s}",
             delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> markInterrupted() {
         return runs.running().chain(list -> Multi.createFrom().iterable(list)
                 .filter(r -> !finished.containsKey(r[0]))
-                .onItem().transformToUniAndConcatenate(r -> locks.withPullLock(r[1],
-                        () -> runs.interrupt(r[0], null, "the replica running this pull stopped before it ended")))
+                .onItem().transformToUniAndConcatenate(r -> locks.pullLockHeld(r[1]).chain(held -> held
+                        ? Uni.createFrom().item(0)
+                        : runs.interrupt(r[0], null, "the replica running this pull stopped before it ended")))
                 .collect().asList()
                 .invoke(done -> {
-                    long n = done.stream().filter(o -> o.isPresent() && o.get() > 0).count();
+                    long n = done.stream().filter(count -> count > 0).count();
                     if (n > 0) {
                         LOG.warnf("%d pull run(s) left RUNNING by a stopped replica marked INTERRUPTED", n);
                     }

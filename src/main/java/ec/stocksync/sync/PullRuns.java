@@ -49,15 +49,18 @@ public class PullRuns {
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
-    /** Records progress; answers whether someone asked to cancel the run. */
+    /**
+     * Records progress; answers whether someone asked to cancel the run, or null when the run is no longer RUNNING
+     * (another replica found its pull lock free, so this run lost it, and marked it INTERRUPTED): it must stop.
+     */
     public Uni<Boolean> progress(long runId, Counts c) {
         return pool.preparedQuery("""
                         UPDATE pull_runs SET total = $2, processed = $3, updated = $4, unchanged = $5, skipped = $6,
                                              failed = $7, heartbeat_at = now()
-                        WHERE id = $1 RETURNING cancel_requested""")
+                        WHERE id = $1 AND status = 'RUNNING' RETURNING cancel_requested""")
                 .execute(Tuple.from(new Object[]{runId, c.total(), c.processed(), c.updated(), c.unchanged(),
                         c.skipped(), c.failed()}))
-                .map(rows -> rows.iterator().hasNext() && rows.iterator().next().getBoolean(0));
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getBoolean(0) : null);
     }
 
     /**

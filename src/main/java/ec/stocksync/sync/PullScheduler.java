@@ -2,19 +2,25 @@ package ec.stocksync.sync;
 
 import ec.stocksync.common.ApiException;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scheduled pulls: a delta pull often, a full sweep seldom. The schedules fire on every replica; the store's pull lock
- * makes exactly one of them run each store's pull, and the others skip it.
+ * Scheduled pulls: a delta pull often, a full sweep seldom. The schedules fire on every replica; per store and period,
+ * the replica that starts the first run does it (the store's pull lock settles a tie; a run already started in the
+ * period makes the others skip).
  */
 @ApplicationScoped
 public class PullScheduler {
@@ -26,22 +32,30 @@ public class PullScheduler {
     @Inject
     PullRunner runner;
 
+    /**
+     * A scheduled full sweep that finds its store busy (a delta or manual pull) looks again this often, for up to 20
+     * minutes; a look is one query and one try-lock.
+     */
+    static final Duration BUSY_RETRY = Duration.ofSeconds(5);
+    static final int BUSY_RETRIES = 240;
+
     @Scheduled(identity = "scheduled-delta-pull", cron = "${stocksync.sync.schedule}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> deltaPullAllStores() {
-        return pullAll(PullMode.DELTA);
+    Uni<Void> deltaPullAllStores(ScheduledExecution execution) {
+        return pullAll(PullMode.DELTA, execution.getScheduledFireTime());
     }
 
-    @Scheduled(identity = "scheduled-full-sweep", cron = "${stocksync.sync.full-sweep-schedule:0 30 3 * * ?}",
+    @Scheduled(identity = "scheduled-full-sweep", cron = "${stocksync.sync.full-sweep-schedule:0 7 3 * * ?}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> fullSweepAllStores() {
-        return pullAll(PullMode.FULL);
+    Uni<Void> fullSweepAllStores(ScheduledExecution execution) {
+        return pullAll(PullMode.FULL, execution.getScheduledFireTime());
     }
 
-    private Uni<Void> pullAll(PullMode mode) {
+    /** Every replica fires the schedule; per store, the first to start a run for this period does it (rule 7). */
+    Uni<Void> pullAll(PullMode mode, Instant period) {
         return storesToPull()
                 .chain(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(id -> pullStore(id, mode))
+                        .onItem().transformToUniAndConcatenate(id -> pullStore(id, mode, period))
                         .collect().last())
                 .replaceWithVoid();
     }
@@ -61,18 +75,50 @@ public class PullScheduler {
                 });
     }
 
-    /** One store's scheduled pull, to its end: stores are pulled one after the other, never all at once. */
-    Uni<Void> pullStore(long storeId, PullMode mode) {
-        return runner.start(storeId, mode, SyncOptions.SCHEDULED, SyncTrigger.SCHEDULED)
-                .chain(run -> runner.whenFinished(run.id()))
-                .replaceWithVoid()
-                .onFailure().recoverWithUni(e -> {
-                    if (e instanceof ApiException ae && "pull_in_progress".equals(ae.code())) {
-                        LOG.debugf("scheduled %s pull of store %d skipped: another replica is pulling it", mode, storeId);
-                    } else {
-                        LOG.warnf("scheduled %s pull of store %d failed: %s", mode, storeId, e.getMessage());
-                    }
-                    return Uni.createFrom().voidItem();
-                });
+    /**
+     * One store's scheduled pull of the period that began at {@code period}, to its end: stores are pulled one after
+     * the other, never all at once. Skipped when a scheduled run of this mode already started in the period (another
+     * replica got there first). A sweep that finds the store busy with another pull waits and tries again: skipping
+     * it would leave the store without its nightly backstop.
+     */
+    Uni<Void> pullStore(long storeId, PullMode mode, Instant period) {
+        return pullStore(storeId, mode, period, 0);
+    }
+
+    private Uni<Void> pullStore(long storeId, PullMode mode, Instant period, int attempt) {
+        return ranThisPeriod(storeId, mode, period).chain(ran -> {
+            if (ran) {
+                LOG.debugf("scheduled %s pull of store %d already ran this period", mode, storeId);
+                return Uni.createFrom().voidItem();
+            }
+            return runner.start(storeId, mode, SyncOptions.SCHEDULED, SyncTrigger.SCHEDULED)
+                    .chain(run -> runner.whenFinished(run.id()))
+                    .replaceWithVoid()
+                    .onFailure().recoverWithUni(e -> {
+                        boolean busy = e instanceof ApiException ae && "pull_in_progress".equals(ae.code());
+                        if (busy && mode == PullMode.FULL && attempt < BUSY_RETRIES) {
+                            // Busy with this very sweep (another replica won the tie: the next look finds its run)
+                            // or with something else (a delta or manual pull): look again in a moment.
+                            return Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY)
+                                    .chain(() -> pullStore(storeId, mode, period, attempt + 1));
+                        }
+                        if (busy) {
+                            LOG.debugf("scheduled %s pull of store %d skipped: another pull of it is running", mode,
+                                    storeId);
+                        } else {
+                            LOG.warnf("scheduled %s pull of store %d failed: %s", mode, storeId, e.getMessage());
+                        }
+                        return Uni.createFrom().voidItem();
+                    });
+        });
+    }
+
+    private Uni<Boolean> ranThisPeriod(long storeId, PullMode mode, Instant period) {
+        // A minute of slack for replicas whose clocks disagree with the database's.
+        return pool.preparedQuery("""
+                        SELECT EXISTS (SELECT 1 FROM pull_runs WHERE store_id = $1 AND kind = $2 AND trigger = 'SCHEDULED'
+                                         AND started_at >= $3::timestamptz - interval '1 minute')""")
+                .execute(Tuple.of(storeId, mode.name(), period.atOffset(ZoneOffset.UTC)))
+                .map(rows -> rows.iterator().next().getBoolean(0));
     }
 }

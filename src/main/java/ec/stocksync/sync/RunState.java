@@ -28,6 +28,7 @@ final class RunState {
     private List<String> zeroing = List.of();
     private PullDetails.Signals signals;
     private String reason;
+    private Integer guardBase;
     private final java.util.Set<String> failedSkus = new java.util.HashSet<>();
     private DeltaSignals.Observed observed;
 
@@ -109,6 +110,18 @@ final class RunState {
      */
     synchronized java.util.Set<String> unsettledSkus() {
         return java.util.Set.copyOf(failedSkus);
+    }
+
+    /**
+     * What the zeroing guard measures against: the run's own SKUs, except for a delta run, whose SKUs are by design the
+     * ones that changed (real sell-outs among them): there, the store's mapped SKUs.
+     */
+    synchronized void guardBase(int n) {
+        guardBase = n;
+    }
+
+    synchronized int guardBaseOrTotal() {
+        return guardBase != null ? guardBase : totalOrZero();
     }
 
     synchronized void reason(String r) {

@@ -67,7 +67,7 @@ public class StockCache {
      * settles any retry of an earlier one that failed.
      */
     public Uni<Void> recordPull(long storeId, String sku, StorefrontItem item, Integer storeStock,
-                                BigDecimal contificoStock, SyncTrigger trigger) {
+                                BigDecimal contificoStock, SyncTrigger trigger, java.time.OffsetDateTime readSince) {
         return pool.preparedQuery("""
                         INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
                                                  inventory_item_id, store_stock, store_stock_updated_at,
@@ -89,10 +89,14 @@ public class StockCache {
                                                  ELSE stock_cache.pull_retry_at END,
                             pull_retry_attempts = CASE WHEN EXCLUDED.last_checked_trigger = 'SALE' THEN 0
                                                        ELSE stock_cache.pull_retry_attempts END,
-                            updated_at = now()""")
+                            updated_at = now()
+                        -- What was read before a newer record landed is not newer than it.
+                        WHERE $10::timestamptz IS NULL OR stock_cache.contifico_stock_at IS NULL
+                              OR stock_cache.contifico_stock_at <= $10""")
                 .execute(Tuple.from(new Object[]{storeId, sku, item == null ? null : item.name(),
                         item == null ? null : item.productId(), item == null ? null : item.variantId(),
-                        item == null ? null : item.inventoryItemId(), storeStock, contificoStock, trigger.name()}))
+                        item == null ? null : item.inventoryItemId(), storeStock, contificoStock, trigger.name(),
+                        readSince}))
                 .replaceWithVoid();
     }
 
@@ -130,9 +134,11 @@ public class StockCache {
 
     /**
      * Records what a batch of a pull read and wrote, in one statement. SKUs held back are left alone: the figure they
-     * were read with is already older than one of their movements.
+     * were read with is already older than one of their movements. With {@code readSince} (figures read after that
+     * instant, outside any push lock), a row recorded after it by someone else is newer and stays.
      */
-    public Uni<Void> recordPulls(long storeId, List<SkuPullResult> results, SyncTrigger trigger) {
+    public Uni<Void> recordPulls(long storeId, List<SkuPullResult> results, SyncTrigger trigger,
+                                 java.time.OffsetDateTime readSince) {
         List<SkuPullResult> seen = results.stream()
                 .filter(r -> r.contificoStock() != null && !r.action().skipped() && r.action() != SyncAction.DRY_RUN)
                 .toList();
@@ -149,8 +155,10 @@ public class StockCache {
                             contifico_stock = r.erp, contifico_stock_at = now(),
                             last_checked_at = now(), last_checked_trigger = $5, updated_at = now()
                         FROM unnest($2::text[], $3::int[], $4::numeric[]) AS r(sku, stock, erp)
-                        WHERE c.store_id = $1 AND c.sku = r.sku""")
-                .execute(Tuple.of(storeId, skus, stocks, erp, trigger.name()))
+                        WHERE c.store_id = $1 AND c.sku = r.sku
+                          -- Figures read before a newer record landed (a post-push pull) do not replace it.
+                          AND ($6::timestamptz IS NULL OR c.contifico_stock_at IS NULL OR c.contifico_stock_at <= $6)""")
+                .execute(Tuple.from(new Object[]{storeId, skus, stocks, erp, trigger.name(), readSince}))
                 .replaceWithVoid();
     }
 
@@ -167,12 +175,13 @@ public class StockCache {
     }
 
     /**
-     * No more retries: the SKU keeps a non-zero attempt count, so scheduled pulls no longer leave it alone as
-     * "recently pushed".
+     * No more retries: the SKU keeps a non-zero attempt count, so pulls no longer leave it alone as "recently pushed",
+     * and the next delta pull reads it.
      */
     public Uni<Void> giveUpPullRetry(long storeId, String sku) {
-        return pool.preparedQuery("UPDATE stock_cache SET pull_retry_at = NULL, updated_at = now()"
-                        + " WHERE store_id = $1 AND sku = $2")
+        // Forgetting the catalogue figure makes the next delta pull read the SKU: our own push flags nothing there.
+        return pool.preparedQuery("UPDATE stock_cache SET pull_retry_at = NULL, contifico_total_seen = NULL,"
+                        + " updated_at = now() WHERE store_id = $1 AND sku = $2")
                 .execute(Tuple.of(storeId, sku))
                 .replaceWithVoid();
     }

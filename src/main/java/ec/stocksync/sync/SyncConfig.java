@@ -17,8 +17,11 @@ public interface SyncConfig {
     @WithDefault("0 */15 * * * ?")
     String schedule();
 
-    /** Cron of the scheduled full sweeps, the backstop of the delta pulls; {@code off} disables them. */
-    @WithDefault("0 30 3 * * ?")
+    /**
+     * Cron of the scheduled full sweeps, the backstop of the delta pulls; {@code off} disables them. Off the quarter
+     * hours on purpose, so it does not fire with a delta pull (a busy store makes the sweep wait and retry).
+     */
+    @WithDefault("0 7 3 * * ?")
     String fullSweepSchedule();
 
     /** SKUs read from Contifico at once during a pull. */

@@ -115,9 +115,13 @@ public class SyncService {
                     StorefrontClient storefront = storefronts.forStore(run.ctx.store());
                     Uni<Void> logHeld = run.options.dryRun() ? Uni.createFrom().voidItem()
                             : logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger, held);
-                    // The total shows at once, so a progress bar has its scale before the first chunk is read.
-                    return logHeld.chain(() -> progress(run)).chain(() -> currentStorefront(storefront, todo))
-                            .chain(seen -> readAll(run, conn, todo, seen))
+                    // The total shows at once, so a progress bar has its scale before the first chunk is read. The
+                    // fence's snapshot comes before any read, the storefront's included: a sale the storefront has
+                    // already taken when it is read must be one the snapshot knows, or it would be counted twice.
+                    return logHeld.chain(() -> progress(run))
+                            .chain(() -> fence.snapshot(run.storeId(), todo.stream().map(StockCache.MappedSku::sku).toList()))
+                            .chain(snapshots -> currentStorefront(storefront, todo)
+                                    .chain(seen -> readAll(run, conn, todo, seen, snapshots)))
                             .chain(pending -> guardAndWrite(run, storefront, pending));
                 });
     }
@@ -144,11 +148,11 @@ public class SyncService {
     }
 
     private Uni<List<Pending>> readAll(RunState run, ContificoConnection conn, List<StockCache.MappedSku> todo,
-                                       Map<String, Read<StorefrontItem>> storefront) {
+                                       Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots snapshots) {
         List<List<StockCache.MappedSku>> chunks = chunks(todo, READ_CHUNK);
         List<Pending> pending = new ArrayList<>();
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, chunk, storefront)
+                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, chunk, storefront, snapshots)
                         .invoke(pending::addAll)
                         .chain(() -> progress(run)))
                 .collect().last()
@@ -156,10 +160,8 @@ public class SyncService {
     }
 
     private Uni<List<Pending>> readChunk(RunState run, ContificoConnection conn, List<StockCache.MappedSku> chunk,
-                                         Map<String, Read<StorefrontItem>> storefront) {
-        List<String> skus = chunk.stream().map(StockCache.MappedSku::sku).toList();
-        return fence.snapshot(run.storeId(), skus)
-                .chain(seen -> readEach(chunk, m -> contifico.stockInWarehouse(conn, m.contificoProductId()))
+                                         Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots seen) {
+        return readEach(chunk, m -> contifico.stockInWarehouse(conn, m.contificoProductId()))
                         .map(erp -> {
                             List<Pending> pending = new ArrayList<>();
                             List<SkuPullResult> settled = new ArrayList<>();
@@ -187,9 +189,10 @@ public class SyncService {
                             run.read(chunk.size());
                             run.settleAll(settled);
                             return new ChunkOutcome(pending, settled);
-                        }))
+                        })
+                // Unlocked: a post-push pull that recorded a newer figure since the snapshot keeps it.
                 .call(outcome -> run.options.dryRun() ? Uni.createFrom().voidItem()
-                        : cache.recordPulls(run.storeId(), outcome.settled(), run.trigger)
+                        : cache.recordPulls(run.storeId(), outcome.settled(), run.trigger, seen.takenAt())
                                 .chain(() -> logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger,
                                         outcome.settled().stream().filter(r -> r.action().logged()).toList())))
                 .map(ChunkOutcome::pending);
@@ -210,11 +213,11 @@ public class SyncService {
                 zeroing.add(p.sku().sku());
             }
         }
-        boolean tooMany = zeroing.size() >= config.minZeroing()
-                && zeroing.size() > config.maxZeroingRatio() * run.totalOrZero();
+        int base = run.guardBaseOrTotal();
+        boolean tooMany = zeroing.size() >= config.minZeroing() && zeroing.size() > config.maxZeroingRatio() * base;
         if (tooMany) {
             run.zeroing(zeroing);
-            String why = zeroing.size() + " of " + run.totalOrZero() + " SKUs would drop from above 0 to 0 (more than "
+            String why = zeroing.size() + " of " + base + " SKUs would drop from above 0 to 0 (more than "
                     + Math.round(config.maxZeroingRatio() * 100) + "%): a sign of a wrong warehouse or a bad answer"
                     + " from Contifico rather than real sell-outs";
             if (!run.options.force() && !run.options.dryRun()) {
@@ -243,6 +246,7 @@ public class SyncService {
     private Uni<Void> writeBatch(RunState run, StorefrontClient storefront, List<Pending> batch) {
         Map<String, PullFence.Snapshot> seen = new LinkedHashMap<>();
         batch.forEach(p -> seen.put(p.sku().sku(), p.seen()));
+        // The cache and the log are written before the locks go: a sale's post-push pull right after must come last.
         return fence.underFence(run.storeId(), seen, clear -> {
                     List<SkuPullResult> results = new ArrayList<>();
                     List<Pending> go = new ArrayList<>();
@@ -253,19 +257,18 @@ public class SyncService {
                             results.add(newerMovement(p.sku().sku(), p.erp(), p.write().expectedCurrent()));
                         }
                     }
-                    if (go.isEmpty()) {
-                        return Uni.createFrom().item(results);
-                    }
-                    return storefront.setStocks(go.stream().map(Pending::write).toList()).map(written -> {
-                        for (int i = 0; i < written.size(); i++) {
-                            results.add(outcome(go.get(i).erp(), written.get(i)));
-                        }
-                        return results;
-                    });
+                    Uni<List<SkuPullResult>> written = go.isEmpty() ? Uni.createFrom().item(results)
+                            : storefront.setStocks(go.stream().map(Pending::write).toList()).map(answers -> {
+                                for (int i = 0; i < answers.size(); i++) {
+                                    results.add(outcome(go.get(i).erp(), answers.get(i)));
+                                }
+                                return results;
+                            });
+                    return written
+                            .call(rs -> cache.recordPulls(run.storeId(), rs, run.trigger, null))
+                            .call(rs -> logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger,
+                                    rs.stream().filter(r -> r.action().logged()).toList()));
                 })
-                .call(results -> cache.recordPulls(run.storeId(), results, run.trigger))
-                .call(results -> logs.writeAll(run.storeId(), run.ctx.integrationId(), run.id, run.trigger,
-                        results.stream().filter(r -> r.action().logged()).toList()))
                 .invoke(run::settleAll)
                 .replaceWithVoid();
     }
@@ -281,6 +284,10 @@ public class SyncService {
     /** Records progress and stops the run when someone asked to cancel it. */
     private Uni<Void> progress(RunState run) {
         return runs.progress(run.id, run.counts()).invoke(cancel -> {
+            if (cancel == null) {
+                throw new RunFailed("the run lost its pull lock (its database session ended) and was marked"
+                        + " INTERRUPTED; it stopped");
+            }
             if (cancel) {
                 throw new Cancelled();
             }
@@ -365,6 +372,8 @@ public class SyncService {
         boolean fenced = trigger != SyncTrigger.SALE;
         return fence.snapshot(ctx.storeId(), List.of(sku)).chain(snapshots -> {
             PullFence.Snapshot seen = snapshots.get(sku);
+            // Unfenced paths hold the push lock already; the others must not overwrite a newer post-push record.
+            java.time.OffsetDateTime since = fenced ? snapshots.takenAt() : null;
             Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
                     .chain(productId -> contifico.stockInWarehouse(conn, productId))
                     // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
@@ -374,10 +383,11 @@ public class SyncService {
                 Decision d = decide(item, erp, seen.openDelta(), options.dryRun(), syncUnmanaged(ctx));
                 if (d.write() == null) {
                     return options.dryRun() ? Uni.createFrom().item(d.result())
-                            : cache.recordPull(ctx.storeId(), sku, item, item.stock(), erp, trigger).replaceWith(d.result());
+                            : cache.recordPull(ctx.storeId(), sku, item, item.stock(), erp, trigger, since)
+                                    .replaceWith(d.result());
                 }
                 Uni<SkuPullResult> write = storefront.setStock(item, item.stock(), d.write().newQuantity())
-                        .chain(written -> cache.recordPull(ctx.storeId(), sku, written, written.stock(), erp, trigger)
+                        .chain(written -> cache.recordPull(ctx.storeId(), sku, written, written.stock(), erp, trigger, null)
                                 .replaceWith(new SkuPullResult(sku, SyncAction.UPDATED, erp, item.stock(),
                                         written.stock(), null)));
                 if (!fenced) {

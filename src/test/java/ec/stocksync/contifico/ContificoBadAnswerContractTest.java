@@ -78,7 +78,7 @@ class ContificoBadAnswerContractTest {
     @Test
     void absurdQuantitiesAreBadAnswersAndNeverReachAScale() {
         for (Object absurd : List.of("1E+999999999", new BigDecimal("1E+999999999"), "-1E+999999999", "1E-999999999",
-                "1000000000000.5", new BigDecimal("1E+13"), 1e300, "0.0000001", "1" + "0".repeat(60))) {
+                "10000000000.5", "1000000000000.5", new BigDecimal("1E+13"), 1e300, "0.0000001", "1" + "0".repeat(60))) {
             BadAnswer e = stockFailure(absurd);
             assertTrue(e.getMessage().contains("unusable cantidad"), e.getMessage());
         }
@@ -86,7 +86,7 @@ class ContificoBadAnswerContractTest {
 
     @Test
     void bigButPlausibleQuantitiesAndHarmlessNotationsAreRead() {
-        for (String[] ok : new String[][]{{"1E+3", "1000"}, {"999999999999.999999", "999999999999.999999"},
+        for (String[] ok : new String[][]{{"1E+3", "1000"}, {"9999999999.999999", "9999999999.999999"},
                 {"5.00000000", "5"}, {"0E+999999999", "0"}, {"-12.5", "-12.5"}}) {
             fx.sim.rawStockValue(p.id, fx.main.id(), ok[0]);
             BigDecimal read = await(client.stockInWarehouse(fx.connection(), p.id));

@@ -129,6 +129,30 @@ class ContificoPacerTest {
     }
 
     @Test
+    void aStartedCallIsNeverCutShortByThePacerOnlyItsWaitForATurnIsBounded() throws Exception {
+        // max-queue-wait is 3 s in tests.
+        ContificoConnection c = connection(IDS.incrementAndGet()).background();
+        ConcurrentLinkedQueue<String> started = new ConcurrentLinkedQueue<>();
+        List<Gated> slow = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            slow.add(new Gated(c, "slow-" + i, started));
+        }
+        Gated starved = new Gated(c, "starved", started);
+        Thread.sleep(4000);
+        // The running calls are still running (a sent POST must end as its own timeout says, never here)...
+        assertTrue(slow.stream().noneMatch(g -> g.result.isDone()));
+        // ...while the one that never got a turn was refused as not attempted, and never starts.
+        Throwable refused = starved.result.handle((v, e) -> e).get();
+        assertTrue(refused instanceof ContificoException.Unavailable u && u.circuitOpen(), String.valueOf(refused));
+        assertTrue(refused.getMessage().contains("not attempted"));
+        slow.forEach(g -> g.gate.complete("late but fine"));
+        assertEquals("late but fine", slow.get(0).result.get());
+        settle();
+        assertTrue(!started.contains("starved"));
+        assertEquals(0, pacer.inFlight(c.integrationId()));
+    }
+
+    @Test
     void a429WithRetryAfterPausesEveryCallOfTheIntegrationForThatLong() {
         ContificoSimulator sim = sandbox.simulator();
         SimFixture fx = new SimFixture(sim);

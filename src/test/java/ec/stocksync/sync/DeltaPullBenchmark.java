@@ -83,7 +83,7 @@ class DeltaPullBenchmark {
 
         before = contifico.totalCount();
         t0 = System.nanoTime();
-        scheduler.pullStore(store.storeId(), PullMode.DELTA).await().atMost(Duration.ofMinutes(10));
+        scheduler.pullStore(store.storeId(), PullMode.DELTA, java.time.Instant.now()).await().atMost(Duration.ofMinutes(10));
         long deltaMs = (System.nanoTime() - t0) / 1_000_000;
         int deltaCalls = contifico.totalCount() - before;
         Row run = db.rows("SELECT * FROM pull_runs WHERE store_id = $1 AND kind = 'DELTA' ORDER BY id DESC LIMIT 1",

@@ -175,6 +175,25 @@ class DeltaPullTest {
     }
 
     @Test
+    void realSellOutsInADeltaPullAreMeasuredAgainstTheWholeStoreNotJustWhatChanged() {
+        for (int i = 30; i < 60; i++) {
+            String sku = "D-%02d".formatted(i);
+            productIds.put(sku, sandbox.product(store, sku, 20, 20));
+        }
+        Api.admin().post("/api/stores/" + store.storeId() + "/catalog/import").then().statusCode(200);
+        PullSafetyTest.pullAndWait(store.storeId(), Map.of());
+        contifico.documentsAffectStock(true);
+        // 10 of the 60 SKUs sell out at the shop counter (17%): every flagged SKU drops to 0, yet the store does not.
+        for (int i = 0; i < 10; i++) {
+            contifico.addDocument("FAC", NewMovement.today(), store.warehouseId(), line(productIds.get("D-%02d".formatted(i)), 20));
+        }
+        JsonPath d = delta();
+        assertEquals("DONE", d.getString("status"), d.getString("reason"));
+        assertEquals(10, d.getInt("updated"));
+        assertEquals(0, sandbox.shopify().available("D-00"));
+    }
+
+    @Test
     void aStoreWithoutABaselineIsSweptByItsFirstDeltaPull() {
         db.rows("DELETE FROM pull_baselines WHERE store_id = $1 RETURNING store_id", store.storeId());
         JsonPath d = delta();
@@ -187,7 +206,7 @@ class DeltaPullTest {
     @Test
     void scheduledPullsAreDeltaPulls() {
         contifico.addMovement("ING", NewMovement.today(), store.warehouseId(), null, line(productIds.get("D-08"), 2));
-        scheduler.deltaPullAllStores().await().atMost(Duration.ofSeconds(30));
+        scheduler.pullAll(PullMode.DELTA, java.time.Instant.now()).await().atMost(Duration.ofSeconds(30));
         List<io.vertx.mutiny.sqlclient.Row> runs = db.rows("SELECT kind, status, total FROM pull_runs WHERE store_id = $1"
                 + " AND trigger = 'SCHEDULED'", store.storeId());
         assertEquals(1, runs.size());

@@ -214,9 +214,13 @@ class FullPullTest {
         importCatalog();
         sandbox.contifico().setFault(ContificoSimulator.Endpoint.PRODUCT_STOCK, ContificoSimulator.Fault.latency(200, -1));
         // Two replicas' schedulers firing at the same moment.
-        io.smallrye.mutiny.Uni.combine().all().unis(scheduler.pullStore(store.storeId(), PullMode.FULL),
-                        scheduler.pullStore(store.storeId(), PullMode.FULL))
+        java.time.Instant period = java.time.Instant.now();
+        io.smallrye.mutiny.Uni.combine().all().unis(scheduler.pullStore(store.storeId(), PullMode.FULL, period),
+                        scheduler.pullStore(store.storeId(), PullMode.FULL, period))
                 .discardItems().await().atMost(Duration.ofSeconds(30));
+        assertEquals(1, db.count("SELECT count(*) FROM pull_runs WHERE store_id = $1 AND trigger = 'SCHEDULED'", store.storeId()));
+        // A third replica that reaches the store only after the first run ended does not pull it again this period.
+        scheduler.pullStore(store.storeId(), PullMode.FULL, period).await().atMost(Duration.ofSeconds(30));
         assertEquals(1, db.count("SELECT count(*) FROM pull_runs WHERE store_id = $1 AND trigger = 'SCHEDULED'", store.storeId()));
         assertEquals(8, sandbox.shopify().available("S-0"));
         assertEquals(6, db.count("SELECT count(*) FROM sync_logs WHERE store_id = $1 AND trigger = 'SCHEDULED'", store.storeId()));
