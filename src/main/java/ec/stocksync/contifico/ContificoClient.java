@@ -334,10 +334,9 @@ public class ContificoClient {
 
     /**
      * The connection warehouse's sales documents issued {@code from}..{@code toInclusive}, every v1 page of
-     * {@code pageSize} until an empty or short page, each document once. Both dates are always sent: an unfiltered
-     * document list answered nothing for a minute on a real tenant. {@code fecha_final} is sent as the last day wanted,
-     * taking the range as inclusive; Contifico's real bound is unknown, so callers keep an overlap window. A page
-     * shorter than asked ends the walk, so {@code pageSize} must not exceed what Contifico serves per page.
+     * {@code pageSize} until Contifico answers {@code []}, each document once. Both dates are always sent: an
+     * unfiltered document list answered nothing for a minute on a real tenant. {@code fecha_final} is sent as the last
+     * day wanted, taking the range as inclusive; Contifico's real bound is unknown, so callers keep an overlap window.
      */
     public Uni<List<SalesDocument>> documentsBetween(ContificoConnection c, LocalDate from, LocalDate toInclusive,
                                                      int pageSize) {
@@ -372,7 +371,8 @@ public class ContificoClient {
             return out;
         }).chain(docs -> {
             docs.forEach(d -> acc.putIfAbsent(d.id(), d));
-            return docs.size() < pageSize
+            // Until [], not until a short page: a tenant that serves fewer per page than asked must not end the walk.
+            return docs.isEmpty()
                     ? Uni.createFrom().item(() -> List.copyOf(acc.values()))
                     : documentPage(c, query, pageSize, page + 1, acc);
         });

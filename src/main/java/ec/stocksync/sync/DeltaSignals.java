@@ -42,6 +42,9 @@ public class DeltaSignals {
     static final int DOCUMENT_PAGE_SIZE = 100;
     /** Remembered events older than this can no longer come back through the overlap window. */
     static final int SEEN_EVENTS_KEPT_DAYS = 14;
+    /** A baseline older than this reads every SKU instead: the signal lists would span too many days. */
+    static final int MAX_LOOKBACK_DAYS = 7;
+    static final int MAX_CATALOGUE_PAGES = 2_000;
 
     @Inject
     ContificoClient contifico;
@@ -158,10 +161,14 @@ public class DeltaSignals {
                 .replaceWithVoid();
     }
 
-    /** The store's baseline, when it was recorded against the integration in use (another warehouse starts over). */
+    /**
+     * The store's baseline, when it was recorded against the integration in use (another warehouse starts over) and
+     * not over a week ago (after a long run of failed or blocked pulls, reading everything is cheaper and surer).
+     */
     private Uni<Baseline> baseline(RunState run) {
-        return pool.preparedQuery("SELECT watermark FROM pull_baselines WHERE store_id = $1 AND integration_id = $2")
-                .execute(Tuple.of(run.storeId(), run.ctx.integrationId()))
+        return pool.preparedQuery("SELECT watermark FROM pull_baselines WHERE store_id = $1 AND integration_id = $2"
+                        + " AND watermark >= $3")
+                .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), NewMovement.today().minusDays(MAX_LOOKBACK_DAYS)))
                 .map(rows -> rows.iterator().hasNext()
                         ? new Baseline(rows.iterator().next().getLocalDate(0)) : null);
     }
@@ -231,20 +238,26 @@ public class DeltaSignals {
                         : new SyncService.RunFailed("Contifico's change signals could not be read: " + SyncService.message(e)));
     }
 
-    /** Every catalogue product's figure, by id, in big pages; a short page is the last. */
+    /**
+     * Every catalogue product's figure, by id, in big pages until Contifico answers {@code []}. Not "until a short
+     * page": a tenant that caps {@code result_size} below ours would otherwise end the walk after one page, silently.
+     */
     private Uni<Map<String, BigDecimal>> catalogue(ContificoConnection conn) {
         int size = Math.max(1, config.cataloguePageSize());
-        Map<String, BigDecimal> totals = new HashMap<>();
-        return cataloguePage(conn, 1, size, totals);
+        return Uni.createFrom().deferred(() -> cataloguePage(conn, 1, size, new HashMap<>()));
     }
 
     private Uni<Map<String, BigDecimal>> cataloguePage(ContificoConnection conn, int page, int size,
                                                        Map<String, BigDecimal> totals) {
+        if (page > MAX_CATALOGUE_PAGES) {
+            return Uni.createFrom().failure(new SyncService.RunFailed("Contifico's catalogue still had products after "
+                    + MAX_CATALOGUE_PAGES + " pages: it seems to ignore result_page"));
+        }
         return contifico.productPage(conn, page, size).chain(products -> {
             for (ContificoProduct p : products) {
                 totals.put(p.id(), p.cantidadStock());
             }
-            return products.size() < size ? Uni.createFrom().item(totals) : cataloguePage(conn, page + 1, size, totals);
+            return products.isEmpty() ? Uni.createFrom().item(totals) : cataloguePage(conn, page + 1, size, totals);
         });
     }
 

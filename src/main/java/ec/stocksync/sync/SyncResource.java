@@ -74,7 +74,7 @@ public class SyncResource {
     @POST
     @Path("/selective")
     public Uni<SelectiveSummary> selective(@RestPath long id, JsonNode body) {
-        JsonFields f = JsonFields.of(body, Set.of("skus", "dryRun", "skipRecentPushCheck", "limit"));
+        JsonFields f = JsonFields.of(body, Set.of("skus", "dryRun", "skipRecentPushCheck", "limit", "force"));
         JsonNode skusNode = body.get("skus");
         if (skusNode == null || !skusNode.isArray() || skusNode.isEmpty()) {
             throw ApiException.invalidField("skus", "must be a non-empty array of SKUs");
@@ -89,12 +89,13 @@ public class SyncResource {
             }
             skus.add(n.asText().trim());
         }
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false));
+        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false),
+                f.bool("force", false));
         long started = System.nanoTime();
         return sync.pullFromIntegrationSelective(id, null, skus, options, SyncTrigger.MANUAL)
                 .map(results -> new SelectiveSummary(results.size(),
                         count(results, SyncAction.UPDATED), count(results, SyncAction.UNCHANGED),
-                        count(results, SyncAction.SKIPPED_RECENT_PUSH), count(results, SyncAction.ERROR),
+                        results.stream().filter(r -> r.action().skipped()).count(), count(results, SyncAction.ERROR),
                         (System.nanoTime() - started) / 1_000_000, results));
     }
 

@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.common.ApiException;
 import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
 import ec.stocksync.contifico.ContificoException;
@@ -297,20 +298,38 @@ public class SyncService {
     // ---------------------------------------------------------------------------------------------------- per SKU
 
     /**
-     * Pulls the given SKUs now, one by one, each fenced like a full pull's writes. Takes no pull lock: it may run
-     * beside pushes and full pulls.
+     * Pulls the given SKUs now, each fenced like a full pull's writes. Takes no pull lock: it may run beside pushes and
+     * full pulls. Everything is read before anything is written, so the zeroing guard applies here too: 409
+     * {@code pull_blocked} (nothing written) unless {@code force}.
      */
     public Uni<List<SkuPullResult>> pullFromIntegrationSelective(long storeId, Long integrationId, List<String> skus,
                                                                  SyncOptions options, SyncTrigger trigger) {
         List<String> distinct = List.copyOf(new LinkedHashSet<>(skus));
         List<String> chosen = options.limit() == null ? distinct
                 : distinct.subList(0, Math.min(options.limit(), distinct.size()));
+        int concurrency = Math.max(1, config.concurrency());
         return contexts.load(storeId, integrationId).chain(ctx -> Multi.createFrom().iterable(chosen)
-                .onItem().transformToUni(sku -> pullSku(ctx, sku, options, trigger, null, null))
-                .merge(Math.max(1, config.concurrency()))
-                // merge() finishes in completion order; answer in the order asked.
-                .collect().asMap(SkuPullResult::sku)
-                .map(results -> chosen.stream().map(results::get).toList()));
+                .onItem().transformToUni(sku -> prepare(ctx, sku, options, trigger)).merge(concurrency)
+                .collect().asList()
+                .invoke(prepared -> guardSelective(prepared, chosen.size(), options))
+                .chain(prepared -> Multi.createFrom().iterable(prepared)
+                        .onItem().transformToUni(p -> commit(ctx, p, options, trigger, null, null)).merge(concurrency)
+                        // merge() finishes in completion order; answer in the order asked.
+                        .collect().asMap(SkuPullResult::sku)
+                        .map(results -> chosen.stream().map(results::get).toList())));
+    }
+
+    private void guardSelective(List<Prepared> prepared, int asked, SyncOptions options) {
+        List<String> zeroing = prepared.stream().filter(p -> p.write() != null && p.write().expectedCurrent() != null
+                        && p.write().expectedCurrent() > 0 && p.write().newQuantity() == 0)
+                .map(Prepared::sku).sorted().toList();
+        if (!options.force() && !options.dryRun() && zeroing.size() >= config.minZeroing()
+                && zeroing.size() > config.maxZeroingRatio() * asked) {
+            throw ApiException.conflict("pull_blocked", zeroing.size() + " of " + asked + " SKUs would drop from above"
+                    + " 0 to 0, a sign of a wrong warehouse or a bad answer from Contifico; nothing was written. Check"
+                    + " Contifico, then repeat with \"force\": true. SKUs: "
+                    + String.join(", ", zeroing.subList(0, Math.min(50, zeroing.size()))));
+        }
     }
 
     /**
@@ -324,7 +343,7 @@ public class SyncService {
                         return Uni.createFrom().voidItem();
                     }
                     if (attempt >= config.postPushRetry().maxAttempts()) {
-                        LOG.warnf("post-push pull of store=%d sku=%s failed %d time(s), giving up: the next scheduled"
+                        LOG.warnf("post-push pull of store=%d sku=%s failed %d time(s), giving up: the next delta"
                                 + " pull reads it (%s)", ctx.storeId(), sku, attempt, r.error());
                         return cache.giveUpPullRetry(ctx.storeId(), sku);
                     }
@@ -344,59 +363,95 @@ public class SyncService {
     public Uni<SkuPullResult> pullSku(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger,
                                       Long movementId, Long pullRunId) {
         Timer.Sample sample = Timer.start(registry);
-        Uni<SkuPullResult> result = options.skipRecentPushCheck()
-                ? read(ctx, sku, options, trigger)
-                : cache.pushedWithin(ctx.storeId(), sku, config.recentPushWindow())
-                        .chain(recent -> recent ? Uni.createFrom().item(recentPush(sku)) : read(ctx, sku, options, trigger));
-        return result
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), sku, message(e));
-                    return SkuPullResult.error(sku, message(e));
-                })
-                .call(r -> options.dryRun() ? Uni.createFrom().voidItem()
-                        : logs.write(ctx.storeId(), ctx.integrationId(), pullRunId, movementId, trigger, r)
-                                .onFailure().invoke(e -> LOG.errorf(e, "could not write sync_logs for store=%d sku=%s",
-                                        ctx.storeId(), sku))
-                                .onFailure().recoverWithNull())
+        return prepare(ctx, sku, options, trigger)
+                .chain(p -> commit(ctx, p, options, trigger, movementId, pullRunId))
                 .invoke(r -> sample.stop(registry.timer("stocksync.pull.latency", "trigger", trigger.name(),
                         "action", r.action().name())));
     }
 
     /**
-     * The post-push pull holds the push lock and reads after its own push, so only other pulls need the fence: they
-     * snapshot the SKU's movements before reading Contifico and write only if nothing moved since.
+     * One SKU read and decided, not yet written: a final {@code result}, or a {@code write} to make.
+     *
+     * @param since when the fence's snapshot was taken (null on the post-push path, which holds the push lock)
      */
-    private Uni<SkuPullResult> read(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger) {
+    record Prepared(String sku, SkuPullResult result, StorefrontItem item, BigDecimal erp, PullFence.Snapshot seen,
+                    java.time.OffsetDateTime since, StockWrite write) {
+        static Prepared done(SkuPullResult r) {
+            return new Prepared(r.sku(), r, null, null, null, null, null);
+        }
+    }
+
+    /**
+     * Reads one SKU. The post-push pull holds the push lock and reads after its own push, so only other pulls need the
+     * fence: they snapshot the SKU's movements before reading anything and write only if nothing moved since.
+     */
+    private Uni<Prepared> prepare(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger) {
+        Uni<Boolean> recent = options.skipRecentPushCheck() ? Uni.createFrom().item(false)
+                : cache.pushedWithin(ctx.storeId(), sku, config.recentPushWindow());
+        return recent.chain(r -> r ? Uni.createFrom().item(Prepared.done(recentPush(sku))) : read(ctx, sku, options, trigger))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), sku, message(e));
+                    return Prepared.done(SkuPullResult.error(sku, message(e)));
+                });
+    }
+
+    private Uni<Prepared> read(StoreContext ctx, String sku, SyncOptions options, SyncTrigger trigger) {
         ContificoConnection conn = ContificoConnection.of(ctx.integration());
         StorefrontClient storefront = storefronts.forStore(ctx.store());
         boolean fenced = trigger != SyncTrigger.SALE;
         return fence.snapshot(ctx.storeId(), List.of(sku)).chain(snapshots -> {
             PullFence.Snapshot seen = snapshots.get(sku);
-            // Unfenced paths hold the push lock already; the others must not overwrite a newer post-push record.
             java.time.OffsetDateTime since = fenced ? snapshots.takenAt() : null;
             Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
                     .chain(productId -> contifico.stockInWarehouse(conn, productId))
                     // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
                     .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
                     .call(() -> products.forget(ctx.storeId(), sku));
-            return contificoStock.chain(erp -> storefrontItem(ctx, storefront, sku).chain(item -> {
+            return contificoStock.chain(erp -> storefrontItem(ctx, storefront, sku).map(item -> {
                 Decision d = decide(item, erp, seen.openDelta(), options.dryRun(), syncUnmanaged(ctx));
-                if (d.write() == null) {
-                    return options.dryRun() ? Uni.createFrom().item(d.result())
-                            : cache.recordPull(ctx.storeId(), sku, item, item.stock(), erp, trigger, since)
-                                    .replaceWith(d.result());
-                }
-                Uni<SkuPullResult> write = storefront.setStock(item, item.stock(), d.write().newQuantity())
-                        .chain(written -> cache.recordPull(ctx.storeId(), sku, written, written.stock(), erp, trigger, null)
-                                .replaceWith(new SkuPullResult(sku, SyncAction.UPDATED, erp, item.stock(),
-                                        written.stock(), null)));
-                if (!fenced) {
-                    return write;
-                }
-                return fence.underFence(ctx.storeId(), Map.of(sku, seen), clear -> clear.contains(sku)
-                        ? write : Uni.createFrom().item(newerMovement(sku, erp, item.stock())));
+                return new Prepared(sku, d.result(), item, erp, seen, since, d.write());
             }));
         });
+    }
+
+    /** Writes what {@link #prepare} decided: under the fence unless on the post-push path; then the cache and the log. */
+    private Uni<SkuPullResult> commit(StoreContext ctx, Prepared p, SyncOptions options, SyncTrigger trigger,
+                                      Long movementId, Long pullRunId) {
+        if (p.write() == null) {
+            SkuPullResult r = p.result();
+            Uni<Void> record = options.dryRun() || p.item() == null ? Uni.createFrom().voidItem()
+                    : cache.recordPull(ctx.storeId(), p.sku(), p.item(), p.item().stock(), p.erp(), trigger, p.since());
+            return record.chain(() -> log(ctx, r, options, trigger, movementId, pullRunId));
+        }
+        StorefrontClient storefront = storefronts.forStore(ctx.store());
+        Uni<SkuPullResult> write = storefront.setStock(p.item(), p.item().stock(), p.write().newQuantity())
+                .chain(written -> cache.recordPull(ctx.storeId(), p.sku(), written, written.stock(), p.erp(), trigger, null)
+                        .replaceWith(new SkuPullResult(p.sku(), SyncAction.UPDATED, p.erp(), p.item().stock(),
+                                written.stock(), null)))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), p.sku(), message(e));
+                    return new SkuPullResult(p.sku(), SyncAction.ERROR, p.erp(), p.item().stock(), null,
+                            "storefront: " + message(e));
+                })
+                // Logged before the push lock goes, like the cache, so a later sale's post-push pull comes last.
+                .chain(r -> log(ctx, r, options, trigger, movementId, pullRunId));
+        if (p.since() == null) {
+            return write;
+        }
+        return fence.underFence(ctx.storeId(), Map.of(p.sku(), p.seen()), clear -> clear.contains(p.sku()) ? write
+                : log(ctx, newerMovement(p.sku(), p.erp(), p.item().stock()), options, trigger, movementId, pullRunId));
+    }
+
+    private Uni<SkuPullResult> log(StoreContext ctx, SkuPullResult r, SyncOptions options, SyncTrigger trigger,
+                                   Long movementId, Long pullRunId) {
+        if (options.dryRun()) {
+            return Uni.createFrom().item(r);
+        }
+        return logs.write(ctx.storeId(), ctx.integrationId(), pullRunId, movementId, trigger, r)
+                .onFailure().invoke(e -> LOG.errorf(e, "could not write sync_logs for store=%d sku=%s", ctx.storeId(),
+                        r.sku()))
+                .onFailure().recoverWithNull()
+                .replaceWith(r);
     }
 
     /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */

@@ -179,7 +179,7 @@ class ContificoChangeSignalsContractTest {
     }
 
     @Test
-    void documentsBetweenPagesUntilAShortPageAndMapsEachDocument() {
+    void documentsBetweenPagesUntilAnEmptyPageAndMapsEachDocument() {
         SimProduct q = fx.product("SIG-2", true, "5");
         String first = fx.sim.addDocument("FAC", D, fx.main.id(), Map.of(p.id, new BigDecimal("1.5")));
         fx.sim.addDocument("FAC", D, fx.main.id(), Map.of(q.id, new BigDecimal("3")));
@@ -190,7 +190,8 @@ class ContificoChangeSignalsContractTest {
 
         List<SalesDocument> docs = await(client.documentsBetween(fx.connection(), D, D, 2));
         assertEquals(5, docs.size(), "the other warehouse's document is not ours");
-        assertEquals(3, fx.sim.count(Endpoint.DOCUMENT_LIST), "pages of 2, 2 and a short 1");
+        // Pages of 2, 2, a short 1, then []: a short page is not taken for the end (a tenant may serve fewer).
+        assertEquals(4, fx.sim.count(Endpoint.DOCUMENT_LIST));
         SalesDocument d = docs.stream().filter(x -> x.id().equals(first)).findFirst().orElseThrow();
         assertEquals("FAC", d.tipo());
         assertEquals(D, d.fecha());

@@ -127,4 +127,23 @@ class SelectivePullTest {
         Api.admin().body(Map.of("skus", List.of("A-1"))).post("/api/stores/999999/pull/selective").then()
                 .statusCode(404);
     }
+
+    @Test
+    void aSelectivePullThatWouldZeroManySkusWritesNothingUnlessForced() {
+        List<String> skus = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String sku = "Z-" + i;
+            skus.add(sku);
+            sandbox.product(store, sku, 0, 5);
+        }
+        pull(Map.of("skus", skus)).statusCode(409)
+                .body("error", equalTo("pull_blocked"))
+                .body("message", containsString("12 of 12"))
+                .body("message", containsString("force"));
+        assertEquals(5, sandbox.shopify().available("Z-0"));
+        assertEquals(0, db.count("SELECT count(*) FROM sync_logs WHERE store_id = $1", store.storeId()));
+
+        pull(Map.of("skus", skus, "force", true)).statusCode(200).body("updated", equalTo(12));
+        assertEquals(0, sandbox.shopify().available("Z-0"));
+    }
 }
