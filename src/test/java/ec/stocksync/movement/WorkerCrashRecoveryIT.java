@@ -171,6 +171,48 @@ class WorkerCrashRecoveryIT {
                 (System.nanoTime() - started) / 1e9);
     }
 
+    @Test
+    void aPullRunCutByAKillOrAShutdownEndsInterruptedNeverStaysRunning() throws Exception {
+        app = App.start("pulls1");
+        createStoreAndIntegration();
+        // The run's first step (is the warehouse still there?) now takes 8 s: long enough to cut it.
+        contifico.setFault(Endpoint.WAREHOUSE_LIST, Fault.latency(8000, -1));
+
+        long killed = startPull();
+        app.kill();
+        assertEquals("RUNNING", runStatus(killed), "SIGKILL leaves the row as it was");
+        app = App.start("pulls2");
+        // The restarted replica finds the RUNNING row whose pull lock nobody holds.
+        awaitUntil("the killed run marked INTERRUPTED", Duration.ofSeconds(20),
+                () -> "INTERRUPTED".equals(runStatus(killed)));
+
+        long stopped = startPull();
+        app.stop(); // SIGTERM: the replica marks its own running pulls on the way out.
+        assertEquals("INTERRUPTED", runStatus(stopped));
+        assertTrue(string("SELECT reason FROM pull_runs WHERE id = " + stopped).contains("shut down"));
+        contifico.clearFaults();
+    }
+
+    private long startPull() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(app.uri("/api/stores/" + storeId + "/pull"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode(), r.body());
+        return new JsonObject(r.body()).getLong("id");
+    }
+
+    private String runStatus(long runId) {
+        return string("SELECT status FROM pull_runs WHERE id = " + runId);
+    }
+
+    private String string(String sql) {
+        try (Statement st = db.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ the crash
 
     /** How the queue and Contifico stood when the child was killed. */
