@@ -171,7 +171,11 @@ public class PullRunner {
                 e.getMessage()));
     }
 
-    /** On shutdown the runs of this replica stop and say so, instead of waiting for the next check to find them. */
+    /**
+     * On shutdown the runs of this replica are marked INTERRUPTED at once, instead of waiting for another replica's
+     * check to find them. Cancelling stops what Mutiny can stop; a step already running finds its row ended (progress
+     * and outcome are written only while RUNNING) and its lock goes with the pool.
+     */
     void onStop(@Observes ShutdownEvent event) {
         executing.values().forEach(Cancellable::cancel);
         if (finished.isEmpty()) {

@@ -152,6 +152,19 @@ class DashboardBrowserTest {
         sandbox.contifico().clearFaults();
         assertEquals(30, sandbox.shopify().available("CAM-001-M"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(cam, "store-stock"), "30"));
+
+        // Contifico suddenly reads 0 for a dozen SKUs the shop sells: the pull stops, says why in Spanish, writes nothing.
+        for (int i = 0; i < 12; i++) {
+            sandbox.product(store, "ZERO-%02d".formatted(i), 0, 5);
+        }
+        Api.admin().post("/api/stores/" + store.storeId() + "/catalog/import").then().statusCode(200);
+        driver.findElement(By.id("sync-now")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "no se escribió nada"));
+        assertTrue(driver.findElement(By.id("pull-result")).getText().contains("pasarían de tener stock a 0"));
+        assertEquals(5, sandbox.shopify().available("ZERO-00"));
+        driver.findElement(By.id("pull-force")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Resultado de la sincronización"));
+        assertEquals(0, sandbox.shopify().available("ZERO-00"));
     }
 
     static By cell(By row, String cls) {
