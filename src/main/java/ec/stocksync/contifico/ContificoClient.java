@@ -245,7 +245,10 @@ public class ContificoClient {
                                 + ") but its answer could not be read: look up the reference", raw.status, e);
                     }
                 });
-        return Uni.createFrom().deferred(() -> guarded(breaker(c), call)).onFailure().transform(ContificoClient::openBreaker);
+        // The turn is taken outside the breaker: a call the pacer refuses never reached Contifico, so it must count
+        // neither as a failure nor as a success of the breaker.
+        return Uni.createFrom().deferred(() -> pacer.call(c, () -> guarded(breaker(c), call)))
+                .onFailure().transform(ContificoClient::openBreaker);
     }
 
     /**
@@ -370,7 +373,13 @@ public class ContificoClient {
             }
             return out;
         }).chain(docs -> {
+            int before = acc.size();
             docs.forEach(d -> acc.putIfAbsent(d.id(), d));
+            if (!docs.isEmpty() && acc.size() == before) {
+                // The same documents again: this tenant ignores result_page, and walking on would never end.
+                return Uni.createFrom().failure(new BadAnswer("Contifico served page " + page + " of " + path
+                        + " with only documents already seen: result_page seems to be ignored"));
+            }
             // Until [], not until a short page: a tenant that serves fewer per page than asked must not end the walk.
             return docs.isEmpty()
                     ? Uni.createFrom().item(() -> List.copyOf(acc.values()))
@@ -404,7 +413,9 @@ public class ContificoClient {
      */
     private <T> Uni<T> readRaw(ContificoConnection c, String path, boolean breaker, Function<Raw, T> parse) {
         Supplier<Uni<T>> call = () -> exchange(c, HttpMethod.GET, path, null, false).map(parse);
-        Supplier<Uni<T>> attempt = breaker ? () -> guarded(breaker(c), call) : call;
+        // Retry, then a turn in the integration's lane, then the breaker: a refused turn never enters the breaker.
+        Supplier<Uni<T>> guardedCall = breaker ? () -> guarded(breaker(c), call) : call;
+        Supplier<Uni<T>> attempt = () -> pacer.call(c, guardedCall);
         return Uni.createFrom().deferred(() -> guarded(readRetry, attempt)).onFailure().transform(ContificoClient::openBreaker);
     }
 
@@ -446,14 +457,14 @@ public class ContificoClient {
      * One HTTP exchange with its own timeout. Failures before the request is written are {@link Unavailable}; after,
      * a write is {@link OutcomeUnknown} (Contifico may have booked it) and a read {@link Unavailable}.
      */
+    /** One attempt, run by the caller inside its turn of the integration's lane (see {@link ContificoPacer}). */
     private Uni<Raw> exchange(ContificoConnection c, HttpMethod method, String path, JsonNode body, boolean write) {
-        // Each attempt waits for its turn in the integration's lane; the timeout below starts once it has one.
-        return pacer.call(c, () -> exchangeNow(c, method, path, body, write).invoke(raw -> {
+        return exchangeNow(c, method, path, body, write).invoke(raw -> {
             if (raw.status == 429) {
                 Duration wait = retryAfter(raw.retryAfter, Instant.now());
                 pacer.pause(c.integrationId(), wait == null ? Duration.ofSeconds(1) : wait);
             }
-        }));
+        });
     }
 
     private Uni<Raw> exchangeNow(ContificoConnection c, HttpMethod method, String path, JsonNode body, boolean write) {

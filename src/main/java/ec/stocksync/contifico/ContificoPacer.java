@@ -71,6 +71,10 @@ public class ContificoPacer {
                     lane.release(turn);
                     em.fail(e);
                 });
+                // Abandoned between begin() and here: the cancel found nothing to stop, so stop it now.
+                if (lane.isDone(turn)) {
+                    turn.running.cancel();
+                }
             };
             turn.context = origin;
             turn.onQueueTimeout = () -> em.fail(notAttempted("Contifico calls of integration " + c.integrationId()
@@ -125,6 +129,10 @@ public class ContificoPacer {
 
         synchronized int inFlight() {
             return inFlight;
+        }
+
+        synchronized boolean isDone(Turn t) {
+            return t.done;
         }
 
         synchronized long pausedFor() {

@@ -63,20 +63,27 @@ public class DeltaSignals {
      * @param flagged     product ids the signals flag
      */
     public record Observed(LocalDate day, Map<String, BigDecimal> totals, Map<String, Set<String>> events, Set<String> flagged,
-                           PullDetails.Signals counts, int mappedSkus) {
+                           PullDetails.Signals counts, int mappedSkus, Map<String, BigDecimal> seenBefore,
+                           java.time.OffsetDateTime integrationVersion) {
     }
 
-    private record Baseline(LocalDate watermark) {
+    /** A usable baseline (null watermark: none), and the integration's version the run started with. */
+    private record Baseline(LocalDate watermark, java.time.OffsetDateTime integrationVersion) {
+        boolean usable() {
+            return watermark != null;
+        }
     }
 
     /** The SKUs a delta run reads: those the signals flag, or every mapped SKU when the store has no baseline yet. */
     Uni<List<StockCache.MappedSku>> changedSkus(RunState run) {
         return baseline(run).chain(baseline -> observe(run, baseline).chain(observed -> {
+            boolean none = !baseline.usable();
             run.observed(observed);
             run.signals(observed.counts());
             run.guardBase(observed.mappedSkus());
-            if (baseline == null) {
-                run.reason("no baseline yet: every mapped SKU was read, and the next delta pull starts from this one");
+            if (none) {
+                run.reason("no usable baseline (none yet, over a week old, or the integration changed): every mapped"
+                        + " SKU was read, and the next delta pull starts from this one");
                 return cache.mapped(run.storeId(), null, config.recentPushWindow());
             }
             return cache.mappedByProduct(run.storeId(), observed.flagged(), config.recentPushWindow());
@@ -120,6 +127,7 @@ public class DeltaSignals {
     private Uni<Void> record(RunState run, Observed o, String[] unsettledSkus, Set<String> unsettledProducts) {
         List<String> ids = new ArrayList<>(o.totals().keySet());
         BigDecimal[] totals = ids.stream().map(o.totals()::get).toArray(BigDecimal[]::new);
+        BigDecimal[] before = ids.stream().map(o.seenBefore()::get).toArray(BigDecimal[]::new);
         List<String> kinds = new ArrayList<>();
         List<String> eventIds = new ArrayList<>();
         o.events().forEach((key, products) -> {
@@ -131,11 +139,13 @@ public class DeltaSignals {
         });
         return pool.withTransaction(tx -> tx.preparedQuery("""
                                 UPDATE stock_cache c SET contifico_total_seen = t.total
-                                FROM unnest($2::text[], $3::numeric[]) AS t(product_id, total)
+                                FROM unnest($2::text[], $3::numeric[], $5::numeric[]) AS t(product_id, total, before)
                                 WHERE c.store_id = $1 AND c.contifico_product_id = t.product_id
                                   AND c.sku <> ALL($4::text[])
-                                  AND c.contifico_total_seen IS DISTINCT FROM t.total""")
-                        .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals, unsettledSkus))
+                                  AND c.contifico_total_seen IS DISTINCT FROM t.total
+                                  -- Moved during the run (a push adjusted it, a given-up pull cleared it): theirs stands.
+                                  AND c.contifico_total_seen IS NOT DISTINCT FROM t.before""")
+                        .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals, unsettledSkus, before))
                         // Forgetting their figure makes the next delta pull flag them, whatever Contifico does meanwhile
                         // (a storefront write that failed while Contifico stood still would otherwise never be retried).
                         .chain(() -> tx.preparedQuery("UPDATE stock_cache SET contifico_total_seen = NULL"
@@ -151,13 +161,17 @@ public class DeltaSignals {
                                         DELETE FROM contifico_seen_events
                                         WHERE store_id = $1 AND seen_at < now() - make_interval(days => $2)""")
                                 .execute(Tuple.of(run.storeId(), SEEN_EVENTS_KEPT_DAYS)))
+                        // Only if the integration is still the one the run read: a warehouse, URL or key changed
+                        // meanwhile deleted the baseline, and this run's figures describe the old one.
                         .chain(() -> tx.preparedQuery("""
                                         INSERT INTO pull_baselines (store_id, integration_id, watermark)
-                                        VALUES ($1, $2, $3)
+                                        SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM store_integrations
+                                                                        WHERE id = $2 AND active
+                                                                          AND updated_at IS NOT DISTINCT FROM $4)
                                         ON CONFLICT (store_id) DO UPDATE
                                         SET integration_id = EXCLUDED.integration_id, watermark = EXCLUDED.watermark,
                                             recorded_at = now()""")
-                                .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), o.day()))))
+                                .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), o.day(), o.integrationVersion()))))
                 .replaceWithVoid();
     }
 
@@ -166,17 +180,21 @@ public class DeltaSignals {
      * not over a week ago (after a long run of failed or blocked pulls, reading everything is cheaper and surer).
      */
     private Uni<Baseline> baseline(RunState run) {
-        return pool.preparedQuery("SELECT watermark FROM pull_baselines WHERE store_id = $1 AND integration_id = $2"
-                        + " AND watermark >= $3")
+        return pool.preparedQuery("""
+                        SELECT (SELECT watermark FROM pull_baselines
+                                WHERE store_id = $1 AND integration_id = $2 AND watermark >= $3) AS watermark,
+                               (SELECT updated_at FROM store_integrations WHERE id = $2) AS version""")
                 .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), NewMovement.today().minusDays(MAX_LOOKBACK_DAYS)))
-                .map(rows -> rows.iterator().hasNext()
-                        ? new Baseline(rows.iterator().next().getLocalDate(0)) : null);
+                .map(rows -> {
+                    var r = rows.iterator().next();
+                    return new Baseline(r.getLocalDate("watermark"), r.getOffsetDateTime("version"));
+                });
     }
 
     private Uni<Observed> observe(RunState run, Baseline baseline) {
         ContificoConnection conn = ContificoConnection.of(run.ctx.integration()).background();
         LocalDate today = NewMovement.today();
-        LocalDate from = (baseline == null ? today : baseline.watermark()).minusDays(Math.max(0, config.deltaOverlapDays()));
+        LocalDate from = (baseline.usable() ? baseline.watermark() : today).minusDays(Math.max(0, config.deltaOverlapDays()));
         String ownReference = "[ss-" + run.storeId() + "-";
         Uni<Map<String, BigDecimal>> catalogue = catalogue(conn);
         Uni<List<Movement>> inWarehouse = contifico.movementsBetween(conn, from, today, null, true);
@@ -230,9 +248,10 @@ public class DeltaSignals {
                     flagged.addAll(byDocuments);
                     flagged.retainAll(seen.keySet());
                     PullDetails.Signals counts = new PullDetails.Signals(byCatalogue, byMovements.size(),
-                            byDocuments.size(), flagged.size(), baseline != null);
+                            byDocuments.size(), flagged.size(), baseline.usable());
                     LOG.debugf("delta signals store=%d since %s: %s", run.storeId(), from, counts);
-                    return new Observed(today, totals, events, flagged, counts, seen.size());
+                    return new Observed(today, totals, events, flagged, counts, seen.size(), seen,
+                            baseline.integrationVersion());
                 }))
                 .onFailure().transform(e -> e instanceof SyncService.RunFailed ? e
                         : new SyncService.RunFailed("Contifico's change signals could not be read: " + SyncService.message(e)));
@@ -254,8 +273,13 @@ public class DeltaSignals {
                     + MAX_CATALOGUE_PAGES + " pages: it seems to ignore result_page"));
         }
         return contifico.productPage(conn, page, size).chain(products -> {
+            int before = totals.size();
             for (ContificoProduct p : products) {
                 totals.put(p.id(), p.cantidadStock());
+            }
+            if (!products.isEmpty() && totals.size() == before) {
+                return Uni.createFrom().failure(new SyncService.RunFailed("Contifico served catalogue page " + page
+                        + " with only products already seen: it seems to ignore result_page"));
             }
             return products.isEmpty() ? Uni.createFrom().item(totals) : cataloguePage(conn, page + 1, size, totals);
         });

@@ -20,8 +20,11 @@ import java.time.Duration;
 public class PostPushPullRetrier {
 
     private static final Logger LOG = Logger.getLogger(PostPushPullRetrier.class);
-    private static final int MAX_PER_ROUND = 20;
-    private static final int CONCURRENCY = 3;
+    /**
+     * Claimed per round, all run at once: a claim outlives its run (slow Contifico included), so another replica never
+     * takes a row still being retried here. Each pins a pooled connection for its push lock.
+     */
+    private static final int MAX_PER_ROUND = 3;
     /** Long enough for a slow Contifico read plus the storefront write; a dead replica's claim expires after it. */
     private static final Duration CLAIM = Duration.ofMinutes(2);
 
@@ -33,14 +36,15 @@ public class PostPushPullRetrier {
     AdvisoryLocks locks;
     @Inject
     SyncService sync;
+    @Inject
+    SyncConfig config;
 
     @Scheduled(identity = "post-push-pull-retry", every = "${stocksync.sync.post-push-retry.every:2s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> retryDue() {
         return cache.claimDueRetries(MAX_PER_ROUND, CLAIM)
                 .chain(due -> Multi.createFrom().iterable(due)
-                        // Each retry pins a pooled connection for its push lock: a few at a time, whatever is due.
-                        .onItem().transformToUni(this::retry).merge(CONCURRENCY)
+                        .onItem().transformToUniAndMerge(this::retry)
                         .collect().asList())
                 .onFailure().invoke(e -> LOG.warnf("post-push pull retries could not run: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
@@ -64,7 +68,9 @@ public class PostPushPullRetrier {
                     }
                     LOG.warnf("retry of the post-push pull of store=%d sku=%s failed: %s", due.storeId(), due.sku(),
                             e.getMessage());
-                    return cache.schedulePullRetry(due.storeId(), due.sku(), due.attempts() + 1, CLAIM);
+                    return due.attempts() + 1 >= config.postPushRetry().maxAttempts()
+                            ? cache.giveUpPullRetry(due.storeId(), due.sku())
+                            : cache.schedulePullRetry(due.storeId(), due.sku(), due.attempts() + 1, CLAIM);
                 });
     }
 }

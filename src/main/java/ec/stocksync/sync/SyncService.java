@@ -37,9 +37,9 @@ import java.util.function.Function;
 /**
  * Pulls: Contifico is the source of truth for stock and the storefront follows it.
  *
- * <p>A run reads in small chunks: for each chunk it first takes a {@link PullFence} snapshot of the SKUs' movements,
- * then reads Contifico. Only once every SKU is read and decided does it write, in batches, each batch under its SKUs'
- * push locks and after checking the snapshot still holds. Reading everything before writing anything is what lets
+ * <p>A run first takes a {@link PullFence} snapshot of its SKUs' movements, then reads the storefront and Contifico (in
+ * chunks, reporting progress). Only once every SKU is read and decided does it write, in batches, each batch under its
+ * SKUs' push locks and after checking the snapshot still holds. Reading everything before writing anything is what lets
  * the zeroing guard stop a run whose answers would empty the store; the fence is what keeps that delay from publishing
  * a figure older than a sale.
  */
@@ -313,7 +313,12 @@ public class SyncService {
                 .collect().asList()
                 .invoke(prepared -> guardSelective(prepared, chosen.size(), options))
                 .chain(prepared -> Multi.createFrom().iterable(prepared)
-                        .onItem().transformToUni(p -> commit(ctx, p, options, trigger, null, null)).merge(concurrency)
+                        .onItem().transformToUni(p -> commit(ctx, p, options, trigger, null, null)
+                                .onFailure().recoverWithItem(e -> {
+                                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), p.sku(), message(e));
+                                    return SkuPullResult.error(p.sku(), message(e));
+                                }))
+                        .merge(concurrency)
                         // merge() finishes in completion order; answer in the order asked.
                         .collect().asMap(SkuPullResult::sku)
                         .map(results -> chosen.stream().map(results::get).toList())));
@@ -365,6 +370,11 @@ public class SyncService {
         Timer.Sample sample = Timer.start(registry);
         return prepare(ctx, sku, options, trigger)
                 .chain(p -> commit(ctx, p, options, trigger, movementId, pullRunId))
+                // Never fails: a post-push pull must be able to schedule its retry, a selective pull must answer.
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), sku, message(e));
+                    return SkuPullResult.error(sku, message(e));
+                })
                 .invoke(r -> sample.stop(registry.timer("stocksync.pull.latency", "trigger", trigger.name(),
                         "action", r.action().name())));
     }
@@ -426,6 +436,10 @@ public class SyncService {
         StorefrontClient storefront = storefronts.forStore(ctx.store());
         Uni<SkuPullResult> write = storefront.setStock(p.item(), p.item().stock(), p.write().newQuantity())
                 .chain(written -> cache.recordPull(ctx.storeId(), p.sku(), written, written.stock(), p.erp(), trigger, null)
+                        // The storefront was written: a cache that did not follow is logged, not reported as a failed write.
+                        .onFailure().invoke(e -> LOG.errorf(e, "stock cache not updated after a pull of store=%d sku=%s",
+                                ctx.storeId(), p.sku()))
+                        .onFailure().recoverWithNull()
                         .replaceWith(new SkuPullResult(p.sku(), SyncAction.UPDATED, p.erp(), p.item().stock(),
                                 written.stock(), null)))
                 .onFailure().recoverWithItem(e -> {

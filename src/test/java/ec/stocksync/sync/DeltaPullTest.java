@@ -199,8 +199,18 @@ class DeltaPullTest {
         JsonPath d = delta();
         assertEquals(30, d.getInt("total"));
         assertFalse(d.getBoolean("signals.baseline"));
-        assertTrue(d.getString("reason").contains("no baseline"));
+        assertTrue(d.getString("reason").contains("no usable baseline"));
         assertEquals(0, delta().getInt("total"));
+    }
+
+    @Test
+    void anotherWarehouseForTheIntegrationMakesTheNextDeltaPullReadEverySku() {
+        Api.admin().body(Map.of("warehouseId", other.id()))
+                .patch("/api/stores/" + store.storeId() + "/integrations/" + store.integrationId()).then().statusCode(200);
+        JsonPath d = delta();
+        assertEquals(30, d.getInt("total"), "the old warehouse's figures say nothing of the new one");
+        assertFalse(d.getBoolean("signals.baseline"));
+        assertEquals(10, sandbox.shopify().available("D-00"), "the new warehouse holds 10 of each");
     }
 
     @Test
