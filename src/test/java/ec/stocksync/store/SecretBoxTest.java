@@ -1,5 +1,6 @@
 package ec.stocksync.store;
 
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.config.common.MapBackedConfigSource;
@@ -56,6 +57,20 @@ class SecretBoxTest {
         assertTrue(c.oldKeys().isEmpty());
         assertEquals(200, c.rotation().batchSize());
         assertTrue(new SecretBox(c).seal("x").startsWith("enc:v1:k1:"));
+    }
+
+    @Test
+    void theEnvironmentVariablesTheReadmeNamesSetTheKeysAKubernetesSecretProvides() {
+        SmallRyeConfig env = new SmallRyeConfigBuilder()
+                .withMapping(SecretsConfig.class)
+                .withSources(new EnvConfigSource(Map.of("STOCKSYNC_SECRETS_KEY", KEY, "STOCKSYNC_SECRETS_KEY_ID", "k2",
+                        "STOCKSYNC_SECRETS_OLD_KEYS_K1", OLD_KEY), 300))
+                .build();
+        SecretsConfig c = env.getConfigMapping(SecretsConfig.class);
+        assertEquals("k2", c.keyId());
+        assertEquals(Map.of("k1", OLD_KEY), c.oldKeys());
+        String underK1 = new SecretBox(Optional.of(OLD_KEY), "k1", Map.of()).seal("woo-secret");
+        assertEquals("woo-secret", new SecretBox(c).open(underK1));
     }
 
     @Test
