@@ -44,6 +44,8 @@ public class ReconciliationService {
     @Inject
     AdvisoryLocks locks;
     @Inject
+    StoreContexts contexts;
+    @Inject
     StorefrontClients storefronts;
     @Inject
     WebhookIngestService ingest;
@@ -128,7 +130,7 @@ public class ReconciliationService {
                         throw ApiException.storeNotFound(storeId);
                     }
                     Row r = rows.iterator().next();
-                    Store store = StoreContexts.store(r);
+                    Store store = contexts.store(r);
                     if (!store.active) {
                         throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated: nothing to reconcile.");
                     }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
-import ec.stocksync.webhook.WebhookSignature;
+import ec.stocksync.store.SecretBox;
 import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.webhook.WebhookSignature;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
@@ -58,6 +59,8 @@ public class DemoResource {
     ObjectMapper mapper;
     @Inject
     Instance<ShopifySimulator> shopify;
+    @Inject
+    SecretBox secrets;
 
     private volatile HttpClient client;
 
@@ -155,7 +158,7 @@ public class DemoResource {
                     if (!r.getBoolean("active")) {
                         throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated.");
                     }
-                    return new SaleStore(r.getString("webhook_secret"), r.getString("api_base_url"));
+                    return new SaleStore(secrets.open(r.getString("webhook_secret")), r.getString("api_base_url"));
                 });
     }
 

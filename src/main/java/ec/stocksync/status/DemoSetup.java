@@ -1,6 +1,7 @@
 package ec.stocksync.status;
 
 import ec.stocksync.contifico.sandbox.ContificoSandbox;
+import ec.stocksync.store.SecretBox;
 import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.sync.SyncOptions;
 import ec.stocksync.sync.SyncService;
@@ -45,6 +46,8 @@ public class DemoSetup {
     Instance<ShopifySimulator> shopify;
     @Inject
     SyncService sync;
+    @Inject
+    SecretBox secrets;
 
     /** The simulators start in their own start-up observers (default priority); this one runs after them. */
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.LIBRARY_AFTER + 100) StartupEvent event) {
@@ -82,25 +85,25 @@ public class DemoSetup {
                                 UPDATE stores SET api_base_url = $2, access_token = $3, location_id = $4,
                                        webhook_secret = $5, active = TRUE, updated_at = now()
                                 WHERE id = $1 RETURNING id""")
-                        .execute(Tuple.of(rows.iterator().next().getLong("id"), sim.baseUrl(), sim.accessToken(),
-                                sim.locationId(), WEBHOOK_SECRET))
+                        .execute(Tuple.of(rows.iterator().next().getLong("id"), sim.baseUrl(),
+                                secrets.seal(sim.accessToken()), sim.locationId(), secrets.seal(WEBHOOK_SECRET)))
                         : conn.preparedQuery("""
                                 INSERT INTO stores (name, platform, shop_domain, api_base_url, access_token, location_id,
                                                     webhook_secret)
                                 VALUES ('Tienda demo (simulador Shopify)', 'shopify', $1, $2, $3, $4, $5) RETURNING id""")
-                        .execute(Tuple.of(SHOP_DOMAIN, sim.baseUrl(), sim.accessToken(), sim.locationId(),
-                                WEBHOOK_SECRET)))
+                        .execute(Tuple.of(SHOP_DOMAIN, sim.baseUrl(), secrets.seal(sim.accessToken()), sim.locationId(),
+                                secrets.seal(WEBHOOK_SECRET))))
                 .map(rows -> rows.iterator().next().getLong("id"))
                 .call(storeId -> conn.preparedQuery("""
                                 UPDATE store_integrations SET base_url = $2, api_key = $3, warehouse_id = $4,
                                        updated_at = now()
                                 WHERE store_id = $1 AND active""")
-                        .execute(Tuple.of(storeId, contificoUrl, CONTIFICO_API_KEY, WAREHOUSE_ID))
+                        .execute(Tuple.of(storeId, contificoUrl, secrets.seal(CONTIFICO_API_KEY), WAREHOUSE_ID))
                         .chain(updated -> updated.rowCount() > 0 ? Uni.createFrom().voidItem()
                                 : conn.preparedQuery("""
                                         INSERT INTO store_integrations (store_id, provider, base_url, api_key, warehouse_id)
                                         VALUES ($1, 'contifico', $2, $3, $4)""")
-                                .execute(Tuple.of(storeId, contificoUrl, CONTIFICO_API_KEY, WAREHOUSE_ID))
+                                .execute(Tuple.of(storeId, contificoUrl, secrets.seal(CONTIFICO_API_KEY), WAREHOUSE_ID))
                                 .replaceWithVoid())));
     }
 

@@ -2,6 +2,7 @@ package ec.stocksync.store;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -29,14 +30,19 @@ public class Store extends PanacheEntityBase {
     @Column(name = "api_base_url")
     public String apiBaseUrl;
     @Column(name = "access_token")
+    @Convert(converter = SecretConverter.class)
     public String accessToken;
     @Column(name = "consumer_key")
+    @Convert(converter = SecretConverter.class)
     public String consumerKey;
     @Column(name = "consumer_secret")
+    @Convert(converter = SecretConverter.class)
     public String consumerSecret;
     @Column(name = "webhook_secret")
+    @Convert(converter = SecretConverter.class)
     public String webhookSecret;
     @Column(name = "previous_webhook_secret")
+    @Convert(converter = SecretConverter.class)
     public String previousWebhookSecret;
     @Column(name = "location_id")
     public String locationId;

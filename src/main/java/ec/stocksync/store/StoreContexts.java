@@ -17,6 +17,8 @@ public class StoreContexts {
 
     @Inject
     Pool pool;
+    @Inject
+    SecretBox secrets;
 
     /**
      * The store with the given integration if it is still active, else the store's active integration (credentials
@@ -45,8 +47,11 @@ public class StoreContexts {
                 });
     }
 
-    /** A detached store from a {@code stores} row ({@code SELECT s.*}); secrets other than API credentials are not read. */
-    public static Store store(Row r) {
+    /**
+     * A detached store from a {@code stores} row ({@code SELECT s.*}), its API credentials decrypted; webhook secrets
+     * are not read.
+     */
+    public Store store(Row r) {
         Store s = new Store();
         s.id = r.getLong("id");
         s.name = r.getString("name");
@@ -54,9 +59,9 @@ public class StoreContexts {
         s.shopDomain = r.getString("shop_domain");
         s.siteUrl = r.getString("site_url");
         s.apiBaseUrl = r.getString("api_base_url");
-        s.accessToken = r.getString("access_token");
-        s.consumerKey = r.getString("consumer_key");
-        s.consumerSecret = r.getString("consumer_secret");
+        s.accessToken = secrets.open(r.getString("access_token"));
+        s.consumerKey = secrets.open(r.getString("consumer_key"));
+        s.consumerSecret = secrets.open(r.getString("consumer_secret"));
         s.locationId = r.getString("location_id");
         s.processTestOrders = r.getBoolean("process_test_orders");
         s.refundsRestock = r.getBoolean("refunds_restock");
@@ -68,14 +73,14 @@ public class StoreContexts {
         return s;
     }
 
-    static StoreIntegration integration(Row r) {
+    StoreIntegration integration(Row r) {
         StoreIntegration i = new StoreIntegration();
         i.id = r.getLong("i_id");
         i.storeId = r.getLong("id");
         i.provider = r.getString("provider");
         i.baseUrl = r.getString("base_url");
-        i.apiKey = r.getString("api_key");
-        i.posToken = r.getString("pos_token");
+        i.apiKey = secrets.open(r.getString("api_key"));
+        i.posToken = secrets.open(r.getString("pos_token"));
         i.warehouseId = r.getString("warehouse_id");
         i.active = true;
         return i;

@@ -3,6 +3,7 @@ package ec.stocksync.store;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -30,8 +31,10 @@ public class StoreIntegration extends PanacheEntityBase {
     @Column(name = "base_url")
     public String baseUrl;
     @Column(name = "api_key")
+    @Convert(converter = SecretConverter.class)
     public String apiKey;
     @Column(name = "pos_token")
+    @Convert(converter = SecretConverter.class)
     public String posToken;
     @Column(name = "warehouse_id")
     public String warehouseId;

@@ -8,6 +8,7 @@ import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
+import ec.stocksync.store.SecretBox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -41,6 +42,8 @@ public class WebhookIngestService {
     ObjectMapper mapper;
     @Inject
     JsonText json;
+    @Inject
+    SecretBox secrets;
 
     /** What a webhook needs to know about its store. */
     public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
@@ -69,8 +72,8 @@ public class WebhookIngestService {
                         throw ApiException.notFound("store_not_found",
                                 "No active " + platform.code() + " store with id " + storeId + ".");
                     }
-                    return new WebhookStore(r.getLong("id"), platform, true, r.getString("webhook_secret"),
-                            r.getString("previous_webhook_secret"), r.getBoolean("process_test_orders"),
+                    return new WebhookStore(r.getLong("id"), platform, true, secrets.open(r.getString("webhook_secret")),
+                            secrets.open(r.getString("previous_webhook_secret")), r.getBoolean("process_test_orders"),
                             r.getBoolean("refunds_restock"), r.getLong("integration_id"));
                 });
     }

@@ -18,6 +18,8 @@ class StoreResourceTest {
 
     @jakarta.inject.Inject
     ec.stocksync.support.Db db;
+    @jakarta.inject.Inject
+    StoreContexts contexts;
 
     static Map<String, Object> shopify() {
         Map<String, Object> m = new HashMap<>();
@@ -222,7 +224,7 @@ class StoreResourceTest {
 
     /** As the pull sees the store: the snapshot the worker and pulls load with the reactive client. */
     void assertSyncUnmanagedStored(long id, boolean expected) {
-        Store seen = StoreContexts.store(db.rows("SELECT * FROM stores WHERE id = $1", id).get(0));
+        Store seen = contexts.store(db.rows("SELECT * FROM stores WHERE id = $1", id).get(0));
         org.junit.jupiter.api.Assertions.assertEquals(expected, seen.syncUnmanagedStock);
     }
 }
