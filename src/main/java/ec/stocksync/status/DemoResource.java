@@ -117,11 +117,11 @@ public class DemoResource {
         });
         return storeId.chain(id -> secret(id).chain(store -> {
             takeFromSimulatedShop(store.apiBaseUrl(), sku, qty);
-            return post(port, id, store.webhookSecret(), sku, qty);
+            return post(port, id, store.webhookSecret(), store.shopDomain(), sku, qty);
         }));
     }
 
-    record SaleStore(String webhookSecret, String apiBaseUrl) {
+    record SaleStore(String webhookSecret, String apiBaseUrl, String shopDomain) {
     }
 
     /**
@@ -144,7 +144,7 @@ public class DemoResource {
     }
 
     private Uni<SaleStore> secret(long storeId) {
-        return pool.preparedQuery("SELECT platform, active, webhook_secret, api_base_url FROM stores WHERE id = $1")
+        return pool.preparedQuery("SELECT platform, active, webhook_secret, api_base_url, shop_domain FROM stores WHERE id = $1")
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
@@ -158,11 +158,13 @@ public class DemoResource {
                     if (!r.getBoolean("active")) {
                         throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated.");
                     }
-                    return new SaleStore(secrets.open(r.getString("webhook_secret")), r.getString("api_base_url"));
+                    return new SaleStore(secrets.open(r.getString("webhook_secret")), r.getString("api_base_url"),
+                            r.getString("shop_domain"));
                 });
     }
 
-    private Uni<Map<String, Object>> post(int port, long storeId, String secret, String sku, int quantity) {
+    private Uni<Map<String, Object>> post(int port, long storeId, String secret, String shopDomain, String sku,
+                                          int quantity) {
         long orderId = ORDER_IDS.incrementAndGet();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("id", orderId + 1);
@@ -185,6 +187,8 @@ public class DemoResource {
                 .setURI("/webhooks/shopify/" + storeId).setTimeout(TIMEOUT.toMillis())
                 .putHeader("Content-Type", "application/json")
                 .putHeader("X-Shopify-Topic", "orders/create")
+                // The webhook only accepts deliveries naming the store's own shop.
+                .putHeader("X-Shopify-Shop-Domain", shopDomain)
                 .putHeader("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
                 .putHeader("X-Shopify-Hmac-Sha256", WebhookSignature.sign(secret, bytes));
         return client().request(options)

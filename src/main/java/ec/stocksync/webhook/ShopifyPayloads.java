@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import ec.stocksync.movement.MovementDraft;
 import ec.stocksync.movement.MovementKind;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,12 +80,12 @@ public final class ShopifyPayloads {
             throw new PayloadException("line_items: must be an array");
         }
         // Lines of one SKU in one order become one movement, in first-seen order.
-        Map<String, Integer> quantityBySku = new LinkedHashMap<>();
+        SkuTotals totals = new SkuTotals();
         List<SkippedLine> skipped = new ArrayList<>();
         for (JsonNode line : lines) {
             String lineId = idText(line, "id");
             String sku = sku(line.get("sku"));
-            int quantity = line.path("quantity").asInt(0);
+            Quantity quantity = quantity(line.get("quantity"));
             if (line.path("gift_card").asBoolean(false)) {
                 skipped.add(new SkippedLine(lineId, sku, "gift card: no stock to move"));
             } else if (!"shopify".equals(line.path("variant_inventory_management").asText(null))) {
@@ -92,14 +93,14 @@ public final class ShopifyPayloads {
                         + " (variant_inventory_management is " + line.path("variant_inventory_management").asText("null") + ")"));
             } else if (sku == null) {
                 skipped.add(new SkippedLine(lineId, null, "line has no SKU: give the variant a SKU that matches Contifico's codigo"));
-            } else if (quantity <= 0) {
-                skipped.add(new SkippedLine(lineId, sku, "quantity is " + quantity));
+            } else if (quantity.refusal() != null) {
+                skipped.add(new SkippedLine(lineId, sku, quantity.refusal()));
             } else {
-                quantityBySku.merge(sku, quantity, Integer::sum);
+                totals.add(sku, lineId, quantity.value());
             }
         }
         List<MovementDraft> drafts = new ArrayList<>();
-        quantityBySku.forEach((sku, qty) -> drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
+        totals.forEach(skipped, (sku, qty) -> drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
                 "shopify:order:" + orderId + ":sku:" + sku + ":SALE", orderId, orderName)));
         return ParsedDelivery.of(orderId, drafts, skipped, null);
     }
@@ -118,17 +119,17 @@ public final class ShopifyPayloads {
             JsonNode item = line.path("line_item");
             String sku = sku(item.get("sku"));
             String restockType = line.path("restock_type").asText("no_restock");
-            int quantity = line.path("quantity").asInt(0);
+            Quantity quantity = quantity(line.get("quantity"));
             if (!RESTOCKING.contains(restockType)) {
                 skipped.add(new SkippedLine(lineId, sku, "restock_type " + restockType + " puts nothing back in stock"));
             } else if (item.path("gift_card").asBoolean(false)) {
                 skipped.add(new SkippedLine(lineId, sku, "gift card: no stock to move"));
             } else if (sku == null) {
                 skipped.add(new SkippedLine(lineId, null, "refunded line has no SKU"));
-            } else if (quantity <= 0) {
-                skipped.add(new SkippedLine(lineId, sku, "quantity is " + quantity));
+            } else if (quantity.refusal() != null) {
+                skipped.add(new SkippedLine(lineId, sku, quantity.refusal()));
             } else {
-                drafts.add(new MovementDraft(sku, MovementKind.RESTOCK, quantity,
+                drafts.add(new MovementDraft(sku, MovementKind.RESTOCK, quantity.value(),
                         "shopify:refund:" + refundId + ":line:" + lineId + ":RESTOCK", orderId, null));
             }
         }
@@ -142,6 +143,73 @@ public final class ShopifyPayloads {
             throw new PayloadException(field + ": is required and must be an id");
         }
         return id.asText();
+    }
+
+    /** A line's quantity: a whole number of units from 1 to Integer.MAX_VALUE, or why it is not one. */
+    record Quantity(int value, String refusal) {
+    }
+
+    /**
+     * Reads a quantity without ever rounding, truncating or wrapping it (JsonNode#asInt does all three): anything but a
+     * JSON number with a whole value in range is a line to skip, with the reason, never a guess and never an error.
+     */
+    static Quantity quantity(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return new Quantity(0, "quantity is missing");
+        }
+        if (!node.isNumber()) {
+            return new Quantity(0, "quantity " + abbreviated(node.toString()) + " is not a number");
+        }
+        BigDecimal value;
+        try {
+            value = node.decimalValue();
+        } catch (NumberFormatException e) {
+            return new Quantity(0, "quantity " + abbreviated(node.asText()) + " is out of range");
+        }
+        if (value.signum() <= 0) {
+            return new Quantity(0, "quantity is " + abbreviated(node.asText()));
+        }
+        if (value.stripTrailingZeros().scale() > 0) {
+            return new Quantity(0, "quantity " + abbreviated(node.asText()) + " is not a whole number of units");
+        }
+        if (value.compareTo(MAX_QUANTITY) > 0) {
+            return new Quantity(0, "quantity " + abbreviated(node.asText()) + " is out of range (at most "
+                    + Integer.MAX_VALUE + " units)");
+        }
+        return new Quantity(value.intValueExact(), null);
+    }
+
+    private static final BigDecimal MAX_QUANTITY = BigDecimal.valueOf(Integer.MAX_VALUE);
+
+    private static String abbreviated(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    /**
+     * Units per SKU over one order, summed in a long: a SKU whose lines add up to more than an int can hold is skipped
+     * line by line, with the total in the reason, instead of overflowing into a wrong (even negative) quantity.
+     */
+    static final class SkuTotals {
+        private final Map<String, Long> units = new LinkedHashMap<>();
+        private final Map<String, List<String>> lineIds = new LinkedHashMap<>();
+
+        void add(String sku, String lineId, int quantity) {
+            units.merge(sku, (long) quantity, Long::sum);
+            lineIds.computeIfAbsent(sku, k -> new ArrayList<>()).add(lineId);
+        }
+
+        void forEach(List<SkippedLine> skipped, java.util.function.BiConsumer<String, Integer> book) {
+            units.forEach((sku, total) -> {
+                if (total > Integer.MAX_VALUE) {
+                    for (String lineId : lineIds.get(sku)) {
+                        skipped.add(new SkippedLine(lineId, sku, "the lines of SKU " + sku + " total " + total
+                                + " units in this order, more than the " + Integer.MAX_VALUE + " a movement can hold"));
+                    }
+                } else {
+                    book.accept(sku, total.intValue());
+                }
+            });
+        }
     }
 
     static String sku(JsonNode sku) {

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.SecretBox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
+import org.jboss.logging.Logger;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -18,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Stores an accepted delivery: the webhook record and all its movements in one transaction, or nothing. Dedupe rests
@@ -25,6 +27,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class WebhookIngestService {
+
+    private static final Logger LOG = Logger.getLogger(WebhookIngestService.class);
 
     private static final TypeReference<List<WooCommerceOrders.BookedLine>> BOOKED_LINES = new TypeReference<>() {
     };
@@ -59,33 +63,85 @@ public class WebhookIngestService {
         }
     }
 
-    public Uni<WebhookStore> findStore(long storeId, Platform platform) {
+    /**
+     * The store a delivery names, as far as the delivery may learn: {@code accepts} is false for an inactive store or
+     * one of the other platform. The caller still verifies the signature against {@code store}'s secrets first, so that
+     * every refusal looks the same (DESIGN rule 11).
+     */
+    public record DeliveryTarget(WebhookStore store, boolean accepts, String shopDomain, String siteUrl) {
+    }
+
+    /** One query per delivery; empty when no store has this id. */
+    public Uni<Optional<DeliveryTarget>> findStore(long storeId, Platform platform) {
         return pool.preparedQuery("""
                         SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
-                               s.process_test_orders, s.refunds_restock,
+                               s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
                                (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
                         FROM stores s WHERE s.id = $1""")
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
-                    if (r == null || !r.getBoolean("active") || !platform.code().equals(r.getString("platform"))) {
-                        throw ApiException.notFound("store_not_found",
-                                "No active " + platform.code() + " store with id " + storeId + ".");
+                    if (r == null) {
+                        return Optional.empty();
                     }
-                    return new WebhookStore(r.getLong("id"), platform, true, secrets.open(r.getString("webhook_secret")),
-                            secrets.open(r.getString("previous_webhook_secret")), r.getBoolean("process_test_orders"),
-                            r.getBoolean("refunds_restock"), r.getLong("integration_id"));
+                    boolean accepts = r.getBoolean("active") && platform.code().equals(r.getString("platform"));
+                    WebhookStore store = new WebhookStore(r.getLong("id"), platform, r.getBoolean("active"),
+                            secrets.open(r.getString("webhook_secret")), secrets.open(r.getString("previous_webhook_secret")),
+                            r.getBoolean("process_test_orders"), r.getBoolean("refunds_restock"),
+                            r.getLong("integration_id"));
+                    return Optional.of(new DeliveryTarget(store, accepts, r.getString("shop_domain"),
+                            r.getString("site_url")));
                 });
     }
 
-    public Uni<Result> ingestParsed(WebhookStore store, String topic, String webhookId, String body,
+    /**
+     * {@code bodyHash} (sha256 of topic and raw body, see {@link WebhookResource}) makes a signed body replayed under
+     * another webhook id a duplicate; null where there is no raw body (reconciliation).
+     */
+    public Uni<Result> ingestParsed(WebhookStore store, String topic, String webhookId, String bodyHash, String body,
                                      ParsedDelivery parsed) {
-        return pool.withTransaction(tx -> record(tx, store, topic, webhookId, body, parsed));
+        return withAuditFallback(body, audit -> pool.withTransaction(
+                tx -> record(tx, store, topic, webhookId, bodyHash, audit, parsed)));
     }
 
-    public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String body,
-                                         JsonNode order) {
-        return pool.withTransaction(tx -> wooCommerce(tx, store, topic, dedupeKey, body, order)).map(Reconciled::result);
+    public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String bodyHash,
+                                         String body, JsonNode order) {
+        return withAuditFallback(body, audit -> pool.withTransaction(
+                tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order))).map(Reconciled::result);
+    }
+
+    /** The copy of the body kept for audit: {@code json} null when none is kept, and then why. */
+    record Audit(String json, String droppedBecause) {
+        static Audit of(String body) {
+            return new Audit(body == null ? null : auditable(body), null);
+        }
+    }
+
+    /**
+     * A customer can type almost anything into an order, and PostgreSQL's JSONB refuses some valid JSON (lone surrogate
+     * escapes, numbers beyond its numeric range...). A refused audit copy must never turn into a 5xx that every retry
+     * repeats: the delivery is booked again, in a new transaction, without it.
+     */
+    private <T> Uni<T> withAuditFallback(String body, java.util.function.Function<Audit, Uni<T>> attempt) {
+        Audit audit = Audit.of(body);
+        return attempt.apply(audit)
+                .onFailure(e -> audit.json() != null && dataException(e) != null)
+                .recoverWithUni(e -> {
+                    String state = dataException(e);
+                    LOG.warnf("webhook audit copy refused by PostgreSQL (SQLSTATE %s): booking without it", state);
+                    return attempt.apply(new Audit(null, "audit copy not kept: the database refused it (SQLSTATE "
+                            + state + ")"));
+                });
+    }
+
+    /** The SQLSTATE of a PostgreSQL data exception (class 22) in the cause chain, else null. */
+    private static String dataException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+                return pg.getSqlState();
+            }
+        }
+        return null;
     }
 
     /**
@@ -103,25 +159,27 @@ public class WebhookIngestService {
     public Uni<Reconciled> ingestReconciledShopify(WebhookStore store, String dedupeKey, JsonNode order) {
         return Uni.createFrom().deferred(() -> {
             ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
-            return pool.withTransaction(tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, order.toString(), parsed)
-                            .call(result -> forgetIfNothingBooked(tx, result)))
+            return withAuditFallback(order.toString(), audit -> pool.withTransaction(
+                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed)
+                                    .call(result -> forgetIfNothingBooked(tx, result))))
                     .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
         });
     }
 
     /** A WooCommerce order read back from the REST API, through the same state machine (and order lock) as its webhooks. */
     public Uni<Reconciled> ingestReconciledWooCommerce(WebhookStore store, String dedupeKey, JsonNode order) {
-        return pool.withTransaction(tx -> wooCommerce(tx, store, RECONCILE_TOPIC, dedupeKey, order.toString(), order)
-                .call(r -> forgetIfNothingBooked(tx, r.result())));
+        return withAuditFallback(order.toString(), audit -> pool.withTransaction(
+                tx -> wooCommerce(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, order)
+                        .call(r -> forgetIfNothingBooked(tx, r.result()))));
     }
 
     private Uni<Reconciled> wooCommerce(SqlConnection tx, WebhookStore store, String topic, String dedupeKey,
-                                        String body, JsonNode order) {
+                                        String bodyHash, Audit audit, JsonNode order) {
         String orderId = ShopifyPayloads.idText(order, "id");
         return lockOrder(tx, store.id(), orderId)
                 .chain(prev -> {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
-                    return record(tx, store, topic, dedupeKey, body, d.delivery())
+                    return record(tx, store, topic, dedupeKey, bodyHash, audit, d.delivery())
                             .call(result -> result.webhookEventId() == null
                                     ? Uni.createFrom().voidItem()
                                     : saveOrder(tx, store.id(), orderId, order.path("number").asText(null), d.next()))
@@ -141,16 +199,21 @@ public class WebhookIngestService {
                 .replaceWithVoid();
     }
 
-    private Uni<Result> record(SqlConnection tx, WebhookStore store, String topic, String dedupeKey, String body,
-                               ParsedDelivery parsed) {
+    private Uni<Result> record(SqlConnection tx, WebhookStore store, String topic, String dedupeKey, String bodyHash,
+                               Audit audit, ParsedDelivery given) {
+        ParsedDelivery parsed = audit.droppedBecause() == null ? given : new ParsedDelivery(given.resourceId(),
+                given.outcome(), given.drafts(), given.skipped(),
+                given.note() == null ? audit.droppedBecause() : given.note() + "; " + audit.droppedBecause());
+        // No conflict target: a clash on the webhook id or on the body hash are both duplicates.
         return tx.preparedQuery("""
                         INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome,
-                                                    skipped_lines, note, payload)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9::text::jsonb)
-                        ON CONFLICT (store_id, dedupe_key) DO NOTHING
+                                                    skipped_lines, note, payload, body_hash)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9::text::jsonb, $10)
+                        ON CONFLICT DO NOTHING
                         RETURNING id""")
                 .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
-                        parsed.resourceId(), parsed.outcome().name(), json.of(parsed.skipped()), parsed.note(), auditable(body)}))
+                        parsed.resourceId(), parsed.outcome().name(), json.of(parsed.skipped()), parsed.note(),
+                        audit.json(), bodyHash}))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Uni.createFrom().item(Result.duplicate());
@@ -213,9 +276,31 @@ public class WebhookIngestService {
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
-    /** PostgreSQL's JSONB cannot hold the NUL character; the audit copy goes without it rather than failing the delivery. */
+    /**
+     * PostgreSQL's JSONB cannot hold the NUL character: each NUL escape (backslash, "u0000") becomes U+FFFD. Escapes
+     * are read pair by pair, so an escaped backslash followed by the text "u0000" (as a customer may type it in a note)
+     * is left alone; replacing the six characters blindly would leave a dangling backslash and invalid JSON.
+     */
     static String auditable(String body) {
-        return body.replace("\\u0000", "");
+        if (body.indexOf('\\') < 0) {
+            return body;
+        }
+        StringBuilder out = new StringBuilder(body.length());
+        int i = 0;
+        while (i < body.length()) {
+            char c = body.charAt(i);
+            if (c != '\\' || i + 1 >= body.length()) {
+                out.append(c);
+                i++;
+            } else if (body.startsWith("u0000", i + 1)) {
+                out.append("\\ufffd");
+                i += 6;
+            } else {
+                out.append(c).append(body.charAt(i + 1));
+                i += 2;
+            }
+        }
+        return out.toString();
     }
 
     private List<WooCommerceOrders.BookedLine> fromJson(String json) {

@@ -16,11 +16,13 @@ import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -49,29 +51,38 @@ public class WebhookResource {
                                                     @RestHeader("X-Shopify-Topic") String topic,
                                                     @RestHeader("X-Shopify-Hmac-Sha256") String signature,
                                                     @RestHeader("X-Shopify-Webhook-Id") String webhookId,
+                                                    @RestHeader("X-Shopify-Shop-Domain") String shopDomain,
                                                     byte[] body) {
-        return ingest.findStore(storeId, Platform.SHOPIFY).chain(store -> {
-            checkSize(body);
-            checkSignature(body, signature, store);
+        byte[] raw = body == null ? new byte[0] : body;
+        checkSize(raw);
+        return ingest.findStore(storeId, Platform.SHOPIFY).chain(found -> {
+            WebhookIngestService.WebhookStore store = authenticate(found, raw, signature);
+            // The app's client secret signs every shop that installed the app: the signature alone does not say
+            // which shop sent the delivery, the (signed-for) domain header does.
+            if (!sameShop(shopDomain, found.get().shopDomain())) {
+                throw unauthenticated();
+            }
             if (topic == null || topic.isBlank()) {
                 throw ApiException.badRequest("missing_header", "X-Shopify-Topic is required.");
             }
             if (webhookId == null || webhookId.isBlank()) {
                 throw ApiException.badRequest("missing_header", "X-Shopify-Webhook-Id is required.");
             }
-            JsonNode payload = parseObject(body);
-            ParsedDelivery parsed = ShopifyPayloads.parse(topic.trim(), payload, store.processTestOrders());
+            JsonNode payload = parseObject(raw);
+            String t = topic.trim();
+            ParsedDelivery parsed = ShopifyPayloads.parse(t, payload, store.processTestOrders());
             String dedupeKey = "shopify:" + webhookId.trim();
-            if (ShopifyPayloads.REFUNDS_CREATE.equals(topic.trim()) && !store.processTestOrders()
+            String bodyHash = bodyHash(t, raw);
+            if (ShopifyPayloads.REFUNDS_CREATE.equals(t) && !store.processTestOrders()
                     && parsed.outcome() == WebhookOutcome.BOOKED) {
                 // A refund carries no test flag: its order's does. Restocking units of an ignored test order would add
                 // stock that no sale ever took out.
                 return ingest.wasIgnoredTestOrder(store.id(), parsed.resourceId()).chain(test -> ingest.ingestParsed(
-                        store, topic.trim(), dedupeKey, json(body), test ? ParsedDelivery.ignored(parsed.resourceId(),
+                        store, t, dedupeKey, bodyHash, json(raw), test ? ParsedDelivery.ignored(parsed.resourceId(),
                                 WebhookOutcome.IGNORED_TEST_ORDER, "refund of test order " + parsed.resourceId()
                                         + ": recorded, not booked") : parsed));
             }
-            return ingest.ingestParsed(store, topic.trim(), dedupeKey, json(body), parsed);
+            return ingest.ingestParsed(store, t, dedupeKey, bodyHash, json(raw), parsed);
         }).invoke(r -> log(storeId, "shopify", topic, r));
     }
 
@@ -80,26 +91,35 @@ public class WebhookResource {
     public Uni<Object> wooCommerce(@RestPath long storeId,
                                    @RestHeader("X-WC-Webhook-Topic") String topic,
                                    @RestHeader("X-WC-Webhook-Signature") String signature,
+                                   @RestHeader("X-WC-Webhook-Source") String source,
                                    byte[] body) {
-        return ingest.findStore(storeId, Platform.WOOCOMMERCE).chain(store -> {
-            checkSize(body);
-            // WooCommerce pings a new webhook unsigned; anything but a plain 200 makes it ping again on every save.
-            if (signature == null && WOO_PING.matcher(new String(body, StandardCharsets.UTF_8).trim()).matches()) {
-                return Uni.createFrom().item((Object) Map.of("status", "ping"));
+        byte[] raw = body == null ? new byte[0] : body;
+        checkSize(raw);
+        // WooCommerce pings a new webhook unsigned; anything but a plain 200 makes it ping again on every save. The
+        // ping is answered before any lookup: it writes nothing, and the same answer for every id reveals none.
+        if (signature == null && WOO_PING.matcher(new String(raw, StandardCharsets.UTF_8).trim()).matches()) {
+            return Uni.createFrom().item((Object) Map.of("status", "ping"));
+        }
+        return ingest.findStore(storeId, Platform.WOOCOMMERCE).chain(found -> {
+            WebhookIngestService.WebhookStore store = authenticate(found, raw, signature);
+            if (!sameSite(source, found.get().siteUrl())) {
+                throw unauthenticated();
             }
-            checkSignature(body, signature, store);
             if (topic == null || topic.isBlank()) {
                 throw ApiException.badRequest("missing_header", "X-WC-Webhook-Topic is required.");
             }
-            JsonNode payload = parseObject(body);
+            JsonNode payload = parseObject(raw);
             String t = topic.trim();
+            String bodyHash = bodyHash(t, raw);
             if (!t.equals("order.created") && !t.equals("order.updated")) {
                 ParsedDelivery ignored = ParsedDelivery.ignored(payload.path("id").asText(null),
                         WebhookOutcome.IGNORED_TOPIC, "topic " + t + " does not move stock");
-                return ingest.ingestParsed(store, t, wooDedupeKey(body), json(body), ignored).map(r -> (Object) r);
+                return ingest.ingestParsed(store, t, wooDedupeKey(raw), bodyHash, json(raw), ignored)
+                        .map(r -> (Object) r);
             }
             // X-WC-Webhook-Delivery-ID is not unique (webhook id + current second): the body itself is the identity.
-            return ingest.ingestWooCommerce(store, t, wooDedupeKey(body), json(body), payload).map(r -> (Object) r);
+            return ingest.ingestWooCommerce(store, t, wooDedupeKey(raw), bodyHash, json(raw), payload)
+                    .map(r -> (Object) r);
         }).invoke(r -> {
             if (r instanceof WebhookIngestService.Result result) {
                 log(storeId, "woocommerce", topic, result);
@@ -107,21 +127,75 @@ public class WebhookResource {
         });
     }
 
+    /** Backstop only: {@link WebhookBodyLimit} refuses a larger body while it is being read. */
     private void checkSize(byte[] body) {
-        if (body != null && body.length > config.webhook().maxBodyBytes()) {
-            throw new ApiException(413, "payload_too_large",
-                    "The body is " + body.length + " bytes; the limit is " + config.webhook().maxBodyBytes() + ".");
+        if (body.length > config.webhook().maxBodyBytes()) {
+            throw WebhookBodyLimit.tooLarge(config.webhook().maxBodyBytes());
         }
     }
 
-    private static void checkSignature(byte[] body, String signature, WebhookIngestService.WebhookStore store) {
-        if (signature == null || signature.isBlank()) {
-            throw new ApiException(401, "missing_signature", "The delivery carries no HMAC signature header.");
+    /**
+     * The one refusal for every delivery that cannot be authenticated: unknown id, inactive store, store of the other
+     * platform, missing or wrong signature, another shop or site. Telling them apart would let anyone list store ids.
+     */
+    static ApiException unauthenticated() {
+        return new ApiException(401, "unauthenticated",
+                "The delivery could not be authenticated for this webhook URL (signature, shop or store).");
+    }
+
+    /**
+     * The signature is checked before anything else about the store is used, and it is computed (against a stand-in
+     * secret) even when there is no store, so that the answer and the work done are the same in every case.
+     */
+    private static WebhookIngestService.WebhookStore authenticate(
+            Optional<WebhookIngestService.DeliveryTarget> found, byte[] body, String signature) {
+        WebhookIngestService.WebhookStore store = found.map(WebhookIngestService.DeliveryTarget::store).orElse(null);
+        boolean signed = WebhookSignature.verify(body, signature, store == null ? null : store.webhookSecret(),
+                store == null ? null : store.previousWebhookSecret());
+        if (!signed || store == null || !found.get().accepts()) {
+            throw unauthenticated();
         }
-        if (!WebhookSignature.verify(body == null ? new byte[0] : body, signature, store.webhookSecret(),
-                store.previousWebhookSecret())) {
-            throw new ApiException(401, "invalid_signature",
-                    "The HMAC signature does not match the body under this store's webhook secret.");
+        return store;
+    }
+
+    /** Shopify's shop domain, compared as DNS names are: trimmed and case-insensitive. */
+    static boolean sameShop(String header, String storeDomain) {
+        return header != null && storeDomain != null && !header.isBlank()
+                && header.trim().equalsIgnoreCase(storeDomain.trim());
+    }
+
+    /**
+     * WooCommerce's source header is checked when both sides are known: a store without a site URL, or a delivery
+     * without the header (older WooCommerce, proxies that drop it), rests on the signature alone. A header that is
+     * present but names another host, or no host at all, is refused.
+     */
+    static boolean sameSite(String sourceHeader, String siteUrl) {
+        if (sourceHeader == null || sourceHeader.isBlank() || siteUrl == null || siteUrl.isBlank()) {
+            return true;
+        }
+        String given = host(sourceHeader);
+        String expected = host(siteUrl);
+        return given != null && expected != null && given.equalsIgnoreCase(expected);
+    }
+
+    private static String host(String url) {
+        try {
+            String h = URI.create(url.trim()).getHost();
+            return h == null || h.isBlank() ? null : h;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The replay key: the topic is part of it because one body legitimately arrives under several topics. */
+    static String bodyHash(String topic, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(topic.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) '\n');
+            return "sha256:" + HexFormat.of().formatHex(sha.digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

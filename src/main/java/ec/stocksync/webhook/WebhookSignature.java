@@ -13,6 +13,9 @@ import java.util.Base64;
  */
 public final class WebhookSignature {
 
+    /** Never a real secret: random per process, so no signature can be made for it. */
+    private static final String NO_SECRET = java.util.UUID.randomUUID().toString();
+
     private WebhookSignature() {
     }
 
@@ -44,9 +47,11 @@ public final class WebhookSignature {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        boolean ok = secret != null && MessageDigest.isEqual(given, hmac(secret, body));
-        // Always compute both so timing does not tell which secret is in use.
-        boolean okPrevious = previousSecret != null && MessageDigest.isEqual(given, hmac(previousSecret, body));
-        return ok | okPrevious;
+        // Always two HMACs and two comparisons, with a stand-in key for a missing secret: the time taken says neither
+        // which secret matched nor whether a previous secret (or the store itself) exists.
+        boolean ok = MessageDigest.isEqual(given, hmac(secret != null ? secret : NO_SECRET, body));
+        boolean okPrevious = MessageDigest.isEqual(given,
+                hmac(previousSecret != null ? previousSecret : NO_SECRET, body));
+        return (ok && secret != null) | (okPrevious && previousSecret != null);
     }
 }

@@ -6,9 +6,7 @@ import ec.stocksync.movement.MovementKind;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -77,24 +75,24 @@ public final class WooCommerceOrders {
         if (lines == null || !lines.isArray()) {
             throw new PayloadException("line_items: must be an array");
         }
-        Map<String, Integer> quantityBySku = new LinkedHashMap<>();
+        ShopifyPayloads.SkuTotals totals = new ShopifyPayloads.SkuTotals();
         List<SkippedLine> skipped = new ArrayList<>();
         for (JsonNode line : lines) {
             String lineId = ShopifyPayloads.idText(line, "id");
             String sku = ShopifyPayloads.sku(line.get("sku"));
-            int quantity = line.path("quantity").asInt(0);
+            ShopifyPayloads.Quantity quantity = ShopifyPayloads.quantity(line.get("quantity"));
             if (sku == null) {
                 skipped.add(new SkippedLine(lineId, null,
                         "line has no SKU: give the product a SKU that matches Contifico's codigo"));
-            } else if (quantity <= 0) {
-                skipped.add(new SkippedLine(lineId, sku, "quantity is " + quantity));
+            } else if (quantity.refusal() != null) {
+                skipped.add(new SkippedLine(lineId, sku, quantity.refusal()));
             } else {
-                quantityBySku.merge(sku, quantity, Integer::sum);
+                totals.add(sku, lineId, quantity.value());
             }
         }
         List<MovementDraft> drafts = new ArrayList<>();
         List<BookedLine> booked = new ArrayList<>();
-        quantityBySku.forEach((sku, qty) -> {
+        totals.forEach(skipped, (sku, qty) -> {
             drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
                     "woocommerce:order:" + orderId + ":sku:" + sku + ":SALE:" + prev.cycle(), orderId, "#" + orderName));
             booked.add(new BookedLine(sku, qty));

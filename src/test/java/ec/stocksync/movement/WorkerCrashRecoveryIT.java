@@ -347,6 +347,7 @@ class WorkerCrashRecoveryIT {
                     .formatted(orderId, orderId % 1_000_000, orderId + 7, sku, quantity).getBytes(StandardCharsets.UTF_8);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(app.uri("/webhooks/shopify/" + storeId))
                     .header("Content-Type", "application/json").header("X-Shopify-Topic", "orders/create")
+                    .header("X-Shopify-Shop-Domain", "crash-it.myshopify.com")
                     .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
                     .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(SHOPIFY_SECRET, body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());

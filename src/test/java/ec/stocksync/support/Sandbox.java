@@ -150,7 +150,11 @@ public class Sandbox {
     /** A Shopify webhook, signed with the test secret, delivered as Shopify does; expects 200. */
     public static ValidatableResponse deliverShopify(long storeId, String topic, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        // A delivery must name the store's own shop (DESIGN rule 11).
+        String shopDomain = Api.admin().get("/api/stores/" + storeId).then().statusCode(200).extract().jsonPath()
+                .getString("shopDomain");
         return given().contentType("application/json").header("X-Shopify-Topic", topic)
+                .header("X-Shopify-Shop-Domain", shopDomain)
                 .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
                 .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(Api.SHOPIFY_SECRET, bytes))
                 .body(bytes).post("/webhooks/shopify/" + storeId).then().statusCode(200);
