@@ -60,6 +60,8 @@ class WorkerCrashRecoveryIT {
     private static final String SCHEMA = System.getProperty("stocksync.it.schema", "stocksync_it");
     private static final String JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/postgres";
     private static final String ADMIN_TOKEN = "crash-it-admin-token";
+    private static final String SECRETS_KEY = java.util.Base64.getEncoder()
+            .encodeToString("crash-it-key-not-a-secret-000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     private static final String SHOPIFY_SECRET = "crash-it-shopify-secret";
     private static final List<String> SKUS = List.of("CRASH-001", "CRASH-002", "CRASH-003", "CRASH-004", "CRASH-005");
     private static final BigDecimal INITIAL_STOCK = BigDecimal.valueOf(1000);
@@ -433,6 +435,8 @@ class WorkerCrashRecoveryIT {
                     "-Dquarkus.datasource.username=postgres",
                     "-Dquarkus.flyway.schemas=" + SCHEMA,
                     "-Dstocksync.admin-token=" + ADMIN_TOKEN,
+                    // Prod refuses to start without a secrets key; a fixed one here, generated like a real one.
+                    "-Dstocksync.secrets.key=" + SECRETS_KEY,
                     // Seconds instead of the production minutes, so a dead worker's leases run out within the test.
                     "-Dstocksync.worker.lease=" + LEASE.toSeconds() + "s",
                     "-Dstocksync.worker.lease-renew-interval=1s",

@@ -260,6 +260,25 @@ class WebhookSecurityTest {
         assertEquals(3, movements(wooId).get(0).getInteger("quantity"));
     }
 
+    @Test
+    void aDeliveryOverHttp2IsBookedToo() throws Exception {
+        // h2c, as the JDK client upgrades to by default: the body limit must not break the REST layer's read of it.
+        byte[] body = wooOrder(7009, wooLine(1, "SKU-H2", "2")).getBytes(StandardCharsets.UTF_8);
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        var request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + RestAssured.port + "/webhooks/woocommerce/" + wooId))
+                .header("Content-Type", "application/json").header("X-WC-Webhook-Topic", "order.created")
+                .header("X-WC-Webhook-Signature", WebhookSignature.sign(Api.WOO_SECRET, body))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        // The first request upgrades the connection; the second one travels as HTTP/2.
+        client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, response.version());
+        assertEquals(2, movements(wooId).get(0).getInteger("quantity"));
+    }
+
     /**
      * Sends the head and {@code chunkedBytes} of chunked body (no last chunk), then reads the answer. A server that
      * waits for the rest of the body times out the read: the test fails instead of hanging.
