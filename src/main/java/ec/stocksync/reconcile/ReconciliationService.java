@@ -137,7 +137,8 @@ public class ReconciliationService {
                     Platform platform = store.platformEnum();
                     // Secrets play no part: nothing is verified, the orders come from the store's own API.
                     WebhookIngestService.WebhookStore ws = new WebhookIngestService.WebhookStore(store.id, platform, true,
-                            null, null, store.processTestOrders, store.refundsRestock, r.getLong("i_id"));
+                            null, null, store.processTestOrders, store.refundsRestock, r.getLong("i_id"),
+                            store.keepRawPayloads);
                     return new Target(store, platform, ws, instant(r.getOffsetDateTime("reconciled_through")));
                 });
     }

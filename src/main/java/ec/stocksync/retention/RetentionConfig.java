@@ -30,6 +30,19 @@ public interface RetentionConfig {
     @WithDefault("90d")
     Duration doneMovements();
 
+    /**
+     * Raw webhook bodies (kept only for stores with keepRawPayloads: they hold the customer's personal data) are
+     * cleared this long after their delivery; the minimised event stays.
+     */
+    @WithDefault("7d")
+    Duration webhookPayloads();
+
+    /**
+     * Webhook events received longer ago than this are deleted, except those an open or DEAD movement still points at.
+     */
+    @WithDefault("90d")
+    Duration webhookEvents();
+
     /** Rows per DELETE: each statement stays short, so writers of the same table barely notice it. */
     @WithDefault("5000")
     @Positive

@@ -3,6 +3,7 @@ package ec.stocksync.retention;
 import ec.stocksync.movement.MovementRepository;
 import ec.stocksync.sync.AdvisoryLocks;
 import ec.stocksync.sync.SyncRetention;
+import ec.stocksync.webhook.WebhookRetention;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.groups.UniRepeat;
@@ -19,7 +20,8 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Purges old history: sync_logs, finished pull runs and DONE movements, each table through its owner. Every replica
+ * Purges old history: sync_logs, finished pull runs, DONE movements, raw webhook bodies and old webhook events, each
+ * table through its owner. Every replica
  * fires the schedule; the retention lock (a transaction-scoped try-lock, DESIGN rule 3) lets one of them run it and the
  * others skip at once. The deletes themselves run in short batches outside that transaction, so each commits on its own
  * and a failure half-way keeps what was done.
@@ -38,9 +40,11 @@ public class RetentionJob {
     SyncRetention sync;
     @Inject
     MovementRepository movements;
+    @Inject
+    WebhookRetention webhooks;
 
     /** Rows deleted by one purge. */
-    public record Purged(long syncLogs, long pullRuns, long doneMovements) {
+    public record Purged(long syncLogs, long pullRuns, long doneMovements, long rawWebhookPayloads, long webhookEvents) {
     }
 
     @Scheduled(identity = "retention-purge", every = "${stocksync.retention.every:1h}",
@@ -61,11 +65,16 @@ public class RetentionJob {
             throw new IllegalArgumentException("batch size must be at least 1, not " + batchSize);
         }
         long started = System.nanoTime();
-        // Logs first: the runs and movements they point at then have few links left to unset.
+        // Logs first: the runs and movements they point at then have few links left to unset. Webhook events last:
+        // those whose movements were just purged are free to go in the same run.
         return withRetentionLock(() -> drain(n -> sync.purgeSyncLogsBatch(config.syncLogs(), n), batchSize)
                 .chain(logs -> drain(n -> sync.purgePullRunsBatch(config.pullRuns(), n), batchSize)
                         .chain(runs -> drain(n -> movements.purgeDoneBatch(config.doneMovements(), n), batchSize)
-                                .map(done -> new Purged(logs, runs, done)))))
+                                .chain(done -> drain(n -> webhooks.purgeRawPayloadsBatch(config.webhookPayloads(), n),
+                                        batchSize)
+                                        .chain(raw -> drain(n -> webhooks.purgeEventsBatch(config.webhookEvents(), n),
+                                                batchSize)
+                                                .map(events -> new Purged(logs, runs, done, raw, events)))))))
                 .invoke(result -> {
                     if (result.isEmpty()) {
                         LOG.debug("retention purge skipped: another replica is running it");
@@ -73,9 +82,11 @@ public class RetentionJob {
                     }
                     Purged p = result.get();
                     LOG.infof("retention purge: deleted %d sync_logs (older than %s), %d pull runs (finished over %s "
-                                    + "ago), %d DONE movements (over %s ago) in %d ms", p.syncLogs(), age(config.syncLogs()),
+                                    + "ago), %d DONE movements (over %s ago), %d raw webhook bodies (over %s old), %d webhook "
+                            + "events (over %s old) in %d ms", p.syncLogs(), age(config.syncLogs()),
                             p.pullRuns(), age(config.pullRuns()), p.doneMovements(), age(config.doneMovements()),
-                            (System.nanoTime() - started) / 1_000_000);
+                            p.rawWebhookPayloads(), age(config.webhookPayloads()), p.webhookEvents(),
+                            age(config.webhookEvents()), (System.nanoTime() - started) / 1_000_000);
                 });
     }
 

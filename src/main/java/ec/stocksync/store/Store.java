@@ -55,6 +55,12 @@ public class Store extends PanacheEntityBase {
     /** WooCommerce items with stock management off are left alone by pulls unless the merchant opts in. */
     @Column(name = "sync_unmanaged_stock")
     public boolean syncUnmanagedStock;
+    /**
+     * Whether webhook events also keep the raw delivery body (customer data included) for debugging; off by default
+     * and purged after stocksync.retention.webhook-payloads, since only a minimised copy is needed (DESIGN rule 11).
+     */
+    @Column(name = "keep_raw_payloads")
+    public boolean keepRawPayloads;
     public boolean active = true;
     @Column(name = "created_at")
     public OffsetDateTime createdAt;

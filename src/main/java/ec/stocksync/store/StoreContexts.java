@@ -67,6 +67,7 @@ public class StoreContexts {
         s.refundsRestock = r.getBoolean("refunds_restock");
         s.scheduledPullEnabled = r.getBoolean("scheduled_pull_enabled");
         s.syncUnmanagedStock = r.getBoolean("sync_unmanaged_stock");
+        s.keepRawPayloads = r.getBoolean("keep_raw_payloads");
         s.active = r.getBoolean("active");
         s.createdAt = r.getOffsetDateTime("created_at");
         s.updatedAt = r.getOffsetDateTime("updated_at");

@@ -22,7 +22,8 @@ public class StoreService {
 
     private static final Set<String> STORE_FIELDS = Set.of("name", "platform", "shopDomain", "siteUrl", "apiBaseUrl",
             "accessToken", "consumerKey", "consumerSecret", "webhookSecret", "previousWebhookSecret", "locationId",
-            "processTestOrders", "refundsRestock", "scheduledPullEnabled", "syncUnmanagedStock");
+            "processTestOrders", "refundsRestock", "scheduledPullEnabled", "syncUnmanagedStock",
+            "keepRawPayloads");
     private static final Set<String> INTEGRATION_FIELDS = Set.of("provider", "baseUrl", "apiKey", "posToken",
             "warehouseId");
     private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
@@ -203,6 +204,9 @@ public class StoreService {
         }
         if (replaceAll || f.has("syncUnmanagedStock")) {
             s.syncUnmanagedStock = f.bool("syncUnmanagedStock", false);
+        }
+        if (replaceAll || f.has("keepRawPayloads")) {
+            s.keepRawPayloads = f.bool("keepRawPayloads", false);
         }
         if (replaceAll || f.has("shopDomain")) {
             s.shopDomain = f.text("shopDomain");

@@ -20,6 +20,7 @@ public record StoreView(
         boolean refundsRestock,
         boolean scheduledPullEnabled,
         boolean syncUnmanagedStock,
+        boolean keepRawPayloads,
         boolean active,
         String webhookPath,
         Credentials credentials,
@@ -33,7 +34,7 @@ public record StoreView(
 
     public static StoreView of(Store s) {
         return new StoreView(s.id, s.name, s.platform, s.shopDomain, s.siteUrl, s.apiBaseUrl, s.locationId,
-                s.processTestOrders, s.refundsRestock, s.scheduledPullEnabled, s.syncUnmanagedStock, s.active,
+                s.processTestOrders, s.refundsRestock, s.scheduledPullEnabled, s.syncUnmanagedStock, s.keepRawPayloads, s.active,
                 "/webhooks/" + s.platform + "/" + s.id,
                 new Credentials(set(s.accessToken), set(s.consumerKey), set(s.consumerSecret), set(s.webhookSecret),
                         set(s.previousWebhookSecret)),

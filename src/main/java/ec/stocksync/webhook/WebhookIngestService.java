@@ -52,7 +52,7 @@ public class WebhookIngestService {
     /** What a webhook needs to know about its store. */
     public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
                                String previousWebhookSecret, boolean processTestOrders, boolean refundsRestock,
-                               Long integrationId) {
+                               Long integrationId, boolean keepRawPayloads) {
     }
 
     /** The answer to an accepted delivery. */
@@ -76,6 +76,7 @@ public class WebhookIngestService {
         return pool.preparedQuery("""
                         SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
                                s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
+                               s.keep_raw_payloads,
                                (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
                         FROM stores s WHERE s.id = $1""")
                 .execute(Tuple.of(storeId))
@@ -88,7 +89,7 @@ public class WebhookIngestService {
                     WebhookStore store = new WebhookStore(r.getLong("id"), platform, r.getBoolean("active"),
                             secrets.open(r.getString("webhook_secret")), secrets.open(r.getString("previous_webhook_secret")),
                             r.getBoolean("process_test_orders"), r.getBoolean("refunds_restock"),
-                            r.getLong("integration_id"));
+                            r.getLong("integration_id"), r.getBoolean("keep_raw_payloads"));
                     return Optional.of(new DeliveryTarget(store, accepts, r.getString("shop_domain"),
                             r.getString("site_url")));
                 });
@@ -99,22 +100,29 @@ public class WebhookIngestService {
      * another webhook id a duplicate; null where there is no raw body (reconciliation).
      */
     public Uni<Result> ingestParsed(WebhookStore store, String topic, String webhookId, String bodyHash, String body,
-                                     ParsedDelivery parsed) {
-        return withAuditFallback(body, audit -> pool.withTransaction(
+                                     JsonNode payload, ParsedDelivery parsed) {
+        return withAuditFallback(audit(store, topic, payload, body), audit -> pool.withTransaction(
                 tx -> record(tx, store, topic, webhookId, bodyHash, audit, parsed)));
     }
 
     public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String bodyHash,
                                          String body, JsonNode order) {
-        return withAuditFallback(body, audit -> pool.withTransaction(
+        return withAuditFallback(audit(store, topic, order, body), audit -> pool.withTransaction(
                 tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order))).map(Reconciled::result);
     }
 
-    /** The copy of the body kept for audit: {@code json} null when none is kept, and then why. */
-    record Audit(String json, String droppedBecause) {
-        static Audit of(String body) {
-            return new Audit(body == null ? null : auditable(body), null);
-        }
+    /**
+     * What an event keeps of its delivery: {@code json} the minimised copy ({@link AuditCopy}), {@code raw} the body as
+     * received only for a store that opted in to keeping it; both null when the database refused them, and then why.
+     */
+    record Audit(String json, String raw, String droppedBecause) {
+    }
+
+    private Audit audit(WebhookStore store, String topic, JsonNode payload, String rawBody) {
+        JsonNode kept = AuditCopy.of(store.platform(), topic, payload);
+        // auditable: a NUL escape in a kept value (a SKU, say) would make JSONB refuse the copy.
+        return new Audit(kept == null ? null : auditable(kept.toString()),
+                store.keepRawPayloads() ? rawBody : null, null);
     }
 
     /**
@@ -122,14 +130,13 @@ public class WebhookIngestService {
      * escapes, numbers beyond its numeric range...). A refused audit copy must never turn into a 5xx that every retry
      * repeats: the delivery is booked again, in a new transaction, without it.
      */
-    private <T> Uni<T> withAuditFallback(String body, java.util.function.Function<Audit, Uni<T>> attempt) {
-        Audit audit = Audit.of(body);
+    private <T> Uni<T> withAuditFallback(Audit audit, java.util.function.Function<Audit, Uni<T>> attempt) {
         return attempt.apply(audit)
-                .onFailure(e -> audit.json() != null && dataException(e) != null)
+                .onFailure(e -> (audit.json() != null || audit.raw() != null) && dataException(e) != null)
                 .recoverWithUni(e -> {
                     String state = dataException(e);
                     LOG.warnf("webhook audit copy refused by PostgreSQL (SQLSTATE %s): booking without it", state);
-                    return attempt.apply(new Audit(null, "audit copy not kept: the database refused it (SQLSTATE "
+                    return attempt.apply(new Audit(null, null, "audit copy not kept: the database refused it (SQLSTATE "
                             + state + ")"));
                 });
     }
@@ -159,7 +166,7 @@ public class WebhookIngestService {
     public Uni<Reconciled> ingestReconciledShopify(WebhookStore store, String dedupeKey, JsonNode order) {
         return Uni.createFrom().deferred(() -> {
             ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
-            return withAuditFallback(order.toString(), audit -> pool.withTransaction(
+            return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
                             tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed)
                                     .call(result -> forgetIfNothingBooked(tx, result))))
                     .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
@@ -168,7 +175,7 @@ public class WebhookIngestService {
 
     /** A WooCommerce order read back from the REST API, through the same state machine (and order lock) as its webhooks. */
     public Uni<Reconciled> ingestReconciledWooCommerce(WebhookStore store, String dedupeKey, JsonNode order) {
-        return withAuditFallback(order.toString(), audit -> pool.withTransaction(
+        return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
                 tx -> wooCommerce(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, order)
                         .call(r -> forgetIfNothingBooked(tx, r.result()))));
     }
@@ -207,13 +214,13 @@ public class WebhookIngestService {
         // No conflict target: a clash on the webhook id or on the body hash are both duplicates.
         return tx.preparedQuery("""
                         INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome,
-                                                    skipped_lines, note, payload, body_hash)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9::text::jsonb, $10)
+                                                    skipped_lines, note, payload, body_hash, raw_payload)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9::text::jsonb, $10, $11)
                         ON CONFLICT DO NOTHING
                         RETURNING id""")
                 .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
                         parsed.resourceId(), parsed.outcome().name(), json.of(parsed.skipped()), parsed.note(),
-                        audit.json(), bodyHash}))
+                        audit.json(), bodyHash, audit.raw()}))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
                         return Uni.createFrom().item(Result.duplicate());

@@ -78,11 +78,11 @@ public class WebhookResource {
                 // A refund carries no test flag: its order's does. Restocking units of an ignored test order would add
                 // stock that no sale ever took out.
                 return ingest.wasIgnoredTestOrder(store.id(), parsed.resourceId()).chain(test -> ingest.ingestParsed(
-                        store, t, dedupeKey, bodyHash, json(raw), test ? ParsedDelivery.ignored(parsed.resourceId(),
+                        store, t, dedupeKey, bodyHash, json(raw), payload, test ? ParsedDelivery.ignored(parsed.resourceId(),
                                 WebhookOutcome.IGNORED_TEST_ORDER, "refund of test order " + parsed.resourceId()
                                         + ": recorded, not booked") : parsed));
             }
-            return ingest.ingestParsed(store, t, dedupeKey, bodyHash, json(raw), parsed);
+            return ingest.ingestParsed(store, t, dedupeKey, bodyHash, json(raw), payload, parsed);
         }).invoke(r -> log(storeId, "shopify", topic, r));
     }
 
@@ -114,7 +114,7 @@ public class WebhookResource {
             if (!t.equals("order.created") && !t.equals("order.updated")) {
                 ParsedDelivery ignored = ParsedDelivery.ignored(payload.path("id").asText(null),
                         WebhookOutcome.IGNORED_TOPIC, "topic " + t + " does not move stock");
-                return ingest.ingestParsed(store, t, wooDedupeKey(raw), bodyHash, json(raw), ignored)
+                return ingest.ingestParsed(store, t, wooDedupeKey(raw), bodyHash, json(raw), payload, ignored)
                         .map(r -> (Object) r);
             }
             // X-WC-Webhook-Delivery-ID is not unique (webhook id + current second): the body itself is the identity.
