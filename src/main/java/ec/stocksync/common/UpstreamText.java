@@ -15,7 +15,7 @@ public final class UpstreamText {
     // Anything that looks like "token: X", "apiKey=X", "Authorization: Bearer X": the value is dropped.
     private static final Pattern CREDENTIAL = Pattern.compile(
             "(?i)\\b(authorization|token|access[_-]?token|api[_-]?key|secret|password|consumer[_-]?key|consumer[_-]?secret|x-shopify-access-token)"
-                    + "(\"?\\s*[:=]\\s*\"?)[^\\s\",;&}]+");
+                    + "(\"?\\s*[:=]\\s*\"?)(?:(?:bearer|basic)\\s+)?[^\\s\",;&}]+");
     private static final Pattern SCHEME_CREDENTIAL = Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}");
     // Shopify and WooCommerce credentials have recognisable shapes wherever they appear.
     private static final Pattern KNOWN_SECRET = Pattern.compile("\\b(shpat|shpca|shppa|shpss|ck|cs)_[A-Za-z0-9]{6,}");
