@@ -30,6 +30,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_field", field + ": " + message);
     }
 
+    /** A URL changed without its credential: the stored one is never sent to a new address. */
+    public static ApiException credentialRequired(String credentialField, String urlField) {
+        return new ApiException(400, "credential_required", credentialField + ": send it again in the same request to change "
+                + urlField + "; the stored one is never sent to a new address. Nothing was changed.");
+    }
+
     public static ApiException notFound(String code, String message) {
         return new ApiException(404, code, message);
     }

@@ -1,5 +1,6 @@
 package ec.stocksync.contifico;
 
+import ec.stocksync.common.UpstreamText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -565,7 +566,7 @@ public class ContificoClient {
         } catch (IOException | RuntimeException ignored) {
             // Not JSON (401/403 bodies are undocumented): the snippet below still says what came back.
         }
-        throw new Rejected(s, mensaje != null ? mensaje : snippet(raw.bodyText()), cod);
+        throw new Rejected(s, snippet(mensaje != null ? mensaje : raw.bodyText()), cod);
     }
 
     /**
@@ -591,8 +592,9 @@ public class ContificoClient {
         return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
     }
 
+    /** Contifico's words, short and clean: they end up in lastError, pull reasons and API answers. */
     private static String snippet(String s) {
-        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+        return UpstreamText.sanitize(s);
     }
 
     private record Raw(int status, String location, String retryAfter, Buffer body) {
@@ -728,7 +730,7 @@ public class ContificoClient {
     }
 
     private static BadAnswer unusable(String field, String raw, String why) {
-        String shown = raw.length() > 40 ? raw.substring(0, 40) + "..." : raw;
+        String shown = UpstreamText.sanitize(raw.length() > 40 ? raw.substring(0, 40) + "..." : raw);
         return new BadAnswer("Contifico sent an unusable " + field + " '" + shown + "': " + why);
     }
 

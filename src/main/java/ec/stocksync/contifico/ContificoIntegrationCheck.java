@@ -1,6 +1,7 @@
 package ec.stocksync.contifico;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.StoreIntegration;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +29,8 @@ public class ContificoIntegrationCheck {
                 .onItem().invoke(list -> {
                     if (list.stream().noneMatch(w -> integration.warehouseId.equals(w.id()))) {
                         throw ApiException.invalidField("warehouseId", "Contifico has no warehouse (bodega) with id "
-                                + integration.warehouseId + "; its warehouses are: " + list.stream()
-                                .map(w -> w.id() + " (" + w.nombre() + ")").collect(Collectors.joining(", ")));
+                                + integration.warehouseId + "; its warehouses are: " + UpstreamText.sanitize(list.stream()
+                                .map(w -> w.id() + " (" + w.nombre() + ")").collect(Collectors.joining(", "))));
                     }
                 })
                 .replaceWithVoid()

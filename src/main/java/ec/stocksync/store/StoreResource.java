@@ -1,6 +1,7 @@
 package ec.stocksync.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ec.stocksync.common.OutboundUrls;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -25,6 +26,8 @@ public class StoreResource {
 
     @Inject
     StoreService stores;
+    @Inject
+    OutboundUrls outbound;
 
     @GET
     public Uni<List<StoreView>> list() {
@@ -33,7 +36,7 @@ public class StoreResource {
 
     @POST
     public Uni<Response> create(JsonNode body) {
-        return stores.create(body).map(s -> Response.created(URI.create("/api/stores/" + s.id))
+        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.create(body)).map(s -> Response.created(URI.create("/api/stores/" + s.id))
                 .entity(StoreView.of(s)).build());
     }
 
@@ -46,13 +49,13 @@ public class StoreResource {
     @PUT
     @Path("/{id}")
     public Uni<StoreView> replace(@RestPath long id, JsonNode body) {
-        return stores.replace(id, body).map(StoreView::of);
+        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.replace(id, body)).map(StoreView::of);
     }
 
     @PATCH
     @Path("/{id}")
     public Uni<StoreView> patch(@RestPath long id, JsonNode body) {
-        return stores.patch(id, body).map(StoreView::of);
+        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.patch(id, body)).map(StoreView::of);
     }
 
     @DELETE
@@ -70,7 +73,7 @@ public class StoreResource {
     @POST
     @Path("/{id}/integrations")
     public Uni<Response> addIntegration(@RestPath long id, JsonNode body) {
-        return stores.addIntegration(id, body).map(i -> Response
+        return outbound.check(StoreService.outboundUrls(body, true)).chain(() -> stores.addIntegration(id, body)).map(i -> Response
                 .created(URI.create("/api/stores/" + id + "/integrations/" + i.id))
                 .entity(IntegrationView.of(i)).build());
     }
@@ -78,7 +81,8 @@ public class StoreResource {
     @PATCH
     @Path("/{id}/integrations/{integrationId}")
     public Uni<IntegrationView> patchIntegration(@RestPath long id, @RestPath long integrationId, JsonNode body) {
-        return stores.patchIntegration(id, integrationId, body).map(IntegrationView::of);
+        return outbound.check(StoreService.outboundUrls(body, true))
+                .chain(() -> stores.patchIntegration(id, integrationId, body)).map(IntegrationView::of);
     }
 
     @DELETE

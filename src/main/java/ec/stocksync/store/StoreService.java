@@ -12,7 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -30,6 +34,34 @@ public class StoreService {
 
     @Inject
     ContificoIntegrationCheck check;
+
+    /**
+     * The addresses in a store or integration body that credentials would be sent to, by field, for
+     * {@link ec.stocksync.common.OutboundUrls} to check before anything is saved. Malformed values are left to the
+     * field validation, which words its own error.
+     */
+    public static Map<String, String> outboundUrls(JsonNode body, boolean integration) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        if (body == null || !body.isObject()) {
+            return urls;
+        }
+        for (String field : integration ? List.of("baseUrl") : List.of("apiBaseUrl", "siteUrl", "shopDomain")) {
+            JsonNode n = body.get(field);
+            if (n == null || !n.isTextual() || n.asText().isBlank()) {
+                continue;
+            }
+            String v = n.asText().trim();
+            if (field.equals("shopDomain")) {
+                // Without an apiBaseUrl override the Shopify admin API (and the access token) goes to this host.
+                if (SHOP_DOMAIN.matcher(v.toLowerCase(Locale.ROOT)).matches()) {
+                    urls.put(field, "https://" + v);
+                }
+            } else {
+                urls.put(field, v);
+            }
+        }
+        return urls;
+    }
 
     /** How a body changes a store: create and replace need every required field; patch only touches what it names. */
     enum Mode { CREATE, REPLACE, PATCH }
@@ -134,7 +166,12 @@ public class StoreService {
                 throw ApiException.conflict("integration_inactive", "Integration " + integrationId
                         + " was deactivated; create a new one instead.");
             }
+            String before = i.baseUrl;
             applyIntegration(i, f, Mode.PATCH);
+            // The check below calls Contifico at the new address with the key: never with the stored one.
+            if (!sameAddress(before, i.baseUrl) && f.text("apiKey") == null) {
+                throw ApiException.credentialRequired("apiKey", "baseUrl");
+            }
             i.updatedAt = OffsetDateTime.now();
             return i;
         }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
@@ -175,6 +212,7 @@ public class StoreService {
 
     static void apply(Store s, JsonFields f, Mode mode) {
         boolean replaceAll = mode != Mode.PATCH;
+        String apiBefore = mode == Mode.CREATE ? null : adminApiOf(s);
         if (mode == Mode.CREATE) {
             String platform = f.requiredText("platform");
             s.platform = Platform.fromCode(platform)
@@ -231,6 +269,57 @@ public class StoreService {
             s.previousWebhookSecret = f.text("previousWebhookSecret");
         }
         validate(s);
+        if (mode != Mode.CREATE && !sameAddress(apiBefore, adminApiOf(s))) {
+            requireCredentialsResent(s, f);
+        }
+    }
+
+    /**
+     * The stored credentials were given for the old address: sending them to a new one on the strength of an admin
+     * request alone would hand them to whoever controls that host. The caller proves it holds them by sending them
+     * again. Thrown inside the transaction, so nothing of the request is saved.
+     */
+    private static void requireCredentialsResent(Store s, JsonFields f) {
+        String changed = f.has("apiBaseUrl") ? "apiBaseUrl" : f.has("shopDomain") ? "shopDomain"
+                : f.has("siteUrl") ? "siteUrl" : "apiBaseUrl";
+        if (s.platformEnum() == Platform.SHOPIFY) {
+            if (f.text("accessToken") == null) {
+                throw ApiException.credentialRequired("accessToken", changed);
+            }
+        } else {
+            for (String field : List.of("consumerKey", "consumerSecret")) {
+                if (f.text(field) == null) {
+                    throw ApiException.credentialRequired(field, changed);
+                }
+            }
+        }
+    }
+
+    /** Where the store's admin API lives; mirrors StorefrontClients.baseUrlOf, which the clients use. */
+    private static String adminApiOf(Store s) {
+        if (s.apiBaseUrl != null && !s.apiBaseUrl.isBlank()) {
+            return s.apiBaseUrl.trim();
+        }
+        String base = s.platformEnum() == Platform.SHOPIFY
+                ? (s.shopDomain == null || s.shopDomain.isBlank() ? null
+                        : s.shopDomain.contains("://") ? s.shopDomain.trim() : "https://" + s.shopDomain.trim())
+                : s.siteUrl == null || s.siteUrl.isBlank() ? null : s.siteUrl.trim();
+        return base;
+    }
+
+    private static boolean sameAddress(String a, String b) {
+        return Objects.equals(strip(a), strip(b));
+    }
+
+    private static String strip(String url) {
+        if (url == null) {
+            return null;
+        }
+        String u = url.trim();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u;
     }
 
     private static void validate(Store s) {

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import ec.stocksync.common.UpstreamText;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -339,7 +340,7 @@ final class ShopifyClient implements StorefrontClient {
             try {
                 Object errors = response.jsonObject().getValue("errors");
                 if (errors != null) {
-                    message += ": " + errors;
+                    message += ": " + UpstreamText.sanitize(String.valueOf(errors));
                 }
             } catch (StorefrontException ignored) {
                 // Non-JSON error page (e.g. from a proxy): the status alone says enough.
@@ -357,13 +358,13 @@ final class ShopifyClient implements StorefrontClient {
         for (int i = 0; i < errors.size(); i++) {
             JsonObject error = errors.getJsonObject(i);
             String code = error.getJsonObject("extensions", new JsonObject()).getString("code");
-            firstCode = firstCode == null ? code : firstCode;
+            firstCode = firstCode == null && code != null ? UpstreamText.sanitize(code) : firstCode;
             throttled |= "THROTTLED".equals(code);
             internal |= "INTERNAL_SERVER_ERROR".equals(code);
             denied |= "ACCESS_DENIED".equals(code);
             messages.append(messages.isEmpty() ? "" : "; ").append(error.getString("message"));
         }
-        String message = "Shopify GraphQL errors: " + messages;
+        String message = "Shopify GraphQL errors: " + UpstreamText.sanitize(messages.toString());
         if (throttled) {
             return StorefrontException.rateLimited(200, "THROTTLED", message, throttleWait(json));
         }
@@ -401,7 +402,8 @@ final class ShopifyClient implements StorefrontClient {
             messages.append(messages.isEmpty() ? "" : "; ").append(e.getString("code")).append(": ").append(e.getString("message"));
         }
         String code = first.getString("code", "user_error");
-        return StorefrontException.rejected(200, code, "Shopify refused the stock write: " + messages);
+        return StorefrontException.rejected(200, UpstreamText.sanitize(code), "Shopify refused the stock write: "
+                + UpstreamText.sanitize(messages.toString()));
     }
 
     private static boolean hasCode(JsonArray userErrors, String code) {

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import ec.stocksync.common.UpstreamText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
@@ -171,8 +172,9 @@ final class WooCommerceClient implements StorefrontClient {
         if (error != null) {
             JsonObject data = error.getJsonObject("data", new JsonObject());
             int status = data.getInteger("status", 400);
-            String code = error.getString("code", "batch_error");
-            String message = "WooCommerce refused the stock of " + w.item().sku() + ": " + error.getString("message");
+            String code = UpstreamText.sanitize(error.getString("code", "batch_error"));
+            String message = "WooCommerce refused the stock of " + w.item().sku() + ": "
+                    + UpstreamText.sanitize(error.getString("message"));
             return StockWriteResult.failure(w, status == 404
                     ? new StorefrontException(StorefrontException.Kind.NOT_FOUND, status, code, message)
                     : StorefrontException.rejected(status, code, message));
@@ -263,9 +265,9 @@ final class WooCommerceClient implements StorefrontClient {
                     String message = "WooCommerce answered HTTP " + response.status() + " to " + what;
                     try {
                         JsonObject error = response.jsonObject();
-                        code = error.getString("code", code);
+                        code = UpstreamText.sanitize(error.getString("code", code));
                         if (error.getString("message") != null) {
-                            message += ": " + error.getString("message");
+                            message += ": " + UpstreamText.sanitize(error.getString("message"));
                         }
                     } catch (RuntimeException ignored) {
                         // An HTML error page from the web server: the status is all we have.

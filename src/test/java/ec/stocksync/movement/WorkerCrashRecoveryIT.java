@@ -435,6 +435,9 @@ class WorkerCrashRecoveryIT {
                     "-Dquarkus.datasource.username=postgres",
                     "-Dquarkus.flyway.schemas=" + SCHEMA,
                     "-Dstocksync.admin-token=" + ADMIN_TOKEN,
+                    // The packaged app runs in prod mode: let it reach the local simulators over http.
+                    "-Dstocksync.outbound.allow-insecure=true",
+                    "-Dstocksync.outbound.allowed-hosts=127.0.0.1,*.myshopify.com",
                     // Prod refuses to start without a secrets key; a fixed one here, generated like a real one.
                     "-Dstocksync.secrets.key=" + SECRETS_KEY,
                     // Seconds instead of the production minutes, so a dead worker's leases run out within the test.

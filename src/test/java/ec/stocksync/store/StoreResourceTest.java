@@ -96,14 +96,15 @@ class StoreResourceTest {
     @Test
     void patchChangesOnlyTheNamedFieldsAndPutReplacesSettingsButKeepsSecrets() {
         long id = Api.createStore(shopify());
-        Api.admin().body(Map.of("name", "Nuevo nombre", "apiBaseUrl", "http://127.0.0.1:9999/"))
+        Api.admin().body(Map.of("name", "Nuevo nombre", "apiBaseUrl", "http://127.0.0.1:9999/", "accessToken", "shpat_NEW"))
                 .patch("/api/stores/" + id).then().statusCode(200)
                 .body("name", equalTo("Nuevo nombre"))
                 .body("apiBaseUrl", equalTo("http://127.0.0.1:9999"))
                 .body("shopDomain", equalTo("perfumeria-quito.myshopify.com"));
 
+        // The admin API moves (override dropped, another shop domain): the token must come along.
         Map<String, Object> replacement = new HashMap<>(Map.of("name", "Otra", "platform", "shopify",
-                "shopDomain", "otra.myshopify.com"));
+                "shopDomain", "otra.myshopify.com", "accessToken", "shpat_OTRA"));
         Api.admin().body(replacement).put("/api/stores/" + id).then().statusCode(200)
                 .body("name", equalTo("Otra"))
                 .body("apiBaseUrl", nullValue())
@@ -173,7 +174,8 @@ class StoreResourceTest {
                 .body("error", equalTo("integration_exists"));
 
         db.rows("INSERT INTO stock_cache (store_id, sku, contifico_product_id) VALUES ($1, 'MAP-1', 'lY4erkB4vtrVa2Lz') RETURNING sku", id);
-        Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:9/sistema/api/"))
+        Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:9/sistema/api/",
+                        "apiKey", "APIKEY_FOR_NEW_HOST"))
                 .patch("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(200)
                 .body("warehouseId", equalTo("BQ9pdBB26H52d8KE"))
                 .body("baseUrl", equalTo("http://127.0.0.1:9/sistema/api"));
