@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -128,18 +127,6 @@ public class PullRuns {
                         WHERE status = 'RUNNING' AND ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR owner = $2)""")
                 .execute(Tuple.of(runId, owner, reason))
                 .map(rows -> rows.rowCount());
-    }
-
-    /** How long ago the store's last successful pull of the given mode ended, or null when there was none. */
-    public Uni<Duration> sinceLastDone(long storeId, PullMode mode) {
-        return pool.preparedQuery("""
-                        SELECT extract(epoch FROM now() - max(finished_at)) FROM pull_runs
-                        WHERE store_id = $1 AND kind = $2 AND status = 'DONE' AND NOT dry_run""")
-                .execute(Tuple.of(storeId, mode.name()))
-                .map(rows -> {
-                    Double seconds = rows.iterator().next().getDouble(0);
-                    return seconds == null ? null : Duration.ofMillis((long) (seconds * 1000));
-                });
     }
 
     private PullRunView view(Row r) {
