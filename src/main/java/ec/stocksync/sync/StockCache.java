@@ -106,11 +106,12 @@ public class StockCache {
 
     /** The store's SKUs mapped on both sides, in SKU order, at most {@code limit} (null: all). */
     public Uni<List<MappedSku>> mapped(long storeId, Integer limit, Duration recentPushWindow) {
-        return mappedWhere("ORDER BY sku LIMIT $2", storeId, limit == null ? Integer.MAX_VALUE : limit, recentPushWindow);
+        return mapped("", "LIMIT $2", storeId, limit == null ? Integer.MAX_VALUE : limit, recentPushWindow);
     }
 
-    private Uni<List<MappedSku>> mappedWhere(String tail, long storeId, Object second, Duration recentPushWindow) {
-        String order = tail.startsWith("ORDER") ? tail : tail + " ORDER BY sku";
+    /** Mapped SKUs, {@code filter} and {@code limit} on $2 (SQL text written here, never input). */
+    private Uni<List<MappedSku>> mapped(String filter, String limit, long storeId, Object second,
+                                        Duration recentPushWindow) {
         return pool.preparedQuery("""
                         SELECT sku, name, storefront_product_id, storefront_variant_id, inventory_item_id, store_stock,
                                contifico_product_id,
@@ -119,7 +120,7 @@ public class StockCache {
                                  AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent
                         FROM stock_cache
                         WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL
-                        """ + order)
+                        """ + filter + " ORDER BY sku " + limit)
                 .execute(Tuple.of(storeId, second, recentPushWindow.toMillis() / 1000.0))
                 .map(rows -> {
                     List<MappedSku> out = new ArrayList<>();
@@ -222,7 +223,7 @@ public class StockCache {
     /** The mapped SKUs of these Contifico products, in SKU order. */
     public Uni<List<MappedSku>> mappedByProduct(long storeId, java.util.Collection<String> productIds,
                                                 Duration recentPushWindow) {
-        return mappedWhere("AND contifico_product_id = ANY($2)", storeId, productIds.toArray(new String[0]),
+        return mapped("AND contifico_product_id = ANY($2)", "", storeId, productIds.toArray(new String[0]),
                 recentPushWindow);
     }
 }

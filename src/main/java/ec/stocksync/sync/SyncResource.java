@@ -45,7 +45,8 @@ public class SyncResource {
      * 409 {@code pull_in_progress} while another pull of the store runs.
      */
     @POST
-    public Uni<Response> full(@RestPath long id, @RestQuery boolean wait, JsonNode body) {
+    public Uni<Response> full(@RestPath long id, @RestQuery String wait, JsonNode body) {
+        boolean waitForEnd = flag("wait", wait);
         JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
         JsonFields f = JsonFields.of(b, Set.of("dryRun", "limit", "skipRecentPushCheck", "force", "mode"));
         SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(b), f.bool("skipRecentPushCheck", false),
@@ -54,10 +55,21 @@ public class SyncResource {
         if (mode == PullMode.DELTA && options.limit() != null) {
             throw ApiException.invalidField("limit", "applies to full pulls only: a delta pull reads what changed");
         }
-        return runner.start(id, mode, options, SyncTrigger.MANUAL).chain(run -> wait
+        return runner.start(id, mode, options, SyncTrigger.MANUAL).chain(run -> waitForEnd
                 ? runner.whenFinished(run.id()).map(done -> Response.ok(done).build())
                 : Uni.createFrom().item(Response.accepted(run)
                         .location(URI.create("/api/pull-runs/" + run.id())).build()));
+    }
+
+    /** A query flag: absent, {@code true} or {@code false}; anything else is a 400 naming it. */
+    private static boolean flag(String name, String value) {
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.isEmpty() || value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw ApiException.invalidField(name, "must be true or false");
     }
 
     private static PullMode mode(String text) {

@@ -319,6 +319,8 @@ class PullSafetyTest {
                 .statusCode(400).body("message", containsString("mode"));
         Api.admin().body(Map.of("force", "yes")).post("/api/stores/" + store.storeId() + "/pull").then()
                 .statusCode(400);
+        Api.admin().body(Map.of()).post("/api/stores/" + store.storeId() + "/pull?wait=soon").then()
+                .statusCode(400).body("message", containsString("wait"));
         assertEquals(0, db.count("SELECT count(*) FROM pull_runs WHERE store_id = $1", store.storeId()));
     }
 }
