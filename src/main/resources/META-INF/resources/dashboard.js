@@ -295,7 +295,7 @@
       const row = el('tr', { 'data-movement-id': m.id },
         el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
         el('td', { class: 'num' }, m.quantity), el('td', { class: 'err' }, m.lastError || ''),
-        el('td', { class: 'row-actions' },
+        el('td', { class: 'row-actions write' },
           el('button', { type: 'button', class: 'retry', onclick: () => retry(m.id) }, 'Reintentar'),
           el('button', { type: 'button', class: 'dismiss', onclick: () => openDismiss(row, m) }, 'Descartar')));
       dBody.appendChild(row);
@@ -473,6 +473,19 @@
   $('sync-now').addEventListener('click', () => pull(false));
   $('dry-run').addEventListener('click', () => pull(true));
 
+  // ------------------------------------------------------------------ who is calling
+
+  // A store token sees one store and no demo; a read-only one gets no buttons that would change anything.
+  async function loadMe() {
+    const res = await api('/api/me');
+    if (!res.ok) throw new Error(await errorText(res));
+    const me = await res.json();
+    document.body.classList.toggle('read-only', me.access !== 'read-write');
+    $('who').textContent = (me.scope === 'admin' ? 'Administrador' : 'Tienda #' + me.storeId)
+      + (me.access === 'read-write' ? '' : ' · solo lectura');
+    $('who').title = me.tokenId ? 'Token «' + me.name + '»' + (me.expiresAt ? ', vence ' + fmtDate(me.expiresAt) : '') : 'Token de arranque';
+  }
+
   // ------------------------------------------------------------------ demo
 
   async function loadDemo() {
@@ -540,6 +553,7 @@
   async function start() {
     stopPolling();
     try {
+      await loadMe();
       await loadDemo();
       await loadStores();
     } catch (e) {

@@ -54,6 +54,18 @@ public final class JsonFields {
         return v.isEmpty() ? null : v;
     }
 
+    /** A whole number within [min, max], or null when absent or null; fractions, text and overflow are refused. */
+    public Long wholeNumber(String field, long min, long max) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < min || n.asLong() > max) {
+            throw ApiException.invalidField(field, "must be a whole number from " + min + " to " + max);
+        }
+        return n.asLong();
+    }
+
     public String requiredText(String field) {
         String v = text(field);
         if (v == null) {

@@ -2,8 +2,10 @@ package ec.stocksync.movement;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.Paging;
+import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -28,17 +30,18 @@ import java.util.Set;
  */
 @Path("/api/movements")
 @Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class MovementResource {
 
     static final int REASON_MIN = 3;
     static final int REASON_MAX = 500;
-    /** One admin token today, so every caller is the same operator; the audit column is ready for real identities. */
-    static final String CALLER = "admin";
 
     @Inject
     Pool pool;
     @Inject
     MovementRepository repo;
+    @Inject
+    CurrentCaller current;
 
     @RegisterForReflection
     public record Page(List<Movement> items, int page, int size, long total) {
@@ -48,7 +51,7 @@ public class MovementResource {
     public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
                           @RestQuery String dismissed, @RestQuery String page, @RestQuery String size) {
         Paging paging = Paging.parse(page, size);
-        Long store = Paging.optionalNumber("storeId", storeId);
+        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
         if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
             throw ApiException.invalidField("status", "must be one of " + Arrays.toString(MovementStatus.values()));
         }
@@ -85,12 +88,23 @@ public class MovementResource {
     @GET
     @Path("/{id}")
     public Uni<Movement> get(@RestPath long id) {
+        return visible(id);
+    }
+
+    /** The movement, when it exists and the caller may see its store; otherwise one and the same 404. */
+    private Uni<Movement> visible(long id) {
+        var caller = current.get();
         return repo.find(id).map(m -> {
             if (m == null) {
-                throw ApiException.notFound("movement_not_found", "No movement with id " + id + ".");
+                throw notFound(id);
             }
+            caller.requireOwned(m.storeId(), notFound(id));
             return m;
         });
+    }
+
+    private static ApiException notFound(long id) {
+        return ApiException.notFound("movement_not_found", "No movement with id " + id + ".");
     }
 
     /**
@@ -100,10 +114,7 @@ public class MovementResource {
     @POST
     @Path("/{id}/retry")
     public Uni<Movement> retry(@RestPath long id) {
-        return repo.retry(id).chain(m -> m != null ? Uni.createFrom().item(m) : repo.find(id).map(existing -> {
-            if (existing == null) {
-                throw ApiException.notFound("movement_not_found", "No movement with id " + id + ".");
-            }
+        return visible(id).chain(() -> repo.retry(id)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             throw ApiException.conflict("movement_not_dead", "Movement " + id + " is " + existing.status()
                     + ": only a DEAD movement can be retried.");
         }));
@@ -121,10 +132,8 @@ public class MovementResource {
         if (length < REASON_MIN || length > REASON_MAX) {
             throw ApiException.invalidField("reason", "must be " + REASON_MIN + " to " + REASON_MAX + " characters");
         }
-        return repo.dismiss(id, reason, CALLER).chain(m -> m != null ? Uni.createFrom().item(m) : repo.find(id).map(existing -> {
-            if (existing == null) {
-                throw ApiException.notFound("movement_not_found", "No movement with id " + id + ".");
-            }
+        String by = current.get().label();
+        return visible(id).chain(() -> repo.dismiss(id, reason, by)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             if (existing.dismissedAt() != null) {
                 throw ApiException.conflict("already_dismissed", "Movement " + id + " was already dismissed at "
                         + existing.dismissedAt() + " (reason: " + existing.dismissedReason() + ").");

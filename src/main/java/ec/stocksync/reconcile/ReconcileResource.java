@@ -1,5 +1,7 @@
 package ec.stocksync.reconcile;
 
+import ec.stocksync.common.CurrentCaller;
+import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -12,20 +14,25 @@ import org.jboss.resteasy.reactive.RestPath;
 /** Runs or inspects the reconciliation of a store's orders (admin API: bearer token). */
 @Path("/api/stores/{id}/reconcile")
 @Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class ReconcileResource {
 
+    @Inject
+    CurrentCaller current;
     @Inject
     ReconciliationService reconciliation;
 
     /** Reconciles now and answers the run's summary; 409 {@code reconcile_in_progress} when one already runs. */
     @POST
     public Uni<ReconciliationService.Summary> reconcile(@RestPath long id) {
+        current.get().requireStore(id);
         return reconciliation.reconcile(id);
     }
 
     /** The watermark and the last run. */
     @GET
     public Uni<ReconciliationService.State> state(@RestPath long id) {
+        current.get().requireStore(id);
         return reconciliation.state(id);
     }
 }

@@ -3,7 +3,9 @@ package ec.stocksync.status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
+import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -27,10 +29,13 @@ import java.util.HexFormat;
  */
 @Path("/api/sync-status")
 @Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class SyncStatusResource {
 
     static final int MAX_SIZE = 200;
 
+    @Inject
+    CurrentCaller current;
     @Inject
     SyncStatusQuery query;
     @Inject
@@ -41,7 +46,7 @@ public class SyncStatusResource {
                              @RestQuery String page, @RestQuery String size, @RestQuery String sort,
                              @RestHeader("If-None-Match") String ifNoneMatch) {
         // Parsed here, not by JAX-RS: a malformed query parameter would otherwise be a bare 404.
-        Long requestedStore = Paging.optionalNumber("storeId", storeId);
+        Long requestedStore = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
         Paging paging = Paging.parse(page, size, MAX_SIZE);
         SyncStatus st = parseStatus(status);
         String search = q == null || q.isBlank() ? null : q.trim();

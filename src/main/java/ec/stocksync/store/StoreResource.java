@@ -1,7 +1,9 @@
 package ec.stocksync.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.OutboundUrls;
+import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -28,51 +30,72 @@ public class StoreResource {
     StoreService stores;
     @Inject
     OutboundUrls outbound;
+    @Inject
+    CurrentCaller current;
 
+    /** Every store for an admin; a store token's own store only. */
     @GET
+    @StoreScoped
     public Uni<List<StoreView>> list() {
-        return stores.list().map(l -> l.stream().map(StoreView::of).toList());
+        var caller = current.get();
+        return stores.list().map(l -> l.stream().filter(s -> caller.canSee(s.id)).map(StoreView::of).toList());
     }
 
+    /** Admin only: a store token cannot open a second tenant. */
     @POST
     public Uni<Response> create(JsonNode body) {
-        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.create(body)).map(s -> Response.created(URI.create("/api/stores/" + s.id))
-                .entity(StoreView.of(s)).build());
+        var caller = current.get();
+        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.create(body)).map(s -> {
+            caller.touched(s.id);
+            return Response.created(URI.create("/api/stores/" + s.id)).entity(StoreView.of(s)).build();
+        });
     }
 
     @GET
     @Path("/{id}")
+    @StoreScoped
     public Uni<StoreView> get(@RestPath long id) {
+        current.get().requireStore(id);
         return stores.get(id).map(StoreView::of);
     }
 
     @PUT
     @Path("/{id}")
+    @StoreScoped
     public Uni<StoreView> replace(@RestPath long id, JsonNode body) {
+        current.get().requireStore(id);
         return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.replace(id, body)).map(StoreView::of);
     }
 
     @PATCH
     @Path("/{id}")
+    @StoreScoped
     public Uni<StoreView> patch(@RestPath long id, JsonNode body) {
+        current.get().requireStore(id);
         return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.patch(id, body)).map(StoreView::of);
     }
 
+    /** Admin only, like creation: a store's life cycle is the operator's. */
     @DELETE
     @Path("/{id}")
     public Uni<StoreView> deactivate(@RestPath long id) {
+        current.get().requireStore(id);
         return stores.deactivate(id).map(StoreView::of);
     }
 
     @GET
     @Path("/{id}/integrations")
+    @StoreScoped
     public Uni<List<IntegrationView>> integrations(@RestPath long id) {
+        current.get().requireStore(id);
         return stores.integrations(id).map(l -> l.stream().map(IntegrationView::of).toList());
     }
 
     @POST
     @Path("/{id}/integrations")
+    @StoreScoped
     public Uni<Response> addIntegration(@RestPath long id, JsonNode body) {
+        current.get().requireStore(id);
         return outbound.check(StoreService.outboundUrls(body, true)).chain(() -> stores.addIntegration(id, body)).map(i -> Response
                 .created(URI.create("/api/stores/" + id + "/integrations/" + i.id))
                 .entity(IntegrationView.of(i)).build());
@@ -80,14 +103,18 @@ public class StoreResource {
 
     @PATCH
     @Path("/{id}/integrations/{integrationId}")
+    @StoreScoped
     public Uni<IntegrationView> patchIntegration(@RestPath long id, @RestPath long integrationId, JsonNode body) {
+        current.get().requireStore(id);
         return outbound.check(StoreService.outboundUrls(body, true))
                 .chain(() -> stores.patchIntegration(id, integrationId, body)).map(IntegrationView::of);
     }
 
     @DELETE
     @Path("/{id}/integrations/{integrationId}")
+    @StoreScoped
     public Uni<IntegrationView> deactivateIntegration(@RestPath long id, @RestPath long integrationId) {
+        current.get().requireStore(id);
         return stores.deactivateIntegration(id, integrationId).map(IntegrationView::of);
     }
 }

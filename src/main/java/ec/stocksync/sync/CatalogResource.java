@@ -1,5 +1,7 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.common.CurrentCaller;
+import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -11,14 +13,18 @@ import org.jboss.resteasy.reactive.RestPath;
 /** Maps a store's SKUs on both sides; re-runnable. */
 @Path("/api/stores/{id}/catalog")
 @Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class CatalogResource {
 
+    @Inject
+    CurrentCaller current;
     @Inject
     CatalogImportService catalog;
 
     @POST
     @Path("/import")
     public Uni<CatalogImportService.ImportSummary> importCatalog(@RestPath long id) {
+        current.get().requireStore(id);
         return catalog.importCatalog(id);
     }
 }

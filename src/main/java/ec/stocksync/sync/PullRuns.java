@@ -77,12 +77,16 @@ public class PullRuns {
                 .replaceWithVoid();
     }
 
+    static ApiException notFound(long runId) {
+        return ApiException.notFound("pull_run_not_found", "No pull run with id " + runId + ".");
+    }
+
     public Uni<PullRunView> view(long runId) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM pull_runs WHERE id = $1")
                 .execute(Tuple.of(runId))
                 .map(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        throw ApiException.notFound("pull_run_not_found", "No pull run with id " + runId + ".");
+                        throw notFound(runId);
                     }
                     return view(rows.iterator().next());
                 });

@@ -1,5 +1,7 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.common.CurrentCaller;
+import ec.stocksync.common.StoreScoped;
 import ec.stocksync.common.ApiException;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -15,13 +17,17 @@ import java.util.List;
 /** A store's recent pull runs, newest first. */
 @Path("/api/stores/{id}/pulls")
 @Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class StorePullsResource {
 
+    @Inject
+    CurrentCaller current;
     @Inject
     PullRuns runs;
 
     @GET
     public Uni<List<PullRunView>> pulls(@RestPath long id, @RestQuery Integer limit) {
+        current.get().requireStore(id);
         int n = limit == null ? 20 : limit;
         if (n < 1 || n > 200) {
             throw ApiException.invalidField("limit", "must be between 1 and 200");

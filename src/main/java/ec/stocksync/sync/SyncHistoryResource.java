@@ -1,6 +1,8 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
+import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,8 +23,11 @@ import java.util.List;
 /** The per-SKU sync log: what each pull saw and did. */
 @Path("/api/sync-logs")
 @Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class SyncHistoryResource {
 
+    @Inject
+    CurrentCaller current;
     @Inject
     Pool pool;
 
@@ -40,7 +45,7 @@ public class SyncHistoryResource {
     public Uni<Page<SyncLog>> syncLogs(@RestQuery String storeId, @RestQuery String sku, @RestQuery String page,
                                        @RestQuery String size) {
         Paging paging = Paging.parse(page, size);
-        Long store = Paging.optionalNumber("storeId", storeId);
+        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
         // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
         String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
         Uni<List<SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter

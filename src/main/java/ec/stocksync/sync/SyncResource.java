@@ -2,7 +2,9 @@ package ec.stocksync.sync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -24,6 +26,7 @@ import java.util.Set;
 @Path("/api/stores/{id}/pull")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@StoreScoped
 public class SyncResource {
 
     private static final int MAX_SELECTIVE_SKUS = 500;
@@ -32,6 +35,8 @@ public class SyncResource {
     SyncService sync;
     @Inject
     PullRunner runner;
+    @Inject
+    CurrentCaller current;
 
     @RegisterForReflection
     public record SelectiveSummary(int processed, long updated, long unchanged, long skipped, long failed,
@@ -46,6 +51,7 @@ public class SyncResource {
      */
     @POST
     public Uni<Response> full(@RestPath long id, @RestQuery String wait, JsonNode body) {
+        current.get().requireStore(id);
         boolean waitForEnd = flag("wait", wait);
         JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
         JsonFields f = JsonFields.of(b, Set.of("dryRun", "limit", "skipRecentPushCheck", "force", "mode"));
@@ -86,6 +92,7 @@ public class SyncResource {
     @POST
     @Path("/selective")
     public Uni<SelectiveSummary> selective(@RestPath long id, JsonNode body) {
+        current.get().requireStore(id);
         JsonFields f = JsonFields.of(body, Set.of("skus", "dryRun", "skipRecentPushCheck", "limit", "force"));
         JsonNode skusNode = body.get("skus");
         if (skusNode == null || !skusNode.isArray() || skusNode.isEmpty()) {

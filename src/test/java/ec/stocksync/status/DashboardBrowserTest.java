@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -171,4 +172,26 @@ class DashboardBrowserTest {
         String r = row.toString().replace("By.cssSelector: ", "");
         return By.cssSelector(r + " ." + cls);
     }
+
+    @Test
+    void aReadOnlyStoreTokenSeesItsStoreAndNoButtonThatWouldChangeAnything() {
+        long other = Api.createWooStore();
+        String token = Api.admin().body(Map.of("name", "mostrador", "storeId", store.storeId(), "access", "read-only"))
+                .post("/api/tokens").then().statusCode(201).extract().jsonPath().getString("token");
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root.toString());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(token);
+        driver.findElement(By.id("login-save")).click();
+
+        By row = By.cssSelector("tr[data-sku='PT-0002-50ml']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(row, "store-stock"), "101"));
+        assertEquals("Tienda #" + store.storeId() + " · solo lectura", driver.findElement(By.id("who")).getText());
+        List<String> offered = new Select(driver.findElement(By.id("store"))).getOptions().stream()
+                .map(o -> o.getAttribute("value")).toList();
+        assertEquals(List.of(String.valueOf(store.storeId())), offered, "store " + other + " must not be offered");
+        assertFalse(driver.findElement(By.id("sync-now")).isDisplayed());
+        assertFalse(driver.findElement(By.id("dry-run")).isDisplayed());
+        assertFalse(driver.findElement(By.id("demo")).isDisplayed());
+    }
+
 }

@@ -1,0 +1,51 @@
+package ec.stocksync.access;
+
+import ec.stocksync.common.Caller;
+import ec.stocksync.common.CurrentCaller;
+import ec.stocksync.common.Paging;
+import ec.stocksync.common.StoreScoped;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import java.time.OffsetDateTime;
+
+/** What the calling token may do, and the audit trail of API writes as far as the caller may see it. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
+public class AccessResource {
+
+    @Inject
+    AuditLog audit;
+    @Inject
+    CurrentCaller current;
+
+    /** {@code scope} admin or store, {@code access} read-only or read-write: the dashboard hides what it may not do. */
+    @RegisterForReflection
+    public record Me(Long tokenId, String name, String scope, Long storeId, String access, OffsetDateTime expiresAt) {
+    }
+
+    @GET
+    @Path("/me")
+    public Me me() {
+        Caller c = current.get();
+        return new Me(c.tokenId(), c.tokenName(), c.isAdmin() ? "admin" : "store", c.storeId(),
+                c.canWrite() ? "read-write" : "read-only", c.expiresAt());
+    }
+
+    /** An admin sees every entry (filter by store or token); a store token sees the entries about its store. */
+    @GET
+    @Path("/audit")
+    public Uni<AuditLog.Page> audit(@RestQuery String storeId, @RestQuery String tokenId, @RestQuery String page,
+                                    @RestQuery String size) {
+        Paging paging = Paging.parse(page, size);
+        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
+        return audit.page(store, Paging.optionalNumber("tokenId", tokenId), paging);
+    }
+}

@@ -1,0 +1,100 @@
+package ec.stocksync.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ec.stocksync.common.ApiException;
+import ec.stocksync.common.CurrentCaller;
+import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.Paging;
+import ec.stocksync.store.StoreService;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Named API tokens, admin only (no {@link ec.stocksync.common.StoreScoped}): a store token can neither mint a token
+ * nor see one. The secret is in the creation answer only.
+ */
+@Path("/api/tokens")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class TokenResource {
+
+    static final int DEFAULT_DAYS = 90;
+    static final int MAX_DAYS = 366;
+    static final int NAME_MAX = 100;
+
+    @Inject
+    ApiTokens tokens;
+    @Inject
+    StoreService stores;
+    @Inject
+    CurrentCaller current;
+
+    @GET
+    public Uni<List<ApiToken>> list(@RestQuery String storeId) {
+        return tokens.list(Paging.optionalNumber("storeId", storeId));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<ApiToken> get(@RestPath long id) {
+        return tokens.find(id).map(t -> found(t, id));
+    }
+
+    /** 201 with the token in {@code token}; it cannot be shown again. */
+    @POST
+    public Uni<Response> create(JsonNode body) {
+        JsonFields f = JsonFields.of(body, Set.of("name", "storeId", "access", "expiresInDays"));
+        String name = f.requiredText("name");
+        if (name.codePointCount(0, name.length()) > NAME_MAX || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.invalidField("name", "must be 1 to " + NAME_MAX + " characters, without control characters");
+        }
+        String access = f.requiredText("access");
+        if (!access.equals("read-only") && !access.equals("read-write")) {
+            throw ApiException.invalidField("access", "must be read-only or read-write");
+        }
+        Long storeId = f.wholeNumber("storeId", 1, Long.MAX_VALUE);
+        Long days = f.wholeNumber("expiresInDays", 1, MAX_DAYS);
+        String createdBy = current.get().label();
+        if (storeId != null) {
+            current.get().touched(storeId);
+        }
+        Uni<Void> storeExists = storeId == null ? Uni.createFrom().voidItem() : stores.get(storeId).replaceWithVoid();
+        return storeExists.chain(() -> tokens.create(name, storeId, access.equals("read-write"),
+                        days == null ? DEFAULT_DAYS : days.intValue(), createdBy))
+                .map(t -> Response.created(URI.create("/api/tokens/" + t.id())).entity(t).build());
+    }
+
+    /** Revoked at once: the next request with it is a 401. Revoking again changes nothing. */
+    @DELETE
+    @Path("/{id}")
+    public Uni<ApiToken> revoke(@RestPath long id) {
+        return tokens.revoke(id).map(t -> {
+            ApiToken token = found(t, id);
+            if (token.storeId() != null) {
+                current.get().touched(token.storeId());
+            }
+            return token;
+        });
+    }
+
+    private static ApiToken found(ApiToken t, long id) {
+        if (t == null) {
+            throw ApiException.notFound("token_not_found", "No token with id " + id + ".");
+        }
+        return t;
+    }
+}
