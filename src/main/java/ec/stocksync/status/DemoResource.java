@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.SecretBox;
 import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.webhook.WebhookSignature;
@@ -139,7 +140,9 @@ public class DemoResource {
                 shopify.get().setAvailable(sku, available - quantity);
             }
         } catch (IllegalArgumentException unknownSku) {
-            // Not sold in the simulated shop: the webhook still goes out and ingest records the line as it would.
+            // A sale of something the shop does not sell would only end as a DEAD movement: refuse it before sending.
+            throw ApiException.invalidField("sku", "the demo shop does not sell " + UpstreamText.sanitize(sku)
+                    + "; choose one of its SKUs (GET /api/demo lists them). No sale was sent.");
         }
     }
 

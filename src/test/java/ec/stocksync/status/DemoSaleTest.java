@@ -83,6 +83,11 @@ class DemoSaleTest {
                 .statusCode(409).body("error", equalTo("not_shopify"));
         Api.admin().body(Map.of("storeId", 999999999, "sku", "X")).post("/api/demo/sale").then().statusCode(404)
                 .body("error", equalTo("store_not_found"));
+        // A SKU the simulated shop does not sell is refused before any webhook goes out.
+        long events = db.count("SELECT count(*) FROM webhook_events WHERE store_id = $1", store.storeId());
+        Api.admin().body(Map.of("storeId", store.storeId(), "sku", "NOPE")).post("/api/demo/sale").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("does not sell NOPE"));
+        assertEquals(events, db.count("SELECT count(*) FROM webhook_events WHERE store_id = $1", store.storeId()));
         // Tests have no demo store: the store must be named.
         Api.admin().body(Map.of("sku", "X")).post("/api/demo/sale").then().statusCode(400)
                 .body("message", containsString("storeId"));
