@@ -407,11 +407,14 @@ class WorkerCrashRecoveryIT {
 
         final Process process;
         final int port;
+        /** Health lives on the management interface, not on the public port. */
+        final int managementPort;
         final Path log;
 
-        private App(Process process, int port, Path log) {
+        private App(Process process, int port, int managementPort, Path log) {
             this.process = process;
             this.port = port;
+            this.managementPort = managementPort;
             this.log = log;
         }
 
@@ -422,14 +425,14 @@ class WorkerCrashRecoveryIT {
         static App start(String name) throws Exception {
             Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
             assertTrue(Files.exists(jar), jar + " is missing: run the IT through `mvnw verify` (after package)");
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
+            int port = freePort();
+            // Not the default 9000: a dev instance or another run may hold it.
+            int managementPort = freePort();
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1",
                     "-Dquarkus.http.host=127.0.0.1",
                     "-Dquarkus.http.port=" + port,
+                    "-Dquarkus.management.port=" + managementPort,
                     "-Dquarkus.datasource.reactive.url=postgresql://127.0.0.1:5432/postgres?search_path=" + SCHEMA,
                     "-Dquarkus.datasource.jdbc.url=" + JDBC_URL + "?currentSchema=" + SCHEMA,
                     "-Dquarkus.datasource.username=postgres",
@@ -454,7 +457,7 @@ class WorkerCrashRecoveryIT {
                     "-jar", jar.toString()));
             Path log = logFile(name);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            App app = new App(p, port, log);
+            App app = new App(p, port, managementPort, log);
             try {
                 app.awaitReady(Duration.ofSeconds(60));
             } catch (AssertionError | Exception e) {
@@ -468,6 +471,12 @@ class WorkerCrashRecoveryIT {
             return URI.create("http://127.0.0.1:" + port + path);
         }
 
+        private static int freePort() throws IOException {
+            try (ServerSocket s = new ServerSocket(0)) {
+                return s.getLocalPort();
+            }
+        }
+
         boolean alive() {
             return process.isAlive();
         }
@@ -479,7 +488,7 @@ class WorkerCrashRecoveryIT {
                     fail("the application exited with " + process.exitValue() + " at start-up; see " + log);
                 }
                 try {
-                    HttpResponse<Void> r = PROBE.send(HttpRequest.newBuilder(uri("/q/health/ready"))
+                    HttpResponse<Void> r = PROBE.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
                     if (r.statusCode() == 200) {
                         return;
