@@ -2,6 +2,7 @@ package ec.stocksync.access;
 
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -10,6 +11,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +42,8 @@ class ScopedTokenTest {
 
     @Inject
     Db db;
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static JsonPath createToken(Map<String, Object> body) {
         return Api.admin().body(body).post("/api/tokens").then().statusCode(201).extract().jsonPath();
@@ -98,7 +102,9 @@ class ScopedTokenTest {
         Tenant mine = tenant();
         Tenant theirs = tenant();
         String token = storeToken(mine.storeId(), "read-write");
-        Map<String, Map<String, Object>> paths = given().get("/q/openapi?format=json").then().statusCode(200)
+        // The API description lives on the management interface, as in prod.
+        Map<String, Map<String, Object>> paths = given().baseUri("http://" + management.getHost())
+                .port(management.getPort()).get("/q/openapi?format=json").then().statusCode(200)
                 .extract().jsonPath().getMap("paths");
         List<String> checked = new ArrayList<>();
         for (var entry : paths.entrySet()) {
