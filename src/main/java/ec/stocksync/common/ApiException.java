@@ -48,4 +48,9 @@ public class ApiException extends RuntimeException {
     public static ApiException conflict(String code, String message) {
         return new ApiException(409, code, message);
     }
+
+    /** The service cannot take this on right now; the same request later may succeed. */
+    public static ApiException unavailable(String code, String message) {
+        return new ApiException(503, code, message);
+    }
 }

@@ -112,6 +112,22 @@ public class MovementRepository {
                 .execute(Tuple.of(seconds(inDoubtDelay))).map(RowSet::rowCount);
     }
 
+    /**
+     * A worker shutting down gives back what it still holds, without spending an attempt. Pushes that may have reached
+     * Contifico keep their doubt and wait {@code inDoubtDelay} (a POST cut on the way may still land) before their
+     * look-up; the rest are due at once, on whichever replica claims them.
+     */
+    public Uni<Integer> releaseAll(String owner, Duration inDoubtDelay) {
+        return pool.preparedQuery("""
+                        UPDATE inventory_movements_queue
+                        SET status = 'PENDING', lease_owner = NULL, lease_expires_at = NULL,
+                            next_attempt_at = CASE WHEN push_outcome_unknown
+                                                   THEN now() + make_interval(secs => $2) ELSE now() END,
+                            updated_at = now()
+                        WHERE lease_owner = $1 AND status = 'IN_PROGRESS'""")
+                .execute(Tuple.of(owner, seconds(inDoubtDelay))).map(RowSet::rowCount);
+    }
+
     /** The SKU is being pushed by someone else: put the movements back without spending an attempt. */
     public Uni<Void> defer(String owner, List<Long> ids, Duration delay) {
         return pool.preparedQuery("""

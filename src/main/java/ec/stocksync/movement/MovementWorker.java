@@ -1,7 +1,9 @@
 package ec.stocksync.movement;
 
+import ec.stocksync.sync.AdvisoryLocks;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -14,6 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,6 +42,8 @@ public class MovementWorker {
     WorkerConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    AdvisoryLocks locks;
 
     @ConfigProperty(name = "quarkus.datasource.reactive.url")
     String databaseUrl;
@@ -53,6 +58,12 @@ public class MovementWorker {
     private PgSubscriber subscriber;
     private WorkerPool main;
     private long statsTimer = -1;
+    private long stopRequested;
+
+    /** Without quarkus.shutdown.timeout, in-flight pushes still get this long. */
+    private static final Duration DEFAULT_DRAIN = Duration.ofSeconds(10);
+    @ConfigProperty(name = "quarkus.shutdown.timeout")
+    Optional<Duration> shutdownTimeout;
 
     void onStart(@Observes StartupEvent event) {
         Gauge.builder("stocksync.queue.depth", stats, s -> s.get().pending()).tag("status", "pending").register(registry);
@@ -68,14 +79,51 @@ public class MovementWorker {
         }
     }
 
+    /**
+     * SIGTERM with a shutdown delay: readiness is DOWN from here, so stop claiming now; what is in flight goes on while
+     * the delay lets Kubernetes take this pod out of its Service.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        stopClaiming();
+    }
+
+    /**
+     * Pushes in flight get until {@code quarkus.shutdown.timeout} after the stop began to finish; what this replica
+     * still holds then is given back to the queue at once, so another replica takes it over now rather than when the
+     * leases expire.
+     */
     void onStop(@Observes ShutdownEvent event) {
-        pools.forEach(WorkerPool::stop);
+        stopClaiming();
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // Never the case for a real shutdown (the JVM's hook thread); the leases then expire as after a crash.
+            LOG.warn("worker stopped on an event loop thread: in-flight movements are left to their leases");
+        } else {
+            long deadline = stopRequested + shutdownTimeout.orElse(DEFAULT_DRAIN).toNanos();
+            for (WorkerPool pool : pools) {
+                try {
+                    int released = pool.drain(deadline, config.outcomeUnknownDelay());
+                    if (released > 0) {
+                        LOG.infof("worker %s gave %d movement(s) back to the queue at shutdown", pool.owner(), released);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warnf("worker %s could not give its movements back (their leases will expire): %s",
+                            pool.owner(), e.getMessage());
+                }
+            }
+        }
         if (statsTimer >= 0) {
             vertx.cancelTimer(statsTimer);
         }
         if (subscriber != null) {
             subscriber.closeAndForget();
         }
+    }
+
+    private synchronized void stopClaiming() {
+        if (stopRequested == 0) {
+            stopRequested = System.nanoTime();
+        }
+        pools.forEach(WorkerPool::stop);
     }
 
     /** This replica's own worker (started at boot unless {@code stocksync.worker.enabled=false}). */
@@ -85,7 +133,7 @@ public class MovementWorker {
 
     /** An extra, independent worker under its own lease owner: for tests that need two workers racing. */
     public WorkerPool newPool(String owner) {
-        WorkerPool pool = new WorkerPool(owner, vertx, repo, pushes, config);
+        WorkerPool pool = new WorkerPool(owner, vertx, repo, pushes, config, locks);
         pools.add(pool);
         return pool;
     }

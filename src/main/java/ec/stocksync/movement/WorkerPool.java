@@ -1,9 +1,12 @@
 package ec.stocksync.movement;
 
+import ec.stocksync.sync.AdvisoryLocks;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.core.Vertx;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One worker: claims due movements (FOR UPDATE SKIP LOCKED, under a lease named after {@code owner}), groups them per
@@ -26,6 +30,7 @@ public class WorkerPool {
     private final MovementRepository repo;
     private final InventoryPushService pushes;
     private final WorkerConfig config;
+    private final AdvisoryLocks locks;
 
     private final Set<Long> leased = ConcurrentHashMap.newKeySet();
     /** The (store, SKU) pairs this worker is pushing, with how many push units of each are in flight. */
@@ -37,14 +42,19 @@ public class WorkerPool {
     /** One push unit: a store's SKU and kind, and for movements in doubt, the reference that settles them. */
     private record GroupKey(long storeId, String sku, MovementKind kind, String doubtReference) {
     }
+    /** The push units in flight, so a shutdown that cannot wait for them any longer can cut them. */
+    private final Map<Long, Cancellable> inFlight = new ConcurrentHashMap<>();
+    private final AtomicLong units = new AtomicLong();
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private volatile boolean running;
     private long pollTimer = -1;
     private long renewTimer = -1;
 
-    WorkerPool(String owner, Vertx vertx, MovementRepository repo, InventoryPushService pushes, WorkerConfig config) {
+    WorkerPool(String owner, Vertx vertx, MovementRepository repo, InventoryPushService pushes, WorkerConfig config,
+               AdvisoryLocks locks) {
         this.owner = owner;
+        this.locks = locks;
         this.vertx = vertx;
         this.repo = repo;
         this.pushes = pushes;
@@ -62,7 +72,11 @@ public class WorkerPool {
         wake();
     }
 
-    /** Stops claiming; movements in flight finish (or their leases run out and another worker takes them). */
+    public String owner() {
+        return owner;
+    }
+
+    /** Stops claiming; movements in flight go on (see {@link #drain}). */
     public synchronized void stop() {
         running = false;
         if (pollTimer >= 0) {
@@ -84,7 +98,8 @@ public class WorkerPool {
             return;
         }
         again.set(false);
-        int free = config.concurrency() - leased.size();
+        // No more than could be locked now: a unit claimed without a lock slot would only be put back.
+        int free = Math.min(config.concurrency() - leased.size(), locks.freeSlots());
         if (free <= 0) {
             claiming.set(false);
             return;
@@ -128,17 +143,48 @@ public class WorkerPool {
             SkuKey key = new SkuKey(group.get(0).storeId(), group.get(0).sku());
             busy.merge(key, 1, Integer::sum);
             List<Long> mine = new ArrayList<>(group.stream().map(Movement::id).toList());
-            Uni.createFrom().deferred(() -> pushes.process(owner, group, more -> {
+            long unit = units.incrementAndGet();
+            Cancellable c = Uni.createFrom().deferred(() -> pushes.process(owner, group, more -> {
                         track(more);
                         synchronized (mine) {
                             more.forEach(m -> mine.add(m.id()));
                         }
                     }))
-                    .subscribe().with(ok -> release(key, mine), failure -> {
+                    .subscribe().with(ok -> {
+                        inFlight.remove(unit);
+                        release(key, mine);
+                    }, failure -> {
+                        inFlight.remove(unit);
                         LOG.errorf(failure, "worker %s: push of %s ended abnormally", owner, mine);
                         release(key, mine);
                     });
+            inFlight.put(unit, c);
         }
+    }
+
+    /**
+     * At shutdown, after {@link #stop}: waits until the pushes in flight end or {@code deadline} passes, then cuts
+     * those still running and gives every movement this worker still holds back to the queue at once, instead of
+     * leaving them until their leases expire. Blocks: only for the shutdown thread.
+     *
+     * @return the movements given back
+     */
+    public int drain(long deadlineNanos, Duration inDoubtDelay) {
+        while (!leased.isEmpty() && System.nanoTime() < deadlineNanos) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!inFlight.isEmpty()) {
+            LOG.warnf("worker %s: %d push(es) still running at the shutdown deadline: cut", owner, inFlight.size());
+            inFlight.values().forEach(Cancellable::cancel);
+            inFlight.clear();
+        }
+        // Even with nothing in flight: a claim answered after stop() may have leased movements nobody pushes.
+        return repo.releaseAll(owner, inDoubtDelay).await().atMost(Duration.ofSeconds(5));
     }
 
     private void track(List<Movement> ms) {

@@ -1,5 +1,7 @@
 package ec.stocksync.reconcile;
 
+import ec.stocksync.cluster.ScheduleClaims;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -7,15 +9,18 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Reconciles every active store on a schedule. Every replica fires it; the store's reconcile lock (a try-lock) makes
- * exactly one of them run each store, and the others skip it at once.
+ * Reconciles every active store on a schedule. Every replica fires it, each at its own phase; per store and period, the
+ * replica that wins the {@link ScheduleClaims schedule claim} runs it and the others skip it. The store's reconcile lock
+ * still keeps a manual reconciliation and a scheduled one apart.
  */
 @ApplicationScoped
 public class ReconcileJob {
@@ -26,6 +31,11 @@ public class ReconcileJob {
     Pool pool;
     @Inject
     ReconciliationService reconciliation;
+    @Inject
+    ScheduleClaims claims;
+    /** The schedule's period ("off" never fires, so its value then does not matter). */
+    @ConfigProperty(name = "stocksync.reconcile.every", defaultValue = "10m")
+    String every;
 
     @Scheduled(identity = "reconcile-stores", every = "${stocksync.reconcile.every:10m}",
             delayed = "${stocksync.reconcile.delayed:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -39,10 +49,11 @@ public class ReconcileJob {
                     return Multi.createFrom().iterable(ids);
                 })
                 // One store at a time: a run holds a pooled connection for its lock, and the storefronts are not in a hurry.
-                .onItem().transformToUniAndConcatenate(id -> reconciliation.tryReconcile(id)
+                .onItem().transformToUniAndConcatenate(id -> claims.claimEvery("reconcile", id, period())
+                        .chain(won -> won ? reconciliation.tryReconcile(id) : Uni.createFrom().item(Optional.empty()))
                         .invoke(done -> {
                             if (done.isEmpty()) {
-                                LOG.debugf("store %d is being reconciled by another replica: skipped", id);
+                                LOG.debugf("store %d is reconciled by another replica this period: skipped", id);
                             }
                         })
                         .onFailure().recoverWithItem(failure -> {
@@ -51,5 +62,13 @@ public class ReconcileJob {
                         }))
                 .collect().last()
                 .replaceWithVoid();
+    }
+
+    private Duration period() {
+        try {
+            return DurationConverter.parseDuration(every);
+        } catch (IllegalArgumentException off) {
+            return Duration.ofMinutes(10);
+        }
     }
 }

@@ -89,9 +89,12 @@ public class PullFence {
     /**
      * Runs {@code write} with the SKUs that may still be written: their push lock was free and their movements are as
      * the snapshot saw them. The locks are held until {@code write} ends.
+     *
+     * @param insidePull true when the caller holds the store's pull lock (see {@link AdvisoryLocks#withPushLocks})
      */
-    public <T> Uni<T> underFence(long storeId, Map<String, Snapshot> seen, Function<Set<String>, Uni<T>> write) {
-        return locks.withPushLocks(storeId, seen.keySet(), locked -> locked.isEmpty()
+    public <T> Uni<T> underFence(long storeId, Map<String, Snapshot> seen, boolean insidePull,
+                                 Function<Set<String>, Uni<T>> write) {
+        return locks.withPushLocks(storeId, seen.keySet(), insidePull, locked -> locked.isEmpty()
                 ? write.apply(Set.of())
                 : snapshot(storeId, locked).chain(now -> {
                     Set<String> clear = new HashSet<>();

@@ -2,9 +2,11 @@ package ec.stocksync.sync;
 
 import ec.stocksync.common.ApiException;
 import ec.stocksync.store.StoreContexts;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -14,6 +16,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +47,8 @@ public class PullRunner {
     SyncConfig config;
     @Inject
     DeltaSignals delta;
+    @Inject
+    Scheduler scheduler;
 
     /** Runs executing on this replica: their final view, for callers that wait, and their subscription. */
     private final Map<Long, CompletableFuture<PullRunView>> finished = new ConcurrentHashMap<>();
@@ -55,12 +60,18 @@ public class PullRunner {
      * when there is nothing to pull.
      */
     public Uni<PullRunView> start(long storeId, PullMode mode, SyncOptions options, SyncTrigger trigger) {
+        return start(storeId, mode, options, trigger, null);
+    }
+
+    /** As {@link #start(long, PullMode, SyncOptions, SyncTrigger)}, for the scheduled run of the period {@code scheduledFor}. */
+    public Uni<PullRunView> start(long storeId, PullMode mode, SyncOptions options, SyncTrigger trigger,
+                                  Instant scheduledFor) {
         return contexts.load(storeId, null).chain(ctx -> Uni.createFrom().<PullRunView>emitter(started -> {
             CompletableFuture<PullRunView> done = new CompletableFuture<>();
             AtomicLong runId = new AtomicLong();
             AtomicReference<Cancellable> handle = new AtomicReference<>();
             Cancellable subscription = locks.withPullLock(storeId, () -> runs.start(storeId, ctx.integrationId(),
-                                    trigger, mode, options)
+                                    trigger, mode, options, scheduledFor)
                             .chain(id -> {
                                 runId.set(id);
                                 finished.put(id, done);
@@ -176,6 +187,11 @@ public class PullRunner {
      * check to find them. Cancelling stops what Mutiny can stop; a step already running finds its row ended (progress
      * and outcome are written only while RUNNING) and its lock goes with the pool.
      */
+    /** SIGTERM (with a shutdown delay): no scheduled pull or reconciliation starts on a replica about to stop. */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        scheduler.pause();
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         executing.values().forEach(Cancellable::cancel);
         if (finished.isEmpty()) {

@@ -11,6 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -38,13 +41,16 @@ public class PullRuns {
     public record Counts(Integer total, int processed, int updated, int unchanged, int skipped, int failed) {
     }
 
-    public Uni<Long> start(long storeId, long integrationId, SyncTrigger trigger, PullMode mode, SyncOptions options) {
+    /** @param scheduledFor the period a scheduled run is for; null for other runs */
+    public Uni<Long> start(long storeId, long integrationId, SyncTrigger trigger, PullMode mode, SyncOptions options,
+                           Instant scheduledFor) {
         return pool.preparedQuery("""
                         INSERT INTO pull_runs (store_id, integration_id, trigger, kind, dry_run, force, status, owner,
-                                               heartbeat_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, 'RUNNING', $7, now()) RETURNING id""")
+                                               heartbeat_at, scheduled_for)
+                        VALUES ($1, $2, $3, $4, $5, $6, 'RUNNING', $7, now(), $8) RETURNING id""")
                 .execute(Tuple.from(new Object[]{storeId, integrationId, trigger.name(), mode.name(), options.dryRun(),
-                        options.force(), INSTANCE}))
+                        options.force(), INSTANCE,
+                        scheduledFor == null ? null : scheduledFor.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC)}))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 

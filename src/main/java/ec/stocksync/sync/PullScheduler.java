@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.cluster.ScheduleClaims;
 import ec.stocksync.common.ApiException;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
@@ -16,11 +17,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Scheduled pulls: a delta pull often, a full sweep seldom. The schedules fire on every replica; per store and period,
- * the replica that starts the first run does it (the store's pull lock settles a tie; a run already started in the
- * period makes the others skip).
+ * the replica that wins the store's {@link ScheduleClaims schedule claim} runs it and the others skip it.
  */
 @ApplicationScoped
 public class PullScheduler {
@@ -31,6 +32,8 @@ public class PullScheduler {
     Pool pool;
     @Inject
     PullRunner runner;
+    @Inject
+    ScheduleClaims claims;
 
     /**
      * A scheduled full sweep that finds its store busy (a delta or manual pull) looks again this often, for up to 20
@@ -51,7 +54,7 @@ public class PullScheduler {
         return pullAll(PullMode.FULL, execution.getScheduledFireTime());
     }
 
-    /** Every replica fires the schedule; per store, the first to start a run for this period does it (rule 7). */
+    /** Every replica fires the schedule; per store, the one that claims this period runs it (rule 7). */
     Uni<Void> pullAll(PullMode mode, Instant period) {
         return storesToPull()
                 .chain(ids -> Multi.createFrom().iterable(ids)
@@ -77,48 +80,38 @@ public class PullScheduler {
 
     /**
      * One store's scheduled pull of the period that began at {@code period}, to its end: stores are pulled one after
-     * the other, never all at once. Skipped when a scheduled run of this mode already started in the period (another
-     * replica got there first). A sweep that finds the store busy with another pull waits and tries again: skipping
-     * it would leave the store without its nightly backstop.
+     * the other, never all at once. Skipped when another replica claimed the period. A sweep that finds the store busy
+     * with another pull waits and tries again: skipping it would leave the store without its nightly backstop.
      */
     Uni<Void> pullStore(long storeId, PullMode mode, Instant period) {
-        return pullStore(storeId, mode, period, 0);
+        return claims.claim("scheduled-" + mode.name().toLowerCase(Locale.ROOT) + "-pull", storeId, period)
+                .chain(won -> {
+                    if (!won) {
+                        LOG.debugf("scheduled %s pull of store %d for %s is another replica's", mode, storeId, period);
+                        return Uni.createFrom().voidItem();
+                    }
+                    return pullStore(storeId, mode, period, 0);
+                });
     }
 
     private Uni<Void> pullStore(long storeId, PullMode mode, Instant period, int attempt) {
-        return ranThisPeriod(storeId, mode, period).chain(ran -> {
-            if (ran) {
-                LOG.debugf("scheduled %s pull of store %d already ran this period", mode, storeId);
-                return Uni.createFrom().voidItem();
-            }
-            return runner.start(storeId, mode, SyncOptions.SCHEDULED, SyncTrigger.SCHEDULED)
-                    .chain(run -> runner.whenFinished(run.id()))
-                    .replaceWithVoid()
-                    .onFailure().recoverWithUni(e -> {
-                        boolean busy = e instanceof ApiException ae && "pull_in_progress".equals(ae.code());
-                        if (busy && mode == PullMode.FULL && attempt < BUSY_RETRIES) {
-                            // Busy with this very sweep (another replica won the tie: the next look finds its run)
-                            // or with something else (a delta or manual pull): look again in a moment.
-                            return Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY)
-                                    .chain(() -> pullStore(storeId, mode, period, attempt + 1));
-                        }
-                        if (busy) {
-                            LOG.debugf("scheduled %s pull of store %d skipped: another pull of it is running", mode,
-                                    storeId);
-                        } else {
-                            LOG.warnf("scheduled %s pull of store %d failed: %s", mode, storeId, e.getMessage());
-                        }
-                        return Uni.createFrom().voidItem();
-                    });
-        });
-    }
-
-    private Uni<Boolean> ranThisPeriod(long storeId, PullMode mode, Instant period) {
-        // A minute of slack for replicas whose clocks disagree with the database's.
-        return pool.preparedQuery("""
-                        SELECT EXISTS (SELECT 1 FROM pull_runs WHERE store_id = $1 AND kind = $2 AND trigger = 'SCHEDULED'
-                                         AND started_at >= $3::timestamptz - interval '1 minute')""")
-                .execute(Tuple.of(storeId, mode.name(), period.atOffset(ZoneOffset.UTC)))
-                .map(rows -> rows.iterator().next().getBoolean(0));
+        return runner.start(storeId, mode, SyncOptions.SCHEDULED, SyncTrigger.SCHEDULED, period)
+                .chain(run -> runner.whenFinished(run.id()))
+                .replaceWithVoid()
+                .onFailure().recoverWithUni(e -> {
+                    boolean busy = e instanceof ApiException ae && "pull_in_progress".equals(ae.code());
+                    if (busy && mode == PullMode.FULL && attempt < BUSY_RETRIES) {
+                        // Busy with a delta or manual pull: look again in a moment.
+                        return Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY)
+                                .chain(() -> pullStore(storeId, mode, period, attempt + 1));
+                    }
+                    if (busy) {
+                        LOG.debugf("scheduled %s pull of store %d skipped: another pull of it is running", mode,
+                                storeId);
+                    } else {
+                        LOG.warnf("scheduled %s pull of store %d failed: %s", mode, storeId, e.getMessage());
+                    }
+                    return Uni.createFrom().voidItem();
+                });
     }
 }

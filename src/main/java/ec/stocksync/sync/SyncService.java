@@ -248,7 +248,7 @@ public class SyncService {
         Map<String, PullFence.Snapshot> seen = new LinkedHashMap<>();
         batch.forEach(p -> seen.put(p.sku().sku(), p.seen()));
         // The cache and the log are written before the locks go: a sale's post-push pull right after must come last.
-        return fence.underFence(run.storeId(), seen, clear -> {
+        return fence.underFence(run.storeId(), seen, true, clear -> {
                     List<SkuPullResult> results = new ArrayList<>();
                     List<Pending> go = new ArrayList<>();
                     for (Pending p : batch) {
@@ -452,7 +452,7 @@ public class SyncService {
         if (p.since() == null) {
             return write;
         }
-        return fence.underFence(ctx.storeId(), Map.of(p.sku(), p.seen()), clear -> clear.contains(p.sku()) ? write
+        return fence.underFence(ctx.storeId(), Map.of(p.sku(), p.seen()), false, clear -> clear.contains(p.sku()) ? write
                 : log(ctx, newerMovement(p.sku(), p.erp(), p.item().stock()), options, trigger, movementId, pullRunId));
     }
 

@@ -195,6 +195,107 @@ class WorkerCrashRecoveryIT {
         contifico.clearFaults();
     }
 
+    @Test
+    void salesCutBySigtermAreBookedOnceAndTheirLeasesAreGivenBackWithoutWaitingForThemToExpire() throws Exception {
+        // Leases far longer than the test: a movement left leased would hold up the drain for two minutes.
+        String[] longLeases = {"-Dstocksync.worker.lease=120s", "-Dstocksync.worker.lease-renew-interval=10s",
+                "-Dquarkus.shutdown.delay=1s", "-Dquarkus.shutdown.timeout=2s"};
+        app = App.start("term1", longLeases);
+        createStoreAndIntegration();
+        // Every POST takes 6 s: pushes are on the wire when SIGTERM comes and cannot finish within the timeout.
+        contifico.setFault(Endpoint.MOVEMENT_CREATE, Fault.latency(6000, -1));
+        postSales(SALES_PER_WAVE);
+        awaitUntil("POSTs on the wire", Duration.ofSeconds(20), () -> postsOnTheWire() > 0);
+
+        long sigterm = System.nanoTime();
+        app.process.destroy();
+        boolean sawNotReady = false;
+        while (app.alive() && !sawNotReady && System.nanoTime() - sigterm < Duration.ofSeconds(5).toNanos()) {
+            sawNotReady = app.readiness() == 503;
+        }
+        assertTrue(sawNotReady, "readiness should be DOWN while the replica stops");
+        assertTrue(app.process.waitFor(30, TimeUnit.SECONDS), "the replica did not stop within 30 s of SIGTERM");
+        System.out.printf("[crash-it] stopped %.1f s after SIGTERM with %d POST(s) on the wire%n",
+                (System.nanoTime() - sigterm) / 1e9, postsOnTheWire());
+        assertEquals(0, count("status = 'IN_PROGRESS'"), "a stopped replica holds no lease");
+        assertTrue(Files.readAllLines(app.log).stream().anyMatch(l -> l.contains("movement(s) back to the queue")),
+                "the replica gave the movements it held back; see " + app.log);
+
+        contifico.clearFaults();
+        app = App.start("term2", longLeases);
+        long restarted = System.nanoTime();
+        awaitUntil("every movement DONE", Duration.ofSeconds(60), () -> count("status = 'DONE'") == salesPosted);
+        assertEverySaleBookedExactlyOnce();
+        assertTrue(Files.readAllLines(app.log).stream().noneMatch(l -> l.contains("whose lease expired")),
+                "nothing was taken over by lease expiry");
+        System.out.printf("[crash-it] after SIGTERM: %d sales drained %.1f s after restart (leases: 120 s)%n",
+                salesPosted, (System.nanoTime() - restarted) / 1e9);
+    }
+
+    @Test
+    void twoReplicasPullAndReconcileEachStoreOncePerPeriod() throws Exception {
+        // Every 2 s, on both replicas: the claims, not luck, must keep each store's runs to one per period.
+        String[] everyTwoSeconds = {"-Dstocksync.sync.schedule=*/2 * * * * ?", "-Dstocksync.reconcile.every=2s",
+                "-Dstocksync.reconcile.delayed=1s", "-Dstocksync.worker.enabled=false"};
+        app = App.start("replicaA", everyTwoSeconds);
+        List<Long> stores = List.of(createStore("replica-one"), createStore("replica-two"), createStore("replica-three"));
+        App other = App.start("replicaB", everyTwoSeconds);
+        // Log lines carry the local wall-clock time: count the runs made while both replicas were up.
+        java.time.LocalDateTime bothUp = java.time.LocalDateTime.now();
+        try {
+            Thread.sleep(12_000);
+        } finally {
+            java.time.LocalDateTime firstStop = java.time.LocalDateTime.now();
+            other.stop();
+            app.stop();
+            window = Duration.between(bothUp, firstStop);
+            lastBothUp = firstStop;
+        }
+
+        Map<Long, Integer> pullPeriods = new HashMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT store_id, scheduled_for, count(*), string_agg(owner, ' ') FROM pull_runs
+                WHERE trigger = 'SCHEDULED' GROUP BY store_id, scheduled_for""")) {
+            while (rs.next()) {
+                assertEquals(1, rs.getInt(3), "store " + rs.getLong(1) + " pulled by " + rs.getString(4) + " for the period "
+                        + rs.getString(2));
+                pullPeriods.merge(rs.getLong(1), 1, Integer::sum);
+            }
+        }
+        List<String> logs = new ArrayList<>(Files.readAllLines(App.logFile("replicaA")));
+        logs.addAll(Files.readAllLines(App.logFile("replicaB")));
+        for (long id : stores) {
+            assertTrue(pullPeriods.getOrDefault(id, 0) >= 4, "store " + id + " pulled in only "
+                    + pullPeriods.getOrDefault(id, 0) + " periods");
+            long reconciled = logs.stream().filter(l -> l.contains("reconciled store=" + id + " "))
+                    .filter(l -> within(l, bothUp, lastBothUp)).count();
+            // Two replicas each reconciling every store every 2 s would make about twice this many.
+            long periods = window.toMillis() / 2000 + 2;
+            assertTrue(reconciled >= 3 && reconciled <= periods, "store " + id + " reconciled " + reconciled
+                    + " times in the " + window.toSeconds() + " s both replicas ran (at most " + periods + " periods)");
+        }
+        System.out.printf("[crash-it] two replicas for %d s: scheduled pull periods per store %s, each pulled once%n",
+                window.toSeconds(), pullPeriods);
+    }
+
+    private Duration window;
+    private java.time.LocalDateTime lastBothUp;
+
+    /** Whether a log line (the console format, or a JSON record) was written between {@code from} and {@code to}. */
+    private static boolean within(String logLine, java.time.LocalDateTime from, java.time.LocalDateTime to) {
+        java.time.LocalDateTime at;
+        if (logLine.startsWith("{")) {
+            String ts = new JsonObject(logLine).getString("timestamp");
+            at = java.time.OffsetDateTime.parse(ts).atZoneSameInstant(java.time.ZoneId.systemDefault()).toLocalDateTime();
+        } else if (logLine.length() >= 23) {
+            at = java.time.LocalDateTime.parse(logLine.substring(0, 23),
+                    java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"));
+        } else {
+            return false;
+        }
+        return !at.isBefore(from) && !at.isAfter(to);
+    }
+
     private long startPull() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(app.uri("/api/stores/" + storeId + "/pull"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
@@ -315,18 +416,23 @@ class WorkerCrashRecoveryIT {
     // ------------------------------------------------------------------------------------------------ traffic
 
     private void createStoreAndIntegration() throws Exception {
+        storeId = createStore("crash-it");
+    }
+
+    private long createStore(String shop) throws Exception {
         // No Shopify runs in prod mode: the post-push pull fails fast on a closed port, is logged, and the push stays done.
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        JsonObject store = new JsonObject().put("name", "Crash IT").put("platform", "shopify")
-                .put("shopDomain", "crash-it.myshopify.com").put("apiBaseUrl", "http://127.0.0.1:" + closedPort)
+        JsonObject store = new JsonObject().put("name", "Crash IT " + shop).put("platform", "shopify")
+                .put("shopDomain", shop + ".myshopify.com").put("apiBaseUrl", "http://127.0.0.1:" + closedPort)
                 .put("accessToken", "shpat_crash_it").put("locationId", "655441491")
                 .put("webhookSecret", SHOPIFY_SECRET);
-        storeId = adminPost("/api/stores", store).getLong("id");
-        adminPost("/api/stores/" + storeId + "/integrations", new JsonObject().put("provider", "contifico")
+        long id = adminPost("/api/stores", store).getLong("id");
+        adminPost("/api/stores/" + id + "/integrations", new JsonObject().put("provider", "contifico")
                 .put("baseUrl", contifico.baseUrl()).put("apiKey", contifico.apiKey()).put("warehouseId", warehouseId));
+        return id;
     }
 
     private JsonObject adminPost(String path, JsonObject body) throws Exception {
@@ -422,7 +528,8 @@ class WorkerCrashRecoveryIT {
             return LOG_DIR.resolve(name + ".log");
         }
 
-        static App start(String name) throws Exception {
+        /** {@code extra} system properties come last, so they override the defaults below. */
+        static App start(String name, String... extra) throws Exception {
             Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
             assertTrue(Files.exists(jar), jar + " is missing: run the IT through `mvnw verify` (after package)");
             int port = freePort();
@@ -453,8 +560,9 @@ class WorkerCrashRecoveryIT {
                     "-Dstocksync.worker.lock-busy-delay=200ms",
                     // Small groups: more separate pushes, so more of them are cut by a kill.
                     "-Dstocksync.worker.max-group-size=3",
-                    "-Dstocksync.storefront.retry.max-retries=0",
-                    "-jar", jar.toString()));
+                    "-Dstocksync.storefront.retry.max-retries=0"));
+            cmd.addAll(List.of(extra));
+            cmd.addAll(List.of("-jar", jar.toString()));
             Path log = logFile(name);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             App app = new App(p, port, managementPort, log);
@@ -500,6 +608,19 @@ class WorkerCrashRecoveryIT {
                     fail("the application was not ready after " + timeout + "; see " + log);
                 }
                 Thread.sleep(100);
+            }
+        }
+
+        /** The readiness probe's status; 0 when nothing answers. */
+        int readiness() {
+            try {
+                return PROBE.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                return 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
             }
         }
 
