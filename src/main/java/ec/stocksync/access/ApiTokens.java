@@ -25,17 +25,19 @@ public class ApiTokens {
 
     /** Marks our tokens, so a secret scanner (or a person) can tell one found in a log or a repository. */
     static final String PREFIX = "sst_";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String COLUMNS = "id, name, token_prefix, store_id, can_write, created_at, created_by, expires_at,"
             + " revoked_at, last_used_at, now() AS now";
+
+    /** Per bean, not static: a native image would run a static initialiser at build time and freeze the generator. */
+    private final SecureRandom random = new SecureRandom();
 
     @Inject
     Pool pool;
 
     /** A new token: 256 random bits, of which only the hash is stored. */
-    static String newToken() {
+    String newToken() {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 

@@ -33,8 +33,12 @@ public class SecretBox {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * Per instance, not static: a native image runs static initialisers at build time, and a SecureRandom made there
+     * would be frozen into the binary (GraalVM refuses it); the bean is made at start-up.
+     */
+    private final SecureRandom random = new SecureRandom();
     private final String currentId;
     private final Map<String, SecretKeySpec> keys;
 
@@ -73,7 +77,7 @@ public class SecretBox {
             return null;
         }
         byte[] iv = new byte[IV_BYTES];
-        RANDOM.nextBytes(iv);
+        random.nextBytes(iv);
         String header = PREFIX + currentId + ":";
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");

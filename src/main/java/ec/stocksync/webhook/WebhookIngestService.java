@@ -1,13 +1,13 @@
 package ec.stocksync.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.SecretBox;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
@@ -29,9 +29,6 @@ import java.util.Optional;
 public class WebhookIngestService {
 
     private static final Logger LOG = Logger.getLogger(WebhookIngestService.class);
-
-    private static final TypeReference<List<WooCommerceOrders.BookedLine>> BOOKED_LINES = new TypeReference<>() {
-    };
 
     /** The topic recorded on events the reconciliation books (webhook_events.topic). */
     public static final String RECONCILE_TOPIC = "reconcile/order";
@@ -55,7 +52,11 @@ public class WebhookIngestService {
                                Long integrationId, boolean keepRawPayloads) {
     }
 
-    /** The answer to an accepted delivery. */
+    /**
+     * The answer to an accepted delivery. Registered because the WooCommerce endpoint returns it as {@code Object}, which
+     * Quarkus cannot see through when it registers resource types for a native image.
+     */
+    @RegisterForReflection
     public record Result(String status, Long webhookEventId, WebhookOutcome outcome, int movementsCreated,
                          List<SkippedLine> skippedLines, String note) {
         static Result duplicate() {
@@ -312,7 +313,9 @@ public class WebhookIngestService {
 
     private List<WooCommerceOrders.BookedLine> fromJson(String json) {
         try {
-            return mapper.readValue(json, BOOKED_LINES);
+            // An array class rather than a TypeReference: an anonymous subclass's generic signature is reflection
+            // metadata a native image keeps only when told to; BookedLine itself is registered.
+            return List.of(mapper.readValue(json, WooCommerceOrders.BookedLine[].class));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("storefront_orders.booked_lines is not valid JSON", e);
         }

@@ -13,10 +13,23 @@ import java.util.Base64;
  */
 public final class WebhookSignature {
 
-    /** Never a real secret: random per process, so no signature can be made for it. */
-    private static final String NO_SECRET = java.util.UUID.randomUUID().toString();
+    /**
+     * Never a real secret: random per process, so no signature can be made for it. Made on first use rather than in a
+     * static initialiser, which a native image runs at build time: the value (and the SecureRandom behind
+     * {@code randomUUID}) would ship inside the binary. Two threads racing here may each pick one; any will do.
+     */
+    private static volatile String noSecret;
 
     private WebhookSignature() {
+    }
+
+    private static String noSecret() {
+        String s = noSecret;
+        if (s == null) {
+            s = java.util.UUID.randomUUID().toString();
+            noSecret = s;
+        }
+        return s;
     }
 
     public static byte[] hmac(String secret, byte[] body) {
@@ -49,9 +62,10 @@ public final class WebhookSignature {
         }
         // Always two HMACs and two comparisons, with a stand-in key for a missing secret: the time taken says neither
         // which secret matched nor whether a previous secret (or the store itself) exists.
-        boolean ok = MessageDigest.isEqual(given, hmac(secret != null ? secret : NO_SECRET, body));
+        String standIn = noSecret();
+        boolean ok = MessageDigest.isEqual(given, hmac(secret != null ? secret : standIn, body));
         boolean okPrevious = MessageDigest.isEqual(given,
-                hmac(previousSecret != null ? previousSecret : NO_SECRET, body));
+                hmac(previousSecret != null ? previousSecret : standIn, body));
         return (ok && secret != null) | (okPrevious && previousSecret != null);
     }
 }

@@ -56,6 +56,14 @@ public abstract class SimulatorServer {
         if (!enabled || LaunchMode.current() == LaunchMode.NORMAL) {
             return;
         }
+        listen(vertx);
+    }
+
+    /**
+     * Listens without asking the configuration: only for code that runs a simulator on purpose, outside the app (the
+     * integration tests run one in their own JVM, beside a packaged app that never contains one).
+     */
+    protected void listen(Vertx vertx) {
         Router router = Router.router(vertx);
         router.route(ADMIN_PREFIX + "/*").handler(BodyHandler.create());
         router.post(ADMIN_PREFIX + "/faults").handler(this::adminAddFault);
@@ -79,7 +87,7 @@ public abstract class SimulatorServer {
         router.route().handler(this::intercept);
         routes(router);
         try {
-            // Runs from the StartupEvent observer on the main thread, never on an event loop.
+            // Called from the StartupEvent observer (main thread) or a test's thread, never an event loop: waiting is safe.
             server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -88,7 +96,8 @@ public abstract class SimulatorServer {
         LOG.infof("%s simulator listening on %s", name(), baseUrl());
     }
 
-    protected void stop() {
+    /** Closes the server: the app's simulators at shutdown, a standalone one when its test is done. */
+    public void stop() {
         HttpServer s = server;
         server = null;
         if (s != null) {

@@ -100,6 +100,16 @@ public class WooCommerceSimulator extends SimulatorServer {
     private volatile String consumerKey = DEFAULT_KEY;
     private volatile String consumerSecret = DEFAULT_SECRET;
 
+    /**
+     * A simulator outside any app, on a random local port: the end-to-end tests run one in their own JVM, since the
+     * packaged app they test is built for prod and has none. {@link #stop()} it when done.
+     */
+    public static WooCommerceSimulator standalone(Vertx vertx) {
+        WooCommerceSimulator sim = new WooCommerceSimulator();
+        sim.listen(vertx);
+        return sim;
+    }
+
     void onStart(@Observes StartupEvent event) {
         startIfEnabled(vertx, config.sandbox().enabled());
         if (running() && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
