@@ -383,4 +383,21 @@ class SyncStatusResourceTest {
             db.rows("UPDATE stores SET active = TRUE WHERE id = ANY($1) RETURNING id", (Object) others);
         }
     }
+
+    @Test
+    void aDryRunLeavesTheStatusTableExactlyAsItWas() {
+        String same = sandbox.product(store, "DRY-SAME", 7, 7);
+        sandbox.product(store, "DRY-DIFF", 9, 4);
+        sandbox.product(store, "DRY-ZERO", 0, 3);
+        pull("DRY-SAME", "DRY-DIFF", "DRY-ZERO");
+        // Contifico moves on; the preview must say what would change and touch nothing.
+        sandbox.contifico().setStock(same, store.warehouseId(), java.math.BigDecimal.valueOf(5));
+        List<Map<String, Object>> before = status("").getList("items");
+        Api.admin().body(Map.of("dryRun", true)).post("/api/stores/" + store.storeId() + "/pull?wait=true")
+                .then().statusCode(200).body("status", equalTo("DONE")).body("dryRun", equalTo(true));
+        Api.admin().body(Map.of("skus", List.of("DRY-SAME", "DRY-DIFF"), "dryRun", true, "skipRecentPushCheck", true))
+                .post("/api/stores/" + store.storeId() + "/pull/selective").then().statusCode(200);
+        assertEquals(before, status("").getList("items"));
+        assertEquals(7, sandbox.shopify().available("DRY-SAME"));
+    }
 }
