@@ -10,6 +10,9 @@ import ec.stocksync.contifico.ContificoException.NotFound;
 import ec.stocksync.contifico.ContificoException.OutcomeUnknown;
 import ec.stocksync.contifico.ContificoException.Rejected;
 import ec.stocksync.contifico.ContificoException.Unavailable;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -90,6 +93,8 @@ public class ContificoClient {
     ContificoConfig config;
     @Inject
     ContificoPacer pacer;
+    @Inject
+    MeterRegistry registry;
 
     private HttpClient http;
     private Guard readRetry;
@@ -249,7 +254,7 @@ public class ContificoClient {
         // The turn is taken outside the breaker: a call the pacer refuses never reached Contifico, so it must count
         // neither as a failure nor as a success of the breaker.
         return Uni.createFrom().deferred(() -> pacer.call(c, () -> guarded(breaker(c), call)))
-                .onFailure().transform(ContificoClient::openBreaker);
+                .onFailure().transform(e -> openBreaker(e, operation(HttpMethod.POST, path)));
     }
 
     /**
@@ -417,7 +422,8 @@ public class ContificoClient {
         // Retry, then a turn in the integration's lane, then the breaker: a refused turn never enters the breaker.
         Supplier<Uni<T>> guardedCall = breaker ? () -> guarded(breaker(c), call) : call;
         Supplier<Uni<T>> attempt = () -> pacer.call(c, guardedCall);
-        return Uni.createFrom().deferred(() -> guarded(readRetry, attempt)).onFailure().transform(ContificoClient::openBreaker);
+        return Uni.createFrom().deferred(() -> guarded(readRetry, attempt))
+                .onFailure().transform(e -> openBreaker(e, operation(HttpMethod.GET, path)));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -428,6 +434,12 @@ public class ContificoClient {
     private Guard breaker(ContificoConnection c) {
         return breakers.computeIfAbsent(c.integrationId(), id -> {
             ContificoConfig.CircuitBreaker cb = config.circuitBreaker();
+            // 0 closed, 1 half-open, 2 open: one series per integration that has called Contifico on this replica.
+            AtomicInteger state = new AtomicInteger();
+            Gauge.builder("stocksync.contifico.circuit.breaker.state", state, AtomicInteger::get)
+                    .description("Contifico circuit breaker of the integration: 0 closed, 1 half-open, 2 open")
+                    .tag("integration", String.valueOf(id))
+                    .register(registry);
             return Guard.create()
                     .withDescription("contifico-integration-" + id)
                     .withCircuitBreaker()
@@ -436,7 +448,10 @@ public class ContificoClient {
                         .delay(cb.delay().toMillis(), ChronoUnit.MILLIS)
                         .successThreshold(cb.successThreshold())
                         .when(e -> e instanceof ContificoException ce && ce.countsAsOutage())
-                        .onStateChange(s -> LOG.warnf("Contifico circuit breaker of integration %d is now %s", id, s))
+                        .onStateChange(s -> {
+                            state.set(s == CircuitBreakerState.OPEN ? 2 : s == CircuitBreakerState.HALF_OPEN ? 1 : 0);
+                            LOG.warnf("Contifico circuit breaker of integration %d is now %s", id, s);
+                        })
                         .done()
                     .build();
         });
@@ -446,8 +461,9 @@ public class ContificoClient {
         return e instanceof ContificoException ce && ce.isRetryable();
     }
 
-    private static Throwable openBreaker(Throwable e) {
+    private Throwable openBreaker(Throwable e, String operation) {
         if (e instanceof CircuitBreakerOpenException) {
+            calls(operation, "circuit_open");
             return new Unavailable("Contifico is failing for this integration: circuit breaker open, call not attempted",
                     0, true, e);
         }
@@ -471,6 +487,7 @@ public class ContificoClient {
     private Uni<Raw> exchangeNow(ContificoConnection c, HttpMethod method, String path, JsonNode body, boolean write) {
         long timeoutMs = (write ? config.writeTimeout() : config.readTimeout()).toMillis();
         String label = method + " " + path;
+        String operation = operation(method, path);
         RequestOptions options = new RequestOptions()
                 .setMethod(method)
                 .setAbsoluteURI(c.baseUrl() + path)
@@ -505,10 +522,64 @@ public class ContificoClient {
                         req.reset();
                     }
                 })
-                .ifNoItem().after(java.time.Duration.ofMillis(timeoutMs)).failWith(() -> sent.get() != null && write
-                        ? new OutcomeUnknown("Contifico did not answer " + label + " within " + timeoutMs
-                                + " ms after it was sent: the movement may exist, look up its reference", 0, null)
-                        : new Unavailable("Contifico did not answer " + label + " within " + timeoutMs + " ms", 0, false, null));
+                // Counted before the timeout below, which cancels what is above it: a timed-out call counts once.
+                .invoke(raw -> calls(operation, outcome(raw.status)))
+                .onFailure().invoke(e -> calls(operation, "connection_error"))
+                .ifNoItem().after(java.time.Duration.ofMillis(timeoutMs)).failWith(() -> {
+                    calls(operation, "timeout");
+                    return sent.get() != null && write
+                            ? new OutcomeUnknown("Contifico did not answer " + label + " within " + timeoutMs
+                                    + " ms after it was sent: the movement may exist, look up its reference", 0, null)
+                            : new Unavailable("Contifico did not answer " + label + " within " + timeoutMs + " ms", 0,
+                                    false, null);
+                });
+    }
+
+    private void calls(String operation, String outcome) {
+        registry.counter("stocksync.contifico.calls", "operation", operation, "outcome", outcome).increment();
+    }
+
+    /** What an answer's status says, for {@code stocksync.contifico.calls}. */
+    static String outcome(int status) {
+        if (status >= 200 && status < 300) {
+            return "ok";
+        }
+        if (status == 404) {
+            return "not_found";
+        }
+        if (status == 429) {
+            return "throttled";
+        }
+        if (status == 401 || status == 403) {
+            return "unauthorized";
+        }
+        return status >= 500 ? "server_error" : "rejected";
+    }
+
+    /**
+     * A fixed name per Contifico endpoint, for the {@code operation} tag: never the path itself, which carries product
+     * ids, dates and SKUs (a series per SKU would swamp Prometheus).
+     */
+    static String operation(HttpMethod method, String path) {
+        if (path.startsWith("/v1/movimiento-inventario/")) {
+            return HttpMethod.POST.equals(method) ? "movement_create" : "movement_get";
+        }
+        if (path.startsWith("/v2/movimiento-inventario/")) {
+            return "movement_list";
+        }
+        if (path.startsWith("/v1/documento/")) {
+            return "document_list";
+        }
+        if (path.startsWith("/v1/bodega/")) {
+            return "warehouse_list";
+        }
+        if (path.startsWith("/v1/producto/?")) {
+            return path.contains("codigo=") ? "product_search" : "catalogue_page";
+        }
+        if (path.startsWith("/v1/producto/")) {
+            return path.endsWith("/stock/") ? "product_stock" : "product_get";
+        }
+        return "other";
     }
 
     private static ContificoException lostAfterSending(boolean write, String label, Throwable e) {

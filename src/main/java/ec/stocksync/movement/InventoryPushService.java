@@ -7,6 +7,7 @@ import ec.stocksync.contifico.ContificoException;
 import ec.stocksync.contifico.ContificoProductResolver;
 import ec.stocksync.contifico.MovementType;
 import ec.stocksync.contifico.NewMovement;
+import ec.stocksync.observability.WorkScope;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
 import ec.stocksync.sync.AdvisoryLocks;
@@ -63,6 +64,8 @@ public class InventoryPushService {
     WorkerConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    WorkScope work;
 
     /**
      * Processes movements claimed together by {@code owner} (same store, SKU and kind). Never fails: every outcome is
@@ -70,6 +73,15 @@ public class InventoryPushService {
      * are renewed too.
      */
     public Uni<Void> process(String owner, List<Movement> group, Consumer<List<Movement>> claimed) {
+        Movement first = group.get(0);
+        // Every log line and span of this unit names the store, the SKU and the group's first movement, whichever
+        // thread writes it (WorkScope explains why the unit needs a Vert.x context of its own for that).
+        return work.isolated("stocksync.push", Map.of(WorkScope.STORE_ID, String.valueOf(first.storeId()),
+                        WorkScope.SKU, first.sku(), WorkScope.MOVEMENT_ID, String.valueOf(first.id())),
+                () -> processHere(owner, group, claimed));
+    }
+
+    private Uni<Void> processHere(String owner, List<Movement> group, Consumer<List<Movement>> claimed) {
         Movement first = group.get(0);
         // Everything this unit holds a lease on, including movements swept in on the way: a failure settles them all.
         List<Movement> held = new CopyOnWriteArrayList<>(group);
@@ -199,7 +211,9 @@ public class InventoryPushService {
                 .onFailure().invoke(e -> LOG.errorf(e, "stock cache not updated after the push of store=%d sku=%s",
                         first.storeId(), first.sku()))
                 .onFailure().recoverWithNull()
-                .chain(() -> sync.pullAfterPush(ctx, first.sku(), first.id(), 1))
+                .chain(() -> work.span("stocksync.pull.after_push", Map.of(WorkScope.STORE_ID,
+                        String.valueOf(first.storeId()), WorkScope.SKU, first.sku()),
+                        () -> sync.pullAfterPush(ctx, first.sku(), first.id(), 1)))
                 .chain(() -> repo.markDone(owner, ids(members)))
                 .invoke(n -> registry.counter("stocksync.movements", "outcome", "done").increment(n))
                 .replaceWithVoid();

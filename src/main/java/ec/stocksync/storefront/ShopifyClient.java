@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import ec.stocksync.store.Platform;
 import ec.stocksync.common.UpstreamText;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
@@ -296,7 +297,7 @@ final class ShopifyClient implements StorefrontClient {
 
     /** A REST GET with retries; answers the response or fails typed. */
     private Uni<StorefrontHttp.Response> rest(String what, String url) {
-        return http.withRetries("Shopify " + what, () -> http
+        return http.withRetries(Platform.SHOPIFY, "Shopify " + what, () -> http
                 .send(HttpMethod.GET, url, Map.of("X-Shopify-Access-Token", accessToken == null ? "" : accessToken), null)
                 .map(response -> {
                     failIfNotOk(response);
@@ -315,7 +316,7 @@ final class ShopifyClient implements StorefrontClient {
     /** A GraphQL call with retries; answers the {@code data} object or fails typed. */
     private Uni<JsonObject> query(String what, String query, JsonObject variables) {
         String body = new JsonObject().put("query", query).put("variables", variables).encode();
-        return http.withRetries("Shopify " + what, () -> http
+        return http.withRetries(Platform.SHOPIFY, "Shopify " + what, () -> http
                 .send(HttpMethod.POST, endpoint, Map.of("X-Shopify-Access-Token", accessToken == null ? "" : accessToken), body)
                 .map(this::data));
     }

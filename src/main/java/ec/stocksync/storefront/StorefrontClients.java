@@ -2,6 +2,7 @@ package ec.stocksync.storefront;
 
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.PreDestroy;
@@ -27,14 +28,14 @@ public class StorefrontClients {
     private final io.vertx.mutiny.core.http.HttpClient httpClient;
     private final ConcurrentMap<Long, Cached> byStore = new ConcurrentHashMap<>();
 
-    public StorefrontClients(Vertx vertx, StorefrontConfig config) {
+    public StorefrontClients(Vertx vertx, StorefrontConfig config, MeterRegistry registry) {
         // One pooled HTTP client for every store: clients per store are thin and share its connections.
         this.httpClient = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnectionsPerHost())
                 .setKeepAlive(true)
                 .setDecompressionSupported(true));
-        this.http = new StorefrontHttp(httpClient, config);
+        this.http = new StorefrontHttp(httpClient, config, registry);
     }
 
     @PreDestroy

@@ -1,8 +1,10 @@
 package ec.stocksync.storefront;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import ec.stocksync.store.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -78,10 +80,12 @@ final class StorefrontHttp {
 
     private final HttpClient client;
     private final StorefrontConfig config;
+    private final MeterRegistry registry;
 
-    StorefrontHttp(HttpClient client, StorefrontConfig config) {
+    StorefrontHttp(HttpClient client, StorefrontConfig config, MeterRegistry registry) {
         this.client = client;
         this.config = config;
+        this.registry = registry;
     }
 
     StorefrontConfig config() {
@@ -139,8 +143,21 @@ final class StorefrontHttp {
      * Quarkus resumes Mutiny delays and timeouts on the caller's Vert.x context, so the outcome reaches the caller on
      * its own event loop (CallerContextTest guards this: a Hibernate Reactive session chained after us depends on it).
      */
-    <T> Uni<T> withRetries(String what, Supplier<Uni<T>> attempt) {
-        return attempt(what, attempt, 0);
+    <T> Uni<T> withRetries(Platform platform, String what, Supplier<Uni<T>> attempt) {
+        String tag = platform.name().toLowerCase(java.util.Locale.ROOT);
+        // Each attempt is counted (stocksync.storefront.calls{platform,outcome}): retries are what an error rate shows.
+        return attempt(what, () -> Uni.createFrom().<T>deferred(attempt::get)
+                .invoke(ok -> calls(tag, "ok"))
+                .onFailure().invoke(e -> calls(tag, outcome(e))), 0);
+    }
+
+    private void calls(String platform, String outcome) {
+        registry.counter("stocksync.storefront.calls", "platform", platform, "outcome", outcome).increment();
+    }
+
+    /** The failure's kind (timeout, unavailable, rate_limited, auth, rejected, not_found, conflict), or "error". */
+    static String outcome(Throwable e) {
+        return e instanceof StorefrontException se ? se.kind().name().toLowerCase(java.util.Locale.ROOT) : "error";
     }
 
     private <T> Uni<T> attempt(String what, Supplier<Uni<T>> attempt, int retriesDone) {

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import ec.stocksync.store.Platform;
 import ec.stocksync.common.UpstreamText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -256,7 +257,7 @@ final class WooCommerceClient implements StorefrontClient {
     }
 
     private Uni<StorefrontHttp.Response> call(String what, HttpMethod method, String path, String body) {
-        return http.withRetries("WooCommerce " + what, () -> http.send(method, api + path, headers, body)
+        return http.withRetries(Platform.WOOCOMMERCE, "WooCommerce " + what, () -> http.send(method, api + path, headers, body)
                 .map(response -> {
                     if (response.ok()) {
                         return response;

@@ -1,6 +1,7 @@
 package ec.stocksync.sync;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.observability.WorkScope;
 import ec.stocksync.store.StoreContexts;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -10,6 +11,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Tries again the post-push pulls that failed (DESIGN flow: "a failed pull: log it, the push stays done"), so the status
@@ -38,6 +40,8 @@ public class PostPushPullRetrier {
     SyncService sync;
     @Inject
     SyncConfig config;
+    @Inject
+    WorkScope work;
 
     @Scheduled(identity = "post-push-pull-retry", every = "${stocksync.sync.post-push-retry.every:2s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -52,6 +56,11 @@ public class PostPushPullRetrier {
     }
 
     private Uni<Void> retry(StockCache.DueRetry due) {
+        return work.isolated("stocksync.pull.after_push_retry", Map.of(WorkScope.STORE_ID,
+                String.valueOf(due.storeId()), WorkScope.SKU, due.sku()), () -> retryHere(due));
+    }
+
+    private Uni<Void> retryHere(StockCache.DueRetry due) {
         return contexts.load(due.storeId(), null)
                 // Under the push lock, like the post-push pull it replaces: no push of the SKU runs meanwhile.
                 .chain(ctx -> locks.withPushLock(due.storeId(), due.sku(),

@@ -1,7 +1,10 @@
 package ec.stocksync.sync;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.observability.WorkScope;
 import ec.stocksync.store.StoreContexts;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -10,6 +13,8 @@ import io.quarkus.scheduler.Scheduler;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -49,6 +54,12 @@ public class PullRunner {
     DeltaSignals delta;
     @Inject
     Scheduler scheduler;
+    @Inject
+    WorkScope work;
+    @Inject
+    MeterRegistry registry;
+    @Inject
+    PullFreshness freshness;
 
     /** Runs executing on this replica: their final view, for callers that wait, and their subscription. */
     private final Map<Long, CompletableFuture<PullRunView>> finished = new ConcurrentHashMap<>();
@@ -70,15 +81,24 @@ public class PullRunner {
             CompletableFuture<PullRunView> done = new CompletableFuture<>();
             AtomicLong runId = new AtomicLong();
             AtomicReference<Cancellable> handle = new AtomicReference<>();
-            Cancellable subscription = locks.withPullLock(storeId, () -> runs.start(storeId, ctx.integrationId(),
-                                    trigger, mode, options, scheduledFor)
+            // The run gets a Vert.x context of its own (log fields, its span): it outlives the request that started
+            // it, and the scheduler starts one store's run after another from a single context.
+            Context origin = Vertx.currentContext();
+            Cancellable subscription = work.isolated("stocksync.pull", Map.of(WorkScope.STORE_ID,
+                            String.valueOf(storeId)), () -> locks.withPullLock(storeId, () -> runs.start(storeId,
+                                    ctx.integrationId(), trigger, mode, options, scheduledFor)
                             .chain(id -> {
+                                WorkScope.annotate(WorkScope.PULL_RUN_ID, String.valueOf(id));
+                                WorkScope.spanAttribute("mode", mode.name());
+                                WorkScope.spanAttribute("trigger", trigger.name());
                                 runId.set(id);
                                 finished.put(id, done);
                                 track(id, handle.get());
                                 RunState run = new RunState(id, ctx, mode, options, trigger);
-                                return runs.view(id).invoke(started::complete).chain(() -> execute(run));
-                            }))
+                                return runs.view(id)
+                                        .invoke(view -> WorkScope.onContext(origin, () -> started.complete(view)))
+                                        .chain(() -> execute(run));
+                            })))
                     .subscribe().with(result -> {
                         if (result.isEmpty()) {
                             started.fail(ApiException.conflict("pull_in_progress", "A pull of store " + storeId
@@ -127,6 +147,7 @@ public class PullRunner {
         Uni<java.util.List<StockCache.MappedSku>> selection = run.mode == PullMode.DELTA ? delta.changedSkus(run)
                 : sweep ? delta.observeForSweep(run).chain(() -> all) : all;
         long started = System.nanoTime();
+        Timer.Sample sample = Timer.start(registry);
         return sync.execute(run, selection)
                 .call(status -> "DONE".equals(status) ? delta.recordBaseline(run) : Uni.createFrom().voidItem())
                 .onFailure(SyncService.Cancelled.class).recoverWithItem(e -> {
@@ -143,6 +164,12 @@ public class PullRunner {
                     return "FAILED";
                 })
                 .call(status -> runs.finish(run.id, status, run.counts(), run.reason(), run.details()))
+                .invoke(status -> {
+                    String[] tags = {"mode", run.mode.name(), "trigger", run.trigger.name(), "status", status};
+                    registry.counter("stocksync.pull.runs", tags).increment();
+                    sample.stop(registry.timer("stocksync.pull.run.duration", tags));
+                    freshness.refresh();
+                })
                 .invoke(status -> LOG.infof("pull run %d store=%d %s %s%s: %s: %s in %d ms%s", run.id, run.storeId(),
                         run.mode, run.trigger, run.options.dryRun() ? " (dry run)" : "", status, run.describe(),
                         (System.nanoTime() - started) / 1_000_000, run.reason() == null ? "" : " (" + run.reason() + ")"))

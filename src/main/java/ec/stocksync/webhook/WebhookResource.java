@@ -6,6 +6,7 @@ import ec.stocksync.common.ApiException;
 import ec.stocksync.common.StockSyncConfig;
 import ec.stocksync.store.Platform;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -52,7 +53,7 @@ public class WebhookResource {
                                                     @RestHeader("X-Shopify-Hmac-Sha256") String signature,
                                                     @RestHeader("X-Shopify-Webhook-Id") String webhookId,
                                                     @RestHeader("X-Shopify-Shop-Domain") String shopDomain,
-                                                    byte[] body) {
+                                                    RoutingContext rc, byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
         checkSize(raw);
         return ingest.findStore(storeId, Platform.SHOPIFY).chain(found -> {
@@ -83,7 +84,10 @@ public class WebhookResource {
                                         + ": recorded, not booked") : parsed));
             }
             return ingest.ingestParsed(store, t, dedupeKey, bodyHash, json(raw), payload, parsed);
-        }).invoke(r -> log(storeId, "shopify", topic, r));
+        }).invoke(r -> {
+            rc.put(WebhookMetrics.OUTCOME, r.status());
+            log(storeId, "shopify", topic, r);
+        });
     }
 
     @POST
@@ -92,12 +96,13 @@ public class WebhookResource {
                                    @RestHeader("X-WC-Webhook-Topic") String topic,
                                    @RestHeader("X-WC-Webhook-Signature") String signature,
                                    @RestHeader("X-WC-Webhook-Source") String source,
-                                   byte[] body) {
+                                   RoutingContext rc, byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
         checkSize(raw);
         // WooCommerce pings a new webhook unsigned; anything but a plain 200 makes it ping again on every save. The
         // ping is answered before any lookup: it writes nothing, and the same answer for every id reveals none.
         if (signature == null && WOO_PING.matcher(new String(raw, StandardCharsets.UTF_8).trim()).matches()) {
+            rc.put(WebhookMetrics.OUTCOME, "ping");
             return Uni.createFrom().item((Object) Map.of("status", "ping"));
         }
         return ingest.findStore(storeId, Platform.WOOCOMMERCE).chain(found -> {
@@ -122,6 +127,7 @@ public class WebhookResource {
                     .map(r -> (Object) r);
         }).invoke(r -> {
             if (r instanceof WebhookIngestService.Result result) {
+                rc.put(WebhookMetrics.OUTCOME, result.status());
                 log(storeId, "woocommerce", topic, result);
             }
         });

@@ -292,7 +292,13 @@ class WorkerCrashRecoveryIT {
         java.time.LocalDateTime at;
         if (logLine.startsWith("{")) {
             String ts = new JsonObject(logLine).getString("timestamp");
-            at = java.time.OffsetDateTime.parse(ts).atZoneSameInstant(java.time.ZoneId.systemDefault()).toLocalDateTime();
+            java.time.OffsetDateTime t;
+            try {
+                t = java.time.OffsetDateTime.parse(ts);
+            } catch (java.time.format.DateTimeParseException notIso) {
+                t = java.time.OffsetDateTime.parse(ts, java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ"));
+            }
+            at = t.atZoneSameInstant(java.time.ZoneId.systemDefault()).toLocalDateTime();
         } else if (logLine.length() >= 23) {
             at = java.time.LocalDateTime.parse(logLine.substring(0, 23),
                     java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS"));
