@@ -48,9 +48,44 @@
     }
   }
 
+  // The API speaks English to programs; the merchant reads Spanish. Known codes get a sentence of their own, the rest
+  // a Spanish lead-in with the API's detail, so support can still tell what happened.
+  const ERROR_TEXT = {
+    store_not_found: 'La tienda no existe o este token no puede verla.',
+    store_inactive: 'La tienda está desactivada: actívela antes de sincronizar o vender.',
+    no_integration: 'La tienda no tiene una integración activa con Contifico: conéctela primero.',
+    integration_inactive: 'La integración con Contifico está desactivada: actívela primero.',
+    integration_not_found: 'La integración no existe.',
+    pull_in_progress: 'Ya hay una sincronización en curso para esta tienda; espere a que termine.',
+    pull_run_not_found: 'Esa sincronización ya no existe.',
+    pull_run_finished: 'Esa sincronización ya terminó.',
+    pull_blocked: 'Se detuvo: demasiados productos pasarían a 0. Revise la bodega y Contifico; nada se cambió.',
+    database_busy: 'El servicio está ocupado en este momento; vuelva a intentarlo en unos segundos.',
+    database_error: 'La base de datos no pudo completar la operación; no se cambió nada. Vuelva a intentarlo.',
+    internal_error: 'El servicio falló de forma inesperada; no se cambió nada. Revise el registro del servicio.',
+    movement_not_found: 'El movimiento ya no existe.',
+    movement_not_dead: 'El movimiento ya no está fallido (otro usuario lo reintentó o se registró).',
+    already_dismissed: 'El movimiento ya fue descartado.',
+    forbidden: 'Este token solo puede ver su propia tienda.',
+    read_only_token: 'Este token es de solo lectura: no puede hacer cambios.',
+    not_shopify: 'La venta de demostración solo existe para tiendas Shopify.',
+    malformed_json: 'El panel envió una petición mal formada; recargue la página.',
+  };
+  const FIELD_TEXT = {
+    quantity: 'La cantidad debe ser un número entero entre 1 y 1000.',
+    reason: 'Escriba un motivo de 3 a 500 caracteres.',
+    sku: 'Ese SKU no existe en la tienda de demostración.',
+  };
+
   async function errorText(res) {
     const body = await json(res);
-    return body && body.message ? body.message : 'HTTP ' + res.status;
+    if (body && body.error === 'invalid_field') {
+      const field = String(body.message || '').split(':')[0];
+      if (FIELD_TEXT[field]) return FIELD_TEXT[field];
+    }
+    if (body && ERROR_TEXT[body.error]) return ERROR_TEXT[body.error];
+    return 'No se pudo completar la operación (HTTP ' + res.status + ')' + (body && body.message
+      ? '. Detalle del servicio: ' + body.message : '.');
   }
 
   // ------------------------------------------------------------------ helpers
@@ -191,7 +226,7 @@
         el('td', { class: 'num store-stock' }, fmtNumber(r.storeStock)),
         el('td', { class: 'num contifico-stock' }, fmtNumber(r.contificoStock)),
         el('td', {}, el('span', { class: 'badge status st-' + r.status }, STATUS_LABEL[r.status] || r.status),
-          reservedHint(r)),
+          negativeHint(r), reservedHint(r)),
         el('td', { class: 'updated', title: r.lastUpdatedAt || '' }, fmtDate(r.lastUpdatedAt)),
         el('td', {}, r.trigger ? el('span', { class: 'badge trigger tr-' + r.trigger }, TRIGGER_LABEL[r.trigger] || r.trigger) : '—'),
         el('td', { class: 'num' }, r.pendingMovements || '0'),
@@ -206,6 +241,15 @@
       th.classList.toggle('sorted-desc', th.dataset.sort === state.sort && state.desc);
     });
     fillDemoSkus();
+  }
+
+  // A storefront cannot sell below 0, so Contifico's negative figure is published as 0 and counts as in step: say why
+  // the two columns differ.
+  function negativeHint(r) {
+    if (r.contificoStock === null || r.contificoStock === undefined || Number(r.contificoStock) >= 0) return null;
+    return el('div', { class: 'negative-hint',
+      title: 'Contifico registra más salidas que existencias. Corrija el stock en Contifico; la tienda seguirá en 0.' },
+    'negativo en Contifico: publicado 0');
   }
 
   // A DEAD movement keeps its units off sale until it is retried or dismissed: say so where the merchant looks.
@@ -372,10 +416,7 @@
       const res = await api('/api/stores/' + state.storeId + '/pull', { method: 'POST', body });
       box.innerHTML = '';
       box.classList.remove('hidden');
-      if (res.status === 404) {
-        const b = await json(res);
-        box.appendChild(el('p', {}, (b && b.message) || 'La tienda no existe.'));
-      } else if (res.status === 409) {
+      if (res.status === 409 && (await res.clone().json().catch(() => ({}))).error === 'pull_in_progress') {
         // Someone (the schedule, another user) is already pulling this store: follow that run instead.
         const runs = await api('/api/stores/' + state.storeId + '/pulls?limit=1');
         const list = runs.ok ? await runs.json() : [];
@@ -516,11 +557,11 @@
     $('demo-result').textContent = 'Enviando venta firmada…';
     const res = await api('/api/demo/sale', { method: 'POST',
       body: { storeId: Number(state.storeId), sku, quantity } });
-    const body = await json(res);
     if (!res.ok) {
-      $('demo-result').textContent = (body && body.message) || 'HTTP ' + res.status;
+      $('demo-result').textContent = await errorText(res);
       return;
     }
+    const body = await json(res);
     const w = body.webhookResponse || {};
     $('demo-result').textContent = 'Venta de ' + quantity + ' × ' + sku + ' enviada: webhook ' + body.webhookStatus
       + (w.movementsCreated !== undefined ? ', ' + w.movementsCreated + ' movimiento(s) en cola' : '') + '.';

@@ -16,6 +16,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -56,6 +59,8 @@ public class TokenResource {
 
     /** 201 with the token in {@code token}; it cannot be shown again. */
     @POST
+    @APIResponse(responseCode = "201", description = "The token, with its secret: shown this once, stored only as a hash.",
+            content = @Content(schema = @Schema(implementation = ApiToken.class)))
     public Uni<Response> create(JsonNode body) {
         JsonFields f = JsonFields.of(body, Set.of("name", "storeId", "access", "expiresInDays"));
         String name = f.requiredText("name");

@@ -16,6 +16,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.net.URI;
@@ -43,6 +46,8 @@ public class StoreResource {
 
     /** Admin only: a store token cannot open a second tenant. */
     @POST
+    @APIResponse(responseCode = "201", description = "The store, created; Location names it.",
+            content = @Content(schema = @Schema(implementation = StoreView.class)))
     public Uni<Response> create(JsonNode body) {
         var caller = current.get();
         return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.create(body)).map(s -> {
@@ -94,6 +99,8 @@ public class StoreResource {
     @POST
     @Path("/{id}/integrations")
     @StoreScoped
+    @APIResponse(responseCode = "201", description = "The integration, created after its credentials were checked.",
+            content = @Content(schema = @Schema(implementation = IntegrationView.class)))
     public Uni<Response> addIntegration(@RestPath long id, JsonNode body) {
         current.get().requireStore(id);
         return outbound.check(StoreService.outboundUrls(body, true)).chain(() -> stores.addIntegration(id, body)).map(i -> Response

@@ -11,6 +11,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 
 /** One pull run: its progress while it runs, its outcome once it ended, and cancelling it. */
@@ -40,6 +43,9 @@ public class PullRunResource {
     /** Asks a running pull to stop: 202 with the run (it ends CANCELLED within one step); 409 once it has ended. */
     @POST
     @Path("/cancel")
+    @APIResponse(responseCode = "202", description = "Asked to stop: it ends CANCELLED within one step.",
+            content = @Content(schema = @Schema(implementation = PullRunView.class)))
+    @APIResponse(responseCode = "409", description = "pull_run_finished: the run has already ended.")
     public Uni<Response> cancel(@RestPath long runId) {
         return visible(runId).chain(() -> runner.cancel(runId)).map(run -> Response.accepted(run).build());
     }

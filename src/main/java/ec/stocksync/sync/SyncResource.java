@@ -13,6 +13,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import jakarta.ws.rs.core.Response;
@@ -50,6 +53,11 @@ public class SyncResource {
      * 409 {@code pull_in_progress} while another pull of the store runs.
      */
     @POST
+    @APIResponse(responseCode = "202", description = "The run, started; follow it at the Location.",
+            content = @Content(schema = @Schema(implementation = PullRunView.class)))
+    @APIResponse(responseCode = "200", description = "With ?wait=true: the run, once it has ended.",
+            content = @Content(schema = @Schema(implementation = PullRunView.class)))
+    @APIResponse(responseCode = "409", description = "pull_in_progress: another pull of the store is running.")
     public Uni<Response> full(@RestPath long id, @RestQuery String wait, JsonNode body) {
         current.get().requireStore(id);
         boolean waitForEnd = flag("wait", wait);

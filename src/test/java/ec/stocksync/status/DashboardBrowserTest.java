@@ -166,6 +166,23 @@ class DashboardBrowserTest {
         driver.findElement(By.id("pull-force")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Resultado de la sincronización"));
         assertEquals(0, sandbox.shopify().available("ZERO-00"));
+
+        // Contifico below 0: the shop shows 0, in step, and the row says why the figures differ.
+        sandbox.contifico().setStock(camProductId, store.warehouseId(), new java.math.BigDecimal("-5"));
+        driver.findElement(By.id("sync-now")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(cam, "store-stock"), "0"));
+        assertEquals("-5", driver.findElement(cell(cam, "contifico-stock")).getText());
+        assertEquals("Sincronizado", driver.findElement(cell(cam, "status")).getText());
+        assertEquals("negativo en Contifico: publicado 0", driver.findElement(cell(cam, "negative-hint")).getText());
+        // The date stays on one line ("p. m." is not split).
+        assertEquals("nowrap", driver.findElement(cell(cam, "updated")).getCssValue("white-space"));
+
+        // The API's errors reach the merchant in Spanish.
+        WebElement quantity = driver.findElement(By.id("demo-qty"));
+        quantity.clear();
+        quantity.sendKeys("5000");
+        driver.findElement(By.id("demo-sale")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("demo-result"), "La cantidad debe ser"));
     }
 
     static By cell(By row, String cls) {
