@@ -1,4 +1,4 @@
-package ec.stocksync.contifico.sandbox;
+package ec.stocksync.sandbox.contifico;
 
 import io.quarkus.runtime.LaunchMode;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package ec.stocksync.contifico.sandbox;
+package ec.stocksync.sandbox.contifico;
 
 import ec.stocksync.contifico.ContificoConfig;
 import io.quarkus.runtime.LaunchMode;

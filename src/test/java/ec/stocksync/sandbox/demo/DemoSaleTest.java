@@ -1,4 +1,4 @@
-package ec.stocksync.status;
+package ec.stocksync.sandbox.demo;
 
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;

@@ -1,12 +1,12 @@
-package ec.stocksync.status;
+package ec.stocksync.sandbox.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.UpstreamText;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.store.SecretBox;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.webhook.WebhookSignature;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;

@@ -23,4 +23,4 @@
  * The sandbox needs {@code stocksync.contifico.sandbox.enabled=true} (set for %dev and %test) and refuses to start in
  * the prod launch mode whatever the property says.
  */
-package ec.stocksync.contifico.sandbox;
+package ec.stocksync.sandbox.contifico;

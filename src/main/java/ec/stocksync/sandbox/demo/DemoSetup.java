@@ -1,8 +1,8 @@
-package ec.stocksync.status;
+package ec.stocksync.sandbox.demo;
 
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.store.SecretBox;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.sync.SyncOptions;
 import ec.stocksync.sync.SyncService;
 import ec.stocksync.sync.SyncTrigger;

@@ -1,4 +1,4 @@
-package ec.stocksync.storefront.sandbox;
+package ec.stocksync.sandbox.storefront;
 
 import ec.stocksync.storefront.StorefrontConfig;
 import io.quarkus.arc.profile.UnlessBuildProfile;
