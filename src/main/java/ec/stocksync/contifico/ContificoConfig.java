@@ -36,8 +36,6 @@ public interface ContificoConfig {
 
     CircuitBreaker circuitBreaker();
 
-    Sandbox sandbox();
-
     /** Retries of reads only: a movement POST is never retried by the client. */
     interface Retry {
         @WithDefault("3")
@@ -70,22 +68,5 @@ public interface ContificoConfig {
 
         @WithDefault("1")
         int successThreshold();
-    }
-
-    interface Sandbox {
-        /** Only honoured in dev and test launch modes: the simulator never starts in prod. */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** 0 picks a random free port. */
-        @WithDefault("0")
-        int port();
-
-        @WithDefault("sandbox-api-key")
-        String apiKey();
-
-        /** Load the demo catalogue at start-up (dev); tests seed their own data. */
-        @WithDefault("false")
-        boolean seedDemo();
     }
 }

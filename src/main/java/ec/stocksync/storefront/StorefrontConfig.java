@@ -26,8 +26,6 @@ public interface StorefrontConfig {
 
     WooCommerce woocommerce();
 
-    Sandbox sandbox();
-
     interface Retry {
         /** Retries after the first attempt, for transient failures only (timeouts, 5xx, 429/THROTTLED, dropped connections). */
         @WithDefault("4")
@@ -70,11 +68,5 @@ public interface StorefrontConfig {
         /** WooCommerce refuses batches of more than 100 objects. */
         @WithDefault("100")
         int batchSize();
-    }
-
-    interface Sandbox {
-        /** Starts the Shopify and WooCommerce simulators inside the app (dev and test only; never in prod). */
-        @WithDefault("false")
-        boolean enabled();
     }
 }

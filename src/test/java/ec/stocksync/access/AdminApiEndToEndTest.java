@@ -1,7 +1,7 @@
 package ec.stocksync.access;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import ec.stocksync.support.EndToEndApp;
 import ec.stocksync.support.OutsideSimulators;
 import io.quarkus.test.common.WithTestResource;

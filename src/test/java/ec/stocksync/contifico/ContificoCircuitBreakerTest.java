@@ -1,11 +1,11 @@
 package ec.stocksync.contifico;
 
 import ec.stocksync.contifico.ContificoException.Unavailable;
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Fault;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.FaultType;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimProduct;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Fault;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.FaultType;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimProduct;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,11 +2,11 @@ package ec.stocksync.contifico;
 
 import ec.stocksync.contifico.ContificoException.NotFound;
 import ec.stocksync.contifico.ContificoException.Rejected;
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.RecordedRequest;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimProduct;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.RecordedRequest;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimProduct;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;

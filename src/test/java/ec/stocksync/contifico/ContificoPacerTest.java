@@ -1,7 +1,7 @@
 package ec.stocksync.contifico;
 
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;

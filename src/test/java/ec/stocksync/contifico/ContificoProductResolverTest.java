@@ -1,9 +1,9 @@
 package ec.stocksync.contifico;
 
 import ec.stocksync.contifico.ContificoException.NotFound;
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimProduct;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimProduct;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

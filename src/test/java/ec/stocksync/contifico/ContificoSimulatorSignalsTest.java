@@ -1,10 +1,10 @@
 package ec.stocksync.contifico;
 
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimDocument;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimMovement;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimProduct;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimDocument;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimMovement;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimProduct;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;

@@ -1,6 +1,6 @@
 package ec.stocksync.contifico;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
 import io.smallrye.mutiny.Uni;
 
 import java.math.BigDecimal;

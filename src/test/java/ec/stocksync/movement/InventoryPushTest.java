@@ -1,9 +1,9 @@
 package ec.stocksync.movement;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Fault;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.FaultType;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Fault;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.FaultType;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;
@@ -189,7 +189,7 @@ class InventoryPushTest {
 
     @Test
     void aSkuContificoDoesNotListGoesDeadAtOnceWithTheReason() {
-        sandbox.shopify().addProduct("Sin ERP", ec.stocksync.storefront.sandbox.ShopifySimulator.variant("NOPE-1", "x", 5));
+        sandbox.shopify().addProduct("Sin ERP", ec.stocksync.sandbox.storefront.ShopifySimulator.variant("NOPE-1", "x", 5));
         worker.main().start();
         sandbox.sell(store.storeId(), "NOPE-1", 1);
         awaitAll("DEAD", 1, Duration.ofSeconds(15));

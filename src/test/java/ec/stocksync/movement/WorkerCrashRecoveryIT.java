@@ -1,10 +1,10 @@
 package ec.stocksync.movement;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Fault;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimLine;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimMovement;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Fault;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimLine;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimMovement;
 import ec.stocksync.webhook.WebhookSignature;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -3,7 +3,7 @@ package ec.stocksync.observability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;

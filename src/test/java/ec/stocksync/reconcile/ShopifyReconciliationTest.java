@@ -1,8 +1,8 @@
 package ec.stocksync.reconcile;
 
-import ec.stocksync.storefront.sandbox.Fault;
-import ec.stocksync.storefront.sandbox.RecordedRequest;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.sandbox.storefront.Fault;
+import ec.stocksync.sandbox.storefront.RecordedRequest;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;

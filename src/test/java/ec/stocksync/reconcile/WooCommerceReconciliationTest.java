@@ -1,7 +1,7 @@
 package ec.stocksync.reconcile;
 
-import ec.stocksync.storefront.sandbox.Fault;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.storefront.Fault;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;

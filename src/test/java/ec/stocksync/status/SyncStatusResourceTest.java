@@ -1,8 +1,8 @@
 package ec.stocksync.status;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Fault;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.FaultType;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Fault;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.FaultType;
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;

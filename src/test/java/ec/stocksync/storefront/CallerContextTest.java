@@ -1,8 +1,8 @@
 package ec.stocksync.storefront;
 
 import ec.stocksync.store.Store;
-import ec.stocksync.storefront.sandbox.Fault;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.storefront.Fault;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,9 +1,9 @@
 package ec.stocksync.storefront;
 
 import ec.stocksync.store.Store;
-import ec.stocksync.storefront.sandbox.Fault;
-import ec.stocksync.storefront.sandbox.RecordedRequest;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.sandbox.storefront.Fault;
+import ec.stocksync.sandbox.storefront.RecordedRequest;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import static ec.stocksync.storefront.sandbox.ShopifySimulator.variant;
+import static ec.stocksync.sandbox.storefront.ShopifySimulator.variant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,9 +1,9 @@
 package ec.stocksync.storefront;
 
 import ec.stocksync.store.Store;
-import ec.stocksync.storefront.sandbox.Fault;
-import ec.stocksync.storefront.sandbox.RecordedRequest;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.storefront.Fault;
+import ec.stocksync.sandbox.storefront.RecordedRequest;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +17,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
-import static ec.stocksync.storefront.sandbox.WooCommerceSimulator.variation;
+import static ec.stocksync.sandbox.storefront.WooCommerceSimulator.variation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -22,8 +22,8 @@ import static io.restassured.RestAssured.given;
  *
  * <p>Why the prod profile with settings, rather than {@code quarkus.test.integration-test-profile=test}: the %test
  * profile switches the push worker off (the {@code @QuarkusTest}s drive it themselves) and would not bring the
- * simulators back anyway, since a packaged app runs in the NORMAL launch mode, where they never start (and the
- * storefront ones are not even in a prod build). So the app gets what an operator gives a deployment (database,
+ * simulators back anyway: the packaged app is a prod build, which has none ({@code ec.stocksync.sandbox.SandboxOnly}).
+ * So the app gets what an operator gives a deployment (database,
  * admin token, secrets key) plus one relaxation: http to 127.0.0.1, where the tests run Contifico and WooCommerce
  * simulators in their own JVM. Everything else is the shipped configuration.
  *
@@ -38,6 +38,8 @@ public class EndToEndApp implements QuarkusTestResourceLifecycleManager {
     /** Generated like a real key (32 bytes, base64) and public: it only guards test rows. */
     private static final String SECRETS_KEY = Base64.getEncoder()
             .encodeToString("e2e-only-key-not-a-secret-000000".getBytes(StandardCharsets.US_ASCII));
+
+    private static volatile int managementPort;
 
     public static String schema() {
         return System.getenv().getOrDefault("STOCKSYNC_TEST_SCHEMA", "stocksync_test") + "_e2e";
@@ -66,7 +68,7 @@ public class EndToEndApp implements QuarkusTestResourceLifecycleManager {
                 Map.entry("stocksync.worker.enabled", "true"),
                 // Quarkus passes the packaged app its HTTP port but not the management one: 9000 may be taken by a dev
                 // instance or a parallel run on this machine.
-                Map.entry("quarkus.management.port", String.valueOf(freePort())),
+                Map.entry("quarkus.management.port", String.valueOf(managementPort = freePort())),
                 Map.entry("quarkus.http.host", "127.0.0.1"),
                 Map.entry("quarkus.management.host", "127.0.0.1"));
     }
@@ -74,6 +76,11 @@ public class EndToEndApp implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         // The schema stays for a look after a failure; the next start empties it.
+    }
+
+    /** The packaged app's management port (health, metrics, OpenAPI), once started. */
+    public static int managementPort() {
+        return managementPort;
     }
 
     /** A request as an operator's script makes it, with the admin token. */

@@ -1,7 +1,7 @@
 package ec.stocksync.support;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import io.vertx.core.Vertx;
 
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package ec.stocksync.support;
 
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import ec.stocksync.webhook.WebhookSignature;
 import io.restassured.response.ValidatableResponse;
 import jakarta.enterprise.context.ApplicationScoped;

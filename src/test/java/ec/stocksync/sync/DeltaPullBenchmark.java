@@ -1,8 +1,8 @@
 package ec.stocksync.sync;
 
 import ec.stocksync.contifico.NewMovement;
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;

@@ -1,8 +1,8 @@
 package ec.stocksync.sync;
 
 import ec.stocksync.contifico.NewMovement;
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
@@ -147,8 +147,8 @@ class DeltaPullTest {
     @Test
     void aSkuWhosePullFailedIsFlaggedAgainByTheNextDeltaPull() {
         contifico.addMovement("ING", NewMovement.today(), store.warehouseId(), null, line(productIds.get("D-07"), 1));
-        sandbox.shopify().inject(ec.stocksync.storefront.sandbox.Fault.error500()
-                .on(ec.stocksync.storefront.sandbox.ShopifySimulator.SET_QUANTITIES).times(20));
+        sandbox.shopify().inject(ec.stocksync.sandbox.storefront.Fault.error500()
+                .on(ec.stocksync.sandbox.storefront.ShopifySimulator.SET_QUANTITIES).times(20));
         JsonPath failed = delta();
         assertEquals(1, failed.getInt("failed"));
         sandbox.shopify().clearFaults();

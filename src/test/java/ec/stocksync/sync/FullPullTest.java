@@ -1,9 +1,9 @@
 package ec.stocksync.sync;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
 import ec.stocksync.movement.MovementWorker;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;

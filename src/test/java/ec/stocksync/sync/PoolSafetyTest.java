@@ -1,7 +1,7 @@
 package ec.stocksync.sync;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Endpoint;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.Fault;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.Fault;
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;

@@ -1,6 +1,6 @@
 package ec.stocksync.sync;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;

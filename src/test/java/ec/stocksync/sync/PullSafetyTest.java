@@ -1,6 +1,6 @@
 package ec.stocksync.sync;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
@@ -189,7 +189,7 @@ class PullSafetyTest {
         ContificoSimulator.SimWarehouse other = sandbox.contifico().addWarehouse("BODZ", "Bodega sin POS");
         ContificoSimulator.SimProduct p = sandbox.contifico().addProduct("W-MISSING", "Producto W-MISSING", true);
         sandbox.contifico().setStock(p.id, other.id(), BigDecimal.ONE);
-        sandbox.shopify().addProduct("Producto W-MISSING", ec.stocksync.storefront.sandbox.ShopifySimulator.variant("W-MISSING", "x", 8));
+        sandbox.shopify().addProduct("Producto W-MISSING", ec.stocksync.sandbox.storefront.ShopifySimulator.variant("W-MISSING", "x", 8));
         importCatalog();
 
         JsonPath done = pullAndWait(store.storeId(), Map.of());

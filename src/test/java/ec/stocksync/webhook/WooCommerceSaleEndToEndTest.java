@@ -1,8 +1,8 @@
 package ec.stocksync.webhook;
 
-import ec.stocksync.contifico.sandbox.ContificoSimulator;
-import ec.stocksync.contifico.sandbox.ContificoSimulator.SimMovement;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator;
+import ec.stocksync.sandbox.contifico.ContificoSimulator.SimMovement;
+import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import ec.stocksync.support.EndToEndApp;
 import ec.stocksync.support.Fixtures;
 import ec.stocksync.support.OutsideSimulators;

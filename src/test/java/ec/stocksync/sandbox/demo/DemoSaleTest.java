@@ -1,10 +1,9 @@
-package ec.stocksync.status;
+package ec.stocksync.sandbox.demo;
 
 import ec.stocksync.movement.MovementWorker;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
@@ -19,9 +18,9 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class DemoSaleTest {
@@ -93,13 +92,13 @@ class DemoSaleTest {
                 .body("message", containsString("storeId"));
     }
 
+    /** Prod has no demo at all (SandboxAbsentFromProdIT); tests have the endpoint, and no demo store unless they wire one. */
     @Test
-    void theDemoNeverExistsInProdAndItsStoreIsCreatedOnlyInDevMode() {
-        assertFalse(DemoResource.allowed(LaunchMode.NORMAL));
-        assertTrue(DemoResource.allowed(LaunchMode.DEVELOPMENT));
-        assertFalse(DemoSetup.enabled(LaunchMode.NORMAL));
-        assertFalse(DemoSetup.enabled(LaunchMode.TEST));
-        assertTrue(DemoSetup.enabled(LaunchMode.DEVELOPMENT));
+    void withTheDemoSwitchOffTheDemoBarHasSkusButNoStoreIsCreated() {
+        Api.admin().get("/api/demo").then().statusCode(200)
+                .body("enabled", equalTo(true))
+                .body("demoStoreId", nullValue())
+                .body("skus", hasItem("PT-0002-50ml"));
         assertEquals(0, db.count("SELECT count(*) FROM stores WHERE shop_domain = $1", DemoSetup.SHOP_DOMAIN));
     }
 }

@@ -1,8 +1,6 @@
-package ec.stocksync.storefront.sandbox;
+package ec.stocksync.sandbox.storefront;
 
-import ec.stocksync.storefront.StorefrontConfig;
-import io.quarkus.arc.profile.UnlessBuildProfile;
-import io.quarkus.runtime.LaunchMode;
+import ec.stocksync.sandbox.SandboxOnly;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -14,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +39,7 @@ import java.util.regex.Pattern;
  * Endpoint names: {@link #PRODUCT_VARIANTS}, {@link #INVENTORY_ITEM}, {@link #SET_QUANTITIES}, {@link #ORDERS}.
  */
 @ApplicationScoped
-@UnlessBuildProfile("prod")
+@SandboxOnly
 public class ShopifySimulator extends SimulatorServer {
 
     public static final String PRODUCT_VARIANTS = "productVariants";
@@ -88,8 +87,9 @@ public class ShopifySimulator extends SimulatorServer {
 
     @Inject
     Vertx vertx;
-    @Inject
-    StorefrontConfig config;
+    /** The demo catalogue (dev); tests seed their own. */
+    @ConfigProperty(name = "sandbox.seed-demo", defaultValue = "false")
+    boolean demo;
 
     private final Object lock = new Object();
     private final List<Variant> variants = new ArrayList<>();
@@ -100,8 +100,8 @@ public class ShopifySimulator extends SimulatorServer {
     private volatile String accessToken = DEFAULT_TOKEN;
 
     void onStart(@Observes StartupEvent event) {
-        startIfEnabled(vertx, config.sandbox().enabled());
-        if (running() && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+        listen(vertx);
+        if (demo) {
             seedDemo();
         }
     }

@@ -1,12 +1,12 @@
-package ec.stocksync.status;
+package ec.stocksync.sandbox.demo;
 
-import ec.stocksync.contifico.sandbox.ContificoSandbox;
+import ec.stocksync.sandbox.SandboxOnly;
+import ec.stocksync.sandbox.contifico.ContificoSandbox;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.store.SecretBox;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.sync.SyncOptions;
 import ec.stocksync.sync.SyncService;
 import ec.stocksync.sync.SyncTrigger;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -14,27 +14,27 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.List;
 
 /**
- * The one-command demo: in dev mode only, a Shopify store wired to the in-app Shopify simulator and to the Contifico
- * sandbox, with the demo SKUs pulled once so the dashboard has figures from the first load. Idempotent across
- * restarts: the store is found by its shop domain, and its API base URL is rewritten because the simulator listens
- * on a new random port every start.
+ * The one-command demo, on when {@code sandbox.seed-demo} is (dev): a Shopify store wired to the in-app Shopify
+ * simulator and to the Contifico sandbox, with the demo SKUs pulled once so the dashboard has figures from the first
+ * load. Idempotent across restarts: the store is found by its shop domain, and its API base URL is rewritten because
+ * the simulator listens on a new random port every start.
  */
 @ApplicationScoped
+@SandboxOnly
 public class DemoSetup {
 
     private static final Logger LOG = Logger.getLogger(DemoSetup.class);
 
     static final String SHOP_DOMAIN = "stocksync-demo.myshopify.com";
     static final String WEBHOOK_SECRET = "demo-webhook-secret";
-    static final String CONTIFICO_API_KEY = "demo-contifico-key";
     static final String WAREHOUSE_ID = "nRMdROzqhvDZel6Y";
     static final List<String> DEMO_SKUS = List.of("PT-0002-50ml", "PT-0001-30ml", "CAM-001-M", "NEG-0005");
 
@@ -43,16 +43,18 @@ public class DemoSetup {
     @Inject
     ContificoSandbox contifico;
     @Inject
-    Instance<ShopifySimulator> shopify;
+    ShopifySimulator shopify;
     @Inject
     SyncService sync;
     @Inject
     SecretBox secrets;
+    /** On in dev; tests wire their own stores. */
+    @ConfigProperty(name = "sandbox.seed-demo", defaultValue = "false")
+    boolean demo;
 
     /** The simulators start in their own start-up observers (default priority); this one runs after them. */
     void onStart(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.LIBRARY_AFTER + 100) StartupEvent event) {
-        if (!enabled(LaunchMode.current()) || !contifico.active() || !shopify.isResolvable()
-                || !shopify.get().running()) {
+        if (!demo) {
             return;
         }
         // Nothing here may hold up start-up: the pull talks HTTP to the simulators of this very process.
@@ -68,14 +70,10 @@ public class DemoSetup {
                         e -> LOG.errorf(e, "Demo set-up failed; the dashboard may be empty"));
     }
 
-    /** Dev mode only: tests wire their own stores, and prod never gets a demo store. */
-    static boolean enabled(LaunchMode mode) {
-        return mode == LaunchMode.DEVELOPMENT;
-    }
-
     Uni<Long> ensureStoreAndIntegration() {
-        ShopifySimulator sim = shopify.get();
+        ShopifySimulator sim = shopify;
         String contificoUrl = contifico.simulator().baseUrl();
+        String contificoKey = contifico.simulator().apiKey();
         return pool.withTransaction(conn -> conn.preparedQuery("""
                         SELECT id FROM stores WHERE shop_domain = $1 AND platform = 'shopify' ORDER BY id LIMIT 1
                         FOR UPDATE""")
@@ -98,12 +96,12 @@ public class DemoSetup {
                                 UPDATE store_integrations SET base_url = $2, api_key = $3, warehouse_id = $4,
                                        updated_at = now()
                                 WHERE store_id = $1 AND active""")
-                        .execute(Tuple.of(storeId, contificoUrl, secrets.seal(CONTIFICO_API_KEY), WAREHOUSE_ID))
+                        .execute(Tuple.of(storeId, contificoUrl, secrets.seal(contificoKey), WAREHOUSE_ID))
                         .chain(updated -> updated.rowCount() > 0 ? Uni.createFrom().voidItem()
                                 : conn.preparedQuery("""
                                         INSERT INTO store_integrations (store_id, provider, base_url, api_key, warehouse_id)
                                         VALUES ($1, 'contifico', $2, $3, $4)""")
-                                .execute(Tuple.of(storeId, contificoUrl, secrets.seal(CONTIFICO_API_KEY), WAREHOUSE_ID))
+                                .execute(Tuple.of(storeId, contificoUrl, secrets.seal(contificoKey), WAREHOUSE_ID))
                                 .replaceWithVoid())));
     }
 

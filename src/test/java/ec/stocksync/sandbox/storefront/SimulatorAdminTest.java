@@ -1,7 +1,5 @@
-package ec.stocksync.storefront;
+package ec.stocksync.sandbox.storefront;
 
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
-import ec.stocksync.storefront.sandbox.WooCommerceSimulator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,7 +7,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import static ec.stocksync.storefront.sandbox.ShopifySimulator.variant;
+import static ec.stocksync.sandbox.storefront.ShopifySimulator.variant;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;

@@ -20,7 +20,8 @@
  * clears, {@code GET /__sim/state} shows counters, {@code GET /__sim/movements} the booked movements,
  * {@code POST /__sim/reset?demo=true} starts over, {@code POST /__sim/products} seeds a product.</li>
  * </ol>
- * The sandbox needs {@code stocksync.contifico.sandbox.enabled=true} (set for %dev and %test) and refuses to start in
- * the prod launch mode whatever the property says.
+ * It runs in dev and test builds only ({@link ec.stocksync.sandbox.SandboxOnly}), on
+ * {@code sandbox.contifico.port} (8089 in dev, a random port in tests) with the API key
+ * {@code sandbox.contifico.api-key}; the demo catalogue is loaded when {@code sandbox.seed-demo} is on (dev).
  */
-package ec.stocksync.contifico.sandbox;
+package ec.stocksync.sandbox.contifico;

@@ -1,4 +1,4 @@
-package ec.stocksync.storefront.sandbox;
+package ec.stocksync.sandbox.storefront;
 
 import io.vertx.core.json.JsonObject;
 

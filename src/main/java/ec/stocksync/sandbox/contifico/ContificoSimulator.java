@@ -1,4 +1,4 @@
-package ec.stocksync.contifico.sandbox;
+package ec.stocksync.sandbox.contifico;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

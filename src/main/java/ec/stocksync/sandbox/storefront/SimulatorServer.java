@@ -1,6 +1,5 @@
-package ec.stocksync.storefront.sandbox;
+package ec.stocksync.sandbox.storefront;
 
-import io.quarkus.runtime.LaunchMode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -51,17 +50,10 @@ public abstract class SimulatorServer {
     /** Clears the catalogue and any other platform state. */
     protected abstract void resetState();
 
-    /** Starts the server unless the sandbox is off or the app runs in prod: the fakes must never answer in production. */
-    protected void startIfEnabled(Vertx vertx, boolean enabled) {
-        if (!enabled || LaunchMode.current() == LaunchMode.NORMAL) {
-            return;
-        }
-        listen(vertx);
-    }
-
     /**
-     * Listens without asking the configuration: only for code that runs a simulator on purpose, outside the app (the
-     * integration tests run one in their own JVM, beside a packaged app that never contains one).
+     * Starts listening on a random local port: at start-up for the simulator beans of a dev or test build, or from code
+     * that runs a simulator outside any app (the integration tests run one in their own JVM, beside a packaged app that
+     * has none).
      */
     protected void listen(Vertx vertx) {
         Router router = Router.router(vertx);
@@ -158,7 +150,7 @@ public abstract class SimulatorServer {
     public String baseUrl() {
         HttpServer s = server;
         if (s == null) {
-            throw new IllegalStateException("the " + name() + " simulator is not running (stocksync.storefront.sandbox.enabled=false or prod)");
+            throw new IllegalStateException("the " + name() + " simulator is not running");
         }
         return "http://127.0.0.1:" + s.actualPort();
     }

@@ -1,14 +1,14 @@
-package ec.stocksync.status;
+package ec.stocksync.sandbox.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.UpstreamText;
+import ec.stocksync.sandbox.SandboxOnly;
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.store.SecretBox;
-import ec.stocksync.storefront.sandbox.ShopifySimulator;
 import ec.stocksync.webhook.WebhookSignature;
-import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,7 +18,6 @@ import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -40,8 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A sample sale for demos, sent the way Shopify sends one: an {@code orders/create} body signed with the store's
  * webhook secret, POSTed over HTTP to this service's own webhook endpoint, so ingest, queue, worker, push, post-push pull
- * and the status table are all exercised. Never in prod: there it answers 404 as if it did not exist.
+ * and the status table are all exercised. A prod build has no such endpoint ({@link SandboxOnly}): there
+ * {@code /api/demo} answers 404 like any unknown path, and the dashboard hides its demo bar.
  */
+@SandboxOnly
 @Path("/api/demo")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -59,23 +60,15 @@ public class DemoResource {
     @Inject
     ObjectMapper mapper;
     @Inject
-    Instance<ShopifySimulator> shopify;
+    ShopifySimulator shopify;
     @Inject
     SecretBox secrets;
 
     private volatile HttpClient client;
 
-    /** Dev mode for the demo, test mode for the tests that drive it; prod never. */
-    static boolean allowed(LaunchMode mode) {
-        return mode == LaunchMode.DEVELOPMENT || mode == LaunchMode.TEST;
-    }
-
     /** Lets the dashboard show its demo panel only where the demo exists. */
     @GET
     public Uni<Map<String, Object>> info() {
-        if (!allowed(LaunchMode.current())) {
-            throw ApiException.notFound("not_found", "No such resource.");
-        }
         return demo.demoStoreId().map(id -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("enabled", true);
@@ -88,9 +81,6 @@ public class DemoResource {
     @POST
     @Path("/sale")
     public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {
-        if (!allowed(LaunchMode.current())) {
-            throw ApiException.notFound("not_found", "No such resource.");
-        }
         JsonFields f = JsonFields.of(body, Set.of("storeId", "sku", "quantity"));
         String sku = f.requiredText("sku");
         int quantity = 1;
@@ -112,7 +102,7 @@ public class DemoResource {
         int port = request.localAddress().port();
         Uni<Long> storeId = requested != null ? Uni.createFrom().item(requested) : demo.demoStoreId().map(id -> {
             if (id == null) {
-                throw ApiException.invalidField("storeId", "is required (there is no demo store outside dev mode)");
+                throw ApiException.invalidField("storeId", "is required (the demo store exists in dev mode only)");
             }
             return id;
         });
@@ -130,14 +120,13 @@ public class DemoResource {
      * behind the store does the same, so "Stock Tienda" moves as it would in production.
      */
     private void takeFromSimulatedShop(String apiBaseUrl, String sku, int quantity) {
-        if (!shopify.isResolvable() || !shopify.get().running() || apiBaseUrl == null
-                || !apiBaseUrl.equals(shopify.get().baseUrl())) {
+        if (!shopify.running() || apiBaseUrl == null || !apiBaseUrl.equals(shopify.baseUrl())) {
             return;
         }
         try {
-            Integer available = shopify.get().available(sku);
+            Integer available = shopify.available(sku);
             if (available != null) {
-                shopify.get().setAvailable(sku, available - quantity);
+                shopify.setAvailable(sku, available - quantity);
             }
         } catch (IllegalArgumentException unknownSku) {
             // A sale of something the shop does not sell would only end as a DEAD movement: refuse it before sending.

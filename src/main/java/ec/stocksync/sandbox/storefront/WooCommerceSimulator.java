@@ -1,8 +1,6 @@
-package ec.stocksync.storefront.sandbox;
+package ec.stocksync.sandbox.storefront;
 
-import ec.stocksync.storefront.StorefrontConfig;
-import io.quarkus.arc.profile.UnlessBuildProfile;
-import io.quarkus.runtime.LaunchMode;
+import ec.stocksync.sandbox.SandboxOnly;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -14,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,7 +35,7 @@ import java.util.stream.Collectors;
  * Endpoint names are method plus path pattern relative to {@code /wp-json/wc/v3}, e.g. {@link #PUT_PRODUCT}.
  */
 @ApplicationScoped
-@UnlessBuildProfile("prod")
+@SandboxOnly
 public class WooCommerceSimulator extends SimulatorServer {
 
     public static final String LIST_PRODUCTS = "GET /products";
@@ -90,8 +89,9 @@ public class WooCommerceSimulator extends SimulatorServer {
 
     @Inject
     Vertx vertx;
-    @Inject
-    StorefrontConfig config;
+    /** The demo catalogue (dev); tests seed their own. */
+    @ConfigProperty(name = "sandbox.seed-demo", defaultValue = "false")
+    boolean demo;
 
     private final Object lock = new Object();
     private final List<Item> items = new ArrayList<>();
@@ -111,8 +111,8 @@ public class WooCommerceSimulator extends SimulatorServer {
     }
 
     void onStart(@Observes StartupEvent event) {
-        startIfEnabled(vertx, config.sandbox().enabled());
-        if (running() && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
+        listen(vertx);
+        if (demo) {
             seedDemo();
         }
     }
