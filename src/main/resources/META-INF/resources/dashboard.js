@@ -551,6 +551,13 @@
     if (skus.includes(current)) select.value = current;
   }
 
+  $('demo-reset').addEventListener('click', async () => {
+    $('demo-result').textContent = 'Reiniciando los simuladores y sincronizando…';
+    const res = await api('/api/demo/reset', { method: 'POST' });
+    $('demo-result').textContent = res.ok ? 'Demo reiniciada: la tabla muestra las cifras iniciales.' : await errorText(res);
+    refresh(true);
+  });
+
   $('demo-sale').addEventListener('click', async () => {
     const sku = $('demo-sku').value;
     const quantity = Number($('demo-qty').value) || 1;

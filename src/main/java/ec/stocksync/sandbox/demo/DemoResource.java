@@ -78,6 +78,18 @@ public class DemoResource {
         });
     }
 
+    /** Starts the demo over: simulators re-seeded and the demo store pulled; answers what the pull did per SKU. */
+    @POST
+    @Path("/reset")
+    public Uni<Map<String, Object>> reset() {
+        return demo.reset().chain(results -> demo.demoStoreId().map(id -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("demoStoreId", id);
+            out.put("results", results);
+            return out;
+        }));
+    }
+
     @POST
     @Path("/sale")
     public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {

@@ -105,6 +105,20 @@ public class DemoSetup {
                                 .replaceWithVoid())));
     }
 
+    /**
+     * Both simulators back to the demo catalogue, then a pull of the demo store, so the status table shows the fresh
+     * figures at once instead of the old ones until some later pull. The pull is forced: a reset may take SKUs to 0
+     * on purpose, which the zeroing guard would otherwise stop.
+     */
+    public Uni<java.util.List<ec.stocksync.sync.SkuPullResult>> reset() {
+        contifico.simulator().reset();
+        contifico.simulator().seedDemo();
+        shopify.reset();
+        shopify.seedDemo();
+        return ensureStoreAndIntegration().chain(storeId -> sync.pullFromIntegrationSelective(storeId, null, DEMO_SKUS,
+                new SyncOptions(false, null, true, true), SyncTrigger.MANUAL));
+    }
+
     /** The demo store's id, or null outside dev mode or before it was created. */
     public Uni<Long> demoStoreId() {
         return pool.preparedQuery("SELECT id FROM stores WHERE shop_domain = $1 AND platform = 'shopify' ORDER BY id LIMIT 1")

@@ -101,4 +101,26 @@ class DemoSaleTest {
                 .body("skus", hasItem("PT-0002-50ml"));
         assertEquals(0, db.count("SELECT count(*) FROM stores WHERE shop_domain = $1", DemoSetup.SHOP_DOMAIN));
     }
+
+    @Test
+    void resettingTheDemoBringsTheInitialFiguresIntoTheTableAtOnce() {
+        long demoStore = Api.admin().post("/api/demo/reset").then().statusCode(200).extract().jsonPath()
+                .getLong("demoStoreId");
+        // A session of demo sales moved both sides away from the seed.
+        sandbox.shopify().setAvailable("PT-0002-50ml", 80);
+        sandbox.contifico().setStock("lY4erkB4vtrVa2Lz", "nRMdROzqhvDZel6Y", java.math.BigDecimal.valueOf(80));
+        Api.admin().body(Map.of("skus", List.of("PT-0002-50ml"), "skipRecentPushCheck", true))
+                .post("/api/stores/" + demoStore + "/pull/selective").then().statusCode(200);
+        Api.admin().get("/api/sync-status?storeId=" + demoStore + "&q=PT-0002-50ml").then()
+                .body("items[0].contificoStock", equalTo(80));
+
+        Api.admin().post("/api/demo/reset").then().statusCode(200);
+        // No later pull needed: the answer comes once the table holds the seed's figures.
+        Api.admin().get("/api/sync-status?storeId=" + demoStore + "&q=PT-0002-50ml").then()
+                .body("items[0].storeStock", equalTo(101)).body("items[0].contificoStock", equalTo(101))
+                .body("items[0].status", equalTo("SYNCED"));
+        Api.admin().get("/api/sync-status?storeId=" + demoStore + "&q=NEG-0005").then()
+                .body("items[0].storeStock", equalTo(0)).body("items[0].contificoStock", equalTo(-5));
+        assertEquals(101, sandbox.shopify().available("PT-0002-50ml"));
+    }
 }
