@@ -420,7 +420,10 @@ public class ContificoClient {
     private <T> Uni<T> readRaw(ContificoConnection c, String path, boolean breaker, Function<Raw, T> parse) {
         Supplier<Uni<T>> call = () -> exchange(c, HttpMethod.GET, path, null, false).map(parse);
         // Retry, then a turn in the integration's lane, then the breaker: a refused turn never enters the breaker.
-        Supplier<Uni<T>> guardedCall = breaker ? () -> guarded(breaker(c), call) : call;
+        // An integration not saved yet has no breaker: its check is one interactive call, and a breaker shared by every
+        // unsaved integration would let one unreachable Contifico skip the checks of the next ones created.
+        Supplier<Uni<T>> guardedCall = breaker && c.integrationId() != ContificoConnection.UNSAVED
+                ? () -> guarded(breaker(c), call) : call;
         Supplier<Uni<T>> attempt = () -> pacer.call(c, guardedCall);
         return Uni.createFrom().deferred(() -> guarded(readRetry, attempt))
                 .onFailure().transform(e -> openBreaker(e, operation(HttpMethod.GET, path)));

@@ -38,7 +38,7 @@ public record ContificoConnection(long integrationId, String baseUrl, String api
         }
     }
 
-    /** An integration not saved yet has no id: its calls share one breaker key of their own. */
+    /** An integration not saved yet has no id: its calls go through no breaker (ContificoClient). */
     static final long UNSAVED = -1;
 
     public static ContificoConnection of(StoreIntegration integration) {

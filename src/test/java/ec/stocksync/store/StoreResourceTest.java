@@ -141,6 +141,32 @@ class StoreResourceTest {
     }
 
     @Test
+    void aCheckThatCouldNotReachContificoDoesNotSkipTheChecksOfTheNextNewIntegrations() {
+        var contifico = sandbox.contifico();
+        var warehouse = contifico.addWarehouse("BODBRK", "Bodega Breaker");
+        // Contifico fails long enough for several new integrations to be saved unchecked.
+        contifico.setFault(ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint.WAREHOUSE_LIST,
+                ec.stocksync.sandbox.contifico.ContificoSimulator.Fault.times(
+                        ec.stocksync.sandbox.contifico.ContificoSimulator.FaultType.ERROR_500, 12));
+        try {
+            for (int i = 0; i < 3; i++) {
+                long store = Api.createStore(shopify());
+                Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico.baseUrl(), "apiKey",
+                                contifico.apiKey(), "warehouseId", warehouse.id()))
+                        .post("/api/stores/" + store + "/integrations").then().statusCode(201);
+            }
+        } finally {
+            contifico.clearFaults();
+        }
+        // Back up: the next new integration is checked, whatever the earlier ones' failures did to a breaker.
+        long store = Api.createStore(shopify());
+        Api.admin().body(Map.of("provider", "contifico", "baseUrl", contifico.baseUrl(), "apiKey", contifico.apiKey(),
+                        "warehouseId", "NoSuchBodega0000"))
+                .post("/api/stores/" + store + "/integrations").then().statusCode(400)
+                .body("message", containsString("warehouseId"));
+    }
+
+    @Test
     void unknownStoresAre404() {
         Api.admin().get("/api/stores/999999").then().statusCode(404).body("error", equalTo("store_not_found"));
         Api.admin().body(Map.of("name", "x")).patch("/api/stores/999999").then().statusCode(404);
