@@ -83,6 +83,8 @@ public class SyncStatusQuery {
               SELECT * FROM rows WHERE %2$s),
             summary AS (
               SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1) AS store_exists,
+                     -- Read in the same snapshot as the rows: the ETag's version is never newer than the page.
+                     (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1) AS version,
                      count(*) AS skus,
                      count(*) FILTER (WHERE status = 'SYNCED') AS n_synced,
                      count(*) FILTER (WHERE status = 'MISMATCH') AS n_mismatch,
@@ -105,7 +107,14 @@ public class SyncStatusQuery {
                           boolean descending) {
     }
 
-    public Uni<SyncStatusPage> page(Request req) {
+    /**
+     * A page and the store's change version it was read at (V20): every write to what the page reads bumps the
+     * version, so the same version later means the same page.
+     */
+    public record Versioned(SyncStatusPage page, long version) {
+    }
+
+    public Uni<Versioned> page(Request req) {
         String column = SORTS.get(req.sortField());
         String order = column + (req.descending() ? " DESC" : " ASC") + " NULLS LAST"
                 + (column.equals("sku") ? "" : ", sku ASC");
@@ -145,8 +154,9 @@ public class SyncStatusQuery {
                     SyncStatusPage.Summary summary = new SyncStatusPage.Summary(first.getLong("skus"), counts,
                             first.getLong("queue_depth"), first.getLong("queue_dead"),
                             first.getOffsetDateTime("oldest_pending_at"), first.getLong("oldest_pending_age"));
-                    return new SyncStatusPage(req.storeId(), items, req.page(), req.size(), first.getLong("total"),
-                            req.sortField() + (req.descending() ? ",desc" : ",asc"), summary);
+                    return new Versioned(new SyncStatusPage(req.storeId(), items, req.page(), req.size(),
+                            first.getLong("total"), req.sortField() + (req.descending() ? ",desc" : ",asc"), summary),
+                            first.getLong("version"));
                 });
     }
 
@@ -168,6 +178,15 @@ public class SyncStatusQuery {
 
     static String likeEscape(String q) {
         return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The store's change version (V20) without running the page query; null when no store has this id. */
+    public Uni<Long> version(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = s.id) AS version
+                        FROM stores s WHERE s.id = $1""")
+                .execute(Tuple.of(storeId))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong("version") : null);
     }
 
     /** The one active store, for callers that leave storeId out; null when there are none or several. */
