@@ -75,14 +75,17 @@ public class WebhookIngestService {
     public record DeliveryTarget(WebhookStore store, boolean accepts, String shopDomain, String siteUrl) {
     }
 
+    /** Package-private, like the other statements, so the ingest benchmark runs the same SQL through pgbench. */
+    static final String FIND_STORE = """
+            SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
+                   s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
+                   s.keep_raw_payloads,
+                   (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
+            FROM stores s WHERE s.id = $1""";
+
     /** One query per delivery; empty when no store has this id. */
     public Uni<Optional<DeliveryTarget>> findStore(long storeId, Platform platform) {
-        return pool.preparedQuery("""
-                        SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
-                               s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
-                               s.keep_raw_payloads,
-                               (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
-                        FROM stores s WHERE s.id = $1""")
+        return pool.preparedQuery(FIND_STORE)
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
@@ -258,8 +261,8 @@ public class WebhookIngestService {
               WHERE store_id = $1 AND order_id = $19 AND EXISTS (SELECT 1 FROM ev)
               RETURNING 1)""";
 
-    private static final String RECORD_ONLY = RECORD.formatted("");
-    private static final String RECORD_AND_ORDER = RECORD.formatted(SAVE_ORDER);
+    static final String RECORD_ONLY = RECORD.formatted("");
+    static final String RECORD_AND_ORDER = RECORD.formatted(SAVE_ORDER);
 
     private Uni<Result> record(SqlClient client, WebhookStore store, String topic, String dedupeKey, String bodyHash,
                                Audit audit, ParsedDelivery given, OrderSave order) {
@@ -294,11 +297,13 @@ public class WebhookIngestService {
      * One statement: the no-op DO UPDATE locks an existing row (waiting for a concurrent delivery's commit) and returns
      * its latest state, as INSERT ... DO NOTHING followed by SELECT ... FOR UPDATE did in two.
      */
+    static final String LOCK_ORDER = """
+            INSERT INTO storefront_orders (store_id, order_id) VALUES ($1, $2)
+            ON CONFLICT (store_id, order_id) DO UPDATE SET order_id = EXCLUDED.order_id
+            RETURNING stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at""";
+
     private Uni<WooCommerceOrders.OrderState> lockOrder(SqlConnection tx, long storeId, String orderId) {
-        return tx.preparedQuery("""
-                        INSERT INTO storefront_orders (store_id, order_id) VALUES ($1, $2)
-                        ON CONFLICT (store_id, order_id) DO UPDATE SET order_id = EXCLUDED.order_id
-                        RETURNING stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at""")
+        return tx.preparedQuery(LOCK_ORDER)
                 .execute(Tuple.of(storeId, orderId))
                 .map(rows -> {
                     Row r = rows.iterator().next();

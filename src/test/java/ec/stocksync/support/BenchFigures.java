@@ -30,13 +30,16 @@ public final class BenchFigures {
 
     /** A figure that should be at most {@code target} (milliseconds, seconds, MiB...). */
     public static void atMost(String section, String figure, double value, String unit, double target) {
-        write(section, figure, fmt(value) + " " + unit, "≤ " + fmt(target) + " " + unit, value <= target ? "PASS" : "MISS");
+        write(section, figure, withUnit(value, unit), "≤ " + withUnit(target, unit), value <= target ? "PASS" : "MISS");
     }
 
     /** A figure that should be at least {@code target}. */
     public static void atLeast(String section, String figure, double value, String unit, double target) {
-        write(section, figure, fmt(value) + (unit.isEmpty() ? "" : " " + unit),
-                "≥ " + fmt(target) + (unit.isEmpty() ? "" : " " + unit), value >= target ? "PASS" : "MISS");
+        write(section, figure, withUnit(value, unit), "≥ " + withUnit(target, unit), value >= target ? "PASS" : "MISS");
+    }
+
+    private static String withUnit(double value, String unit) {
+        return unit.isEmpty() ? fmt(value) : fmt(value) + " " + unit;
     }
 
     private static synchronized void write(String section, String figure, String measured, String target,
