@@ -34,7 +34,8 @@ public class SyncStatusQuery {
             "lastUpdatedAt", "last_at",
             "pendingMovements", "pending");
 
-    private static final String SQL = """
+    /** Every SKU of store $1 with its computed status: the CTEs {@code queue}, {@code cached} and {@code rows}. */
+    private static final String ROWS = """
             WITH queue AS (
               -- Dismissed DEAD movements are settled: they neither flag the SKU nor keep units off sale.
               SELECT sku,
@@ -78,7 +79,9 @@ public class SyncStatusQuery {
                           ELSE q.open_error END AS last_error
               FROM cached c
               LEFT JOIN queue q ON q.sku = c.sku
-              LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku),
+              LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku)""";
+
+    private static final String SQL = ROWS + ",\n" + """
             filtered AS (
               SELECT * FROM rows WHERE %2$s),
             summary AS (
@@ -100,8 +103,35 @@ public class SyncStatusQuery {
               SELECT f.*, row_number() OVER (ORDER BY %1$s) AS rn FROM filtered f ORDER BY %1$s LIMIT $2 OFFSET $3)
             SELECT s.*, p.* FROM summary s LEFT JOIN page p ON TRUE ORDER BY p.rn""";
 
+    /**
+     * The whole store at once, for {@link StatusSnapshots}: its rows, the version they were read at (same snapshot),
+     * and each row's rank by SKU and by name in the database's collation, so pages sorted in memory order text exactly
+     * as ORDER BY does. One placeholder row (sku NULL) when the store has no SKU, to carry the version.
+     */
+    private static final String ALL = ROWS + """
+
+            SELECT (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1) AS version,
+                   r.*, row_number() OVER (ORDER BY r.sku) AS sku_rank, dense_rank() OVER (ORDER BY r.name) AS name_rank
+            FROM (SELECT 1) one LEFT JOIN rows r ON TRUE""";
+
     @Inject
     Pool pool;
+
+    /** Loads every row of the store; see {@link #ALL}. */
+    public Uni<StatusSnapshot> all(long storeId) {
+        return pool.preparedQuery(ALL).execute(Tuple.of(storeId)).map(rows -> {
+            long version = 0;
+            List<StatusSnapshot.Entry> entries = new ArrayList<>();
+            for (Row r : rows) {
+                version = r.getLong("version");
+                if (r.getString("sku") != null) {
+                    entries.add(new StatusSnapshot.Entry(row(r), r.getLong("sku_rank"), r.getLong("name_rank"),
+                            r.getOffsetDateTime("oldest_open")));
+                }
+            }
+            return new StatusSnapshot(storeId, version, entries);
+        });
+    }
 
     public record Request(long storeId, SyncStatus status, String q, int page, int size, String sortField,
                           boolean descending) {

@@ -19,6 +19,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -27,6 +28,8 @@ import java.util.HexFormat;
  * 304 and no body. The tag is made of the store's change version (V20, bumped in the same transaction as any write to
  * what the page reads), the request's parameters and the caller's scope, so a poll with the current tag is answered
  * after one index look-up, without running the page query: a dashboard polling every few seconds costs next to nothing.
+ * Other calls run the page query, or are answered from memory once a version has been asked for more than once
+ * ({@link StatusSnapshots}).
  */
 @Path("/api/sync-status")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,6 +42,8 @@ public class SyncStatusResource {
     CurrentCaller current;
     @Inject
     SyncStatusQuery query;
+    @Inject
+    StatusSnapshots snapshots;
 
     @GET
     public Uni<Response> get(@RestQuery String storeId, @RestQuery String status, @RestQuery String q,
@@ -60,22 +65,25 @@ public class SyncStatusResource {
         return store.chain(id -> {
             SyncStatusQuery.Request req = new SyncStatusQuery.Request(id, st, search, paging.page(), paging.size(),
                     sortBy[0], sortBy[1] != null);
-            Uni<SyncStatusQuery.Versioned> full = Uni.createFrom().deferred(() -> query.page(req));
-            if (ifNoneMatch == null || ifNoneMatch.isBlank()) {
-                return full.map(result -> ok(result, etag(req, caller, result.version())));
-            }
-            // A missing store has no version: the page query then answers its 404.
             return query.version(id).chain(version -> {
-                if (version != null && matches(ifNoneMatch, etag(req, caller, version))) {
+                if (version == null) {
+                    throw ApiException.storeNotFound(id);
+                }
+                if (matches(ifNoneMatch, etag(req, caller, version))) {
                     return Uni.createFrom().item(notModified(etag(req, caller, version)));
                 }
-                return full.map(result -> ok(result, etag(req, caller, result.version())));
+                StatusSnapshot snapshot = snapshots.atLeast(id, version);
+                if (snapshot != null) {
+                    return Uni.createFrom().item(ok(snapshot.page(req, OffsetDateTime.now()),
+                            etag(req, caller, snapshot.version())));
+                }
+                return query.page(req).map(r -> ok(r.page(), etag(req, caller, r.version())));
             });
         });
     }
 
-    private static Response ok(SyncStatusQuery.Versioned result, String etag) {
-        return Response.ok(result.page()).header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache")
+    private static Response ok(SyncStatusPage page, String etag) {
+        return Response.ok(page).header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache")
                 .build();
     }
 
