@@ -97,10 +97,11 @@ public class SyncStatusResource {
      * answer's shape or computation does, so a deploy does not answer 304 to a page the old code built.
      */
     static String etag(SyncStatusQuery.Request req, Caller caller, long version) {
+        // The search text is the one free-form part: length-prefixed and last, so no text can pass for other fields.
         String key = String.join("|", FORMAT, String.valueOf(req.storeId()), String.valueOf(version),
-                String.valueOf(req.status()), String.valueOf(req.q()), String.valueOf(req.page()),
-                String.valueOf(req.size()), req.sortField(), String.valueOf(req.descending()),
-                caller.tokenId() == null ? "bootstrap" : "token:" + caller.tokenId(), String.valueOf(caller.storeId()));
+                String.valueOf(req.status()), String.valueOf(req.page()), String.valueOf(req.size()), req.sortField(),
+                String.valueOf(req.descending()), caller.tokenId() == null ? "bootstrap" : "token:" + caller.tokenId(),
+                String.valueOf(caller.storeId()), req.q() == null ? "-" : req.q().length() + ":" + req.q());
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
