@@ -34,7 +34,8 @@ public class SyncStatusQuery {
             "lastUpdatedAt", "last_at",
             "pendingMovements", "pending");
 
-    private static final String SQL = """
+    /** Every SKU of store $1 with its computed status: the CTEs {@code queue}, {@code cached} and {@code rows}. */
+    private static final String ROWS = """
             WITH queue AS (
               -- Dismissed DEAD movements are settled: they neither flag the SKU nor keep units off sale.
               SELECT sku,
@@ -78,11 +79,15 @@ public class SyncStatusQuery {
                           ELSE q.open_error END AS last_error
               FROM cached c
               LEFT JOIN queue q ON q.sku = c.sku
-              LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku),
+              LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku)""";
+
+    private static final String SQL = ROWS + ",\n" + """
             filtered AS (
               SELECT * FROM rows WHERE %2$s),
             summary AS (
               SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1) AS store_exists,
+                     -- Read in the same snapshot as the rows: the ETag's version is never newer than the page.
+                     (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1) AS version,
                      count(*) AS skus,
                      count(*) FILTER (WHERE status = 'SYNCED') AS n_synced,
                      count(*) FILTER (WHERE status = 'MISMATCH') AS n_mismatch,
@@ -98,14 +103,48 @@ public class SyncStatusQuery {
               SELECT f.*, row_number() OVER (ORDER BY %1$s) AS rn FROM filtered f ORDER BY %1$s LIMIT $2 OFFSET $3)
             SELECT s.*, p.* FROM summary s LEFT JOIN page p ON TRUE ORDER BY p.rn""";
 
+    /**
+     * The whole store at once, for {@link StatusSnapshots}: its rows, the version they were read at (same snapshot),
+     * and each row's rank by SKU and by name in the database's collation, so pages sorted in memory order text exactly
+     * as ORDER BY does. One placeholder row (sku NULL) when the store has no SKU, to carry the version.
+     */
+    private static final String ALL = ROWS + """
+
+            SELECT (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1) AS version,
+                   r.*, row_number() OVER (ORDER BY r.sku) AS sku_rank, dense_rank() OVER (ORDER BY r.name) AS name_rank
+            FROM (SELECT 1) one LEFT JOIN rows r ON TRUE""";
+
     @Inject
     Pool pool;
+
+    /** Loads every row of the store; see {@link #ALL}. */
+    public Uni<StatusSnapshot> all(long storeId) {
+        return pool.preparedQuery(ALL).execute(Tuple.of(storeId)).map(rows -> {
+            long version = 0;
+            List<StatusSnapshot.Entry> entries = new ArrayList<>();
+            for (Row r : rows) {
+                version = r.getLong("version");
+                if (r.getString("sku") != null) {
+                    entries.add(new StatusSnapshot.Entry(row(r), r.getLong("sku_rank"), r.getLong("name_rank"),
+                            r.getOffsetDateTime("oldest_open")));
+                }
+            }
+            return new StatusSnapshot(storeId, version, entries);
+        });
+    }
 
     public record Request(long storeId, SyncStatus status, String q, int page, int size, String sortField,
                           boolean descending) {
     }
 
-    public Uni<SyncStatusPage> page(Request req) {
+    /**
+     * A page and the store's change version it was read at (V20): every write to what the page reads bumps the
+     * version, so the same version later means the same page.
+     */
+    public record Versioned(SyncStatusPage page, long version) {
+    }
+
+    public Uni<Versioned> page(Request req) {
         String column = SORTS.get(req.sortField());
         String order = column + (req.descending() ? " DESC" : " ASC") + " NULLS LAST"
                 + (column.equals("sku") ? "" : ", sku ASC");
@@ -145,8 +184,9 @@ public class SyncStatusQuery {
                     SyncStatusPage.Summary summary = new SyncStatusPage.Summary(first.getLong("skus"), counts,
                             first.getLong("queue_depth"), first.getLong("queue_dead"),
                             first.getOffsetDateTime("oldest_pending_at"), first.getLong("oldest_pending_age"));
-                    return new SyncStatusPage(req.storeId(), items, req.page(), req.size(), first.getLong("total"),
-                            req.sortField() + (req.descending() ? ",desc" : ",asc"), summary);
+                    return new Versioned(new SyncStatusPage(req.storeId(), items, req.page(), req.size(),
+                            first.getLong("total"), req.sortField() + (req.descending() ? ",desc" : ",asc"), summary),
+                            first.getLong("version"));
                 });
     }
 
@@ -168,6 +208,15 @@ public class SyncStatusQuery {
 
     static String likeEscape(String q) {
         return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The store's change version (V20) without running the page query; null when no store has this id. */
+    public Uni<Long> version(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = s.id) AS version
+                        FROM stores s WHERE s.id = $1""")
+                .execute(Tuple.of(storeId))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong("version") : null);
     }
 
     /** The one active store, for callers that leave storeId out; null when there are none or several. */

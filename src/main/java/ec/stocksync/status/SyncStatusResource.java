@@ -1,8 +1,7 @@
 package ec.stocksync.status;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.Caller;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
@@ -17,15 +16,20 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
  * The status table, built for polling: every answer carries an ETag and a poll with a matching If-None-Match gets
- * 304 and no body. The query still runs (the tag is a hash of what it found), so a 304 saves the transfer and the
- * page's re-render, not the database work.
+ * 304 and no body. The tag is made of the store's change version (V20, bumped in the same transaction as any write to
+ * what the page reads), the request's parameters and the caller's scope, so a poll with the current tag is answered
+ * after one index look-up, without running the page query: a dashboard polling every few seconds costs next to nothing.
+ * Other calls run the page query, or are answered from memory once a version has been asked for more than once
+ * ({@link StatusSnapshots}).
  */
 @Path("/api/sync-status")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,7 +43,7 @@ public class SyncStatusResource {
     @Inject
     SyncStatusQuery query;
     @Inject
-    ObjectMapper mapper;
+    StatusSnapshots snapshots;
 
     @GET
     public Uni<Response> get(@RestQuery String storeId, @RestQuery String status, @RestQuery String q,
@@ -57,33 +61,57 @@ public class SyncStatusResource {
             }
             return id;
         });
-        return store.chain(id -> query.page(new SyncStatusQuery.Request(id, st, search, paging.page(), paging.size(), sortBy[0],
-                        sortBy[1] != null)))
-                .map(result -> respond(result, ifNoneMatch));
+        Caller caller = current.get();
+        return store.chain(id -> {
+            SyncStatusQuery.Request req = new SyncStatusQuery.Request(id, st, search, paging.page(), paging.size(),
+                    sortBy[0], sortBy[1] != null);
+            return query.version(id).chain(version -> {
+                if (version == null) {
+                    throw ApiException.storeNotFound(id);
+                }
+                if (matches(ifNoneMatch, etag(req, caller, version))) {
+                    return Uni.createFrom().item(notModified(etag(req, caller, version)));
+                }
+                StatusSnapshot snapshot = snapshots.atLeast(id, version);
+                if (snapshot != null) {
+                    return Uni.createFrom().item(ok(snapshot.page(req, OffsetDateTime.now()),
+                            etag(req, caller, snapshot.version())));
+                }
+                return query.page(req).map(r -> ok(r.page(), etag(req, caller, r.version())));
+            });
+        });
     }
 
-    private Response respond(SyncStatusPage result, String ifNoneMatch) {
-        String etag = etag(result);
-        if (matches(ifNoneMatch, etag)) {
-            return Response.notModified().header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                    .build();
-        }
-        return Response.ok(result).header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
+    private static Response ok(SyncStatusPage page, String etag) {
+        return Response.ok(page).header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .build();
     }
 
-    /** A strong tag over the answer without the ever-growing pending age (see {@link SyncStatusPage.Summary}). */
-    String etag(SyncStatusPage result) {
-        SyncStatusPage.Summary sm = result.summary();
-        SyncStatusPage stable = new SyncStatusPage(result.storeId(), result.items(), result.page(), result.size(),
-                result.total(), result.sort(), new SyncStatusPage.Summary(sm.skus(), sm.counts(), sm.queueDepth(),
-                sm.deadMovements(), sm.oldestPendingAt(), null));
+    private static Response notModified(String etag) {
+        return Response.notModified().header(HttpHeaders.ETAG, etag).header(HttpHeaders.CACHE_CONTROL, "no-cache").build();
+    }
+
+    /**
+     * A strong tag: the same store version, parameters and caller give the same page. The pending age, which grows
+     * every second, is not part of it (clients derive it from {@code oldestPendingAt}). {@code FORMAT} changes when the
+     * answer's shape or computation does, so a deploy does not answer 304 to a page the old code built.
+     */
+    static String etag(SyncStatusQuery.Request req, Caller caller, long version) {
+        // The search text is the one free-form part: length-prefixed and last, so no text can pass for other fields.
+        String key = String.join("|", FORMAT, String.valueOf(req.storeId()), String.valueOf(version),
+                String.valueOf(req.status()), String.valueOf(req.page()), String.valueOf(req.size()), req.sortField(),
+                String.valueOf(req.descending()), caller.tokenId() == null ? "bootstrap" : "token:" + caller.tokenId(),
+                String.valueOf(caller.storeId()), req.q() == null ? "-" : req.q().length() + ":" + req.q());
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(mapper.writeValueAsBytes(stable));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot compute the ETag", e);
         }
     }
+
+    /** Bump when the page's content for the same data changes (a new field, another status rule). */
+    static final String FORMAT = "sync-status/2";
 
     /** If-None-Match may list several tags, weak ones included (a proxy may have weakened ours), or be "*". */
     static boolean matches(String ifNoneMatch, String etag) {

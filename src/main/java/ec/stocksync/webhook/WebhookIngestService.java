@@ -13,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgException;
 import org.jboss.logging.Logger;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,11 @@ import java.util.Optional;
 /**
  * Stores an accepted delivery: the webhook record and all its movements in one transaction, or nothing. Dedupe rests
  * on unique constraints (webhook dedupe key, movement business key), so concurrent duplicates cannot race past it.
+ *
+ * <p>Round trips are the cost of a delivery (issue 15): the record, its movements, the worker's NOTIFY (and, for
+ * WooCommerce, the order's new state) are one statement ({@link #RECORD}), which is its own transaction for Shopify.
+ * WooCommerce must read the order's state under a lock before deciding, so it takes BEGIN, the lock, the statement
+ * and COMMIT.
  */
 @ApplicationScoped
 public class WebhookIngestService {
@@ -35,9 +41,6 @@ public class WebhookIngestService {
 
     @Inject
     Pool pool;
-
-    @Inject
-    MovementQueue queue;
 
     @Inject
     ObjectMapper mapper;
@@ -72,14 +75,17 @@ public class WebhookIngestService {
     public record DeliveryTarget(WebhookStore store, boolean accepts, String shopDomain, String siteUrl) {
     }
 
+    /** Package-private, like the other statements, so the ingest benchmark runs the same SQL through pgbench. */
+    static final String FIND_STORE = """
+            SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
+                   s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
+                   s.keep_raw_payloads,
+                   (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
+            FROM stores s WHERE s.id = $1""";
+
     /** One query per delivery; empty when no store has this id. */
     public Uni<Optional<DeliveryTarget>> findStore(long storeId, Platform platform) {
-        return pool.preparedQuery("""
-                        SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
-                               s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
-                               s.keep_raw_payloads,
-                               (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
-                        FROM stores s WHERE s.id = $1""")
+        return pool.preparedQuery(FIND_STORE)
                 .execute(Tuple.of(storeId))
                 .map(rows -> {
                     Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
@@ -102,8 +108,9 @@ public class WebhookIngestService {
      */
     public Uni<Result> ingestParsed(WebhookStore store, String topic, String webhookId, String bodyHash, String body,
                                      JsonNode payload, ParsedDelivery parsed) {
-        return withAuditFallback(audit(store, topic, payload, body), audit -> pool.withTransaction(
-                tx -> record(tx, store, topic, webhookId, bodyHash, audit, parsed)));
+        // No explicit transaction: the one statement is atomic on its own.
+        return withAuditFallback(audit(store, topic, payload, body),
+                audit -> record(pool, store, topic, webhookId, bodyHash, audit, parsed, null));
     }
 
     public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String bodyHash,
@@ -168,7 +175,7 @@ public class WebhookIngestService {
         return Uni.createFrom().deferred(() -> {
             ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
             return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
-                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed)
+                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null)
                                     .call(result -> forgetIfNothingBooked(tx, result))))
                     .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
         });
@@ -187,10 +194,8 @@ public class WebhookIngestService {
         return lockOrder(tx, store.id(), orderId)
                 .chain(prev -> {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
-                    return record(tx, store, topic, dedupeKey, bodyHash, audit, d.delivery())
-                            .call(result -> result.webhookEventId() == null
-                                    ? Uni.createFrom().voidItem()
-                                    : saveOrder(tx, store.id(), orderId, order.path("number").asText(null), d.next()))
+                    return record(tx, store, topic, dedupeKey, bodyHash, audit, d.delivery(),
+                            new OrderSave(orderId, order.path("number").asText(null), d.next()))
                             .map(result -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0));
                 });
     }
@@ -207,72 +212,105 @@ public class WebhookIngestService {
                 .replaceWithVoid();
     }
 
-    private Uni<Result> record(SqlConnection tx, WebhookStore store, String topic, String dedupeKey, String bodyHash,
-                               Audit audit, ParsedDelivery given) {
+    /** A WooCommerce order's state to keep along with a delivery that is not a duplicate. */
+    private record OrderSave(String orderId, String orderName, WooCommerceOrders.OrderState next) {
+    }
+
+    /**
+     * One statement: dedupe, movements, the event with its final counts, the order's state, the worker's NOTIFY.
+     * The event id is drawn first so the movements can point at it and the event row can carry how many of them were
+     * created (a CTE cannot update a row another one inserted); foreign keys are checked at the end of the statement.
+     * A duplicate seen in the snapshot books nothing; a concurrent one is stopped by the unique keys: its movements'
+     * business keys wait for the first delivery and then skip, and its event clashes on the webhook id or body hash
+     * (a movement pointing at an event that was not inserted would fail the statement, never book).
+     */
+    static final String RECORD = """
+            WITH seen AS (
+              SELECT EXISTS (SELECT 1 FROM webhook_events e
+                             WHERE e.store_id = $1 AND (e.dedupe_key = $4 OR e.body_hash = $10)) AS dup),
+            ev_id AS (SELECT nextval('webhook_events_id_seq') AS id FROM seen WHERE NOT dup),
+            %1$s,
+            created AS (SELECT count(*)::int AS n FROM mv),
+            ev AS (
+              -- No conflict target: a clash on the webhook id or on the body hash are both duplicates.
+              INSERT INTO webhook_events (id, store_id, platform, topic, dedupe_key, resource_id, outcome,
+                                          movements_created, skipped_lines, note, payload, body_hash, raw_payload)
+              SELECT ev_id.id, $1, $2::text, $3::text, $4::text, $5::text,
+                     CASE WHEN cardinality($13::text[]) = 0 THEN $6::text WHEN c.n > 0 THEN 'BOOKED' ELSE 'NOTHING_TO_BOOK' END,
+                     c.n, $7::text::jsonb,
+                     -- Another delivery (other topic, subscription or reconciliation) may have booked some of these
+                     -- units already: their business keys made the insert skip them.
+                     CASE WHEN cardinality($13::text[]) = c.n THEN $8::text
+                          ELSE concat_ws('; ', $8::text, (cardinality($13::text[]) - c.n)
+                                         || ' movement(s) were already booked by an earlier delivery') END,
+                     $9::text::jsonb, $10::text, $11::text
+              FROM ev_id, created c
+              ON CONFLICT DO NOTHING
+              RETURNING id, outcome, movements_created, note)%2$s
+            SELECT ev.id, ev.outcome, ev.movements_created, ev.note,
+                   CASE WHEN ev.movements_created > 0 THEN pg_notify('%3$s', $1::text) END AS notified
+            FROM (SELECT 1) one LEFT JOIN ev ON TRUE""".formatted(
+            MovementQueue.insertCte("$12::bigint", "ev_id.id", "ev_id", 13), "%s", MovementQueue.CHANNEL);
+
+    /** Only a delivery that was not a duplicate moves the order's state. */
+    private static final String SAVE_ORDER = """
+            ,
+            saved AS (
+              UPDATE storefront_orders SET order_name = $20, last_status = $21, stock_reduced = $22, cycle = $23,
+                     booked_lines = $24::text::jsonb, source_modified_at = $25, updated_at = now()
+              WHERE store_id = $1 AND order_id = $19 AND EXISTS (SELECT 1 FROM ev)
+              RETURNING 1)""";
+
+    static final String RECORD_ONLY = RECORD.formatted("");
+    static final String RECORD_AND_ORDER = RECORD.formatted(SAVE_ORDER);
+
+    private Uni<Result> record(SqlClient client, WebhookStore store, String topic, String dedupeKey, String bodyHash,
+                               Audit audit, ParsedDelivery given, OrderSave order) {
         ParsedDelivery parsed = audit.droppedBecause() == null ? given : new ParsedDelivery(given.resourceId(),
                 given.outcome(), given.drafts(), given.skipped(),
                 given.note() == null ? audit.droppedBecause() : given.note() + "; " + audit.droppedBecause());
-        // No conflict target: a clash on the webhook id or on the body hash are both duplicates.
-        return tx.preparedQuery("""
-                        INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome,
-                                                    skipped_lines, note, payload, body_hash, raw_payload)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9::text::jsonb, $10, $11)
-                        ON CONFLICT DO NOTHING
-                        RETURNING id""")
-                .execute(Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
-                        parsed.resourceId(), parsed.outcome().name(), json.of(parsed.skipped()), parsed.note(),
-                        audit.json(), bodyHash, audit.raw()}))
-                .chain(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        return Uni.createFrom().item(Result.duplicate());
+        Tuple args = Tuple.from(new Object[]{store.id(), store.platform().code(), topic, dedupeKey,
+                parsed.resourceId(), parsed.outcome().name(), json.of(parsed.skipped()), parsed.note(),
+                audit.json(), bodyHash, audit.raw()});
+        args.addLong(store.integrationId());
+        MovementQueue.addDrafts(args, parsed.drafts());
+        if (order != null) {
+            WooCommerceOrders.OrderState s = order.next();
+            args.addString(order.orderId()).addString(order.orderName()).addString(s.lastStatus())
+                    .addBoolean(s.stockReduced()).addInteger(s.cycle()).addString(json.of(s.bookedLines()))
+                    .addString(s.sourceModifiedAt());
+        }
+        return client.preparedQuery(order == null ? RECORD_ONLY : RECORD_AND_ORDER).execute(args)
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    Long eventId = r.getLong("id");
+                    if (eventId == null) {
+                        return Result.duplicate();
                     }
-                    long eventId = rows.iterator().next().getLong(0);
-                    if (parsed.drafts().isEmpty()) {
-                        return Uni.createFrom().item(new Result("accepted", eventId, parsed.outcome(), 0,
-                                parsed.skipped(), parsed.note()));
-                    }
-                    return queue.enqueue(tx, store.id(), store.integrationId(), eventId, parsed.drafts())
-                            .chain(created -> {
-                                // Another delivery (other topic, subscription or reconciliation) may have booked
-                                // some of these units already: their business keys made the insert skip them.
-                                int already = parsed.drafts().size() - created;
-                                WebhookOutcome outcome = created > 0 ? WebhookOutcome.BOOKED : WebhookOutcome.NOTHING_TO_BOOK;
-                                String alreadyNote = already + " movement(s) were already booked by an earlier delivery";
-                                String note = already == 0 ? parsed.note()
-                                        : parsed.note() == null ? alreadyNote : parsed.note() + "; " + alreadyNote;
-                                return tx.preparedQuery("UPDATE webhook_events SET movements_created = $2, outcome = $3,"
-                                                + " note = $4 WHERE id = $1")
-                                        .execute(Tuple.of(eventId, created, outcome.name(), note))
-                                        .map(x -> new Result("accepted", eventId, outcome, created, parsed.skipped(), note));
-                            });
+                    return new Result("accepted", eventId, WebhookOutcome.valueOf(r.getString("outcome")),
+                            r.getInteger("movements_created"), parsed.skipped(), r.getString("note"));
                 });
     }
 
-    /** Creates the order's state row if needed and locks it, so two deliveries of one order apply one after the other. */
+    /**
+     * Creates the order's state row if needed and locks it, so two deliveries of one order apply one after the other.
+     * One statement: the no-op DO UPDATE locks an existing row (waiting for a concurrent delivery's commit) and returns
+     * its latest state, as INSERT ... DO NOTHING followed by SELECT ... FOR UPDATE did in two.
+     */
+    static final String LOCK_ORDER = """
+            INSERT INTO storefront_orders (store_id, order_id) VALUES ($1, $2)
+            ON CONFLICT (store_id, order_id) DO UPDATE SET order_id = EXCLUDED.order_id
+            RETURNING stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at""";
+
     private Uni<WooCommerceOrders.OrderState> lockOrder(SqlConnection tx, long storeId, String orderId) {
-        return tx.preparedQuery("INSERT INTO storefront_orders (store_id, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        return tx.preparedQuery(LOCK_ORDER)
                 .execute(Tuple.of(storeId, orderId))
-                .chain(() -> tx.preparedQuery("""
-                                SELECT stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at
-                                FROM storefront_orders WHERE store_id = $1 AND order_id = $2 FOR UPDATE""")
-                        .execute(Tuple.of(storeId, orderId)))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     return new WooCommerceOrders.OrderState(r.getBoolean("stock_reduced"), r.getInteger("cycle"),
                             fromJson(r.getString("booked_lines")), r.getString("last_status"),
                             r.getString("source_modified_at"));
                 });
-    }
-
-    private Uni<Void> saveOrder(SqlConnection tx, long storeId, String orderId, String orderName,
-                                WooCommerceOrders.OrderState s) {
-        return tx.preparedQuery("""
-                        UPDATE storefront_orders SET order_name = $3, last_status = $4, stock_reduced = $5, cycle = $6,
-                               booked_lines = $7::text::jsonb, source_modified_at = $8, updated_at = now()
-                        WHERE store_id = $1 AND order_id = $2""")
-                .execute(Tuple.from(new Object[]{storeId, orderId, orderName, s.lastStatus(), s.stockReduced(),
-                        s.cycle(), json.of(s.bookedLines()), s.sourceModifiedAt()}))
-                .replaceWithVoid();
     }
 
     /** Whether the order was received as a Shopify test order and ignored. */

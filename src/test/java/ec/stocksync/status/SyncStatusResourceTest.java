@@ -336,6 +336,114 @@ class SyncStatusResourceTest {
         assertNotEquals(etag, changed);
     }
 
+    String tag(String url) {
+        return Api.admin().get(url).then().statusCode(200).extract().header("ETag");
+    }
+
+    void assertTagMoved(String change, String url, String oldTag) {
+        int code = Api.admin().header("If-None-Match", oldTag).get(url).then().extract().statusCode();
+        assertEquals(200, code, change + ": the page may have changed, so the old tag must not get 304");
+    }
+
+    void assertTagHeld(String change, String url, String tag) {
+        int code = Api.admin().header("If-None-Match", tag).get(url).then().extract().statusCode();
+        assertEquals(304, code, change + " changes nothing on the page: the tag should hold");
+    }
+
+    @Test
+    void theOldTagStopsAnswering304AfterASaleItsPushAPullARetryADismissalAndAStoreRename() {
+        sandbox.product(store, "TAG-1", 10, 10);
+        String url = "/api/sync-status?storeId=" + store.storeId();
+        pull("TAG-1");
+        String t = tag(url);
+        assertTagHeld("nothing", url, t);
+
+        sandbox.sell(store.storeId(), "TAG-1", 1);
+        assertTagMoved("a sale booked by a webhook", url, t);
+
+        t = tag(url);
+        worker.main().start();
+        Sandbox.await("the sale pushed", Duration.ofSeconds(10), () -> db.count(
+                "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DONE'", store.storeId()) == 1);
+        Sandbox.await("its post-push pull", Duration.ofSeconds(10), () -> "SALE".equals(row("TAG-1").get("trigger")));
+        worker.main().stop();
+        assertTagMoved("a push and its post-push pull", url, t);
+
+        t = tag(url);
+        pull("TAG-1");
+        assertTagMoved("a selective pull", url, t);
+
+        db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status, last_error)
+                VALUES ($1, 'TAG-1', 'SALE', 2, 'tag-dead-1', 'DEAD', 'HTTP 422'),
+                       ($1, 'TAG-1', 'SALE', 1, 'tag-dead-2', 'DEAD', 'HTTP 422')""", store.storeId());
+        List<Long> dead = db.rows("SELECT id FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DEAD'"
+                + " ORDER BY id", store.storeId()).stream().map(r -> r.getLong("id")).toList();
+        t = tag(url);
+        Api.admin().post("/api/movements/" + dead.get(0) + "/retry").then().statusCode(200);
+        assertTagMoved("a DEAD movement retried", url, t);
+
+        t = tag(url);
+        Api.admin().body(Map.of("reason", "Registrada a mano")).post("/api/movements/" + dead.get(1) + "/dismiss")
+                .then().statusCode(200);
+        assertTagMoved("a DEAD movement dismissed", url, t);
+
+        t = tag(url);
+        Api.admin().body(Map.of("name", "Tienda renombrada")).patch("/api/stores/" + store.storeId()).then().statusCode(200);
+        assertTagMoved("a store renamed", url, t);
+    }
+
+    @Test
+    void theTagHoldsThroughOtherStoresChangesAndWorkBookkeepingThePageDoesNotShow() {
+        seed("HOLD-1", "Hold", 4, "4", "MANUAL", "UNCHANGED", "2026-01-01T10:00:00Z");
+        sandbox.sell(store.storeId(), "HOLD-1", 1);
+        String url = "/api/sync-status?storeId=" + store.storeId();
+        String t = tag(url);
+
+        long other = Api.createShopifyStore();
+        db.rows("INSERT INTO stock_cache (store_id, sku, name, store_stock) VALUES ($1, 'HOLD-1', 'Otra', 9)", other);
+        assertTagHeld("another store's new SKU", url, t);
+
+        db.rows("UPDATE inventory_movements_queue SET lease_expires_at = now() + interval '1 minute',"
+                + " next_attempt_at = now() WHERE store_id = $1", store.storeId());
+        db.rows("UPDATE stock_cache SET pull_retry_at = now() WHERE store_id = $1", store.storeId());
+        assertTagHeld("lease and retry bookkeeping", url, t);
+
+        db.rows("UPDATE stock_cache SET name = 'Hold renamed' WHERE store_id = $1", store.storeId());
+        assertTagMoved("a SKU's name", url, t);
+    }
+
+    @Test
+    void theTagIsPerQueryAndPerCaller() {
+        seed("SCOPE-1", "Scope", 4, "4", "MANUAL", "UNCHANGED", "2026-01-01T10:00:00Z");
+        String url = "/api/sync-status?storeId=" + store.storeId();
+        String t = tag(url);
+        for (String other : List.of("&status=SYNCED", "&q=scope", "&page=1", "&size=10", "&sort=-sku", "&sort=name")) {
+            assertTagMoved("another query (" + other + ")", url + other, t);
+        }
+
+        String token = Api.admin().body(Map.of("name", "tablero", "storeId", store.storeId(), "access", "read-only"))
+                .post("/api/tokens").then().statusCode(201).extract().jsonPath().getString("token");
+        int code = given().header("Authorization", "Bearer " + token).header("If-None-Match", t).get(url)
+                .then().extract().statusCode();
+        assertEquals(200, code, "a tag another caller was given is not this caller's");
+        String own = given().header("Authorization", "Bearer " + token).get(url).then().statusCode(200)
+                .extract().header("ETag");
+        given().header("Authorization", "Bearer " + token).header("If-None-Match", own).get(url).then().statusCode(304);
+    }
+
+    @Test
+    void aConditionalPollForAnotherStoreOrAMissingOneIsStillRefused() {
+        String url = "/api/sync-status?storeId=" + store.storeId();
+        String t = tag(url);
+        Api.admin().header("If-None-Match", "*").get(url).then().statusCode(304);
+        Api.admin().header("If-None-Match", "*").get("/api/sync-status?storeId=999999").then().statusCode(404);
+        long other = Api.createShopifyStore();
+        String token = Api.admin().body(Map.of("name", "ajena", "storeId", other, "access", "read-only"))
+                .post("/api/tokens").then().statusCode(201).extract().jsonPath().getString("token");
+        given().header("Authorization", "Bearer " + token).header("If-None-Match", t).get(url).then().statusCode(404);
+    }
+
     @Test
     void theTagStaysWhileASaleWaitsAlthoughItsAgeGrows() throws InterruptedException {
         sandbox.sell(store.storeId(), "WAIT-1", 1);

@@ -1,0 +1,148 @@
+package ec.stocksync.status;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Every row of one store's status table as it was at {@code version} (V20), read in one query. Pages, filters, sorts
+ * and the summary are then answered from memory, with the same rules as {@link SyncStatusQuery#page}: text sorts go
+ * by the ranks the database computed in its collation, so an in-memory page is the page ORDER BY would give. Immutable
+ * once built; the sorted orders are computed on first use and kept.
+ */
+public final class StatusSnapshot {
+
+    /** A row, its ranks by SKU and by name (equal names, equal rank), and its oldest open movement. */
+    public record Entry(SyncStatusRow row, long skuRank, long nameRank, OffsetDateTime oldestOpen) {
+    }
+
+    private final long storeId;
+    private final long version;
+    private final List<Entry> bySku;
+    private final List<String> lowerSku;
+    private final List<String> lowerName;
+    private final Map<SyncStatus, Long> counts = new EnumMap<>(SyncStatus.class);
+    private final long queueDepth;
+    private final long deadMovements;
+    private final OffsetDateTime oldestPendingAt;
+    private final Map<String, List<Integer>> orders = new ConcurrentHashMap<>();
+
+    public StatusSnapshot(long storeId, long version, List<Entry> entries) {
+        this.storeId = storeId;
+        this.version = version;
+        this.bySku = entries.stream().sorted(Comparator.comparingLong(Entry::skuRank)).toList();
+        this.lowerSku = bySku.stream().map(e -> e.row().sku().toLowerCase(Locale.ROOT)).toList();
+        this.lowerName = bySku.stream().map(e -> e.row().name() == null ? null : e.row().name().toLowerCase(Locale.ROOT))
+                .toList();
+        for (SyncStatus st : SyncStatus.values()) {
+            counts.put(st, 0L);
+        }
+        long depth = 0;
+        long dead = 0;
+        OffsetDateTime oldest = null;
+        for (Entry e : bySku) {
+            counts.merge(e.row().status(), 1L, Long::sum);
+            depth += e.row().pendingMovements();
+            dead += e.row().deadMovements();
+            if (e.oldestOpen() != null && (oldest == null || e.oldestOpen().isBefore(oldest))) {
+                oldest = e.oldestOpen();
+            }
+        }
+        this.queueDepth = depth;
+        this.deadMovements = dead;
+        this.oldestPendingAt = oldest;
+    }
+
+    public long storeId() {
+        return storeId;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public int size() {
+        return bySku.size();
+    }
+
+    /** The page {@code req} asks for, at this snapshot's version. */
+    public SyncStatusPage page(SyncStatusQuery.Request req, OffsetDateTime now) {
+        String q = req.q() == null ? null : req.q().toLowerCase(Locale.ROOT);
+        long offset = (long) req.page() * req.size();
+        long total = 0;
+        List<SyncStatusRow> items = new ArrayList<>();
+        for (int i : order(req.sortField(), req.descending())) {
+            SyncStatusRow r = bySku.get(i).row();
+            if (req.status() != null && r.status() != req.status()) {
+                continue;
+            }
+            if (q != null && !lowerSku.get(i).contains(q) && (lowerName.get(i) == null || !lowerName.get(i).contains(q))) {
+                continue;
+            }
+            if (total >= offset && items.size() < req.size()) {
+                items.add(r);
+            }
+            total++;
+        }
+        Long age = oldestPendingAt == null ? null
+                : Math.round(Duration.between(oldestPendingAt, now).toMillis() / 1000.0);
+        SyncStatusPage.Summary summary = new SyncStatusPage.Summary(bySku.size(), new EnumMap<>(counts), queueDepth,
+                deadMovements, oldestPendingAt, age);
+        return new SyncStatusPage(storeId, items, req.page(), req.size(), total,
+                req.sortField() + (req.descending() ? ",desc" : ",asc"), summary);
+    }
+
+    /** Indexes into {@code bySku} in the order {@code column DIR NULLS LAST, sku ASC} (SyncStatusQuery's ORDER BY). */
+    private List<Integer> order(String field, boolean desc) {
+        if (field.equals("sku") && !desc) {
+            return identity();
+        }
+        return orders.computeIfAbsent(field + (desc ? ",desc" : ",asc"), k -> sorted(field, desc));
+    }
+
+    private List<Integer> identity() {
+        return orders.computeIfAbsent("sku,asc", k -> {
+            List<Integer> all = new ArrayList<>(bySku.size());
+            for (int i = 0; i < bySku.size(); i++) {
+                all.add(i);
+            }
+            return List.copyOf(all);
+        });
+    }
+
+    private List<Integer> sorted(String field, boolean desc) {
+        Comparator<Entry> byValue = switch (field) {
+            case "sku" -> Comparator.comparingLong(Entry::skuRank);
+            case "name" -> nullsLast(e -> e.row().name() == null ? null : e.nameRank(), desc);
+            case "storeStock" -> nullsLast(e -> e.row().storeStock(), desc);
+            case "contificoStock" -> nullsLast(e -> e.row().contificoStock(), desc);
+            // PostgreSQL sorts the status as text; the names are plain upper-case ASCII, so any collation agrees.
+            case "status" -> nullsLast(e -> e.row().status().name(), desc);
+            case "lastUpdatedAt" -> nullsLast(e -> e.row().lastUpdatedAt(), desc);
+            case "pendingMovements" -> nullsLast(e -> e.row().pendingMovements(), desc);
+            default -> throw new IllegalArgumentException("unknown sort " + field);
+        };
+        if (field.equals("sku") && desc) {
+            byValue = byValue.reversed();
+        }
+        Comparator<Entry> full = byValue.thenComparingLong(Entry::skuRank);
+        List<Integer> idx = new ArrayList<>(identity());
+        idx.sort((a, b) -> full.compare(bySku.get(a), bySku.get(b)));
+        return List.copyOf(idx);
+    }
+
+    /** NULLS LAST in both directions, as the SQL says; only non-null values are reversed for DESC. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Comparator<Entry> nullsLast(Function<Entry, Comparable> key, boolean desc) {
+        Comparator<Comparable> natural = Comparator.naturalOrder();
+        Comparator<Comparable> dir = desc ? natural.reversed() : natural;
+        return Comparator.comparing(key, Comparator.nullsLast(dir));
+    }
+}
