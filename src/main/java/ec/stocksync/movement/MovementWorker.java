@@ -9,9 +9,11 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.pgclient.PgConnectOptions;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -92,7 +94,8 @@ public class MovementWorker {
      * still holds then is given back to the queue at once, so another replica takes it over now rather than when the
      * leases expire.
      */
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        // First among the shutdown observers: pushes in flight still need the clients, pools and timers others close.
         stopClaiming();
         if (io.vertx.core.Context.isOnEventLoopThread()) {
             // Never the case for a real shutdown (the JVM's hook thread); the leases then expire as after a crash.

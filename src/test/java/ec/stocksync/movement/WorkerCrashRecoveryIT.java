@@ -223,9 +223,12 @@ class WorkerCrashRecoveryIT {
         assertTrue(app.process.waitFor(30, TimeUnit.SECONDS), "the replica did not stop within 30 s of SIGTERM");
         System.out.printf("[crash-it] stopped %.1f s after SIGTERM with %d POST(s) on the wire%n",
                 (System.nanoTime() - sigterm) / 1e9, postsOnTheWire());
-        assertEquals(0, count("status = 'IN_PROGRESS'"), "a stopped replica holds no lease");
-        assertTrue(Files.readAllLines(app.log).stream().anyMatch(l -> l.contains("movement(s) back to the queue")),
-                "the replica gave the movements it held back; see " + app.log);
+        assertEquals(0, count("status = 'IN_PROGRESS'"), "a stopped replica holds no lease; see " + app.log);
+        // Given back by the drain, or by their own push's failure path if a POST was cut on the way out: either way
+        // PENDING at once, never left to a lease.
+        System.out.printf("[crash-it] at SIGTERM: %s%n", Files.readAllLines(app.log).stream()
+                .anyMatch(l -> l.contains("movement(s) back to the queue")) ? "the drain gave movements back"
+                : "every push had ended before the drain");
 
         contifico.clearFaults();
         app = App.start("term2", longLeases);
