@@ -100,10 +100,10 @@ final class ObservabilityFlow {
     }
 
     static ValidatableResponse deliver(long storeId, byte[] body, String secret) {
-        return given().contentType("application/json").header("X-Shopify-Topic", "orders/create")
+        var req = given().contentType("application/json").header("X-Shopify-Topic", "orders/create")
                 .header("X-Shopify-Webhook-Id", UUID.randomUUID().toString())
                 .header("X-Shopify-Shop-Domain", SHOP_DOMAIN)
-                .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(secret, body))
-                .body(body).post("/webhooks/shopify/" + storeId).then();
+                .header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(secret, body));
+        return ec.stocksync.support.Api.sized(req, body).body(body).post("/webhooks/shopify/" + storeId).then();
     }
 }

@@ -1,5 +1,8 @@
 package ec.stocksync.support;
 
+import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
+import io.restassured.config.RestAssuredConfig;
 import io.restassured.specification.RequestSpecification;
 
 import java.util.Map;
@@ -9,6 +12,20 @@ import static io.restassured.RestAssured.given;
 
 /** Admin API calls as a real client makes them. */
 public final class Api {
+
+    /**
+     * For bodies over the webhook limit: ask before sending ({@code Expect: 100-continue}, as curl does). The service
+     * answers 413 from the headers and closes the connection; a client that writes the whole body first can hit the
+     * closed socket (broken pipe) before it reads that answer, depending on socket buffers and load.
+     */
+    public static final RestAssuredConfig ASK_BEFORE_SENDING = RestAssured.config()
+            .httpClient(HttpClientConfig.httpClientConfig().setParam("http.protocol.expect-continue", true));
+
+    /** {@code spec}, asking before sending when {@code body} is over 1 MiB. */
+    public static RequestSpecification sized(RequestSpecification spec, byte[] body) {
+        return body.length > 1024 * 1024 ? spec.config(ASK_BEFORE_SENDING) : spec;
+    }
+
 
     public static final String ADMIN_TOKEN = "test-admin-token";
     public static final String SHOPIFY_SECRET = "test-shopify-client-secret";

@@ -56,7 +56,7 @@ class ShopifyWebhookTest {
         if (signature != null) {
             req = req.header("X-Shopify-Hmac-Sha256", signature);
         }
-        return req.body(body).post("/webhooks/shopify/" + storeId).then();
+        return Api.sized(req, body).body(body).post("/webhooks/shopify/" + storeId).then();
     }
 
     ValidatableResponse deliverSigned(String topic, String webhookId, byte[] body) {

@@ -84,7 +84,7 @@ class WebhookSecurityTest {
         if (signature != null) {
             req = req.header("X-Shopify-Hmac-Sha256", signature);
         }
-        return req.body(body).post("/webhooks/shopify/" + storeId);
+        return Api.sized(req, body).body(body).post("/webhooks/shopify/" + storeId);
     }
 
     Response shopifySigned(String body) {
@@ -101,7 +101,7 @@ class WebhookSecurityTest {
         if (signature != null) {
             req = req.header("X-WC-Webhook-Signature", signature);
         }
-        return req.body(body).post("/webhooks/woocommerce/" + storeId);
+        return Api.sized(req, body).body(body).post("/webhooks/woocommerce/" + storeId);
     }
 
     Response wooSigned(String body) {
