@@ -4,7 +4,7 @@
 # simulators, pgbench included, then prints every figure with its target and PASS/MISS as a Markdown table.
 # Benchmarks assert correctness only; a MISS never fails the run.
 #
-#   bench/run.sh            # everything (about 6 minutes on 2 cores)
+#   bench/run.sh            # everything (about 8 minutes on 2 cores)
 #   bench/run.sh -o         # extra arguments go to Maven (-o: offline)
 #   BENCH_TESTS=SyncStatusBenchmark bench/run.sh -o    # some of them
 #

@@ -24,7 +24,7 @@ CREATE FUNCTION status_versions_bump(store_ids BIGINT[]) RETURNS void LANGUAGE s
 $$;
 
 -- Statement triggers with transition tables: a pull writing a batch of 100 SKUs bumps once, not 100 times.
--- (sync_logs and sync_status_latest are only inserted into and deleted from.)
+-- (sync_logs is only inserted into and deleted from; sync_status_latest changes only through its insert trigger.)
 CREATE FUNCTION status_versions_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN

@@ -1,5 +1,6 @@
 package ec.stocksync.cluster;
 
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -7,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -53,13 +53,23 @@ public class ScheduleClaims {
     }
 
     /**
-     * Claims an interval job's run for the current period of length {@code every}. Replicas fire such jobs at their
-     * own phase; the period is cut from the database's clock (aligned to the epoch), so they agree which one it is.
+     * Claims an interval job's run for the current period, {@code every} as configured for its {@code @Scheduled}
+     * (e.g. {@code 10m}). Replicas fire such jobs at their own phase; the period is cut from the database's clock
+     * (aligned to the epoch), so they agree which one it is.
      */
-    public Uni<Boolean> claimEvery(String job, long storeId, Duration every) {
+    public Uni<Boolean> claimEvery(String job, long storeId, String every) {
         return pool.preparedQuery(CLAIM.formatted(
                         "date_bin(make_interval(secs => $3), now(), timestamptz '1970-01-01 00:00:00+00')"))
-                .execute(Tuple.of(job, storeId, (double) Math.max(1, every.toSeconds()), INSTANCE))
+                .execute(Tuple.of(job, storeId, (double) Math.max(1, seconds(every)), INSTANCE))
                 .map(rows -> rows.rowCount() > 0);
+    }
+
+    /** "off" (or anything else the scheduler reads as disabled) never fires, so its period does not matter. */
+    private static long seconds(String every) {
+        try {
+            return DurationConverter.parseDuration(every).toSeconds();
+        } catch (IllegalArgumentException off) {
+            return 1;
+        }
     }
 }

@@ -3,9 +3,11 @@ package ec.stocksync.observability;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 import java.util.List;
 
@@ -23,7 +25,8 @@ public class MeterLifecycle {
     @Inject
     MeterRegistry registry;
 
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) ShutdownEvent event) {
+        // Last among our shutdown observers: a pull or push that ends while the worker drains still records its meters.
         List<Meter> ours = registry.getMeters().stream().filter(m -> m.getId().getName().startsWith(PREFIX)).toList();
         ours.forEach(registry::remove);
     }

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.MDC;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -59,13 +60,20 @@ public class WorkScope {
             VertxContextSafetyToggle.setContextSafe(own, true);
             io.opentelemetry.context.Context parent = io.opentelemetry.context.Context.current();
             AtomicReference<Cancellable> running = new AtomicReference<>();
+            // Set when the caller is done with us: a cancel that comes before the work started must keep it from
+            // starting (a pull would otherwise take its lock and write its row for nobody).
+            AtomicBoolean over = new AtomicBoolean();
             emitter.onTermination(() -> {
+                over.set(true);
                 Cancellable c = running.get();
                 if (c != null) {
                     c.cancel();
                 }
             });
             own.runOnContext(ignored -> {
+                if (over.get()) {
+                    return;
+                }
                 fields.forEach((k, v) -> {
                     if (v != null) {
                         MDC.put(k, v);
@@ -73,15 +81,15 @@ public class WorkScope {
                 });
                 Span span = start(tracer.spanBuilder(spanName).setParent(parent), fields);
                 Scope scope = span.makeCurrent();
-                running.set(Uni.createFrom().<T>deferred(work::get).subscribe().with(
-                        item -> {
-                            end(span, scope, null);
-                            onContext(origin, () -> emitter.complete(item));
-                        },
-                        failure -> {
-                            end(span, scope, failure);
-                            onContext(origin, () -> emitter.fail(failure));
-                        }));
+                // The span ends however the work ends, a cancel included.
+                running.set(Uni.createFrom().<T>deferred(work::get)
+                        .onTermination().invoke((item, failure, cancelled) -> end(span, scope, failure))
+                        .subscribe().with(
+                                item -> onContext(origin, () -> emitter.complete(item)),
+                                failure -> onContext(origin, () -> emitter.fail(failure))));
+                if (over.get()) {
+                    running.get().cancel();
+                }
             });
         });
     }

@@ -1,7 +1,6 @@
 package ec.stocksync.reconcile;
 
 import ec.stocksync.cluster.ScheduleClaims;
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +11,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +47,7 @@ public class ReconcileJob {
                     return Multi.createFrom().iterable(ids);
                 })
                 // One store at a time: a run holds a pooled connection for its lock, and the storefronts are not in a hurry.
-                .onItem().transformToUniAndConcatenate(id -> claims.claimEvery("reconcile", id, period())
+                .onItem().transformToUniAndConcatenate(id -> claims.claimEvery("reconcile", id, every)
                         .chain(won -> won ? reconciliation.tryReconcile(id) : Uni.createFrom().item(Optional.empty()))
                         .invoke(done -> {
                             if (done.isEmpty()) {
@@ -62,13 +60,5 @@ public class ReconcileJob {
                         }))
                 .collect().last()
                 .replaceWithVoid();
-    }
-
-    private Duration period() {
-        try {
-            return DurationConverter.parseDuration(every);
-        } catch (IllegalArgumentException off) {
-            return Duration.ofMinutes(10);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package ec.stocksync.retention;
 
+import ec.stocksync.cluster.ScheduleClaims;
 import ec.stocksync.movement.MovementRepository;
 import ec.stocksync.sync.AdvisoryLocks;
 import ec.stocksync.sync.SyncRetention;
@@ -21,9 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * Purges old history: sync_logs, finished pull runs, DONE movements, raw webhook bodies and old webhook events, each
- * table through its owner. Every replica
- * fires the schedule; the retention lock (a transaction-scoped try-lock, DESIGN rule 3) lets one of them run it and the
- * others skip at once. The deletes themselves run in short batches outside that transaction, so each commits on its own
+ * table through its owner. Every replica fires the schedule; the replica that wins the period's schedule claim runs it,
+ * and the retention lock (a transaction-scoped try-lock, DESIGN rule 3) keeps any other purge from running beside it. The deletes themselves run in short batches outside that transaction, so each commits on its own
  * and a failure half-way keeps what was done.
  */
 @ApplicationScoped
@@ -42,6 +42,8 @@ public class RetentionJob {
     MovementRepository movements;
     @Inject
     WebhookRetention webhooks;
+    @Inject
+    ScheduleClaims claims;
 
     /** Rows deleted by one purge. */
     public record Purged(long syncLogs, long pullRuns, long doneMovements, long rawWebhookPayloads, long webhookEvents) {
@@ -50,7 +52,9 @@ public class RetentionJob {
     @Scheduled(identity = "retention-purge", every = "${stocksync.retention.every:1h}",
             delayed = "${stocksync.retention.delayed:5m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purgeOnSchedule() {
-        return purge(config.batchSize())
+        // Once per period across replicas; the retention lock still keeps a test's or an operator's purge apart.
+        return claims.claimEvery("retention", ScheduleClaims.ALL_STORES, config.every())
+                .chain(won -> won ? purge(config.batchSize()) : Uni.createFrom().item(Optional.<Purged>empty()))
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf(failure, "retention purge failed; the next run carries on");
                     return Optional.empty();

@@ -133,7 +133,11 @@ public final class StatusSnapshot {
             byValue = byValue.reversed();
         }
         Comparator<Entry> full = byValue.thenComparingLong(Entry::skuRank);
-        List<Integer> idx = new ArrayList<>(identity());
+        // Not identity(): this runs inside orders.computeIfAbsent, which must not update the map again.
+        List<Integer> idx = new ArrayList<>(bySku.size());
+        for (int i = 0; i < bySku.size(); i++) {
+            idx.add(i);
+        }
         idx.sort((a, b) -> full.compare(bySku.get(a), bySku.get(b)));
         return List.copyOf(idx);
     }

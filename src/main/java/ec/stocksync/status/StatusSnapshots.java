@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The newest {@link StatusSnapshot} of the most recently asked stores, per replica. A snapshot answers only for the
- * version it was read at (or a later one), and the version moves with every write to what the page reads (V20), so
- * nothing stale is served whatever the other replicas do.
+ * exact version it was read at, and the version moves with every write to what the page reads (V20), so nothing stale
+ * is served whatever the other replicas do (or if the versions were ever reset, as by a restore).
  *
  * <p>Reading a whole store costs more than one page, so a snapshot is read only once a version has paid for it: the
  * first call at a version gets the page query (what a dashboard polling through a busy store needs: one page per
@@ -43,14 +43,14 @@ public class StatusSnapshots {
     private final Map<Long, Long> askedAt = new HashMap<>();
     private final Set<Long> loading = ConcurrentHashMap.newKeySet();
 
-    /** A snapshot of the store at {@code version} or later if one is kept; else null, and maybe one is read for later. */
-    public StatusSnapshot atLeast(long storeId, long version) {
+    /** The snapshot of the store at exactly {@code version} if one is kept; else null, and maybe one is read for later. */
+    public StatusSnapshot at(long storeId, long version) {
         if (cachedStores <= 0) {
             return null;
         }
         synchronized (this) {
             StatusSnapshot kept = newest.get(storeId);
-            if (kept != null && kept.version() >= version) {
+            if (kept != null && kept.version() == version) {
                 return kept;
             }
             Long before = askedAt.put(storeId, version);

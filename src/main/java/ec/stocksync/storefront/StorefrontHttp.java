@@ -144,7 +144,7 @@ final class StorefrontHttp {
      * its own event loop (CallerContextTest guards this: a Hibernate Reactive session chained after us depends on it).
      */
     <T> Uni<T> withRetries(Platform platform, String what, Supplier<Uni<T>> attempt) {
-        String tag = platform.name().toLowerCase(java.util.Locale.ROOT);
+        String tag = platform.code();
         // Each attempt is counted (stocksync.storefront.calls{platform,outcome}): retries are what an error rate shows.
         return attempt(what, () -> Uni.createFrom().<T>deferred(attempt::get)
                 .invoke(ok -> calls(tag, "ok"))

@@ -75,6 +75,7 @@ public class AdvisoryLocks {
         budget = new LockBudget(poolSize - Math.max(2, (poolSize + 3) / 4));
     }
 
+    /** Also makes the bean (and so {@link #sizeBudget}'s refusal of a too small pool) happen at start, not at first use. */
     void checkAtStart(@Observes StartupEvent event) {
         if (budget.capacity() < workerConcurrency) {
             LOG.warnf("a pool of %d connections lets %d locks be held at once: the worker's concurrency of %d is"

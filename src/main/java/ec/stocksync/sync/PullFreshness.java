@@ -45,7 +45,7 @@ public class PullFreshness {
     @Scheduled(identity = "pull-freshness-gauge", every = "${stocksync.metrics.pull-freshness-every:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRefresh() {
-        return read().onFailure().invoke(e -> LOG.debugf("pull freshness not refreshed: %s", e.getMessage()))
+        return read().onFailure().invoke(e -> LOG.warnf("pull freshness not refreshed (the gauge keeps its last figures): %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 

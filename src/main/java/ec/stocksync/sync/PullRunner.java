@@ -168,7 +168,10 @@ public class PullRunner {
                     String[] tags = {"mode", run.mode.name(), "trigger", run.trigger.name(), "status", status};
                     registry.counter("stocksync.pull.runs", tags).increment();
                     sample.stop(registry.timer("stocksync.pull.run.duration", tags));
-                    freshness.refresh();
+                    if ("DONE".equals(status) && !run.options.dryRun()) {
+                        // Only a successful real run moves a store's last-success time.
+                        freshness.refresh();
+                    }
                 })
                 .invoke(status -> LOG.infof("pull run %d store=%d %s %s%s: %s: %s in %d ms%s", run.id, run.storeId(),
                         run.mode, run.trigger, run.options.dryRun() ? " (dry run)" : "", status, run.describe(),
@@ -210,15 +213,18 @@ public class PullRunner {
     }
 
     /**
-     * On shutdown the runs of this replica are marked INTERRUPTED at once, instead of waiting for another replica's
-     * check to find them. Cancelling stops what Mutiny can stop; a step already running finds its row ended (progress
-     * and outcome are written only while RUNNING) and its lock goes with the pool.
+     * SIGTERM (with a shutdown delay): no scheduled job starts on a replica about to stop (all of them pause: pulls,
+     * reconciliation, retention, post-push retries); another replica's claim or the next start takes them up.
      */
-    /** SIGTERM (with a shutdown delay): no scheduled pull or reconciliation starts on a replica about to stop. */
     void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
         scheduler.pause();
     }
 
+    /**
+     * On shutdown the runs of this replica are marked INTERRUPTED at once, instead of waiting for another replica's
+     * check to find them. Cancelling stops what Mutiny can stop; a step already running finds its row ended (progress
+     * and outcome are written only while RUNNING) and its lock goes with the pool.
+     */
     void onStop(@Observes ShutdownEvent event) {
         executing.values().forEach(Cancellable::cancel);
         if (finished.isEmpty()) {

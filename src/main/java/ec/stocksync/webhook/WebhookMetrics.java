@@ -1,5 +1,6 @@
 package ec.stocksync.webhook;
 
+import ec.stocksync.observability.WorkScope;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,7 +36,7 @@ public class WebhookMetrics {
         // The store's id is known from the URL before anything is read: every log line of the delivery names it.
         String storeId = storeId(rc.normalizedPath());
         if (storeId != null) {
-            MDC.put("storeId", storeId);
+            MDC.put(WorkScope.STORE_ID, storeId);
         }
         rc.addHeadersEndHandler(v -> registry.counter("stocksync.webhooks", "platform", platform,
                 "outcome", outcome(rc.response().getStatusCode(), rc.get(OUTCOME))).increment());

@@ -318,6 +318,17 @@ class SyncStatusResourceTest {
     }
 
     @Test
+    void aSearchWithANulCharacterIsABadRequestNotADatabaseFailure() {
+        seed("NUL-1", "Uno", 1, "1", "MANUAL", "UNCHANGED", "2026-01-01T00:00:00Z");
+        // Asked twice, so the second answer could come from memory: both paths refuse it alike.
+        for (int i = 0; i < 2; i++) {
+            given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).urlEncodingEnabled(false)
+                    .get("/api/sync-status?storeId=" + store.storeId() + "&q=NUL%00x").then().statusCode(400)
+                    .body("error", equalTo("invalid_field")).body("message", containsString("q"));
+        }
+    }
+
+    @Test
     void aPollWithTheCurrentEtagGets304AndAChangeGivesANewTag() {
         seed("ETAG-1", "Etag", 4, "4", "MANUAL", "UNCHANGED", "2026-01-01T10:00:00Z");
         String url = "/api/sync-status?storeId=" + store.storeId();

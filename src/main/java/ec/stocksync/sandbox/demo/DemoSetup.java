@@ -4,6 +4,7 @@ import ec.stocksync.sandbox.SandboxOnly;
 import ec.stocksync.sandbox.contifico.ContificoSandbox;
 import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.store.SecretBox;
+import ec.stocksync.sync.SkuPullResult;
 import ec.stocksync.sync.SyncOptions;
 import ec.stocksync.sync.SyncService;
 import ec.stocksync.sync.SyncTrigger;
@@ -110,7 +111,7 @@ public class DemoSetup {
      * figures at once instead of the old ones until some later pull. The pull is forced: a reset may take SKUs to 0
      * on purpose, which the zeroing guard would otherwise stop.
      */
-    public Uni<java.util.List<ec.stocksync.sync.SkuPullResult>> reset() {
+    public Uni<List<SkuPullResult>> reset() {
         contifico.simulator().reset();
         contifico.simulator().seedDemo();
         shopify.reset();
