@@ -1,6 +1,7 @@
 package ec.stocksync.storefront;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import ec.stocksync.common.Backoff;
 import ec.stocksync.store.Platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +19,6 @@ import org.jboss.logging.Logger;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -181,12 +181,8 @@ final class StorefrontHttp {
     }
 
     private Duration backoff(int retriesDone) {
-        long initial = config.retry().initialBackoff().toMillis();
-        long max = config.retry().maxBackoff().toMillis();
-        long exp = Math.min(max, initial << Math.min(retriesDone, 20));
-        // Jitter in [exp/2, exp] so replicas retrying the same storefront do not hit it in lockstep.
-        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
-        return Duration.ofMillis(Math.max(1, jittered));
+        Duration wait = new Backoff(config.retry().initialBackoff(), config.retry().maxBackoff()).jittered(retriesDone);
+        return wait.isZero() ? Duration.ofMillis(1) : wait;
     }
 
     /** Status handling common to both platforms; {@code code}/{@code message} come from the platform's error body. */
