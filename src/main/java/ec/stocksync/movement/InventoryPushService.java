@@ -1,9 +1,7 @@
 package ec.stocksync.movement;
 
-import ec.stocksync.common.ApiException;
 import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
-import ec.stocksync.contifico.ContificoException;
 import ec.stocksync.contifico.ContificoProductResolver;
 import ec.stocksync.contifico.MovementType;
 import ec.stocksync.contifico.NewMovement;
@@ -13,16 +11,12 @@ import ec.stocksync.store.StoreContexts;
 import ec.stocksync.sync.AdvisoryLocks;
 import ec.stocksync.sync.StockCache;
 import ec.stocksync.sync.SyncService;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,18 +25,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
  * Pushes movements to Contifico: one {@code Uni} per push unit, i.e. the movements of one (store, SKU, kind) waiting
  * together, which go out as ONE Contifico movement while each keeps its own status. Under the SKU's push lock:
- * push → update the cache → selective pull of that SKU → sync_logs (trigger SALE) → DONE.
+ * push → update the cache → selective pull of that SKU → sync_logs (trigger SALE) → DONE. This class is the happy
+ * path; {@link PushFailurePolicy} decides what a failure means and {@link PushOutcomes} records every outcome.
  */
 @ApplicationScoped
 public class InventoryPushService {
 
-    private static final Logger LOG = Logger.getLogger(InventoryPushService.class);
     /** Contifico documents no limit for descripcion: stay well within what such fields usually take. */
     static final int MAX_DESCRIPTION_LENGTH = 250;
 
@@ -63,7 +56,7 @@ public class InventoryPushService {
     @Inject
     WorkerConfig config;
     @Inject
-    MeterRegistry registry;
+    PushOutcomes outcomes;
     @Inject
     WorkScope work;
 
@@ -93,17 +86,9 @@ public class InventoryPushService {
         };
         return contexts.load(first.storeId(), first.integrationId())
                 .chain(ctx -> locks.withPushLock(first.storeId(), first.sku(), () -> underLock(owner, ctx, group, track))
-                        .chain(done -> done.isPresent() ? Uni.createFrom().voidItem() : deferBusy(owner, group)))
-                .onFailure().recoverWithUni(e -> failed(owner, List.copyOf(held), e));
-    }
-
-    private Uni<Void> deferBusy(String owner, List<Movement> group) {
-        registry.counter("stocksync.movements", "outcome", "deferred_lock_busy").increment(group.size());
-        long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, config.lockBusyDelay().toMillis() / 2));
-        // The lock holder may be the worker whose push put these in doubt: let its request land before the look-up.
-        Duration delay = group.stream().anyMatch(Movement::pushOutcomeUnknown)
-                ? config.outcomeUnknownDelay() : config.lockBusyDelay();
-        return repo.defer(owner, ids(group), delay.plusMillis(jitter));
+                        .chain(done -> done.isPresent() ? Uni.createFrom().voidItem()
+                                : outcomes.deferLockBusy(owner, group)))
+                .onFailure().recoverWithUni(e -> outcomes.failed(owner, List.copyOf(held), e));
     }
 
     private Uni<Boolean> underLock(String owner, StoreContext ctx, List<Movement> group,
@@ -157,13 +142,11 @@ public class InventoryPushService {
                             .onFailure().transform(DoubtUnresolved::new)
                             .chain(found -> {
                                 if (!found.isEmpty()) {
-                                    LOG.infof("push %s was booked in Contifico as %s although its answer was lost",
-                                            reference, found.get(0).codigo());
-                                    registry.counter("stocksync.movements", "outcome", "recovered_by_lookup").increment(members.size());
+                                    outcomes.recoveredByLookup(reference, found.get(0).codigo(), members.size());
                                     return repo.markPushed(owner, ids(members), found.get(0).id(), reference)
                                             .chain(() -> afterPush(owner, ctx, members));
                                 }
-                                LOG.infof("push %s is not in Contifico: pushing again under a new reference", reference);
+                                outcomes.notFoundByLookup(reference);
                                 return repo.clearDoubt(owner, ids(members)).chain(() -> push(owner, ctx, members));
                             });
                 });
@@ -176,7 +159,7 @@ public class InventoryPushService {
         String reference = "[ss-" + first.storeId() + "-" + first.id() + "-"
                 + UUID.randomUUID().toString().substring(0, 6) + "]";
         BigDecimal quantity = BigDecimal.valueOf(members.stream().mapToInt(Movement::quantity).sum());
-        Timer.Sample sample = Timer.start(registry);
+        Timer.Sample sample = outcomes.pushStarted();
         return products.productId(first.storeId(), conn, first.sku())
                 .chain(productId -> repo.markInDoubt(owner, ids, reference).chain(marked -> {
                     if (marked < ids.size()) {
@@ -188,10 +171,8 @@ public class InventoryPushService {
                             : NewMovement.restock(productId, quantity, BigDecimal.ZERO, description(ctx, members, reference));
                     return contifico.createMovement(conn, movement);
                 }))
-                .invoke(() -> sample.stop(registry.timer("stocksync.push.latency", "kind", first.kind().name())))
                 .chain(booked -> {
-                    LOG.infof("pushed %s %s x%s store=%d as %s (%d movement(s))", first.kind(), first.sku(), quantity,
-                            first.storeId(), booked.codigo(), members.size());
+                    outcomes.pushed(sample, first, quantity, booked.codigo(), members.size());
                     return repo.markPushed(owner, ids, booked.id(), reference)
                             .chain(marked -> marked < ids.size()
                                     // Whoever took the lease over will find the booking by its reference.
@@ -208,114 +189,14 @@ public class InventoryPushService {
         int signed = members.stream().mapToInt(Movement::signedQuantity).sum();
         return cache.applyPush(first.storeId(), first.sku(), signed)
                 // The push is booked whatever happens to the cache; the post-push pull below rewrites the figure.
-                .onFailure().invoke(e -> LOG.errorf(e, "stock cache not updated after the push of store=%d sku=%s",
-                        first.storeId(), first.sku()))
+                .onFailure().invoke(e -> outcomes.cacheNotUpdated(e, first))
                 .onFailure().recoverWithNull()
                 .chain(() -> work.span("stocksync.pull.after_push", Map.of(WorkScope.STORE_ID,
                         String.valueOf(first.storeId()), WorkScope.SKU, first.sku()),
                         () -> sync.pullAfterPush(ctx, first.sku(), first.id(), 1)))
                 .chain(() -> repo.markDone(owner, ids(members)))
-                .invoke(n -> registry.counter("stocksync.movements", "outcome", "done").increment(n))
+                .invoke(outcomes::done)
                 .replaceWithVoid();
-    }
-
-    /** Decides what a failure means for the movements: retry later, or DEAD now. */
-    private Uni<Void> failed(String owner, List<Movement> held, Throwable e) {
-        List<Long> ids = ids(held);
-        if (e instanceof LeaseLost) {
-            LOG.warnf("lease on movements %s was lost; their new owner carries on", ids);
-            return Uni.createFrom().voidItem();
-        }
-        int attempt = held.stream().mapToInt(Movement::attempts).max().orElse(0) + 1;
-        boolean dead = false;
-        // Only a failure that proves nothing was booked may clear a doubt; anything else keeps the look-up due.
-        boolean notBooked = false;
-        // A call the circuit breaker never let out says nothing about this movement: it costs no attempt.
-        boolean spendAttempt = !circuitOpen(e);
-        Duration delay = spendAttempt ? backoff(attempt) : config.circuitOpenDelay();
-        String error;
-        Uni<Void> before = Uni.createFrom().voidItem();
-        if (e instanceof ContificoException ce) {
-            error = ce.getClass().getSimpleName() + ": " + ce.getMessage();
-            // An unknown outcome is not a verdict: it is retried, after a look-up of its reference.
-            dead = !ce.isRetryable() && !ce.outcomeUnknown();
-            notBooked = !ce.outcomeUnknown();
-            if (ce.outcomeUnknown()) {
-                delay = max(config.outcomeUnknownDelay(), delay);
-            }
-            if (ce instanceof ContificoException.Unavailable u && u.retryAfter() != null) {
-                // Contifico said when to come back (a 429): sooner would only be refused again.
-                delay = max(u.retryAfter(), delay);
-            }
-            if (staleProductId(ce)) {
-                // The cached product id is gone (product recreated, integration moved): resolve the SKU afresh.
-                Movement first = held.get(0);
-                before = products.forget(first.storeId(), first.sku());
-                dead = false;
-            } else if (ce.status() == 401 || ce.status() == 403) {
-                // A revoked or mistyped key is the operator's to fix; the sales wait for it without burning attempts.
-                dead = false;
-                spendAttempt = false;
-                delay = config.backoffCap();
-            }
-        } else if (e instanceof DoubtUnresolved du) {
-            error = "look-up of an earlier push failed: " + du.getCause().getMessage();
-        } else if (e instanceof ApiException ae && "no_integration".equals(ae.code())) {
-            // Not a verdict on the push (a doubt stays a doubt), and the sales wait for an integration for free.
-            error = ae.getMessage();
-            spendAttempt = false;
-            delay = config.backoffCap();
-        } else {
-            error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.errorf(e, "unexpected failure pushing movements %s", ids);
-        }
-        boolean spend = spendAttempt;
-        boolean isDead = dead;
-        boolean cleared = notBooked;
-        Duration wait = delay;
-        return before.onFailure().recoverWithNull()
-                .chain(() -> repo.fail(owner, ids, error, wait, config.maxAttempts(), isDead, cleared, spend))
-                .invoke(rows -> rows.forEach(m -> {
-                    registry.counter("stocksync.movements", "outcome",
-                            m.status() == MovementStatus.DEAD ? "dead" : "retry").increment();
-                    if (m.status() == MovementStatus.DEAD) {
-                        LOG.warnf("movement %d (%s %s x%d) is DEAD after %d attempt(s): %s", m.id(), m.kind(), m.sku(),
-                                m.quantity(), m.attempts(), m.lastError());
-                    }
-                }))
-                // A DEAD sale gets no post-push pull, yet the storefront may show a figure a pull wrote over it: pull
-                // the SKU once (its units now stay reserved) through the post-push retry queue.
-                .call(rows -> Multi.createFrom().iterable(rows.stream().filter(m -> m.status() == MovementStatus.DEAD)
-                                .map(m -> Map.entry(m.storeId(), m.sku())).distinct().toList())
-                        .onItem().transformToUniAndConcatenate(k -> cache.schedulePullRetry(k.getKey(), k.getValue(), 0,
-                                Duration.ZERO))
-                        .collect().last()
-                        .onFailure().invoke(x -> LOG.errorf(x, "could not schedule the pull of a DEAD movement's SKU"))
-                        .onFailure().recoverWithNull())
-                .replaceWithVoid();
-    }
-
-    /** Contifico no longer knows the product id we cached for the SKU. */
-    private static boolean staleProductId(ContificoException e) {
-        return (e instanceof ContificoException.NotFound nf && nf.sku() == null)
-                || (e instanceof ContificoException.Rejected r && Integer.valueOf(1056).equals(r.codError()));
-    }
-
-    private static boolean circuitOpen(Throwable e) {
-        Throwable t = e instanceof DoubtUnresolved ? e.getCause() : e;
-        return t instanceof ContificoException.Unavailable u && u.circuitOpen();
-    }
-
-    /** Exponential backoff with full jitter, from {@code backoffBase} up to {@code backoffCap}. */
-    Duration backoff(int attempt) {
-        long base = config.backoffBase().toMillis();
-        long cap = config.backoffCap().toMillis();
-        long exp = Math.min(cap, base << Math.min(20, Math.max(0, attempt - 1)));
-        return Duration.ofMillis(exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1));
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**
@@ -348,7 +229,7 @@ public class InventoryPushService {
     }
 
     private static List<Long> ids(List<Movement> ms) {
-        return ms.stream().map(Movement::id).toList();
+        return PushOutcomes.ids(ms);
     }
 
     /** The look-up that would settle an in-doubt push failed: the doubt stays, the look-up is tried again later. */

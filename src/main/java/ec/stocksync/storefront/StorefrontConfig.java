@@ -9,9 +9,13 @@ import java.time.Duration;
 @ConfigMapping(prefix = "stocksync.storefront")
 public interface StorefrontConfig {
 
-    /** Upper bound for one HTTP exchange (connect + request + full response); a hung call fails after this. */
+    /** Upper bound for one read (connect + request + full response); a hung call fails after this. */
     @WithDefault("15s")
     Duration requestTimeout();
+
+    /** Upper bound for one stock write (a single quantity or a batch of them); a timed-out write is retried. */
+    @WithDefault("15s")
+    Duration writeTimeout();
 
     @WithDefault("5s")
     Duration connectTimeout();

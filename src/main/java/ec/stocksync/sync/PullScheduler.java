@@ -42,7 +42,7 @@ public class PullScheduler {
     static final Duration BUSY_RETRY = Duration.ofSeconds(5);
     static final int BUSY_RETRIES = 240;
 
-    @Scheduled(identity = "scheduled-delta-pull", cron = "${stocksync.sync.schedule}",
+    @Scheduled(identity = "scheduled-delta-pull", cron = "${stocksync.sync.schedule:0 */15 * * * ?}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> deltaPullAllStores(ScheduledExecution execution) {
         return pullAll(PullMode.DELTA, execution.getScheduledFireTime());

@@ -1,6 +1,7 @@
 package ec.stocksync.sync;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.Backoff;
 import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
 import ec.stocksync.contifico.ContificoException;
@@ -352,8 +353,11 @@ public class SyncService {
                                 + " pull reads it (%s)", ctx.storeId(), sku, attempt, r.error());
                         return cache.giveUpPullRetry(ctx.storeId(), sku);
                     }
-                    long delayMs = config.postPushRetry().initialDelay().toMillis() << Math.min(10, attempt - 1);
-                    return cache.schedulePullRetry(ctx.storeId(), sku, attempt, java.time.Duration.ofMillis(delayMs));
+                    // No jitter: the first retry must not come before the breaker's delay has passed. Attempts are
+                    // few, so the cap only keeps a misconfigured count from overflowing the wait.
+                    java.time.Duration initial = config.postPushRetry().initialDelay();
+                    java.time.Duration wait = new Backoff(initial, initial.multipliedBy(1024)).exponential(attempt - 1);
+                    return cache.schedulePullRetry(ctx.storeId(), sku, attempt, wait);
                 })
                 .onFailure().invoke(e -> LOG.errorf(e, "could not schedule the retry of the post-push pull of store=%d"
                         + " sku=%s", ctx.storeId(), sku))

@@ -66,6 +66,29 @@ class StorefrontClientsTest {
     }
 
     @Test
+    void aNewLocationOrAForgottenStoreGetsANewClient() {
+        StorefrontClient first = clients.forStore(shopify(7003, "token-a"));
+        Store moved = shopify(7003, "token-a");
+        moved.locationId = "2";
+        StorefrontClient second = clients.forStore(moved);
+        assertNotSame(first, second);
+
+        clients.forget(7003);
+        assertNotSame(second, clients.forStore(moved));
+    }
+
+    @Test
+    void anUnsavedStoreIsBuiltOnceForTheSameSettings() {
+        Store woo = new Store();
+        woo.platform = "woocommerce";
+        woo.siteUrl = "https://tienda.example.ec";
+        woo.consumerKey = "ck_unsaved";
+        woo.consumerSecret = "cs_unsaved";
+
+        assertSame(clients.forStore(woo), clients.forStore(woo));
+    }
+
+    @Test
     void numericLocationBecomesAGid() {
         assertEquals("gid://shopify/Location/655441491", ShopifyClient.locationGid("655441491"));
         assertEquals("gid://shopify/Location/5", ShopifyClient.locationGid("gid://shopify/Location/5"));
