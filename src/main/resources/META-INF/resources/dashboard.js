@@ -13,6 +13,7 @@
   const state = {
     storeId: null, status: '', q: '', page: 0, size: 50, sort: 'sku', desc: false,
     etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false, polls: 0, dismissing: null,
+    deadSku: '', deadError: '', deadTotal: 0,
   };
 
   // ------------------------------------------------------------------ API
@@ -66,6 +67,7 @@
     movement_not_found: 'El movimiento ya no existe.',
     movement_not_dead: 'El movimiento ya no está fallido (otro usuario lo reintentó o se registró).',
     already_dismissed: 'El movimiento ya fue descartado.',
+    selection_changed: 'La lista de fallidos cambió mientras la revisaba: no se cambió nada. Revísela y vuelva a intentarlo.',
     forbidden: 'Este token solo puede ver su propia tienda.',
     read_only_token: 'Este token es de solo lectura: no puede hacer cambios.',
     not_shopify: 'La venta de demostración solo existe para tiendas Shopify.',
@@ -318,9 +320,9 @@
   async function loadQueue() {
     if (!state.storeId) return;
     // Dismissed DEAD movements are settled: the list shows only those that still hold units back.
-    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD&dismissed=false'].map((st) =>
-      api('/api/movements?storeId=' + state.storeId + '&status=' + st + '&size=20')
-        .then((r) => (r.ok ? r.json() : { items: [] }))));
+    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD&dismissed=false' + deadFilters()]
+      .map((st) => api('/api/movements?storeId=' + state.storeId + '&status=' + st + '&size=20')
+        .then((r) => (r.ok ? r.json() : { items: [], total: 0 }))));
     const waiting = progress.items.concat(pending.items);
     const pBody = $('queue-pending');
     pBody.innerHTML = '';
@@ -332,9 +334,18 @@
       el('td', {}, fmtDate(m.createdAt)), el('td', { class: 'err' }, m.lastError || ''))));
     // Polls would wipe a reason being typed: the list waits until the form is sent or cancelled.
     if (state.dismissing !== null) return;
+    state.deadTotal = dead.total || 0;
+    const filtered = state.deadSku || state.deadError;
+    $('dead-count').textContent = state.deadTotal
+      ? state.deadTotal + (filtered ? ' coinciden con el filtro' : ' en total') + (state.deadTotal > dead.items.length
+        ? ' (se muestran ' + dead.items.length + ')' : '')
+      : '';
+    $('dead-retry-all').disabled = !state.deadTotal;
+    $('dead-dismiss-all').disabled = !state.deadTotal;
     const dBody = $('queue-dead');
     dBody.innerHTML = '';
-    if (!dead.items.length) dBody.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'Ninguno.')));
+    if (!dead.items.length) dBody.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' },
+      filtered ? 'Ninguno coincide con el filtro.' : 'Ninguno.')));
     dead.items.forEach((m) => {
       const row = el('tr', { 'data-movement-id': m.id },
         el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
@@ -352,6 +363,89 @@
     $('action-status').textContent = res.ok ? 'Movimiento ' + id + ' vuelve a la cola.' : await errorText(res);
     refresh(true);
   }
+
+  // Bulk actions act on exactly the filtered list the merchant sees: the count shown goes with the request, and the
+  // service changes nothing (selection_changed) if more or fewer movements match by then.
+  function deadFilters() {
+    return (state.deadSku ? '&sku=' + encodeURIComponent(state.deadSku) : '')
+      + (state.deadError ? '&error=' + encodeURIComponent(state.deadError) : '');
+  }
+
+  let deadFilterTimer = null;
+  ['dead-sku', 'dead-error'].forEach((id) => $(id).addEventListener('input', () => {
+    clearTimeout(deadFilterTimer);
+    deadFilterTimer = setTimeout(() => {
+      state.deadSku = $('dead-sku').value.trim();
+      state.deadError = $('dead-error').value.trim();
+      loadQueue();
+    }, 300);
+  }));
+
+  function bulkDescription(n) {
+    return n + ' movimiento(s) fallido(s)' + (state.deadSku ? ' del SKU ' + state.deadSku : '')
+      + (state.deadError ? ' con «' + state.deadError + '» en el error' : '');
+  }
+
+  function openBulk(kind) {
+    if (state.dismissing !== null || !state.deadTotal) return;
+    state.dismissing = 'bulk';
+    const expected = state.deadTotal;
+    const box = $('dead-bulk');
+    const message = el('span', { class: 'bulk-error error hidden', role: 'alert' });
+    const close = () => {
+      state.dismissing = null;
+      box.innerHTML = '';
+    };
+    const reason = kind === 'dismiss' ? el('input', { type: 'text', id: 'bulk-reason', minlength: 3, maxlength: 500,
+      required: 'required', placeholder: 'Motivo del descarte (se registrará en cada uno)', 'aria-label': 'Motivo del descarte' }) : null;
+    const form = el('form', { class: 'dismiss-form', id: 'bulk-form' },
+      el('p', { class: 'muted' }, kind === 'dismiss'
+        ? 'Descartar ' + bulkDescription(expected) + ': no se registrarán en Contifico y sus unidades dejarán de estar reservadas.'
+        : 'Reintentar ' + bulkDescription(expected) + ': vuelven a la cola con sus intentos desde cero.'),
+      reason,
+      el('button', { type: 'submit', id: 'bulk-confirm', class: kind === 'dismiss' ? 'danger' : '' },
+        kind === 'dismiss' ? 'Confirmar descarte de ' + expected : 'Confirmar reintento de ' + expected),
+      el('button', { type: 'button', onclick: close }, 'Cancelar'),
+      message);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = { expected };
+      if (reason) {
+        const text = reason.value.trim();
+        if (text.length < 3) {
+          message.textContent = 'Escriba un motivo de al menos 3 caracteres.';
+          message.classList.remove('hidden');
+          return;
+        }
+        body.reason = text;
+      }
+      const res = await api('/api/movements/' + kind + '?storeId=' + state.storeId + deadFilters(), { method: 'POST', body });
+      if (res.status === 409) {
+        // The list moved on: show the new one; the merchant looks again before acting.
+        close();
+        $('action-status').textContent = await errorText(res);
+        loadQueue();
+        return;
+      }
+      if (!res.ok) {
+        message.textContent = await errorText(res);
+        message.classList.remove('hidden');
+        return;
+      }
+      const done = await res.json();
+      close();
+      $('action-status').textContent = kind === 'dismiss'
+        ? done.changed + ' movimiento(s) descartado(s): sus unidades ya no quedan reservadas.'
+        : done.changed + ' movimiento(s) vuelven a la cola.';
+      refresh(true);
+    });
+    box.innerHTML = '';
+    box.appendChild(form);
+    (reason || $('bulk-confirm')).focus();
+  }
+
+  $('dead-retry-all').addEventListener('click', () => openBulk('retry'));
+  $('dead-dismiss-all').addEventListener('click', () => openBulk('dismiss'));
 
   function openDismiss(row, m) {
     if (state.dismissing !== null) return;

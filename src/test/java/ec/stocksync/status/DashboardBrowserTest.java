@@ -55,6 +55,8 @@ class DashboardBrowserTest {
     Sandbox sandbox;
     @Inject
     MovementWorker worker;
+    @Inject
+    ec.stocksync.support.Db db;
 
     @TestHTTPResource("/")
     URL root;
@@ -212,4 +214,60 @@ class DashboardBrowserTest {
         assertFalse(driver.findElement(By.id("demo")).isDisplayed());
     }
 
+    long deadSale(String sku, String error) {
+        return db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status, attempts, last_error)
+                VALUES ($1, $2, 'SALE', 1, $3, 'DEAD', 5, $4) RETURNING id""",
+                store.storeId(), sku, "browser-" + java.util.UUID.randomUUID(), error).get(0).getLong("id");
+    }
+
+    @Test
+    void deadSalesAreRetriedAndDismissedInBulkFromTheFilteredList() {
+        // Keep the retried sales in the queue, so the page shows where they went.
+        worker.main().stop();
+        long outageA = deadSale("PT-0002-50ml", "Unavailable: HTTP 503");
+        long outageB = deadSale("CAM-001-M", "Unavailable: HTTP 503");
+        long rejected = deadSale("CAM-001-M", "Rejected: HTTP 400 producto");
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root + "?storeId=" + store.storeId());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
+        driver.findElement(By.id("login-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "3 en total"));
+
+        driver.findElement(By.id("dead-error")).sendKeys("503");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "2 coinciden"));
+        driver.findElement(By.id("dead-retry-all")).click();
+        WebElement confirm = wait.until(ExpectedConditions.elementToBeClickable(By.id("bulk-confirm")));
+        assertEquals("Confirmar reintento de 2", confirm.getText());
+        // One more sale dies while the merchant reads: the service refuses the stale count, the page shows the new list.
+        long late = deadSale("PT-0002-50ml", "Unavailable: HTTP 503");
+        confirm.click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "cambió mientras la revisaba"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "3 coinciden"));
+        assertEquals("DEAD", status(outageA));
+
+        driver.findElement(By.id("dead-retry-all")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("bulk-confirm"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "3 movimiento(s) vuelven a la cola"));
+        for (long id : List.of(outageA, outageB, late)) {
+            assertEquals("PENDING", status(id));
+        }
+        assertEquals("DEAD", status(rejected));
+
+        WebElement error = driver.findElement(By.id("dead-error"));
+        error.clear();
+        error.sendKeys("producto");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "1 coinciden"));
+        driver.findElement(By.id("dead-dismiss-all")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("bulk-reason"))).sendKeys("Producto retirado del catálogo");
+        driver.findElement(By.id("bulk-confirm")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "1 movimiento(s) descartado(s)"));
+        assertEquals("Producto retirado del catálogo",
+                db.rows("SELECT dismissed_reason FROM inventory_movements_queue WHERE id = $1", rejected).get(0).getString(0));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("queue-dead"), "Ninguno coincide"));
+    }
+
+    String status(long id) {
+        return db.rows("SELECT status FROM inventory_movements_queue WHERE id = $1", id).get(0).getString(0);
+    }
 }
