@@ -13,6 +13,7 @@
   const state = {
     storeId: null, status: '', q: '', page: 0, size: 50, sort: 'sku', desc: false,
     etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false, polls: 0, dismissing: null,
+    deadSku: '', deadError: '', deadTotal: 0,
   };
 
   // ------------------------------------------------------------------ API
@@ -66,12 +67,32 @@
     movement_not_found: 'El movimiento ya no existe.',
     movement_not_dead: 'El movimiento ya no está fallido (otro usuario lo reintentó o se registró).',
     already_dismissed: 'El movimiento ya fue descartado.',
+    selection_changed: 'La lista de fallidos cambió mientras la revisaba: no se cambió nada. Revísela y vuelva a intentarlo.',
     forbidden: 'Este token solo puede ver su propia tienda.',
     read_only_token: 'Este token es de solo lectura: no puede hacer cambios.',
     not_shopify: 'La venta de demostración solo existe para tiendas Shopify.',
     malformed_json: 'El panel envió una petición mal formada; recargue la página.',
+    credential_required: 'Al cambiar la dirección, escriba de nuevo la clave o el token: nunca se envía la guardada a otra dirección.',
+    integration_exists: 'La tienda ya tiene una integración con Contifico activa.',
+    storefront_auth: 'La tienda rechazó los datos de acceso: revise el token (Shopify) o la consumer key y el secret (WooCommerce).',
+    storefront_rejected: 'La tienda rechazó la lectura: revise el dominio, la ubicación y los permisos de la app.',
+    storefront_unreachable: 'La tienda no respondió: revise la dirección o vuelva a intentarlo en un momento.',
+    contifico_unreachable: 'Contifico no respondió: revise la URL o vuelva a intentarlo en un momento.',
   };
   const FIELD_TEXT = {
+    name: 'Escriba un nombre para la tienda.',
+    platform: 'Elija Shopify o WooCommerce.',
+    shopDomain: 'Escriba el dominio de la tienda, como mitienda.myshopify.com.',
+    accessToken: 'Escriba el token de acceso de la app de Shopify (empieza con shpat_).',
+    locationId: 'Escriba el id numérico de la ubicación de Shopify que despacha los pedidos.',
+    siteUrl: 'Escriba la dirección completa del sitio, como https://mitienda.com.',
+    consumerKey: 'Escriba la consumer key de WooCommerce (empieza con ck_).',
+    consumerSecret: 'Escriba el consumer secret de WooCommerce (empieza con cs_).',
+    webhookSecret: 'Escriba el secreto con el que la tienda firma sus webhooks.',
+    apiBaseUrl: 'La URL de la API debe ser una dirección http(s) completa.',
+    apiKey: 'Contifico no aceptó esa clave de API: cópiela de nuevo desde Contifico.',
+    baseUrl: 'La URL de Contifico debe ser una dirección http(s) completa.',
+    warehouseId: 'Elija una bodega de la lista.',
     quantity: 'La cantidad debe ser un número entero entre 1 y 1000.',
     reason: 'Escriba un motivo de 3 a 500 caracteres.',
     sku: 'Ese SKU no existe en la tienda de demostración.',
@@ -168,7 +189,7 @@
       .find((id) => id && ids.includes(id));
     state.storeId = wanted || ids[0] || null;
     if (state.storeId) select.value = state.storeId;
-    if (!stores.length) showError('No hay tiendas activas. Registre una con POST /api/stores.');
+    if (!stores.length) showError('No hay tiendas activas. Conecte una con «Nueva tienda».');
   }
 
   $('store').addEventListener('change', () => {
@@ -318,9 +339,9 @@
   async function loadQueue() {
     if (!state.storeId) return;
     // Dismissed DEAD movements are settled: the list shows only those that still hold units back.
-    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD&dismissed=false'].map((st) =>
-      api('/api/movements?storeId=' + state.storeId + '&status=' + st + '&size=20')
-        .then((r) => (r.ok ? r.json() : { items: [] }))));
+    const [pending, progress, dead] = await Promise.all(['PENDING', 'IN_PROGRESS', 'DEAD&dismissed=false' + deadFilters()]
+      .map((st) => api('/api/movements?storeId=' + state.storeId + '&status=' + st + '&size=20')
+        .then((r) => (r.ok ? r.json() : { items: [], total: 0 }))));
     const waiting = progress.items.concat(pending.items);
     const pBody = $('queue-pending');
     pBody.innerHTML = '';
@@ -332,9 +353,18 @@
       el('td', {}, fmtDate(m.createdAt)), el('td', { class: 'err' }, m.lastError || ''))));
     // Polls would wipe a reason being typed: the list waits until the form is sent or cancelled.
     if (state.dismissing !== null) return;
+    state.deadTotal = dead.total || 0;
+    const filtered = state.deadSku || state.deadError;
+    $('dead-count').textContent = state.deadTotal
+      ? state.deadTotal + (filtered ? ' coinciden con el filtro' : ' en total') + (state.deadTotal > dead.items.length
+        ? ' (se muestran ' + dead.items.length + ')' : '')
+      : '';
+    $('dead-retry-all').disabled = !state.deadTotal;
+    $('dead-dismiss-all').disabled = !state.deadTotal;
     const dBody = $('queue-dead');
     dBody.innerHTML = '';
-    if (!dead.items.length) dBody.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'Ninguno.')));
+    if (!dead.items.length) dBody.appendChild(el('tr', {}, el('td', { colspan: 6, class: 'muted' },
+      filtered ? 'Ninguno coincide con el filtro.' : 'Ninguno.')));
     dead.items.forEach((m) => {
       const row = el('tr', { 'data-movement-id': m.id },
         el('td', {}, m.id), el('td', {}, m.sku), el('td', {}, KIND_LABEL[m.kind] || m.kind),
@@ -352,6 +382,89 @@
     $('action-status').textContent = res.ok ? 'Movimiento ' + id + ' vuelve a la cola.' : await errorText(res);
     refresh(true);
   }
+
+  // Bulk actions act on exactly the filtered list the merchant sees: the count shown goes with the request, and the
+  // service changes nothing (selection_changed) if more or fewer movements match by then.
+  function deadFilters() {
+    return (state.deadSku ? '&sku=' + encodeURIComponent(state.deadSku) : '')
+      + (state.deadError ? '&error=' + encodeURIComponent(state.deadError) : '');
+  }
+
+  let deadFilterTimer = null;
+  ['dead-sku', 'dead-error'].forEach((id) => $(id).addEventListener('input', () => {
+    clearTimeout(deadFilterTimer);
+    deadFilterTimer = setTimeout(() => {
+      state.deadSku = $('dead-sku').value.trim();
+      state.deadError = $('dead-error').value.trim();
+      loadQueue();
+    }, 300);
+  }));
+
+  function bulkDescription(n) {
+    return n + ' movimiento(s) fallido(s)' + (state.deadSku ? ' del SKU ' + state.deadSku : '')
+      + (state.deadError ? ' con «' + state.deadError + '» en el error' : '');
+  }
+
+  function openBulk(kind) {
+    if (state.dismissing !== null || !state.deadTotal) return;
+    state.dismissing = 'bulk';
+    const expected = state.deadTotal;
+    const box = $('dead-bulk');
+    const message = el('span', { class: 'bulk-error error hidden', role: 'alert' });
+    const close = () => {
+      state.dismissing = null;
+      box.innerHTML = '';
+    };
+    const reason = kind === 'dismiss' ? el('input', { type: 'text', id: 'bulk-reason', minlength: 3, maxlength: 500,
+      required: 'required', placeholder: 'Motivo del descarte (se registrará en cada uno)', 'aria-label': 'Motivo del descarte' }) : null;
+    const form = el('form', { class: 'dismiss-form', id: 'bulk-form' },
+      el('p', { class: 'muted' }, kind === 'dismiss'
+        ? 'Descartar ' + bulkDescription(expected) + ': no se registrarán en Contifico y sus unidades dejarán de estar reservadas.'
+        : 'Reintentar ' + bulkDescription(expected) + ': vuelven a la cola con sus intentos desde cero.'),
+      reason,
+      el('button', { type: 'submit', id: 'bulk-confirm', class: kind === 'dismiss' ? 'danger' : '' },
+        kind === 'dismiss' ? 'Confirmar descarte de ' + expected : 'Confirmar reintento de ' + expected),
+      el('button', { type: 'button', onclick: close }, 'Cancelar'),
+      message);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = { expected };
+      if (reason) {
+        const text = reason.value.trim();
+        if (text.length < 3) {
+          message.textContent = 'Escriba un motivo de al menos 3 caracteres.';
+          message.classList.remove('hidden');
+          return;
+        }
+        body.reason = text;
+      }
+      const res = await api('/api/movements/' + kind + '?storeId=' + state.storeId + deadFilters(), { method: 'POST', body });
+      if (res.status === 409) {
+        // The list moved on: show the new one; the merchant looks again before acting.
+        close();
+        $('action-status').textContent = await errorText(res);
+        loadQueue();
+        return;
+      }
+      if (!res.ok) {
+        message.textContent = await errorText(res);
+        message.classList.remove('hidden');
+        return;
+      }
+      const done = await res.json();
+      close();
+      $('action-status').textContent = kind === 'dismiss'
+        ? done.changed + ' movimiento(s) descartado(s): sus unidades ya no quedan reservadas.'
+        : done.changed + ' movimiento(s) vuelven a la cola.';
+      refresh(true);
+    });
+    box.innerHTML = '';
+    box.appendChild(form);
+    (reason || $('bulk-confirm')).focus();
+  }
+
+  $('dead-retry-all').addEventListener('click', () => openBulk('retry'));
+  $('dead-dismiss-all').addEventListener('click', () => openBulk('dismiss'));
 
   function openDismiss(row, m) {
     if (state.dismissing !== null) return;
@@ -522,6 +635,7 @@
     if (!res.ok) throw new Error(await errorText(res));
     const me = await res.json();
     document.body.classList.toggle('read-only', me.access !== 'read-write');
+    $('new-store').classList.toggle('hidden', !(me.scope === 'admin' && me.access === 'read-write'));
     $('who').textContent = (me.scope === 'admin' ? 'Administrador' : 'Tienda #' + me.storeId)
       + (me.access === 'read-write' ? '' : ' · solo lectura');
     $('who').title = me.tokenId ? 'Token «' + me.name + '»' + (me.expiresAt ? ', vence ' + fmtDate(me.expiresAt) : '') : 'Token de arranque';
@@ -573,6 +687,198 @@
     $('demo-result').textContent = 'Venta de ' + quantity + ' × ' + sku + ' enviada: webhook ' + body.webhookStatus
       + (w.movementsCreated !== undefined ? ', ' + w.movementsCreated + ' movimiento(s) en cola' : '') + '.';
     refresh(true);
+  });
+
+  // ------------------------------------------------------------------ onboarding wizard
+
+  // One store, step by step: each step calls the API a user could call by hand and says in Spanish what to fix.
+  const WZ_STEPS = ['store', 'check', 'contifico', 'webhooks', 'catalog', 'preview'];
+  const wz = { storeId: null, store: null, step: 'store' };
+
+  function wzShow(step) {
+    wz.step = step;
+    const at = WZ_STEPS.indexOf(step);
+    document.querySelectorAll('#wizard-steps li').forEach((li, i) => {
+      li.classList.toggle('current', i === at);
+      li.classList.toggle('done', i < at);
+    });
+    document.querySelectorAll('#wizard .wz-step').forEach((e) => e.classList.toggle('hidden', e.dataset.step !== step));
+    document.querySelectorAll('#wizard .wz-error').forEach((e) => e.classList.add('hidden'));
+  }
+
+  function wzError(step, text) {
+    const box = document.querySelector('#wizard .wz-step[data-step="' + step + '"] .wz-error');
+    box.textContent = text;
+    box.classList.toggle('hidden', !text);
+  }
+
+  function wzPlatform() {
+    const woo = $('wz-platform').value === 'woocommerce';
+    document.querySelectorAll('#wizard .wz-shopify').forEach((e) => e.classList.toggle('hidden', woo));
+    document.querySelectorAll('#wizard .wz-woo').forEach((e) => e.classList.toggle('hidden', !woo));
+  }
+
+  $('wz-platform').addEventListener('change', wzPlatform);
+
+  $('new-store').addEventListener('click', () => {
+    wz.storeId = null;
+    wz.store = null;
+    ['wz-store', 'wz-contifico'].forEach((id) => $(id).reset());
+    $('wz-platform').disabled = false;
+    $('wz-store-save').textContent = 'Guardar tienda';
+    $('wz-warehouse').innerHTML = '<option value="">Primero busque las bodegas</option>';
+    $('wz-warehouse').disabled = true;
+    $('wz-connect').disabled = true;
+    $('wz-check-result').textContent = '';
+    $('wz-check-next').disabled = true;
+    $('wz-catalog-result').innerHTML = '';
+    $('wz-catalog-next').disabled = true;
+    wzPlatform();
+    wzShow('store');
+    $('wizard').classList.remove('hidden');
+    $('wz-name').focus();
+  });
+
+  $('wz-close').addEventListener('click', async () => {
+    $('wizard').classList.add('hidden');
+    if (wz.storeId) await wzOpenStore();
+  });
+
+  async function wzOpenStore() {
+    localStorage.setItem(STORE_KEY, String(wz.storeId));
+    await loadStores();
+    state.storeId = String(wz.storeId);
+    $('store').value = state.storeId;
+    state.page = 0;
+    await refresh(true);
+  }
+
+  // Step 1: create the store, or (back from a failed check) correct it. Only fields typed in are sent.
+  $('wz-store').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const woo = $('wz-platform').value === 'woocommerce';
+    const fields = ['name', 'webhookSecret'].concat(woo ? ['siteUrl', 'consumerKey', 'consumerSecret']
+      : ['shopDomain', 'accessToken', 'locationId', 'apiBaseUrl']);
+    const body = wz.storeId ? {} : { platform: woo ? 'woocommerce' : 'shopify' };
+    fields.forEach((f) => {
+      const v = $('wz-' + f).value.trim();
+      if (v) body[f] = v;
+    });
+    const res = await api(wz.storeId ? '/api/stores/' + wz.storeId : '/api/stores',
+      { method: wz.storeId ? 'PATCH' : 'POST', body });
+    if (!res.ok) {
+      wzError('store', await errorText(res));
+      return;
+    }
+    wz.store = await res.json();
+    wz.storeId = wz.store.id;
+    $('wz-platform').disabled = true;
+    $('wz-store-save').textContent = 'Guardar cambios';
+    $('wz-check-result').textContent = 'Tienda #' + wz.storeId + ' guardada. Pruebe la conexión.';
+    $('wz-check-next').disabled = true;
+    wzShow('check');
+  });
+
+  // Step 2: one read of the storefront's catalogue with the saved credentials.
+  $('wz-check').addEventListener('click', async () => {
+    $('wz-check-result').textContent = 'Probando…';
+    const res = await api('/api/stores/' + wz.storeId + '/storefront/check', { method: 'POST' });
+    if (!res.ok) {
+      $('wz-check-result').textContent = '';
+      wzError('check', await errorText(res));
+      return;
+    }
+    const r = await res.json();
+    wzError('check', '');
+    $('wz-check-result').textContent = 'Conexión correcta: se leyeron ' + r.itemsRead + ' producto(s)'
+      + (r.sampleSkus.length ? ' (' + r.sampleSkus.filter((x) => x).join(', ') + ')' : '') + '.';
+    $('wz-check-next').disabled = false;
+  });
+  $('wz-back-store').addEventListener('click', () => wzShow('store'));
+  $('wz-check-next').addEventListener('click', () => { wzShow('contifico'); $('wz-apiKey').focus(); });
+
+  // Step 3: the key lists its warehouses; the merchant picks one; connecting checks both again on the server.
+  function contificoKey() {
+    const body = { apiKey: $('wz-apiKey').value.trim() };
+    const url = $('wz-baseUrl').value.trim();
+    if (url) body.baseUrl = url;
+    return body;
+  }
+
+  $('wz-warehouses').addEventListener('click', async () => {
+    if (!$('wz-apiKey').value.trim()) {
+      wzError('contifico', 'Escriba la clave de API de Contifico.');
+      return;
+    }
+    const res = await api('/api/stores/' + wz.storeId + '/contifico/warehouses', { method: 'POST', body: contificoKey() });
+    if (!res.ok) {
+      wzError('contifico', await errorText(res));
+      return;
+    }
+    const list = await res.json();
+    wzError('contifico', list.length ? '' : 'Esa cuenta de Contifico no tiene bodegas.');
+    const select = $('wz-warehouse');
+    select.innerHTML = '';
+    list.forEach((w) => select.appendChild(el('option', { value: w.id }, w.name + (w.code ? ' (' + w.code + ')' : ''))));
+    select.disabled = !list.length;
+    $('wz-connect').disabled = !list.length;
+  });
+
+  $('wz-contifico').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = Object.assign({ provider: 'contifico', warehouseId: $('wz-warehouse').value }, contificoKey());
+    const res = await api('/api/stores/' + wz.storeId + '/integrations', { method: 'POST', body });
+    if (!res.ok) {
+      wzError('contifico', await errorText(res));
+      return;
+    }
+    const info = $('wz-webhook-info');
+    info.innerHTML = '';
+    const url = location.origin + wz.store.webhookPath;
+    if (wz.store.platform === 'shopify') {
+      info.appendChild(el('li', {}, 'En Shopify, suscriba los temas ', el('code', {}, 'orders/create'), ', ',
+        el('code', {}, 'refunds/create'), ' y ', el('code', {}, 'orders/cancelled'), ' (formato JSON) a ', el('code', {}, url), '.'));
+      info.appendChild(el('li', {}, 'Se firman con la clave de la app: la misma que escribió como secreto de webhooks.'));
+    } else {
+      info.appendChild(el('li', {}, 'En WooCommerce → Ajustes → Avanzado → Webhooks, cree «Pedido creado» y «Pedido actualizado» con la URL ',
+        el('code', {}, url), ' y, como secreto, el secreto de webhooks que escribió.'));
+    }
+    wzShow('webhooks');
+  });
+  $('wz-webhooks-next').addEventListener('click', () => wzShow('catalog'));
+
+  // Step 5: the catalogue import links SKUs and lists what has no partner on the other side.
+  $('wz-import').addEventListener('click', async () => {
+    $('wz-catalog-result').textContent = 'Importando…';
+    const res = await api('/api/stores/' + wz.storeId + '/catalog/import', { method: 'POST' });
+    if (!res.ok) {
+      $('wz-catalog-result').textContent = '';
+      wzError('catalog', await errorText(res));
+      return;
+    }
+    const r = await res.json();
+    const box = $('wz-catalog-result');
+    box.innerHTML = '';
+    box.appendChild(el('p', { id: 'wz-catalog-summary' }, r.mapped + ' SKU enlazados de ' + r.storefrontSkus
+      + ' en la tienda (' + r.contificoProducts + ' productos en Contifico).'));
+    const list = (title, items) => {
+      if (!items || !items.length) return;
+      box.appendChild(el('p', { class: 'warning' }, title + ': ' + items.slice(0, 10).map((u) => u.sku || u).join(', ')
+        + (items.length > 10 ? ' y ' + (items.length - 10) + ' más' : '') + '.'));
+    };
+    list('Solo en la tienda (no se sincronizarán hasta que exista el mismo código en Contifico)', r.storefrontOnly);
+    list('Solo en Contifico', r.contificoOnly);
+    list('SKU repetidos en la tienda (no se adivina cuál usar)', r.duplicateStorefrontSkus);
+    wzError('catalog', '');
+    $('wz-catalog-next').disabled = false;
+  });
+  $('wz-catalog-next').addEventListener('click', () => wzShow('preview'));
+
+  // Step 6: the panel of the new store, with the preview of the first pull; the real one is the panel's own button.
+  $('wz-preview').addEventListener('click', async () => {
+    $('wizard').classList.add('hidden');
+    await wzOpenStore();
+    pull(true);
   });
 
   // ------------------------------------------------------------------ polling

@@ -235,6 +235,75 @@ public class MovementRepository {
                 .map(rows -> rows.iterator().hasNext() ? Movement.from(rows.iterator().next()) : null);
     }
 
+    /**
+     * The DEAD movements an operator picked by store, SKU and error text, as {@link #retryAll} and {@link #dismissAll}
+     * see them. Dismissed ones are settled and never part of a bulk action (one can still be retried by its id).
+     */
+    public record DeadSelection(long storeId, String sku, String errorText) {
+
+        /** The error text as a case-insensitive "contains" pattern; the operator's % and _ mean themselves. */
+        String errorPattern() {
+            if (errorText == null) {
+                return null;
+            }
+            return "%" + errorText.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        }
+    }
+
+    /** How many movements matched a bulk action, and the ids it changed (none when the expected count did not hold). */
+    public record BulkResult(long matched, List<Long> changed) {
+    }
+
+    private static final String SELECTED = """
+            sel AS (SELECT id FROM inventory_movements_queue
+                    WHERE store_id = $1 AND status = 'DEAD' AND dismissed_at IS NULL
+                      AND ($2::text IS NULL OR sku = $2) AND ($3::text IS NULL OR last_error ILIKE $3)
+                    ORDER BY id
+                    FOR UPDATE),
+            n AS (SELECT count(*) AS matched FROM sel)""";
+
+    /**
+     * Every selected DEAD movement back to PENDING with a fresh budget, in one statement. With {@code expected}, nothing
+     * changes unless exactly that many match: the operator acts on the list they saw, not on one that grew since (a
+     * movement that died meanwhile, for another reason, is not swept along unseen). The rows are locked in id order, so
+     * two bulk actions on one store queue behind each other instead of deadlocking.
+     */
+    public Uni<BulkResult> retryAll(DeadSelection selection, Integer expected) {
+        return bulk("""
+                upd AS (UPDATE inventory_movements_queue q
+                        SET status = 'PENDING', attempts = 0, next_attempt_at = now(), updated_at = now()
+                        FROM n
+                        WHERE q.id IN (SELECT id FROM sel) AND ($4::int IS NULL OR n.matched = $4)
+                        RETURNING q.id),
+                woken AS (SELECT pg_notify('%s', $1::text) FROM (SELECT 1 FROM upd LIMIT 1) one)""".formatted(MovementQueue.CHANNEL),
+                Tuple.of(selection.storeId(), selection.sku(), selection.errorPattern(), expected));
+    }
+
+    /** Every selected DEAD movement dismissed with one reason, in one statement; {@code expected} as in {@link #retryAll}. */
+    public Uni<BulkResult> dismissAll(DeadSelection selection, Integer expected, String reason, String by) {
+        return bulk("""
+                upd AS (UPDATE inventory_movements_queue q
+                        SET dismissed_at = now(), dismissed_reason = $5, dismissed_by = $6, updated_at = now()
+                        FROM n
+                        WHERE q.id IN (SELECT id FROM sel) AND ($4::int IS NULL OR n.matched = $4)
+                        RETURNING q.id),
+                woken AS (SELECT 1 WHERE FALSE)""",
+                Tuple.of(selection.storeId(), selection.sku(), selection.errorPattern(), expected, reason, by));
+    }
+
+    private Uni<BulkResult> bulk(String update, Tuple args) {
+        return pool.preparedQuery("WITH " + SELECTED + ",\n" + update + """
+
+                        SELECT (SELECT matched FROM n) AS matched,
+                               (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM upd) AS changed,
+                               (SELECT count(*) FROM woken) AS woken""")
+                .execute(args)
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new BulkResult(row.getLong("matched"), List.of(row.getArrayOfLongs("changed")));
+                });
+    }
+
     public Uni<Movement> find(long id) {
         return pool.preparedQuery("SELECT " + Movement.COLUMNS + " FROM inventory_movements_queue WHERE id = $1")
                 .execute(Tuple.of(id))

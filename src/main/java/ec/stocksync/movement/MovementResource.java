@@ -35,6 +35,7 @@ public class MovementResource {
 
     static final int REASON_MIN = 3;
     static final int REASON_MAX = 500;
+    static final int FILTER_MAX = 200;
 
     @Inject
     Pool pool;
@@ -49,7 +50,8 @@ public class MovementResource {
 
     @GET
     public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
-                          @RestQuery String dismissed, @RestQuery String page, @RestQuery String size) {
+                          @RestQuery String dismissed, @RestQuery String error, @RestQuery String page,
+                          @RestQuery String size) {
         Paging paging = Paging.parse(page, size);
         Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
         if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
@@ -66,12 +68,18 @@ public class MovementResource {
             args.add(status);
             where.append(" AND status = $").append(args.size());
         }
-        if (sku != null && !sku.isBlank()) {
-            args.add(sku.trim());
+        String skuFilter = filterText("sku", sku);
+        if (skuFilter != null) {
+            args.add(skuFilter);
             where.append(" AND sku = $").append(args.size());
         }
         if (dismissedFilter != null) {
             where.append(dismissedFilter ? " AND dismissed_at IS NOT NULL" : " AND dismissed_at IS NULL");
+        }
+        String errorPattern = new MovementRepository.DeadSelection(0, null, filterText("error", error)).errorPattern();
+        if (errorPattern != null) {
+            args.add(errorPattern);
+            where.append(" AND last_error ILIKE $").append(args.size());
         }
         String filter = where.toString();
         List<Object> pageArgs = new ArrayList<>(args);
@@ -127,11 +135,7 @@ public class MovementResource {
     @POST
     @Path("/{id}/dismiss")
     public Uni<Movement> dismiss(@RestPath long id, JsonNode body) {
-        String reason = JsonFields.of(body, Set.of("reason")).requiredText("reason");
-        int length = reason.codePointCount(0, reason.length());
-        if (length < REASON_MIN || length > REASON_MAX) {
-            throw ApiException.invalidField("reason", "must be " + REASON_MIN + " to " + REASON_MAX + " characters");
-        }
+        String reason = reason(JsonFields.of(body, Set.of("reason")));
         String by = current.get().label();
         return visible(id).chain(() -> repo.dismiss(id, reason, by)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             if (existing.dismissedAt() != null) {
@@ -141,6 +145,91 @@ public class MovementResource {
             throw ApiException.conflict("movement_not_dead", "Movement " + id + " is " + existing.status()
                     + ": only a DEAD movement can be dismissed.");
         }));
+    }
+
+    /** What a bulk action did: how many DEAD movements matched its filters, and which ones it changed. */
+    @RegisterForReflection
+    public record BulkOutcome(long matched, int changed, List<Long> ids) {
+        static BulkOutcome of(MovementRepository.BulkResult r) {
+            return new BulkOutcome(r.matched(), r.changed().size(), r.changed());
+        }
+    }
+
+    /**
+     * Every DEAD movement of a store that matches the filters (the same {@code sku} and {@code error} as the list), back
+     * to PENDING with a fresh budget: once Contifico is back, or the product fixed, an operator retries all the sales an
+     * outage killed in one go. Dismissed movements are left alone. With {@code expected} (the count the operator saw),
+     * nothing changes unless exactly that many match: 409 {@code selection_changed}.
+     */
+    @POST
+    @Path("/retry")
+    public Uni<BulkOutcome> retryAll(@RestQuery String storeId, @RestQuery String sku, @RestQuery String error,
+                                     JsonNode body) {
+        MovementRepository.DeadSelection selection = selection(storeId, sku, error);
+        // No body is fine here: a retry needs no reason.
+        Integer expected = body == null || body.isNull() || body.isMissingNode() ? null
+                : expected(JsonFields.of(body, Set.of("expected")));
+        return repo.retryAll(selection, expected).map(r -> checked(r, expected));
+    }
+
+    /**
+     * Every DEAD, not yet dismissed movement of a store that matches the filters, dismissed with one reason (kept on
+     * each). {@code expected} as for the bulk retry.
+     */
+    @POST
+    @Path("/dismiss")
+    public Uni<BulkOutcome> dismissAll(@RestQuery String storeId, @RestQuery String sku, @RestQuery String error,
+                                       JsonNode body) {
+        JsonFields fields = JsonFields.of(body, Set.of("reason", "expected"));
+        String reason = reason(fields);
+        MovementRepository.DeadSelection selection = selection(storeId, sku, error);
+        Integer expected = expected(fields);
+        return repo.dismissAll(selection, expected, reason, current.get().label()).map(r -> checked(r, expected));
+    }
+
+    /** A bulk action names one store: an admin says which (never "all stores" by omission); a store token its own. */
+    private MovementRepository.DeadSelection selection(String storeId, String sku, String error) {
+        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
+        if (store == null) {
+            throw ApiException.invalidField("storeId", "is required: a bulk action applies to one store");
+        }
+        current.get().requireStore(store);
+        String skuFilter = filterText("sku", sku);
+        return new MovementRepository.DeadSelection(store, skuFilter, filterText("error", error));
+    }
+
+    private static Integer expected(JsonFields fields) {
+        Long expected = fields.wholeNumber("expected", 0, Integer.MAX_VALUE);
+        return expected == null ? null : expected.intValue();
+    }
+
+    private static BulkOutcome checked(MovementRepository.BulkResult r, Integer expected) {
+        if (expected != null && r.matched() != expected) {
+            throw ApiException.conflict("selection_changed", r.matched() + " DEAD movement(s) match these filters now, not "
+                    + expected + ": nothing was changed. Review the list and try again.");
+        }
+        return BulkOutcome.of(r);
+    }
+
+    private static String reason(JsonFields fields) {
+        String reason = fields.requiredText("reason");
+        int length = reason.codePointCount(0, reason.length());
+        if (length < REASON_MIN || length > REASON_MAX) {
+            throw ApiException.invalidField("reason", "must be " + REASON_MIN + " to " + REASON_MAX + " characters");
+        }
+        return reason;
+    }
+
+    /** An optional text filter: blank is no filter; a NUL (PostgreSQL refuses it) or a novel is a clear 400. */
+    static String filterText(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String text = value.trim();
+        if (text.indexOf('\0') >= 0 || text.length() > FILTER_MAX) {
+            throw ApiException.invalidField(field, "must be at most " + FILTER_MAX + " characters, without NUL");
+        }
+        return text;
     }
 
     /** Query parameters come in as text: JAX-RS would answer a malformed boolean with a bare 404. */

@@ -35,6 +35,8 @@ class MovementResourceTest {
 
     @Inject
     Db db;
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
 
     @TestHTTPResource("/api/movements")
     URL movements;
@@ -218,5 +220,157 @@ class MovementResourceTest {
         Api.admin().get(base).then().statusCode(200).body("total", equalTo(4));
         Api.admin().get(base + "&dismissed=yes").then().statusCode(400)
                 .body("error", equalTo("invalid_field")).body("message", containsString("dismissed"));
+    }
+
+    /** DEAD movements of one store: {@code sku|error} each, in order; returns their ids. */
+    List<Long> dead(long storeId, String... skuAndError) {
+        return java.util.Arrays.stream(skuAndError).map(spec -> {
+            String[] p = spec.split("\\|", 2);
+            return db.rows("""
+                    INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status, attempts,
+                                                           last_error)
+                    VALUES ($1, $2, 'SALE', 1, $3, 'DEAD', 5, $4) RETURNING id""",
+                    storeId, p[0], "bulk-" + UUID.randomUUID(), p[1]).get(0).getLong("id");
+        }).toList();
+    }
+
+    Map<Long, String> statuses(List<Long> ids) {
+        Map<Long, String> out = new java.util.TreeMap<>();
+        for (long id : ids) {
+            Row r = db.rows("SELECT status, attempts, dismissed_reason FROM inventory_movements_queue WHERE id = $1", id).get(0);
+            out.put(id, r.getString("status") + "/" + r.getInteger("attempts") + "/" + r.getString("dismissed_reason"));
+        }
+        return out;
+    }
+
+    @Test
+    void bulkRetryQueuesAgainOnlyTheDeadMovementsOfTheNamedStoreMatchingSkuAndError() {
+        long storeId = Api.createShopifyStore();
+        long otherStore = Api.createShopifyStore();
+        List<Long> outage = dead(storeId, "X-1|ContificoException.Unavailable: HTTP 503", "X-1|ContificoException.Unavailable: HTTP 503");
+        List<Long> others = new java.util.ArrayList<>(dead(storeId, "X-1|ContificoException.Rejected: HTTP 400 producto",
+                "Y-2|ContificoException.Unavailable: HTTP 503"));
+        long dismissed = dead(storeId, "X-1|ContificoException.Unavailable: HTTP 503").get(0);
+        Api.admin().body(reason("Registrada a mano")).post("/api/movements/" + dismissed + "/dismiss").then().statusCode(200);
+        others.add(dismissed);
+        others.addAll(dead(otherStore, "X-1|ContificoException.Unavailable: HTTP 503"));
+        Map<Long, String> before = statuses(others);
+
+        // The list shows what the action will take, with the same filters.
+        String filters = "storeId=" + storeId + "&sku=X-1&error=unavailable";
+        Api.admin().get("/api/movements?status=DEAD&dismissed=false&" + filters).then().statusCode(200)
+                .body("total", equalTo(2));
+        Api.admin().body(Map.of("expected", 2)).post("/api/movements/retry?" + filters).then().statusCode(200)
+                .body("matched", equalTo(2)).body("changed", equalTo(2))
+                .body("ids", equalTo(outage.stream().map(Long::intValue).toList()));
+
+        statuses(outage).values().forEach(v -> assertEquals("PENDING/0/null", v));
+        assertEquals(before, statuses(others));
+        // Done again, nothing is left to match: the action is safe to repeat.
+        Api.admin().post("/api/movements/retry?" + filters).then().statusCode(200)
+                .body("matched", equalTo(0)).body("changed", equalTo(0));
+    }
+
+    @Test
+    void bulkDismissKeepsTheOneReasonOnEachAndChangesNothingWithoutAValidReason() {
+        long storeId = Api.createShopifyStore();
+        List<Long> ids = dead(storeId, "Z-1|Rejected: producto inexistente", "Z-2|Rejected: producto inexistente");
+        Map<Long, String> before = statuses(ids);
+        String url = "/api/movements/dismiss?storeId=" + storeId + "&error=inexistente";
+
+        Api.admin().body("{}").post(url).then().statusCode(400).body("error", equalTo("invalid_field"))
+                .body("message", containsString("reason"));
+        Api.admin().body(reason("no")).post(url).then().statusCode(400).body("error", equalTo("invalid_field"));
+        Api.admin().body(Map.of("reason", "Productos borrados", "expected", -1)).post(url).then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("expected"));
+        Api.admin().body(reason("Productos borrados")).post("/api/movements/dismiss").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("storeId"));
+        Api.admin().body(reason("Productos borrados")).post(url + "&sku=" + "S".repeat(201)).then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("sku"));
+        assertEquals(before, statuses(ids));
+
+        Api.admin().body(reason("Productos borrados de Contifico")).post(url).then().statusCode(200)
+                .body("matched", equalTo(2)).body("changed", equalTo(2));
+        for (long id : ids) {
+            Row r = stored(id);
+            assertEquals("DEAD", r.getString("status"));
+            assertEquals("Productos borrados de Contifico", r.getString("dismissed_reason"));
+            assertEquals("admin", r.getString("dismissed_by"));
+            assertNotNull(r.getOffsetDateTime("dismissed_at"));
+        }
+    }
+
+    @Test
+    void aBulkActionOnASelectionThatGrewSinceTheOperatorSawItChangesNothing() {
+        long storeId = Api.createShopifyStore();
+        List<Long> seen = dead(storeId, "W-1|Unavailable: 503", "W-1|Unavailable: 503");
+        // A third sale dies while the operator reads the list of two.
+        List<Long> all = new java.util.ArrayList<>(seen);
+        all.addAll(dead(storeId, "W-1|Unavailable: 503"));
+        Map<Long, String> before = statuses(all);
+
+        Api.admin().body(Map.of("expected", 2)).post("/api/movements/retry?storeId=" + storeId + "&sku=W-1").then()
+                .statusCode(409).body("error", equalTo("selection_changed")).body("message", containsString("3"));
+        Api.admin().body(Map.of("reason", "Registradas a mano", "expected", 2))
+                .post("/api/movements/dismiss?storeId=" + storeId + "&sku=W-1").then()
+                .statusCode(409).body("error", equalTo("selection_changed"));
+        assertEquals(before, statuses(all));
+    }
+
+    @Test
+    void theErrorFilterMatchesTextLiterallyNotAsAPattern() {
+        long storeId = Api.createShopifyStore();
+        List<Long> ids = dead(storeId, "P-1|stock 100% agotado", "P-1|stock 1000 agotado", "P-1|a_b");
+        String base = "/api/movements?status=DEAD&storeId=" + storeId;
+        Api.admin().queryParam("error", "100%").get(base).then().statusCode(200).body("total", equalTo(1))
+                .body("items[0].id", equalTo(ids.get(0).intValue()));
+        Api.admin().queryParam("error", "%").get(base).then().statusCode(200).body("total", equalTo(1));
+        Api.admin().queryParam("error", "a_b").get(base).then().statusCode(200).body("total", equalTo(1));
+        Api.admin().queryParam("error", "AGOTADO").get(base).then().statusCode(200).body("total", equalTo(2));
+        Api.admin().queryParam("storeId", storeId).queryParam("error", "%").post("/api/movements/retry").then()
+                .statusCode(200).body("ids", equalTo(List.of(ids.get(0).intValue())));
+    }
+
+    /**
+     * Two operators dismiss the same DEAD movements at once, while a third party holds their rows (as a worker or a
+     * retention batch might): each movement is dismissed once, with one reason, and the two answers add up to the
+     * rows, never to twice as many with one reason silently overwritten.
+     */
+    @Test
+    void concurrentBulkDismissalsOfTheSameMovementsDismissEachOnce() throws Exception {
+        long storeId = Api.createShopifyStore();
+        List<Long> ids = dead(storeId, "R-1|Unavailable: 503", "R-1|Unavailable: 503", "R-1|Unavailable: 503");
+        // Hold the rows so both requests are certainly waiting on them at the same moment.
+        CompletableFuture<Void> locked = new CompletableFuture<>();
+        var holder = pool.withTransaction(c -> c.preparedQuery(
+                        "SELECT id FROM inventory_movements_queue WHERE store_id = $1 FOR UPDATE")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(storeId))
+                .invoke(() -> locked.complete(null))
+                .chain(() -> c.query("SELECT pg_sleep(1.5)").execute())).subscribeAsCompletionStage();
+        locked.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> calls = IntStream.range(0, 2).mapToObj(i -> http.sendAsync(
+                HttpRequest.newBuilder(URI.create(movements + "/dismiss?storeId=" + storeId + "&sku=R-1"))
+                        .header("Authorization", "Bearer " + Api.ADMIN_TOKEN).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"operador " + i + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString())).toList();
+        holder.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        List<HttpResponse<String>> answers = calls.stream().map(CompletableFuture::join).toList();
+
+        int changed = 0;
+        String winner = null;
+        for (int i = 0; i < answers.size(); i++) {
+            HttpResponse<String> a = answers.get(i);
+            assertEquals(200, a.statusCode(), a.body());
+            int n = io.restassured.path.json.JsonPath.from(a.body()).getInt("changed");
+            changed += n;
+            if (n > 0) {
+                winner = "operador " + i;
+            }
+        }
+        assertEquals(3, changed, answers.stream().map(HttpResponse::body).toList().toString());
+        java.util.Set<String> reasons = new java.util.HashSet<>();
+        ids.forEach(id -> reasons.add(stored(id).getString("dismissed_reason")));
+        assertEquals(java.util.Set.of(winner), reasons);
     }
 }

@@ -55,6 +55,8 @@ class DashboardBrowserTest {
     Sandbox sandbox;
     @Inject
     MovementWorker worker;
+    @Inject
+    ec.stocksync.support.Db db;
 
     @TestHTTPResource("/")
     URL root;
@@ -62,6 +64,7 @@ class DashboardBrowserTest {
     WebDriver driver;
     Sandbox.Wired store;
     String camProductId;
+    String ptProductId;
 
     @BeforeEach
     void setUp() {
@@ -73,7 +76,7 @@ class DashboardBrowserTest {
 
         sandbox.reset();
         store = sandbox.shopifyStore();
-        sandbox.product(store, "PT-0002-50ml", 101, 101);
+        ptProductId = sandbox.product(store, "PT-0002-50ml", 101, 101);
         camProductId = sandbox.product(store, "CAM-001-M", 25, 25);
         Api.admin().body(Map.of("skus", List.of("PT-0002-50ml", "CAM-001-M"), "skipRecentPushCheck", true))
                 .post("/api/stores/" + store.storeId() + "/pull/selective").then().statusCode(200);
@@ -186,6 +189,17 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("demo-result"), "La cantidad debe ser"));
     }
 
+    void screenshot(String name) {
+        try {
+            Path shot = Path.of("target", name);
+            Files.createDirectories(shot.getParent());
+            Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), shot,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.out.println("no screenshot: " + e);
+        }
+    }
+
     static By cell(By row, String cls) {
         String r = row.toString().replace("By.cssSelector: ", "");
         return By.cssSelector(r + " ." + cls);
@@ -212,4 +226,141 @@ class DashboardBrowserTest {
         assertFalse(driver.findElement(By.id("demo")).isDisplayed());
     }
 
+    long deadSale(String sku, String error) {
+        return db.rows("""
+                INSERT INTO inventory_movements_queue (store_id, sku, kind, quantity, business_key, status, attempts, last_error)
+                VALUES ($1, $2, 'SALE', 1, $3, 'DEAD', 5, $4) RETURNING id""",
+                store.storeId(), sku, "browser-" + java.util.UUID.randomUUID(), error).get(0).getLong("id");
+    }
+
+    @Test
+    void deadSalesAreRetriedAndDismissedInBulkFromTheFilteredList() {
+        // Keep the retried sales in the queue, so the page shows where they went.
+        worker.main().stop();
+        long outageA = deadSale("PT-0002-50ml", "Unavailable: HTTP 503");
+        long outageB = deadSale("CAM-001-M", "Unavailable: HTTP 503");
+        long rejected = deadSale("CAM-001-M", "Rejected: HTTP 400 producto");
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root + "?storeId=" + store.storeId());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
+        driver.findElement(By.id("login-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "3 en total"));
+
+        driver.findElement(By.id("dead-error")).sendKeys("503");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "2 coinciden"));
+        driver.findElement(By.id("dead-retry-all")).click();
+        WebElement confirm = wait.until(ExpectedConditions.elementToBeClickable(By.id("bulk-confirm")));
+        assertEquals("Confirmar reintento de 2", confirm.getText());
+        // One more sale dies while the merchant reads: the service refuses the stale count, the page shows the new list.
+        long late = deadSale("PT-0002-50ml", "Unavailable: HTTP 503");
+        confirm.click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "cambió mientras la revisaba"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "3 coinciden"));
+        assertEquals("DEAD", status(outageA));
+
+        driver.findElement(By.id("dead-retry-all")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("bulk-confirm"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "3 movimiento(s) vuelven a la cola"));
+        for (long id : List.of(outageA, outageB, late)) {
+            assertEquals("PENDING", status(id));
+        }
+        assertEquals("DEAD", status(rejected));
+
+        WebElement error = driver.findElement(By.id("dead-error"));
+        error.clear();
+        error.sendKeys("producto");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dead-count"), "1 coinciden"));
+        driver.findElement(By.id("dead-dismiss-all")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("bulk-reason"))).sendKeys("Producto retirado del catálogo");
+        driver.findElement(By.id("bulk-confirm")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "1 movimiento(s) descartado(s)"));
+        assertEquals("Producto retirado del catálogo",
+                db.rows("SELECT dismissed_reason FROM inventory_movements_queue WHERE id = $1", rejected).get(0).getString(0));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("queue-dead"), "Ninguno coincide"));
+    }
+
+    String status(long id) {
+        return db.rows("SELECT status FROM inventory_movements_queue WHERE id = $1", id).get(0).getString(0);
+    }
+
+    /**
+     * A merchant connects a second store from the dashboard alone: a refused token is explained and corrected, the
+     * Contifico key lists its warehouses to pick from, the webhook address is shown, the catalogue is linked, and the
+     * preview and the first pull bring Contifico's figure to the shop.
+     */
+    @Test
+    void aMerchantConnectsANewStoreStepByStepFromTheDashboard() {
+        var bodega = sandbox.contifico().addWarehouse("ONB", "Bodega Onboarding");
+        String onb = sandbox.contifico().addProduct("ONB-1", "Producto de alta", true).id;
+        sandbox.contifico().setStock(onb, bodega.id(), new java.math.BigDecimal("8"));
+        // The SKUs the first store sells are in the new warehouse too, so the first pull zeroes nothing.
+        sandbox.contifico().setStock(ptProductId, bodega.id(), new java.math.BigDecimal("101"));
+        sandbox.contifico().setStock(camProductId, bodega.id(), new java.math.BigDecimal("25"));
+        sandbox.shopify().addProduct("Producto de alta", ec.stocksync.sandbox.storefront.ShopifySimulator.variant("ONB-1", "Default", 3));
+
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root + "?storeId=" + store.storeId());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
+        driver.findElement(By.id("login-save")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("new-store"))).click();
+
+        // 1. The store, with a token that Shopify refuses.
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("wz-name"))).sendKeys("Tienda nueva");
+        driver.findElement(By.id("wz-shopDomain")).sendKeys("nueva.myshopify.com");
+        driver.findElement(By.id("wz-accessToken")).sendKeys("shpat_equivocado");
+        driver.findElement(By.id("wz-locationId")).sendKeys(sandbox.shopify().locationId());
+        driver.findElement(By.id("wz-webhookSecret")).sendKeys("secreto-de-la-app");
+        driver.findElement(By.cssSelector("#wz-store details summary")).click();
+        driver.findElement(By.id("wz-apiBaseUrl")).sendKeys(sandbox.shopify().baseUrl());
+        driver.findElement(By.id("wz-store-save")).click();
+
+        // 2. The check says what to fix; corrected, it passes.
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("wz-check"))).click();
+        By checkError = By.cssSelector(".wz-step[data-step='check'] .wz-error");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(checkError, "rechazó los datos de acceso"));
+        driver.findElement(By.id("wz-back-store")).click();
+        WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("wz-accessToken")));
+        token.clear();
+        token.sendKeys(sandbox.shopify().accessToken());
+        driver.findElement(By.id("wz-store-save")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("wz-check"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("wz-check-result"), "Conexión correcta"));
+        assertTrue(driver.findElement(By.id("wz-check-result")).getText().contains("ONB-1")
+                || driver.findElement(By.id("wz-check-result")).getText().contains("producto(s)"));
+        driver.findElement(By.id("wz-check-next")).click();
+
+        // 3. Contifico: the key lists the warehouses; the merchant picks one by name.
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("wz-apiKey"))).sendKeys(sandbox.contifico().apiKey());
+        driver.findElement(By.cssSelector("#wz-contifico details summary")).click();
+        driver.findElement(By.id("wz-baseUrl")).sendKeys(sandbox.contifico().baseUrl());
+        driver.findElement(By.id("wz-warehouses")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("wz-warehouse")));
+        new Select(driver.findElement(By.id("wz-warehouse"))).selectByVisibleText("Bodega Onboarding (ONB)");
+        screenshot("onboarding-wizard.png");
+        driver.findElement(By.id("wz-connect")).click();
+
+        // 4. Where the shop must send its webhooks.
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("wz-webhook-info")));
+        long newStore = Api.admin().get("/api/stores").then().statusCode(200).extract().jsonPath()
+                .getLong("find { it.name == 'Tienda nueva' }.id");
+        assertTrue(driver.findElement(By.id("wz-webhook-info")).getText().contains("/webhooks/shopify/" + newStore));
+        driver.findElement(By.id("wz-webhooks-next")).click();
+
+        // 5. The catalogue is linked.
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("wz-import"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("wz-catalog-result"), "SKU enlazados"));
+        driver.findElement(By.id("wz-catalog-next")).click();
+
+        // 6. The preview on the new store's panel, then the first pull.
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("wz-preview"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Vista previa"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "ONB-1"));
+        assertEquals(String.valueOf(newStore), new Select(driver.findElement(By.id("store"))).getFirstSelectedOption()
+                .getAttribute("value"));
+        assertEquals(3, sandbox.shopify().available("ONB-1"), "a preview writes nothing");
+        driver.findElement(By.id("sync-now")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("pull-result"), "Resultado de la sincronización"));
+        assertEquals(8, sandbox.shopify().available("ONB-1"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(cell(By.cssSelector("tr[data-sku='ONB-1']"), "store-stock"), "8"));
+    }
 }

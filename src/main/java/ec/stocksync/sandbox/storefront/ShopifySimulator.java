@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +46,12 @@ public class ShopifySimulator extends SimulatorServer {
     public static final String PRODUCT_VARIANTS = "productVariants";
     public static final String INVENTORY_ITEM = "inventoryItem";
     public static final String SET_QUANTITIES = "inventorySetQuantities";
+    public static final String WEBHOOKS = "webhookSubscriptions";
+    public static final String WEBHOOK_CREATE = "webhookSubscriptionCreate";
+    public static final String WEBHOOK_DELETE = "webhookSubscriptionDelete";
+    /** The topics the simulator knows (Shopify has many more; these are the order and refund ones). */
+    static final Set<String> WEBHOOK_TOPICS = Set.of("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "ORDERS_CANCELLED",
+            "ORDERS_EDITED", "REFUNDS_CREATE", "INVENTORY_LEVELS_UPDATE");
     public static final String ORDERS = "GET orders.json";
     public static final String DEFAULT_TOKEN = "shpat_sandbox_token";
     public static final long DEFAULT_LOCATION_ID = 655441491L;
@@ -92,6 +99,8 @@ public class ShopifySimulator extends SimulatorServer {
     boolean demo;
 
     private final Object lock = new Object();
+    private final Map<String, JsonObject> webhooks = new LinkedHashMap<>();
+    private long webhookSequence;
     private final List<Variant> variants = new ArrayList<>();
     private final Map<String, String> idempotentAnswers = new HashMap<>();
     private final Map<String, Integer> salesBeforeWrites = new HashMap<>();
@@ -223,6 +232,7 @@ public class ShopifySimulator extends SimulatorServer {
     protected void resetState() {
         synchronized (lock) {
             variants.clear();
+            webhooks.clear();
             idempotentAnswers.clear();
             salesBeforeWrites.clear();
             orders.clear();
@@ -249,6 +259,15 @@ public class ShopifySimulator extends SimulatorServer {
         String query = queryText(ctx);
         if (query.contains(SET_QUANTITIES)) {
             return SET_QUANTITIES;
+        }
+        if (query.contains(WEBHOOK_CREATE)) {
+            return WEBHOOK_CREATE;
+        }
+        if (query.contains(WEBHOOK_DELETE)) {
+            return WEBHOOK_DELETE;
+        }
+        if (query.contains(WEBHOOKS + "(")) {
+            return WEBHOOKS;
         }
         if (query.contains(PRODUCT_VARIANTS)) {
             return PRODUCT_VARIANTS;
@@ -386,6 +405,9 @@ public class ShopifySimulator extends SimulatorServer {
                 case SET_QUANTITIES -> setQuantities(query, variables);
                 case PRODUCT_VARIANTS -> productVariants(query, variables);
                 case INVENTORY_ITEM -> inventoryItem(query, variables);
+                case WEBHOOKS -> webhookList(query, variables);
+                case WEBHOOK_CREATE -> webhookCreate(query, variables);
+                case WEBHOOK_DELETE -> webhookDelete(query, variables);
                 default -> topLevelError("The simulator does not know this query", "BAD_REQUEST");
             };
         }
@@ -498,6 +520,69 @@ public class ShopifySimulator extends SimulatorServer {
         }
         idempotentAnswers.put(key, answer.encode());
         return answer;
+    }
+
+    // ---- webhook subscriptions (API 2025-10 and later: one "uri" field for every kind of endpoint) ----
+
+    /** The shop's webhook subscriptions, oldest first: topic and uri of each. */
+    public List<JsonObject> webhooks() {
+        synchronized (lock) {
+            return webhooks.values().stream().map(JsonObject::copy).toList();
+        }
+    }
+
+    private JsonObject webhookList(String query, JsonObject variables) {
+        Object first = arguments(query, WEBHOOKS, variables).get("first");
+        if (!(first instanceof Number n) || n.intValue() < 1 || n.intValue() > 250) {
+            return topLevelError("first must be between 1 and 250", "BAD_REQUEST");
+        }
+        JsonArray nodes = new JsonArray();
+        webhooks.values().stream().limit(((Number) first).intValue()).forEach(h -> nodes.add(h.copy()));
+        return data(new JsonObject().put(WEBHOOKS, new JsonObject().put("nodes", nodes)
+                .put("pageInfo", new JsonObject().put("hasNextPage", webhooks.size() > ((Number) first).intValue()))));
+    }
+
+    private JsonObject webhookCreate(String query, JsonObject variables) {
+        Map<String, Object> args = arguments(query, WEBHOOK_CREATE, variables);
+        Object topic = args.get("topic");
+        if (!(topic instanceof String t) || !WEBHOOK_TOPICS.contains(t)) {
+            return topLevelError("Variable $topic of type WebhookSubscriptionTopic! was provided invalid value", "INVALID_VARIABLE");
+        }
+        Object input = args.get("webhookSubscription");
+        String uri = input instanceof JsonObject o ? o.getString("uri") : null;
+        JsonArray errors = new JsonArray();
+        java.net.URI parsed = null;
+        try {
+            parsed = uri == null ? null : java.net.URI.create(uri);
+        } catch (IllegalArgumentException e) {
+            parsed = null;
+        }
+        // Shopify delivers over HTTPS only. The sandbox also takes http on this machine, so the dev demo can register.
+        boolean local = parsed != null && ("localhost".equals(parsed.getHost()) || "127.0.0.1".equals(parsed.getHost()));
+        if (parsed == null || parsed.getHost() == null || !("https".equals(parsed.getScheme()) || local && "http".equals(parsed.getScheme()))) {
+            errors.add(userError(List.of("webhookSubscription", "uri"), "Address is invalid", "INVALID"));
+        } else if (webhooks.values().stream().anyMatch(h -> h.getString("topic").equals(t) && h.getString("uri").equals(uri))) {
+            errors.add(userError(List.of("webhookSubscription", "uri"), "Address for this topic has already been taken", "TAKEN"));
+        }
+        JsonObject created = null;
+        if (errors.isEmpty()) {
+            String id = "gid://shopify/WebhookSubscription/" + (++webhookSequence);
+            created = new JsonObject().put("id", id).put("topic", t).put("uri", uri).put("format", "JSON");
+            webhooks.put(id, created);
+        }
+        return data(new JsonObject().put(WEBHOOK_CREATE, new JsonObject()
+                .put("webhookSubscription", created == null ? null : created.copy()).put("userErrors", errors)));
+    }
+
+    private JsonObject webhookDelete(String query, JsonObject variables) {
+        Object id = arguments(query, WEBHOOK_DELETE, variables).get("id");
+        JsonObject removed = id instanceof String s ? webhooks.remove(s) : null;
+        JsonArray errors = new JsonArray();
+        if (removed == null) {
+            errors.add(userError(List.of("id"), "Webhook subscription does not exist", "NOT_FOUND"));
+        }
+        return data(new JsonObject().put(WEBHOOK_DELETE, new JsonObject()
+                .put("deletedWebhookSubscriptionId", removed == null ? null : removed.getString("id")).put("userErrors", errors)));
     }
 
     private static List<String> concat(List<String> base, String last) {

@@ -96,6 +96,8 @@ public class WooCommerceSimulator extends SimulatorServer {
     private final Object lock = new Object();
     private final List<Item> items = new ArrayList<>();
     private final List<JsonObject> orders = new ArrayList<>();
+    private final List<JsonObject> webhooks = new ArrayList<>();
+    private long nextWebhookId = 1;
     private long nextId = 100;
     private volatile String consumerKey = DEFAULT_KEY;
     private volatile String consumerSecret = DEFAULT_SECRET;
@@ -219,6 +221,7 @@ public class WooCommerceSimulator extends SimulatorServer {
         synchronized (lock) {
             items.clear();
             orders.clear();
+            webhooks.clear();
             consumerKey = DEFAULT_KEY;
             consumerSecret = DEFAULT_SECRET;
         }
@@ -237,6 +240,108 @@ public class WooCommerceSimulator extends SimulatorServer {
         router.post(API + "/products/:id/variations/batch").handler(ctx -> batch(ctx, parentId(ctx)));
         router.get(API + "/products/:id/variations/:vid").handler(ctx -> withItem(ctx, parentId(ctx), this::show));
         router.put(API + "/products/:id/variations/:vid").handler(ctx -> withItem(ctx, parentId(ctx), this::update));
+        router.get(API + "/webhooks").handler(this::listWebhooks);
+        router.post(API + "/webhooks").handler(this::createWebhook);
+        router.delete(API + "/webhooks/:id").handler(this::deleteWebhook);
+    }
+
+    // ---- webhooks ----
+
+    /** The topics WooCommerce accepts as {@code resource.event} (a subset: orders, products, customers, coupons). */
+    private static final Set<String> WEBHOOK_RESOURCES = Set.of("order", "product", "customer", "coupon");
+    private static final Set<String> WEBHOOK_EVENTS = Set.of("created", "updated", "deleted", "restored");
+
+    /** The webhooks registered on the site, oldest first: what WooCommerce's Settings → Advanced → Webhooks lists. */
+    public List<JsonObject> webhooks() {
+        synchronized (lock) {
+            return webhooks.stream().map(JsonObject::copy).toList();
+        }
+    }
+
+    private void listWebhooks(RoutingContext ctx) {
+        List<JsonObject> all;
+        synchronized (lock) {
+            all = webhooks.stream().map(JsonObject::copy).toList();
+        }
+        pageOf(ctx, all);
+    }
+
+    private void createWebhook(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        if (body == null) {
+            error(ctx, 400, "rest_invalid_json", "Invalid JSON body passed.");
+            return;
+        }
+        String topic = body.getValue("topic") instanceof String t ? t : null;
+        String url = body.getValue("delivery_url") instanceof String u ? u : null;
+        if (topic == null || url == null) {
+            error(ctx, 400, "rest_missing_callback_param", "Missing parameter(s): " + (topic == null ? "topic" : "delivery_url"));
+            return;
+        }
+        String[] parts = topic.split("\\.", 2);
+        if (parts.length != 2 || !WEBHOOK_RESOURCES.contains(parts[0]) || !WEBHOOK_EVENTS.contains(parts[1])) {
+            error(ctx, 400, "woocommerce_rest_webhook_invalid_topic", "Webhook topic is required and must be valid.");
+            return;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            error(ctx, 400, "woocommerce_rest_webhook_invalid_delivery_url", "Webhook delivery URL must be a valid URL starting with http:// or https://.");
+            return;
+        }
+        String status = body.getValue("status") instanceof String st ? st : "active";
+        JsonObject hook;
+        synchronized (lock) {
+            hook = new JsonObject().put("id", nextWebhookId++)
+                    .put("name", body.getValue("name") instanceof String n ? n : "Webhook created on " + LocalDateTime.now(ZoneOffset.UTC))
+                    .put("status", status).put("topic", topic).put("resource", parts[0]).put("event", parts[1])
+                    .put("hooks", new JsonArray().add("woocommerce_" + parts[1] + "_" + parts[0]))
+                    .put("delivery_url", url)
+                    .put("secret", body.getValue("secret") instanceof String sec ? sec : "generated-" + nextWebhookId)
+                    .put("date_created_gmt", LocalDateTime.now(ZoneOffset.UTC).withNano(0).toString());
+            webhooks.add(hook);
+        }
+        json(ctx, 201, hook.copy());
+    }
+
+    private void deleteWebhook(RoutingContext ctx) {
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            error(ctx, 404, "rest_no_route", "No route was found matching the URL and request method.");
+            return;
+        }
+        if (!"true".equals(ctx.request().getParam("force"))) {
+            // Webhooks have no trash: WooCommerce refuses a delete without force.
+            error(ctx, 501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.");
+            return;
+        }
+        JsonObject removed = null;
+        synchronized (lock) {
+            for (JsonObject h : webhooks) {
+                if (h.getLong("id") == id) {
+                    removed = h;
+                }
+            }
+            if (removed != null) {
+                webhooks.remove(removed);
+            }
+        }
+        if (removed == null) {
+            error(ctx, 404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.");
+            return;
+        }
+        json(ctx, 200, removed.copy());
     }
 
     @Override

@@ -1,0 +1,74 @@
+package ec.stocksync.storefront;
+
+import ec.stocksync.common.ApiException;
+import ec.stocksync.common.CurrentCaller;
+import ec.stocksync.common.StoreScoped;
+import ec.stocksync.common.UpstreamText;
+import ec.stocksync.store.StoreService;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestPath;
+
+import java.util.List;
+
+/**
+ * Tries a store's saved storefront credentials with one read of its catalogue, the first step a merchant wants to see
+ * pass when connecting a store. Nothing is written, on either side.
+ */
+@Path("/api/stores/{id}/storefront/check")
+@Produces(MediaType.APPLICATION_JSON)
+@StoreScoped
+public class StorefrontCheckResource {
+
+    /** How many items the check reads: enough to show the merchant their own SKUs, one page on both platforms. */
+    static final int SAMPLE = 5;
+
+    @Inject
+    CurrentCaller current;
+    @Inject
+    StoreService stores;
+    @Inject
+    StorefrontClients clients;
+
+    @RegisterForReflection
+    public record CheckResult(String platform, String apiBaseUrl, int itemsRead, List<String> sampleSkus) {
+    }
+
+    @POST
+    @WithSession
+    public Uni<CheckResult> check(@RestPath long id) {
+        current.get().requireStore(id);
+        return stores.get(id).chain(store -> {
+            StorefrontClient client;
+            String base;
+            try {
+                base = StorefrontClients.baseUrlOf(store);
+                client = clients.forStore(store);
+            } catch (StorefrontException e) {
+                return Uni.createFrom().failure(e);
+            }
+            return client.catalogue().select().first(SAMPLE).collect().asList()
+                    .map(items -> new CheckResult(store.platform, base, items.size(),
+                            items.stream().map(i -> UpstreamText.sanitize(i.sku())).toList()));
+        }).onFailure(StorefrontException.class).transform(e -> explain((StorefrontException) e));
+    }
+
+    /** What failed, in words that say what to fix; never the credential itself. */
+    static ApiException explain(StorefrontException e) {
+        String detail = UpstreamText.sanitize(e.getMessage());
+        return switch (e.kind()) {
+            case AUTH -> new ApiException(400, "storefront_auth", "The storefront refused the store's credentials (HTTP "
+                    + e.httpStatus() + "): check the access token (Shopify) or the consumer key and secret (WooCommerce).");
+            case NOT_FOUND, REJECTED -> new ApiException(400, "storefront_rejected", "The storefront refused the catalogue"
+                    + " read (" + detail + "): check the shop address, the location id and the app's permissions.");
+            case UNAVAILABLE, RATE_LIMITED, TIMEOUT, CONFLICT -> new ApiException(502, "storefront_unreachable",
+                    "The storefront did not answer (" + detail + "): check the shop address, or try again in a moment.");
+        };
+    }
+}
