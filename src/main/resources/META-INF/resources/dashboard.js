@@ -78,6 +78,8 @@
     storefront_rejected: 'La tienda rechazó la lectura: revise el dominio, la ubicación y los permisos de la app.',
     storefront_unreachable: 'La tienda no respondió: revise la dirección o vuelva a intentarlo en un momento.',
     contifico_unreachable: 'Contifico no respondió: revise la URL o vuelva a intentarlo en un momento.',
+    public_url_not_configured: 'Este servicio no conoce su dirección pública (STOCKSYNC_WEBHOOK_PUBLIC_BASE_URL): registre los webhooks a mano.',
+    webhook_secret_missing: 'La tienda no tiene secreto de webhooks: escríbalo en el paso 1.',
   };
   const FIELD_TEXT = {
     name: 'Escriba un nombre para la tienda.',
@@ -844,7 +846,32 @@
         el('code', {}, url), ' y, como secreto, el secreto de webhooks que escribió.'));
     }
     wzShow('webhooks');
+    wzWebhooks('GET');
   });
+
+  const HOOK_STATE = { REGISTERED: 'Registrado', INACTIVE: 'Pausado por la tienda', MISSING: 'Falta' };
+
+  // The webhooks as the shop holds them: ours, missing, paused, and others' addresses for the same topic.
+  async function wzWebhooks(method) {
+    const res = await api('/api/stores/' + wz.storeId + '/webhooks', { method });
+    const list = $('wz-webhook-status');
+    if (!res.ok) {
+      const body = await res.clone().json().catch(() => ({}));
+      wzError('webhooks', await errorText(res));
+      if (body.error === 'public_url_not_configured') $('wz-webhook-manual').open = true;
+      return;
+    }
+    const st = await res.json();
+    wzError('webhooks', '');
+    list.innerHTML = '';
+    st.topics.forEach((t) => list.appendChild(el('li', { 'data-topic': t.topic, class: 'hook-' + t.state },
+      el('code', {}, t.topic), ': ', HOOK_STATE[t.state] || t.state,
+      t.elsewhere.length ? ' · también envía a ' + t.elsewhere.join(', ') : '')));
+    if (st.address) list.appendChild(el('li', { class: 'muted' }, 'Dirección: ', el('code', {}, st.address)));
+    $('wz-register-webhooks').textContent = st.topics.every((t) => t.state === 'REGISTERED') ? 'Registrar de nuevo' : 'Registrar webhooks';
+  }
+
+  $('wz-register-webhooks').addEventListener('click', () => wzWebhooks('POST'));
   $('wz-webhooks-next').addEventListener('click', () => wzShow('catalog'));
 
   // Step 5: the catalogue import links SKUs and lists what has no partner on the other side.

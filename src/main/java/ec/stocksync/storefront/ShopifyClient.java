@@ -288,6 +288,59 @@ final class ShopifyClient implements StorefrontClient {
     }
 
     /** A GraphQL call with retries; answers the {@code data} object or fails typed. */
+    /** The subscriptions this app made on the shop (Shopify lists no other app's); 250 is Shopify's page maximum. */
+    @Override
+    public Uni<List<WebhookSubscription>> webhooks() {
+        return query("list webhooks", CallKind.READ, ShopifyQueries.WEBHOOKS, new JsonObject().put("first", 250))
+                .map(data -> {
+                    JsonArray nodes = data.getJsonObject("webhookSubscriptions", new JsonObject()).getJsonArray("nodes", new JsonArray());
+                    List<WebhookSubscription> out = new ArrayList<>();
+                    for (int i = 0; i < nodes.size(); i++) {
+                        out.add(webhook(nodes.getJsonObject(i)));
+                    }
+                    return out;
+                });
+    }
+
+    @Override
+    public Uni<WebhookSubscription> subscribe(String topic, String url, String secret) {
+        JsonObject variables = new JsonObject().put("topic", topicEnum(topic))
+                .put("subscription", new JsonObject().put("uri", url).put("format", "JSON"));
+        return query("subscribe " + topic, CallKind.WRITE, ShopifyQueries.WEBHOOK_CREATE, variables).chain(data -> {
+            JsonObject payload = data.getJsonObject("webhookSubscriptionCreate", new JsonObject());
+            JsonArray errors = payload.getJsonArray("userErrors", new JsonArray());
+            if (errors.isEmpty() && payload.getJsonObject("webhookSubscription") != null) {
+                return Uni.createFrom().item(webhook(payload.getJsonObject("webhookSubscription")));
+            }
+            // A create whose answer was lost and was sent again finds its own subscription: "already been taken".
+            return webhooks().map(all -> all.stream().filter(w -> w.topic().equals(topic) && url.equals(w.url())).findFirst()
+                    .orElseThrow(() -> StorefrontException.rejected(200, "webhook_refused", "Shopify refused the "
+                            + topic + " subscription: " + ec.stocksync.common.UpstreamText.sanitize(errors.encode()))));
+        });
+    }
+
+    @Override
+    public Uni<Void> unsubscribe(String id) {
+        return query("unsubscribe " + id, CallKind.WRITE, ShopifyQueries.WEBHOOK_DELETE, new JsonObject().put("id", id))
+                .replaceWithVoid();
+    }
+
+    private static WebhookSubscription webhook(JsonObject node) {
+        return new WebhookSubscription(node.getString("id"), topicName(node.getString("topic", "")), node.getString("uri"), "active");
+    }
+
+    /** {@code orders/create} → {@code ORDERS_CREATE}; {@code inventory_levels/update} → {@code INVENTORY_LEVELS_UPDATE}. */
+    static String topicEnum(String topic) {
+        return topic.replace('/', '_').toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** The reverse: the last underscore separates the resource from the event. */
+    static String topicName(String topicEnum) {
+        String lower = topicEnum.toLowerCase(java.util.Locale.ROOT);
+        int cut = lower.lastIndexOf('_');
+        return cut < 0 ? lower : lower.substring(0, cut) + "/" + lower.substring(cut + 1);
+    }
+
     private Uni<JsonObject> query(String what, CallKind kind, String query, JsonObject variables) {
         String body = new JsonObject().put("query", query).put("variables", variables).encode();
         String label = "Shopify " + what;

@@ -18,4 +18,11 @@ final class ShopifyQueries {
     static final String SET_QUANTITIES = "mutation SetStock($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) { "
             + "inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) { "
             + "inventoryAdjustmentGroup { id reason changes { name delta quantityAfterChange } } userErrors { field message code } } }";
+
+    static final String WEBHOOKS = "query Webhooks($first: Int!) { webhookSubscriptions(first: $first) { nodes { id topic uri } } }";
+    static final String WEBHOOK_CREATE = "mutation WebhookCreate($topic: WebhookSubscriptionTopic!, $subscription: WebhookSubscriptionInput!) { "
+            + "webhookSubscriptionCreate(topic: $topic, webhookSubscription: $subscription) { webhookSubscription { id topic uri } "
+            + "userErrors { field message } } }";
+    static final String WEBHOOK_DELETE = "mutation WebhookDelete($id: ID!) { webhookSubscriptionDelete(id: $id) { "
+            + "deletedWebhookSubscriptionId userErrors { field message } } }";
 }

@@ -1,6 +1,5 @@
 package ec.stocksync.storefront;
 
-import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import ec.stocksync.common.UpstreamText;
@@ -56,19 +55,6 @@ public class StorefrontCheckResource {
             return client.catalogue().select().first(SAMPLE).collect().asList()
                     .map(items -> new CheckResult(store.platform, base, items.size(),
                             items.stream().map(i -> UpstreamText.sanitize(i.sku())).toList()));
-        }).onFailure(StorefrontException.class).transform(e -> explain((StorefrontException) e));
-    }
-
-    /** What failed, in words that say what to fix; never the credential itself. */
-    static ApiException explain(StorefrontException e) {
-        String detail = UpstreamText.sanitize(e.getMessage());
-        return switch (e.kind()) {
-            case AUTH -> new ApiException(400, "storefront_auth", "The storefront refused the store's credentials (HTTP "
-                    + e.httpStatus() + "): check the access token (Shopify) or the consumer key and secret (WooCommerce).");
-            case NOT_FOUND, REJECTED -> new ApiException(400, "storefront_rejected", "The storefront refused the catalogue"
-                    + " read (" + detail + "): check the shop address, the location id and the app's permissions.");
-            case UNAVAILABLE, RATE_LIMITED, TIMEOUT, CONFLICT -> new ApiException(502, "storefront_unreachable",
-                    "The storefront did not answer (" + detail + "): check the shop address, or try again in a moment.");
-        };
+        }).onFailure(StorefrontException.class).transform(e -> StorefrontApiErrors.explain((StorefrontException) e));
     }
 }

@@ -40,4 +40,17 @@ public interface StorefrontClient {
      * under concurrent edits (Shopify cursors, WooCommerce by id): an order may be listed twice, never skipped.
      */
     Multi<StorefrontOrder> ordersChangedSince(Instant since);
+
+    /** Every webhook subscription the store's credentials can see (this app's on Shopify; all of them on WooCommerce). */
+    Uni<List<WebhookSubscription>> webhooks();
+
+    /**
+     * Subscribes {@code url} to {@code topic} (the platform's header name). WooCommerce signs with {@code secret};
+     * Shopify signs with the app's client secret and ignores it. A subscription that already exists for the same topic
+     * and address is returned as is (a retried create cannot make a second one).
+     */
+    Uni<WebhookSubscription> subscribe(String topic, String url, String secret);
+
+    /** Removes one subscription by id; one already gone is not an error. */
+    Uni<Void> unsubscribe(String id);
 }

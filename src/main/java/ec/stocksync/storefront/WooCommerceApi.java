@@ -67,4 +67,18 @@ interface WooCommerceApi {
     Uni<Response> orders(@QueryParam("modified_after") String modifiedAfter, @QueryParam("dates_are_gmt") Boolean datesAreGmt,
                          @QueryParam("orderby") String orderBy, @QueryParam("order") String order,
                          @QueryParam("per_page") Integer perPage, @QueryParam("page") Integer page);
+
+    @GET
+    @Path("/webhooks")
+    Uni<Response> webhooks(@QueryParam("per_page") Integer perPage, @QueryParam("page") Integer page);
+
+    @POST
+    @Path("/webhooks")
+    @Consumes(MediaType.APPLICATION_JSON)
+    Uni<Response> createWebhook(String body);
+
+    /** Webhooks have no trash: without force WooCommerce refuses the delete. */
+    @jakarta.ws.rs.DELETE
+    @Path("/webhooks/{id}")
+    Uni<Response> deleteWebhook(@PathParam("id") String id, @QueryParam("force") boolean force);
 }

@@ -191,6 +191,39 @@ final class WooCommerceClient implements StorefrontClient {
                         WooCommerceJson.gmtInstant(order.getString("date_modified_gmt")), WooCommerceJson.tree(order)));
     }
 
+    @Override
+    public Uni<List<WebhookSubscription>> webhooks() {
+        return pages("webhooks", api::webhooks).map(WooCommerceClient::webhook).collect().asList();
+    }
+
+    @Override
+    public Uni<WebhookSubscription> subscribe(String topic, String url, String secret) {
+        // A retried create could make a second one (WooCommerce has no uniqueness): look first, then create.
+        return webhooks().chain(all -> {
+            var existing = all.stream().filter(w -> w.topic().equals(topic) && url.equals(w.url())).findFirst();
+            if (existing.isPresent()) {
+                return Uni.createFrom().item(existing.get());
+            }
+            String body = new JsonObject().put("name", "stock-sync " + topic).put("topic", topic).put("delivery_url", url)
+                    .put("secret", secret).put("status", "active").encode();
+            return call("subscribe " + topic, CallKind.WRITE, () -> api.createWebhook(body))
+                    .map(response -> webhook(response.jsonObject()));
+        });
+    }
+
+    @Override
+    public Uni<Void> unsubscribe(String id) {
+        return call("unsubscribe " + id, CallKind.WRITE, () -> api.deleteWebhook(id, true))
+                .replaceWithVoid()
+                .onFailure(StorefrontException.class).recoverWithUni(e -> ((StorefrontException) e).kind() == StorefrontException.Kind.NOT_FOUND
+                        ? Uni.createFrom().voidItem() : Uni.createFrom().failure(e));
+    }
+
+    private static WebhookSubscription webhook(JsonObject hook) {
+        return new WebhookSubscription(String.valueOf(hook.getValue("id")), hook.getString("topic"),
+                hook.getString("delivery_url"), hook.getString("status"));
+    }
+
     /** Every object of a listing, following X-WP-TotalPages; each page is fetched only when the previous one is consumed. */
     private Multi<JsonObject> pages(String what, BiFunction<Integer, Integer, Uni<Response>> listing) {
         int perPage = Math.max(1, Math.min(100, transport.config().woocommerce().pageSize()));

@@ -340,10 +340,16 @@ class DashboardBrowserTest {
         driver.findElement(By.id("wz-connect")).click();
 
         // 4. Where the shop must send its webhooks.
-        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("wz-webhook-info")));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("wz-register-webhooks")));
         long newStore = Api.admin().get("/api/stores").then().statusCode(200).extract().jsonPath()
                 .getLong("find { it.name == 'Tienda nueva' }.id");
-        assertTrue(driver.findElement(By.id("wz-webhook-info")).getText().contains("/webhooks/shopify/" + newStore));
+        By ordersCreate = By.cssSelector("#wz-webhook-status li[data-topic='orders/create']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(ordersCreate, "Falta"));
+        driver.findElement(By.id("wz-register-webhooks")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(ordersCreate, "Registrado"));
+        assertTrue(driver.findElement(By.id("wz-webhook-status")).getText().contains("/webhooks/shopify/" + newStore));
+        assertEquals(3, sandbox.shopify().webhooks().stream()
+                .filter(h -> h.getString("uri").endsWith("/webhooks/shopify/" + newStore)).count());
         driver.findElement(By.id("wz-webhooks-next")).click();
 
         // 5. The catalogue is linked.

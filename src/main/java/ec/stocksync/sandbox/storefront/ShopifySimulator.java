@@ -531,6 +531,15 @@ public class ShopifySimulator extends SimulatorServer {
         }
     }
 
+    /** A subscription made by someone else (another app, an earlier deployment), as tests need one. */
+    public String addWebhook(String topicEnum, String uri) {
+        synchronized (lock) {
+            String id = "gid://shopify/WebhookSubscription/" + (++webhookSequence);
+            webhooks.put(id, new JsonObject().put("id", id).put("topic", topicEnum).put("uri", uri).put("format", "JSON"));
+            return id;
+        }
+    }
+
     private JsonObject webhookList(String query, JsonObject variables) {
         Object first = arguments(query, WEBHOOKS, variables).get("first");
         if (!(first instanceof Number n) || n.intValue() < 1 || n.intValue() > 250) {

@@ -258,6 +258,17 @@ public class WooCommerceSimulator extends SimulatorServer {
         }
     }
 
+    /** A webhook made by hand in the WooCommerce admin (or by another plugin), in the given status. */
+    public long addWebhook(String topic, String deliveryUrl, String status) {
+        synchronized (lock) {
+            long id = nextWebhookId++;
+            String[] parts = topic.split("\\.", 2);
+            webhooks.add(new JsonObject().put("id", id).put("name", "manual").put("status", status).put("topic", topic)
+                    .put("resource", parts[0]).put("event", parts[1]).put("delivery_url", deliveryUrl).put("secret", "manual-secret"));
+            return id;
+        }
+    }
+
     private void listWebhooks(RoutingContext ctx) {
         List<JsonObject> all;
         synchronized (lock) {
