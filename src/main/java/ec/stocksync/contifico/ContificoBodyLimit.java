@@ -1,6 +1,7 @@
 package ec.stocksync.contifico;
 
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 
 import java.util.function.Consumer;
 
@@ -27,17 +28,24 @@ final class ContificoBodyLimit implements Consumer<HttpClientRequest> {
             // 19 digits and more would overflow a long, and are over any limit anyway.
             if (!length.isEmpty() && length.chars().allMatch(Character::isDigit)
                     && (length.length() >= 19 || Long.parseLong(length) > limit)) {
-                request.reset(0, new TooLarge(limit, response.statusCode()));
+                cutOff(request, response);
                 return;
             }
             long[] seen = {0};
             response.handler(chunk -> {
                 seen[0] += chunk.length();
                 if (seen[0] > limit) {
-                    request.reset(0, new TooLarge(limit, response.statusCode()));
+                    cutOff(request, response);
                 }
             });
         });
+    }
+
+    private void cutOff(HttpClientRequest request, HttpClientResponse response) {
+        // The client's body handler gets the failure; without a handler of its own the response would also log it
+        // as an unhandled error.
+        response.exceptionHandler(e -> { });
+        request.reset(0, new TooLarge(limit, response.statusCode()));
     }
 
     /** The answer was cut off at {@code limit} bytes. */

@@ -140,7 +140,9 @@ class ContificoRestClientTest {
         BadAnswer chunked = failure(client.warehouses(connection(NEXT_INTEGRATION.incrementAndGet(), "huge", "k")),
                 BadAnswer.class);
         assertTrue(chunked.getMessage().contains("max-body-size"), chunked.getMessage());
-        assertEquals(1, hugeCalls.getAndSet(0), "the same body would come back: not retried");
+        assertEquals(1, hugeCalls.getAndSet(0), () -> "the same body would come back: not retried; calls: "
+                + registry.find("stocksync.contifico.calls").counters().stream()
+                        .map(c -> c.getId().getTags() + "=" + c.count()).toList());
 
         long t0 = System.nanoTime();
         failure(client.warehouses(connection(NEXT_INTEGRATION.incrementAndGet(), "declared", "k")), BadAnswer.class);
