@@ -3,6 +3,8 @@ package ec.stocksync.contifico;
 import com.sun.net.httpserver.HttpServer;
 import ec.stocksync.contifico.ContificoException.BadAnswer;
 import ec.stocksync.store.IntegrationChanged;
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Sandbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.enterprise.event.Event;
@@ -16,6 +18,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +48,8 @@ class ContificoRestClientTest {
     MeterRegistry registry;
     @Inject
     Event<IntegrationChanged> integrationChanged;
+    @Inject
+    Sandbox sandbox;
 
     HttpServer server;
     final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -133,6 +138,31 @@ class ContificoRestClientTest {
         assertNotNull(gauge(id));
         client.forget(id);
         assertNull(gauge(id));
+    }
+
+    @Test
+    void patchingTheKeyOrDeactivatingTheIntegrationThroughTheApiForgetsIt() {
+        var sim = sandbox.contifico();
+        var warehouse = sim.addWarehouse("BODRC", "Bodega REST client");
+        long store = Api.createShopifyStore();
+        long id = Api.admin().body(Map.of("provider", "contifico", "baseUrl", sim.baseUrl(), "apiKey", sim.apiKey(),
+                        "warehouseId", warehouse.id()))
+                .post("/api/stores/" + store + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");
+        ContificoConnection c = new ContificoConnection(id, sim.baseUrl(), sim.apiKey(), null, warehouse.id());
+
+        await(client.warehouses(c));
+        assertNotNull(gauge(id));
+        Api.admin().body(Map.of("warehouseId", warehouse.id()))
+                .patch("/api/stores/" + store + "/integrations/" + id).then().statusCode(200);
+        assertNotNull(gauge(id), "another warehouse of the same Contifico: its breaker still applies");
+        Api.admin().body(Map.of("apiKey", sim.apiKey()))
+                .patch("/api/stores/" + store + "/integrations/" + id).then().statusCode(200);
+        assertNull(gauge(id), "a key sent again may be another company's: the breaker starts afresh");
+
+        await(client.warehouses(c));
+        assertNotNull(gauge(id));
+        Api.admin().delete("/api/stores/" + store + "/integrations/" + id).then().statusCode(200);
+        assertNull(gauge(id), "a deactivated integration keeps no breaker gauge");
     }
 
     @Test
