@@ -6,8 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.eclipse.microprofile.rest.client.ext.ClientHeadersFactory;
-import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -20,7 +18,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * Transport: the REST clients of each integration, built from its connection (base URL, key) and cached under the
@@ -58,22 +55,22 @@ public class ContificoApis {
         }
     }
 
+    /** The client for one call, and what to do once the call is over. */
+    record Lease(ContificoApi api, Runnable release) {
+    }
+
     /**
-     * One call on the integration's client for its kind ({@code write}: the movement POST). An integration checked
-     * before it is saved has no id to cache under: its call gets a client of its own, closed once the answer is in
-     * (the REST client has buffered it by then).
+     * The integration's client for the call's kind ({@code write}: the movement POST), built if need be. An
+     * integration checked before it is saved has no id to cache under: its call gets a client of its own, closed on
+     * release (the REST client has buffered the answer by then).
      */
-    Uni<Response> call(ContificoConnection c, boolean write, Function<ContificoApi, Uni<Response>> call) {
+    Lease lease(ContificoConnection c, boolean write) {
         if (c.integrationId() == ContificoConnection.UNSAVED) {
-            return Uni.createFrom().deferred(() -> {
-                ContificoApi own = build(c, new Authorization(c.apiKey()), write);
-                return call.apply(own).onTermination().invoke(() -> quietly(own));
-            });
+            ContificoApi own = build(c, new Authorization(c.apiKey()), write);
+            return new Lease(own, () -> quietly(own));
         }
-        return Uni.createFrom().deferred(() -> {
-            Clients clients = clients(c);
-            return call.apply(write ? clients.writes() : clients.reads());
-        });
+        Clients clients = clients(c);
+        return new Lease(write ? clients.writes() : clients.reads(), () -> { });
     }
 
     private Clients clients(ContificoConnection c) {

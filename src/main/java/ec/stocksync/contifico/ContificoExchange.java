@@ -80,22 +80,33 @@ public class ContificoExchange {
     private Uni<ContificoAnswer> once(ContificoConnection c, String operation, String label, boolean write,
                                       Function<ContificoApi, Uni<Response>> call) {
         long timeoutMs = (write ? config.writeTimeout() : config.readTimeout()).toMillis();
-        return apis.call(c, write, call)
-                .map(ContificoExchange::answer)
-                // Counted before the deadline below, which cancels what is above it: a timed-out call counts once.
-                .invoke(a -> calls(operation, ContificoErrors.outcome(a.status())))
-                .onFailure().invoke(e -> calls(operation, ContificoErrors.outcome(e)))
-                .onFailure().transform(e -> ContificoErrors.transport(e, write, label))
-                .ifNoItem().after(Duration.ofMillis(timeoutMs)).failWith(() -> {
-                    calls(operation, "timeout");
-                    return ContificoErrors.timeout(write, label, timeoutMs);
-                })
-                .invoke(a -> {
-                    if (a.status() == 429) {
-                        Duration wait = ContificoErrors.retryAfter(a.retryAfter(), Instant.now());
-                        pacer.pause(c.integrationId(), wait == null ? Duration.ofSeconds(1) : wait);
-                    }
-                });
+        return Uni.createFrom().deferred(() -> {
+            // Built (or found) before the deadline starts: building a client is our time, not Contifico's.
+            ContificoApis.Lease lease;
+            try {
+                lease = apis.lease(c, write);
+            } catch (RuntimeException e) {
+                calls(operation, "connection_error");
+                return Uni.createFrom().failure(new ContificoException.Unavailable("No Contifico client for "
+                        + c.baseUrl() + " (nothing sent): " + e.getMessage(), 0, false, e));
+            }
+            return call.apply(lease.api())
+                    .map(ContificoExchange::answer)
+                    // Counted before the deadline below, which cancels what is above it: a timed-out call counts once.
+                    .invoke(a -> calls(operation, ContificoErrors.outcome(a.status())))
+                    .onFailure().invoke(e -> calls(operation, ContificoErrors.outcome(e)))
+                    .onFailure().transform(e -> ContificoErrors.transport(e, write, label))
+                    .ifNoItem().after(Duration.ofMillis(timeoutMs)).failWith(() -> {
+                        calls(operation, "timeout");
+                        return ContificoErrors.timeout(write, label, timeoutMs);
+                    })
+                    .onTermination().invoke(lease.release());
+        }).invoke(a -> {
+            if (a.status() == 429) {
+                Duration wait = ContificoErrors.retryAfter(a.retryAfter(), Instant.now());
+                pacer.pause(c.integrationId(), wait == null ? Duration.ofSeconds(1) : wait);
+            }
+        });
     }
 
     private static ContificoAnswer answer(Response r) {
