@@ -1,5 +1,6 @@
 package ec.stocksync.contifico;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -19,6 +20,13 @@ public interface ContificoConfig {
 
     @WithDefault("5s")
     Duration connectTimeout();
+
+    /**
+     * The largest answer read from Contifico; a bigger one is cut off, never buffered whole. A catalogue or movement
+     * page of a big tenant is a few hundred kilobytes.
+     */
+    @WithDefault("16M")
+    MemorySize maxBodySize();
 
     /** How many calls one integration may have in flight at once, per replica, pushes and pulls together. */
     @WithDefault("4")

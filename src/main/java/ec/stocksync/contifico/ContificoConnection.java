@@ -38,7 +38,10 @@ public record ContificoConnection(long integrationId, String baseUrl, String api
         }
     }
 
-    /** An integration not saved yet has no id: its calls go through no breaker (ContificoClient). */
+    /**
+     * An integration not saved yet has no id: its calls go through no breaker ({@link ContificoExchange}) and no
+     * cached client ({@link ContificoApis}).
+     */
     static final long UNSAVED = -1;
 
     public static ContificoConnection of(StoreIntegration integration) {

@@ -9,6 +9,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.time.OffsetDateTime;
@@ -34,6 +35,8 @@ public class StoreService {
 
     @Inject
     ContificoIntegrationCheck check;
+    @Inject
+    Event<IntegrationChanged> integrationChanged;
 
     /**
      * The addresses in a store or integration body that credentials would be sent to, by field, for
@@ -176,7 +179,12 @@ public class StoreService {
             return i;
         }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
                 .call(i -> elsewhere ? forgetContificoIds(storeId) : Uni.createFrom().voidItem())
-                .call(i -> elsewhere || f.has("warehouseId") ? forgetDeltaBaseline(storeId) : Uni.createFrom().voidItem());
+                .call(i -> elsewhere || f.has("warehouseId") ? forgetDeltaBaseline(storeId) : Uni.createFrom().voidItem())
+                .invoke(i -> {
+                    if (elsewhere) {
+                        integrationChanged.fire(new IntegrationChanged(integrationId));
+                    }
+                });
     }
 
     /**
@@ -196,7 +204,7 @@ public class StoreService {
             i.active = false;
             i.updatedAt = OffsetDateTime.now();
             return i;
-        });
+        }).invoke(i -> integrationChanged.fire(new IntegrationChanged(integrationId)));
     }
 
     private Uni<StoreIntegration> findIntegration(long storeId, long integrationId) {

@@ -15,29 +15,29 @@ class ContificoRetryAfterTest {
 
     @Test
     void deltaSecondsAreTheWait() {
-        assertEquals(Duration.ofSeconds(3), ContificoClient.retryAfter(" 3 ", NOW));
-        assertEquals(Duration.ZERO, ContificoClient.retryAfter("0", NOW));
+        assertEquals(Duration.ofSeconds(3), ContificoErrors.retryAfter(" 3 ", NOW));
+        assertEquals(Duration.ZERO, ContificoErrors.retryAfter("0", NOW));
     }
 
     @Test
     void anHttpDateIsTheTimeLeftAndADateInThePastIsNoWait() {
-        assertEquals(Duration.ofSeconds(90), ContificoClient.retryAfter("Tue, 1 Dec 2026 12:01:30 GMT", NOW));
-        assertEquals(Duration.ZERO, ContificoClient.retryAfter("Tue, 1 Dec 2026 11:00:00 GMT", NOW));
+        assertEquals(Duration.ofSeconds(90), ContificoErrors.retryAfter("Tue, 1 Dec 2026 12:01:30 GMT", NOW));
+        assertEquals(Duration.ZERO, ContificoErrors.retryAfter("Tue, 1 Dec 2026 11:00:00 GMT", NOW));
     }
 
     @Test
     void waitsBeyondTenMinutesAreCappedEvenPastWhatALongHolds() {
-        assertEquals(Duration.ofMinutes(10), ContificoClient.retryAfter("601", NOW));
-        assertEquals(Duration.ofMinutes(10), ContificoClient.retryAfter("99999999999999999999999", NOW));
-        assertEquals(Duration.ofMinutes(10), ContificoClient.retryAfter("Fri, 1 Jan 2100 00:00:00 GMT", NOW));
+        assertEquals(Duration.ofMinutes(10), ContificoErrors.retryAfter("601", NOW));
+        assertEquals(Duration.ofMinutes(10), ContificoErrors.retryAfter("99999999999999999999999", NOW));
+        assertEquals(Duration.ofMinutes(10), ContificoErrors.retryAfter("Fri, 1 Jan 2100 00:00:00 GMT", NOW));
     }
 
     @Test
     void anAbsentOrUnreadableHeaderSaysNothing() {
-        assertNull(ContificoClient.retryAfter(null, NOW));
-        assertNull(ContificoClient.retryAfter("  ", NOW));
-        assertNull(ContificoClient.retryAfter("-5", NOW));
-        assertNull(ContificoClient.retryAfter("1.5", NOW));
-        assertNull(ContificoClient.retryAfter("tomorrow", NOW));
+        assertNull(ContificoErrors.retryAfter(null, NOW));
+        assertNull(ContificoErrors.retryAfter("  ", NOW));
+        assertNull(ContificoErrors.retryAfter("-5", NOW));
+        assertNull(ContificoErrors.retryAfter("1.5", NOW));
+        assertNull(ContificoErrors.retryAfter("tomorrow", NOW));
     }
 }
