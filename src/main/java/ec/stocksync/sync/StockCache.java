@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.contifico.ProductIdCache;
 import ec.stocksync.storefront.StorefrontItem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -14,10 +15,36 @@ import java.time.Duration;
 
 /** The local cache per (store, SKU): "Stock Tienda", Contifico's last figure, the ids on both sides. */
 @ApplicationScoped
-public class StockCache {
+public class StockCache implements ProductIdCache {
 
     @Inject
     Pool pool;
+
+    @Override
+    public Uni<String> cachedProductId(long storeId, String sku) {
+        return pool.preparedQuery("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = $2")
+                .execute(Tuple.of(storeId, sku))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString(0) : null);
+    }
+
+    @Override
+    public Uni<Void> rememberProductId(long storeId, String sku, String productName, String productId) {
+        // The row may already exist for the storefront side (stock, ids): only the Contifico id is the resolver's to
+        // set; the name is filled only if nobody set one.
+        return pool.preparedQuery("INSERT INTO stock_cache (store_id, sku, name, contifico_product_id) VALUES ($1, $2, $3, $4) "
+                        + "ON CONFLICT (store_id, sku) DO UPDATE SET contifico_product_id = EXCLUDED.contifico_product_id, "
+                        + "name = COALESCE(stock_cache.name, EXCLUDED.name), updated_at = now()")
+                .execute(Tuple.of(storeId, sku, productName, productId))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> forgetProductId(long storeId, String sku) {
+        return pool.preparedQuery("UPDATE stock_cache SET contifico_product_id = NULL, updated_at = now() "
+                        + "WHERE store_id = $1 AND sku = $2")
+                .execute(Tuple.of(storeId, sku))
+                .replaceWithVoid();
+    }
 
     /**
      * After a push: the storefront moved its own stock when it took the order, so the cached "Stock Tienda" follows
