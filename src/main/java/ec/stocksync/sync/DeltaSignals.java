@@ -8,6 +8,7 @@ import ec.stocksync.contifico.MovementLine;
 import ec.stocksync.contifico.MovementType;
 import ec.stocksync.contifico.NewMovement;
 import ec.stocksync.contifico.SalesDocument;
+import ec.stocksync.store.StoreContexts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -165,12 +166,10 @@ public class DeltaSignals {
                         // meanwhile deleted the baseline, and this run's figures describe the old one.
                         .chain(() -> tx.preparedQuery("""
                                         INSERT INTO pull_baselines (store_id, integration_id, watermark)
-                                        SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM store_integrations
-                                                                        WHERE id = $2 AND active
-                                                                          AND updated_at IS NOT DISTINCT FROM $4)
+                                        SELECT $1, $2, $3 WHERE %s
                                         ON CONFLICT (store_id) DO UPDATE
                                         SET integration_id = EXCLUDED.integration_id, watermark = EXCLUDED.watermark,
-                                            recorded_at = now()""")
+                                            recorded_at = now()""".formatted(StoreContexts.integrationUnchanged("$2", "$4")))
                                 .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), o.day(), o.integrationVersion()))))
                 .replaceWithVoid();
     }
@@ -183,7 +182,7 @@ public class DeltaSignals {
         return pool.preparedQuery("""
                         SELECT (SELECT watermark FROM pull_baselines
                                 WHERE store_id = $1 AND integration_id = $2 AND watermark >= $3) AS watermark,
-                               (SELECT updated_at FROM store_integrations WHERE id = $2) AS version""")
+                               %s AS version""".formatted(StoreContexts.integrationVersion("$2")))
                 .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), NewMovement.today().minusDays(MAX_LOOKBACK_DAYS)))
                 .map(rows -> {
                     var r = rows.iterator().next();

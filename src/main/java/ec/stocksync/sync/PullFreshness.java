@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.store.StoreContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -61,11 +62,8 @@ public class PullFreshness {
                                     WHERE r.store_id = s.id AND r.status = 'DONE' AND NOT r.dry_run
                                       AND r.kind IN ('FULL', 'DELTA')
                                     ORDER BY r.started_at DESC LIMIT 1),
-                                   (SELECT min(i.created_at) FROM store_integrations i
-                                    WHERE i.store_id = s.id AND i.active)))::float8 AS at
-                        FROM stores s
-                        WHERE s.active AND s.scheduled_pull_enabled
-                          AND EXISTS (SELECT 1 FROM store_integrations i WHERE i.store_id = s.id AND i.active)""")
+                                   s.integration_since))::float8 AS at
+                        FROM (%s) s""".formatted(StoreContexts.SCHEDULED_PULL_STORES))
                 .execute()
                 .invoke(rows -> {
                     List<MultiGauge.Row<?>> out = new ArrayList<>();

@@ -20,6 +20,21 @@ public class StockCache implements ProductIdCache {
     @Inject
     Pool pool;
 
+    /**
+     * The cache's columns the status table shows for store {@code $1} ({@code sku, name, store_stock, contifico_stock,
+     * last_checked_at, last_checked_trigger}), plus a row of nulls for each SKU of {@code extraSkus} (a relation with a
+     * {@code sku} column, e.g. the open queue) that has no cache row: a sale of a SKU never pulled nor pushed yet still
+     * belongs on the table. A fragment for the status page's single statement.
+     */
+    public static String statusColumns(String extraSkus) {
+        return """
+                SELECT c.sku, c.name, c.store_stock, c.contifico_stock, c.last_checked_at, c.last_checked_trigger
+                FROM stock_cache c WHERE c.store_id = $1
+                UNION ALL
+                SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM %s q
+                WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)""".formatted(extraSkus);
+    }
+
     @Override
     public Uni<String> cachedProductId(long storeId, String sku) {
         return pool.preparedQuery("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = $2")

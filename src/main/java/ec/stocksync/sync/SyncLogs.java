@@ -13,6 +13,14 @@ import java.util.List;
 @ApplicationScoped
 public class SyncLogs {
 
+    /**
+     * Store {@code $1}'s newest log row per SKU ({@code sku, trigger, action, error, created_at}), from
+     * {@code sync_status_latest}, which a trigger on {@code sync_logs} keeps (V10): a fragment for the status page's
+     * single statement, which joins it with the cache and the queue without a per-SKU look-up.
+     */
+    public static final String LATEST_BY_SKU =
+            "SELECT sku, trigger, action, error, created_at FROM sync_status_latest WHERE store_id = $1";
+
     @Inject
     Pool pool;
 
