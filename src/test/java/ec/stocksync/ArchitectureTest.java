@@ -80,6 +80,12 @@ class ArchitectureTest {
         slices().matching("ec.stocksync.(*)..").should().beFreeOfCycles().check(classes);
     }
 
+    /** Inside a feature too (the sandbox's simulators and demo): no two packages depend on each other. */
+    @Test
+    void packagesDependOnEachOtherWithoutCyclesAtEveryLevel() {
+        slices().matching("ec.stocksync.(**)").should().beFreeOfCycles().check(classes);
+    }
+
     /** A Panache entity's static queries (find, list, delete, update...) run only in the package that owns its table. */
     @Test
     void panacheEntitiesAreQueriedOnlyByTheirOwnPackage() {

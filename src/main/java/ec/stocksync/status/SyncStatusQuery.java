@@ -150,7 +150,7 @@ public class SyncStatusQuery {
             args.add("%" + likeEscape(req.q()) + "%");
             where.add("(sku ILIKE $" + args.size() + " OR name ILIKE $" + args.size() + ")");
         }
-        String sql = SQL.formatted(order, String.join(" AND ", where), StoreContexts.exists("$1"), VERSION);
+        String sql = SQL.formatted(order, String.join(" AND ", where), StoreContexts.storeExists("$1"), VERSION);
         return pool.preparedQuery(sql)
                 .execute(Tuple.from(args))
                 .map(rows -> {
@@ -203,7 +203,7 @@ public class SyncStatusQuery {
 
     /** The store's change version (V20) without running the page query; null when no store has this id. */
     public Uni<Long> version(long storeId) {
-        return pool.preparedQuery("SELECT CASE WHEN " + StoreContexts.exists("$1") + " THEN " + VERSION + " END AS version")
+        return pool.preparedQuery("SELECT CASE WHEN " + StoreContexts.storeExists("$1") + " THEN " + VERSION + " END AS version")
                 .execute(Tuple.of(storeId))
                 .map(rows -> rows.iterator().next().getLong("version"));
     }

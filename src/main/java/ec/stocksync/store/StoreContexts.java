@@ -85,12 +85,12 @@ public class StoreContexts {
     }
 
     public Uni<Boolean> exists(long storeId) {
-        return pool.preparedQuery("SELECT " + exists("$1")).execute(Tuple.of(storeId))
+        return pool.preparedQuery("SELECT " + storeExists("$1")).execute(Tuple.of(storeId))
                 .map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /** A boolean SQL expression: a store with the id {@code idExpr} exists (active or not). */
-    public static String exists(String idExpr) {
+    public static String storeExists(String idExpr) {
         return "EXISTS (SELECT 1 FROM stores WHERE id = " + idExpr + ")";
     }
 
