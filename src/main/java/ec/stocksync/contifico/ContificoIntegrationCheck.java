@@ -2,6 +2,7 @@ package ec.stocksync.contifico;
 
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.UpstreamText;
+import ec.stocksync.store.IntegrationVerifier;
 import ec.stocksync.store.StoreIntegration;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,13 +17,14 @@ import java.util.stream.Collectors;
  * cannot be reached the integration is accepted (the check cannot tell), with a warning.
  */
 @ApplicationScoped
-public class ContificoIntegrationCheck {
+public class ContificoIntegrationCheck implements IntegrationVerifier {
 
     private static final Logger LOG = Logger.getLogger(ContificoIntegrationCheck.class);
 
     @Inject
     ContificoClient client;
 
+    @Override
     public Uni<Void> verify(StoreIntegration integration) {
         ContificoConnection conn = ContificoConnection.of(integration);
         return client.warehouses(conn)

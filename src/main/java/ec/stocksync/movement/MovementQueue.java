@@ -5,8 +5,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.List;
 
 /**
- * Writes to {@code inventory_movements_queue}. The insert is handed out as a CTE for the webhook ingest to put in its
- * own single statement (one round trip per delivery instead of one per step, issue 15); the rules stay here.
+ * SQL fragments on {@code inventory_movements_queue} that other packages embed in statements of their own, which must
+ * stay one round trip: the insert, as a CTE for the webhook ingest's single statement (one round trip per delivery
+ * instead of one per step, issue 15), and the reads the status page and webhook retention join with their tables. The
+ * rules (what counts as open, reserved, booked) stay here; {@link MovementRepository} runs the queue's own statements.
  */
 public final class MovementQueue {
 
@@ -39,6 +41,34 @@ public final class MovementQueue {
                   RETURNING id)""".formatted(integration, event, from, first, first + 1, first + 2, first + 3,
                 first + 4, first + 5);
     }
+
+    /**
+     * A boolean SQL expression: some movement (in any state) still points at the webhook event {@code eventIdExpr}, so
+     * the event must stay (an open or DEAD movement keeps the delivery it came from).
+     */
+    public static String pointsAtEvent(String eventIdExpr) {
+        return "EXISTS (SELECT 1 FROM inventory_movements_queue m WHERE m.webhook_event_id = " + eventIdExpr + ")";
+    }
+
+    /**
+     * The open part of store {@code $1}'s queue, one row per SKU, for the status table: {@code pending} (waiting or
+     * being pushed), {@code dead}, {@code reserved} (units of DEAD sales Contifico has not booked), {@code dead_error},
+     * {@code oldest_open} and {@code open_error}. Dismissed DEAD movements are settled: they neither flag the SKU nor
+     * keep units off sale. Only the open part is read, which stays small however long the history.
+     */
+    public static final String OPEN_BY_SKU = """
+            SELECT sku,
+                   count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
+                   count(*) FILTER (WHERE status = 'DEAD') AS dead,
+                   coalesce(sum(CASE kind WHEN 'SALE' THEN quantity ELSE -quantity END)
+                            FILTER (WHERE status = 'DEAD' AND contifico_movement_id IS NULL), 0) AS reserved,
+                   (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status = 'DEAD'))[1] AS dead_error,
+                   min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
+                   (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
+                                                                   AND last_error IS NOT NULL))[1] AS open_error
+            FROM inventory_movements_queue
+            WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL
+            GROUP BY sku""";
 
     /** The six arrays {@link #insertCte} reads, in its order. */
     public static Tuple addDrafts(Tuple args, List<MovementDraft> drafts) {

@@ -1,5 +1,7 @@
 package ec.stocksync.movement;
 
+import ec.stocksync.sync.MovementCounts;
+import ec.stocksync.sync.PullFence;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -9,15 +11,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The queue's state transitions. Every transition out of IN_PROGRESS names the lease owner, so a worker whose lease
  * was taken over can never overwrite what the new owner did (River #1302).
  */
 @ApplicationScoped
-public class MovementRepository {
+public class MovementRepository implements MovementCounts {
 
     @Inject
     Pool pool;
@@ -355,6 +361,43 @@ public class MovementRepository {
                             r.getNumeric("oldest").doubleValue());
                 });
     }
+
+    /**
+     * The pull fence's snapshot (DESIGN rule 8): per SKU, the movements not DONE, the newest push, the dismissals and
+     * the open delta. Every field only moves forward while a movement of the SKU is created, pushed or settled, and
+     * none moves when retention purges old DONE rows.
+     */
+    @Override
+    public Uni<PullFence.Snapshots> snapshot(long storeId, Collection<String> skus) {
+        return pool.preparedQuery(SQL_FENCE)
+                .execute(Tuple.of(storeId, skus.toArray(new String[0])))
+                .map(rows -> {
+                    Map<String, PullFence.Snapshot> out = new HashMap<>();
+                    OffsetDateTime takenAt = null;
+                    for (var r : rows) {
+                        out.put(r.getString("sku"), new PullFence.Snapshot(r.getLong("n"), r.getOffsetDateTime("last_push"),
+                                r.getLong("dismissed"), r.getInteger("open_delta")));
+                        takenAt = r.getOffsetDateTime("taken_at");
+                    }
+                    return new PullFence.Snapshots(out, takenAt);
+                });
+    }
+
+    private static final String SQL_FENCE = """
+            SELECT s.sku, coalesce(o.n, 0) AS n, coalesce(o.dismissed, 0) AS dismissed,
+                   coalesce(o.open_delta, 0) AS open_delta,
+                   (SELECT max(p.pushed_at) FROM inventory_movements_queue p
+                    WHERE p.store_id = $1 AND p.sku = s.sku) AS last_push,
+                   now() AS taken_at
+            FROM unnest($2::text[]) AS s(sku)
+            LEFT JOIN LATERAL (
+              SELECT count(*) AS n, count(*) FILTER (WHERE m.dismissed_at IS NOT NULL) AS dismissed,
+                     sum(CASE m.kind WHEN 'SALE' THEN -m.quantity ELSE m.quantity END)
+                       FILTER (WHERE m.contifico_movement_id IS NULL
+                                 AND (m.status IN ('PENDING', 'IN_PROGRESS')
+                                      OR (m.status = 'DEAD' AND m.dismissed_at IS NULL)))::int AS open_delta
+              FROM inventory_movements_queue m
+              WHERE m.store_id = $1 AND m.sku = s.sku AND m.status <> 'DONE') o ON TRUE""";
 
     static List<Movement> list(RowSet<Row> rows) {
         List<Movement> out = new ArrayList<>(rows.rowCount());

@@ -1,18 +1,15 @@
 package ec.stocksync.reconcile;
 
 import ec.stocksync.cluster.ScheduleClaims;
+import ec.stocksync.store.StoreContexts;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,7 +23,7 @@ public class ReconcileJob {
     private static final Logger LOG = Logger.getLogger(ReconcileJob.class);
 
     @Inject
-    Pool pool;
+    StoreContexts contexts;
     @Inject
     ReconciliationService reconciliation;
     @Inject
@@ -38,14 +35,8 @@ public class ReconcileJob {
     @Scheduled(identity = "reconcile-stores", every = "${stocksync.reconcile.every:10m}",
             delayed = "${stocksync.reconcile.delayed:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reconcileActiveStores() {
-        return pool.query("SELECT id FROM stores WHERE active ORDER BY id").execute()
-                .onItem().transformToMulti(rows -> {
-                    List<Long> ids = new ArrayList<>();
-                    for (Row r : rows) {
-                        ids.add(r.getLong("id"));
-                    }
-                    return Multi.createFrom().iterable(ids);
-                })
+        return contexts.activeStoreIds()
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 // One store at a time: a run holds a pooled connection for its lock, and the storefronts are not in a hurry.
                 .onItem().transformToUniAndConcatenate(id -> claims.claimEvery("reconcile", id, every)
                         .chain(won -> won ? reconciliation.tryReconcile(id) : Uni.createFrom().item(Optional.empty()))

@@ -95,52 +95,55 @@ public class ReconciliationService {
     }
 
     public Uni<State> state(long storeId) {
-        return pool.preparedQuery("""
-                        SELECT s.id, r.reconciled_through, r.last_run_at, r.last_run_status, r.last_error,
-                               r.last_summary::text AS last_summary
-                        FROM stores s LEFT JOIN reconciliation_state r ON r.store_id = s.id WHERE s.id = $1""")
-                .execute(Tuple.of(storeId))
-                .map(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        throw ApiException.storeNotFound(storeId);
-                    }
-                    Row r = rows.iterator().next();
-                    Object summary = null;
-                    if (r.getString("last_summary") != null) {
-                        try {
-                            summary = mapper.readTree(r.getString("last_summary"));
-                        } catch (JsonProcessingException e) {
-                            throw new IllegalStateException("reconciliation_state.last_summary is not JSON", e);
+        return contexts.exists(storeId).chain(exists -> {
+            if (!exists) {
+                return Uni.createFrom().failure(ApiException.storeNotFound(storeId));
+            }
+            return pool.preparedQuery("""
+                            SELECT reconciled_through, last_run_at, last_run_status, last_error,
+                                   last_summary::text AS last_summary
+                            FROM reconciliation_state WHERE store_id = $1""")
+                    .execute(Tuple.of(storeId))
+                    .map(rows -> {
+                        if (!rows.iterator().hasNext()) {
+                            return new State(storeId, null, null, null, null, null);
                         }
-                    }
-                    return new State(storeId, instant(r.getOffsetDateTime("reconciled_through")),
-                            instant(r.getOffsetDateTime("last_run_at")), r.getString("last_run_status"),
-                            r.getString("last_error"), summary);
-                });
+                        Row r = rows.iterator().next();
+                        Object summary = null;
+                        if (r.getString("last_summary") != null) {
+                            try {
+                                summary = mapper.readTree(r.getString("last_summary"));
+                            } catch (JsonProcessingException e) {
+                                throw new IllegalStateException("reconciliation_state.last_summary is not JSON", e);
+                            }
+                        }
+                        return new State(storeId, instant(r.getOffsetDateTime("reconciled_through")),
+                                instant(r.getOffsetDateTime("last_run_at")), r.getString("last_run_status"),
+                                r.getString("last_error"), summary);
+                    });
+        });
     }
 
     private Uni<Target> load(long storeId) {
-        return pool.preparedQuery("""
-                        SELECT s.*, (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS i_id,
-                               r.reconciled_through
-                        FROM stores s LEFT JOIN reconciliation_state r ON r.store_id = s.id WHERE s.id = $1""")
-                .execute(Tuple.of(storeId))
-                .map(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        throw ApiException.storeNotFound(storeId);
-                    }
-                    Row r = rows.iterator().next();
-                    Store store = contexts.store(r);
-                    if (!store.active) {
-                        throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated: nothing to reconcile.");
-                    }
-                    Platform platform = store.platformEnum();
-                    // Secrets play no part: nothing is verified, the orders come from the store's own API.
-                    WebhookIngestService.WebhookStore ws = new WebhookIngestService.WebhookStore(store.id, platform, true,
-                            null, null, store.processTestOrders, store.refundsRestock, r.getLong("i_id"),
-                            store.keepRawPayloads);
-                    return new Target(store, platform, ws, instant(r.getOffsetDateTime("reconciled_through")));
-                });
+        return contexts.storeWithIntegrationId(storeId).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().failure(ApiException.storeNotFound(storeId));
+            }
+            Store store = found.get().store();
+            if (!store.active) {
+                return Uni.createFrom().failure(ApiException.conflict("store_inactive",
+                        "Store " + storeId + " is deactivated: nothing to reconcile."));
+            }
+            Platform platform = store.platformEnum();
+            // Secrets play no part: nothing is verified, the orders come from the store's own API.
+            WebhookIngestService.WebhookStore ws = new WebhookIngestService.WebhookStore(store.id, platform, true,
+                    null, null, store.processTestOrders, store.refundsRestock, found.get().integrationId(),
+                    store.keepRawPayloads);
+            return pool.preparedQuery("SELECT reconciled_through FROM reconciliation_state WHERE store_id = $1")
+                    .execute(Tuple.of(storeId))
+                    .map(rows -> new Target(store, platform, ws, rows.iterator().hasNext()
+                            ? instant(rows.iterator().next().getOffsetDateTime("reconciled_through")) : null));
+        });
     }
 
     private Uni<Summary> run(Target target) {

@@ -1,8 +1,8 @@
 package ec.stocksync.retention;
 
 import ec.stocksync.cluster.ScheduleClaims;
+import ec.stocksync.cluster.TryLock;
 import ec.stocksync.movement.MovementRepository;
-import ec.stocksync.sync.AdvisoryLocks;
 import ec.stocksync.sync.SyncRetention;
 import ec.stocksync.webhook.WebhookRetention;
 import io.quarkus.scheduler.Scheduled;
@@ -115,7 +115,7 @@ public class RetentionJob {
      * end (commit, rollback or a lost connection) releases the lock whatever happened.
      */
     private <T> Uni<Optional<T>> withRetentionLock(Supplier<Uni<T>> work) {
-        return pool.withTransaction(tx -> tx.preparedQuery(AdvisoryLocks.TRY_LOCK_SQL)
+        return pool.withTransaction(tx -> tx.preparedQuery(TryLock.SQL)
                 .execute(Tuple.of(LOCK_KEY))
                 .chain(rows -> rows.iterator().next().getBoolean(0)
                         ? work.get().map(Optional::of)

@@ -1,6 +1,10 @@
 package ec.stocksync.status;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.movement.MovementQueue;
+import ec.stocksync.store.StoreContexts;
+import ec.stocksync.sync.StockCache;
+import ec.stocksync.sync.SyncLogs;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -34,29 +38,13 @@ public class SyncStatusQuery {
             "lastUpdatedAt", "last_at",
             "pendingMovements", "pending");
 
-    /** Every SKU of store $1 with its computed status: the CTEs {@code queue}, {@code cached} and {@code rows}. */
-    private static final String ROWS = """
-            WITH queue AS (
-              -- Dismissed DEAD movements are settled: they neither flag the SKU nor keep units off sale.
-              SELECT sku,
-                     count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
-                     count(*) FILTER (WHERE status = 'DEAD') AS dead,
-                     coalesce(sum(CASE kind WHEN 'SALE' THEN quantity ELSE -quantity END)
-                              FILTER (WHERE status = 'DEAD' AND contifico_movement_id IS NULL), 0) AS reserved,
-                     (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status = 'DEAD'))[1] AS dead_error,
-                     min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
-                     (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
-                                                                     AND last_error IS NOT NULL))[1] AS open_error
-              FROM inventory_movements_queue
-              WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL
-              GROUP BY sku),
-            cached AS (
-              SELECT c.sku, c.name, c.store_stock, c.contifico_stock, c.last_checked_at, c.last_checked_trigger
-              FROM stock_cache c WHERE c.store_id = $1
-              UNION ALL
-              -- A sale of a SKU never pulled nor pushed yet has no cache row, and still belongs on the table.
-              SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM queue q
-              WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)),
+    /**
+     * Every SKU of store $1 with its computed status: the CTEs {@code queue}, {@code cached} and {@code rows}. The
+     * tables are read through the fragments their owners publish (the queue's open part, the cache, the newest log per
+     * SKU), so this stays one statement.
+     */
+    private static final String ROWS = "WITH queue AS (\n" + MovementQueue.OPEN_BY_SKU + "),\n"
+            + "cached AS (\n" + StockCache.statusColumns("queue") + "),\n" + """
             rows AS (
               -- Full pulls log only what changed or failed; the cache says when an unchanged SKU was last checked.
               SELECT c.sku, c.name, c.store_stock, c.contifico_stock,
@@ -79,15 +67,18 @@ public class SyncStatusQuery {
                           ELSE q.open_error END AS last_error
               FROM cached c
               LEFT JOIN queue q ON q.sku = c.sku
-              LEFT JOIN sync_status_latest l ON l.store_id = $1 AND l.sku = c.sku)""";
+              LEFT JOIN (""" + SyncLogs.LATEST_BY_SKU + ") l ON l.sku = c.sku)";
+
+    /** The store's change version (V20), read in the same snapshot as the rows it versions. */
+    private static final String VERSION = "(SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1)";
 
     private static final String SQL = ROWS + ",\n" + """
             filtered AS (
               SELECT * FROM rows WHERE %2$s),
             summary AS (
-              SELECT EXISTS (SELECT 1 FROM stores WHERE id = $1) AS store_exists,
+              SELECT %3$s AS store_exists,
                      -- Read in the same snapshot as the rows: the ETag's version is never newer than the page.
-                     (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1) AS version,
+                     %4$s AS version,
                      count(*) AS skus,
                      count(*) FILTER (WHERE status = 'SYNCED') AS n_synced,
                      count(*) FILTER (WHERE status = 'MISMATCH') AS n_mismatch,
@@ -108,14 +99,14 @@ public class SyncStatusQuery {
      * and each row's rank by SKU and by name in the database's collation, so pages sorted in memory order text exactly
      * as ORDER BY does. One placeholder row (sku NULL) when the store has no SKU, to carry the version.
      */
-    private static final String ALL = ROWS + """
-
-            SELECT (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1) AS version,
+    private static final String ALL = ROWS + "\nSELECT " + VERSION + " AS version,\n" + """
                    r.*, row_number() OVER (ORDER BY r.sku) AS sku_rank, dense_rank() OVER (ORDER BY r.name) AS name_rank
             FROM (SELECT 1) one LEFT JOIN rows r ON TRUE""";
 
     @Inject
     Pool pool;
+    @Inject
+    StoreContexts stores;
 
     /** Loads every row of the store; see {@link #ALL}. */
     public Uni<StatusSnapshot> all(long storeId) {
@@ -159,7 +150,7 @@ public class SyncStatusQuery {
             args.add("%" + likeEscape(req.q()) + "%");
             where.add("(sku ILIKE $" + args.size() + " OR name ILIKE $" + args.size() + ")");
         }
-        String sql = SQL.formatted(order, String.join(" AND ", where));
+        String sql = SQL.formatted(order, String.join(" AND ", where), StoreContexts.storeExists("$1"), VERSION);
         return pool.preparedQuery(sql)
                 .execute(Tuple.from(args))
                 .map(rows -> {
@@ -212,20 +203,13 @@ public class SyncStatusQuery {
 
     /** The store's change version (V20) without running the page query; null when no store has this id. */
     public Uni<Long> version(long storeId) {
-        return pool.preparedQuery("""
-                        SELECT (SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = s.id) AS version
-                        FROM stores s WHERE s.id = $1""")
+        return pool.preparedQuery("SELECT CASE WHEN " + StoreContexts.storeExists("$1") + " THEN " + VERSION + " END AS version")
                 .execute(Tuple.of(storeId))
-                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getLong("version") : null);
+                .map(rows -> rows.iterator().next().getLong("version"));
     }
 
     /** The one active store, for callers that leave storeId out; null when there are none or several. */
     public Uni<Long> onlyActiveStore() {
-        return pool.query("SELECT id FROM stores WHERE active ORDER BY id LIMIT 2").execute().map(rows -> {
-            if (rows.size() != 1) {
-                return null;
-            }
-            return rows.iterator().next().getLong("id");
-        });
+        return stores.onlyActiveStoreId();
     }
 }

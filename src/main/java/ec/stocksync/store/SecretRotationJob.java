@@ -1,6 +1,6 @@
 package ec.stocksync.store;
 
-import ec.stocksync.sync.AdvisoryLocks;
+import ec.stocksync.cluster.TryLock;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -107,7 +107,7 @@ public class SecretRotationJob {
     }
 
     private Uni<Optional<Result>> table(Table table, long after, int batchSize, Result sofar) {
-        return pool.withTransaction(tx -> tx.preparedQuery(AdvisoryLocks.TRY_LOCK_SQL).execute(Tuple.of(LOCK_KEY))
+        return pool.withTransaction(tx -> tx.preparedQuery(TryLock.SQL).execute(Tuple.of(LOCK_KEY))
                         .chain(lock -> lock.iterator().next().getBoolean(0)
                                 ? batch(tx, table, after, batchSize).map(Optional::of)
                                 : Uni.createFrom().item(Optional.<Batch>empty())))

@@ -8,9 +8,18 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
- * Loads a store and its integration with the plain reactive client: the worker runs outside any request, where a
- * Hibernate Reactive session would only add ceremony. The entities returned are detached snapshots.
+ * The reactive side of {@code stores} and {@code store_integrations}: every read other packages make of them goes
+ * through here (the admin CRUD goes through the Panache entities in {@link StoreService}). The worker, the webhooks and
+ * the pulls run outside any request, where a Hibernate Reactive session would only add ceremony. The entities returned
+ * are detached snapshots.
+ *
+ * <p>Statements that must stay one round trip and read another package's table as well embed the SQL fragments
+ * published here (the {@code static} members), so the text that names these tables stays in this class.
  */
 @ApplicationScoped
 public class StoreContexts {
@@ -45,6 +54,118 @@ public class StoreContexts {
                     }
                     return new StoreContext(store(r), integration(r));
                 });
+    }
+
+    /**
+     * Active stores with an active integration that did not opt out of scheduled pulls, as a subquery with the columns
+     * {@code id} and {@code integration_since} (when the oldest active integration was created), for a statement that
+     * joins them with its own table in one round trip (the freshness gauge).
+     */
+    public static final String SCHEDULED_PULL_STORES = """
+            SELECT s.id, (SELECT min(i.created_at) FROM store_integrations i
+                          WHERE i.store_id = s.id AND i.active) AS integration_since
+            FROM stores s
+            WHERE s.active AND s.scheduled_pull_enabled
+              AND EXISTS (SELECT 1 FROM store_integrations i WHERE i.store_id = s.id AND i.active)""";
+
+    /** The ids of {@link #SCHEDULED_PULL_STORES}, in order. */
+    public Uni<List<Long>> scheduledPullStoreIds() {
+        return pool.query("SELECT id FROM (" + SCHEDULED_PULL_STORES + ") s ORDER BY id").execute().map(StoreContexts::ids);
+    }
+
+    /** Every active store's id, in order. */
+    public Uni<List<Long>> activeStoreIds() {
+        return pool.query("SELECT id FROM stores WHERE active ORDER BY id").execute().map(StoreContexts::ids);
+    }
+
+    /** The one active store, for callers that leave the store out; null when there are none or several. */
+    public Uni<Long> onlyActiveStoreId() {
+        return pool.query("SELECT id FROM stores WHERE active ORDER BY id LIMIT 2").execute()
+                .map(rows -> rows.size() == 1 ? rows.iterator().next().getLong("id") : null);
+    }
+
+    public Uni<Boolean> exists(long storeId) {
+        return pool.preparedQuery("SELECT " + storeExists("$1")).execute(Tuple.of(storeId))
+                .map(rows -> rows.iterator().next().getBoolean(0));
+    }
+
+    /** A boolean SQL expression: a store with the id {@code idExpr} exists (active or not). */
+    public static String storeExists(String idExpr) {
+        return "EXISTS (SELECT 1 FROM stores WHERE id = " + idExpr + ")";
+    }
+
+    /** A SQL expression: the integration {@code idExpr}'s version ({@code updated_at}), null if there is none. */
+    public static String integrationVersion(String idExpr) {
+        return "(SELECT updated_at FROM store_integrations WHERE id = " + idExpr + ")";
+    }
+
+    /**
+     * A boolean SQL expression: the integration {@code idExpr} is still active and at the version {@code versionExpr}
+     * (see {@link #integrationVersion}), i.e. nobody changed its warehouse, URL or key since it was read.
+     */
+    public static String integrationUnchanged(String idExpr, String versionExpr) {
+        return "EXISTS (SELECT 1 FROM store_integrations WHERE id = " + idExpr
+                + " AND active AND updated_at IS NOT DISTINCT FROM " + versionExpr + ")";
+    }
+
+    /**
+     * The store, active or not, with its active integration's id (null when it has none), for work that books on
+     * behalf of a store without calling Contifico itself (the reconciliation); empty when no store has this id.
+     */
+    public Uni<Optional<StoreWithIntegrationId>> storeWithIntegrationId(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT s.*, (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS i_id
+                        FROM stores s WHERE s.id = $1""")
+                .execute(Tuple.of(storeId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row r = rows.iterator().next();
+                    return Optional.of(new StoreWithIntegrationId(store(r), r.getLong("i_id")));
+                });
+    }
+
+    public record StoreWithIntegrationId(Store store, Long integrationId) {
+    }
+
+    /**
+     * What a webhook delivery needs to know about its store, in one query per delivery. Public so the ingest benchmark
+     * runs the same SQL through pgbench.
+     */
+    public static final String WEBHOOK_SETTINGS = """
+            SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
+                   s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
+                   s.keep_raw_payloads,
+                   (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
+            FROM stores s WHERE s.id = $1""";
+
+    /** A store's webhook settings, secrets decrypted; empty when no store has this id. */
+    public Uni<Optional<WebhookSettings>> webhookSettings(long storeId) {
+        return pool.preparedQuery(WEBHOOK_SETTINGS)
+                .execute(Tuple.of(storeId))
+                .map(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        return Optional.empty();
+                    }
+                    Row r = rows.iterator().next();
+                    return Optional.of(new WebhookSettings(r.getLong("id"), r.getString("platform"), r.getBoolean("active"),
+                            secrets.open(r.getString("webhook_secret")), secrets.open(r.getString("previous_webhook_secret")),
+                            r.getBoolean("process_test_orders"), r.getBoolean("refunds_restock"), r.getString("shop_domain"),
+                            r.getString("site_url"), r.getBoolean("keep_raw_payloads"), r.getLong("integration_id")));
+                });
+    }
+
+    /** See {@link #webhookSettings}; {@code platform} is the stored code ({@link Platform#code()}). */
+    public record WebhookSettings(long id, String platform, boolean active, String webhookSecret,
+                                  String previousWebhookSecret, boolean processTestOrders, boolean refundsRestock,
+                                  String shopDomain, String siteUrl, boolean keepRawPayloads, Long integrationId) {
+    }
+
+    private static List<Long> ids(Iterable<Row> rows) {
+        List<Long> ids = new ArrayList<>();
+        rows.forEach(r -> ids.add(r.getLong(0)));
+        return ids;
     }
 
     /**

@@ -3,8 +3,6 @@ package ec.stocksync.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonFields;
-import ec.stocksync.contifico.ContificoIntegrationCheck;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +32,9 @@ public class StoreService {
     private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
 
     @Inject
-    ContificoIntegrationCheck check;
+    IntegrationVerifier check;
+    @Inject
+    IntegrationChangeListener integrationChanges;
     @Inject
     Event<IntegrationChanged> integrationChanged;
 
@@ -145,19 +145,8 @@ public class StoreService {
                                         + existing.id + ", or DELETE it first."));
                     }
                     return check.verify(i).chain(() -> i.<StoreIntegration>persist())
-                            .call(() -> forgetContificoIds(storeId));
+                            .call(() -> integrationChanges.companyMayHaveChanged(storeId));
                 });
-    }
-
-    /**
-     * Product ids belong to one Contifico company: a new integration, or a changed base URL or API key, may point
-     * elsewhere, so the SKU mapping is resolved afresh (one search per SKU, on its next push or pull).
-     */
-    private static Uni<Integer> forgetContificoIds(long storeId) {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("UPDATE stock_cache SET contifico_product_id = NULL, updated_at = now() WHERE store_id = :store")
-                .setParameter("store", storeId)
-                .executeUpdate());
     }
 
     @WithTransaction
@@ -178,24 +167,14 @@ public class StoreService {
             i.updatedAt = OffsetDateTime.now();
             return i;
         }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
-                .call(i -> elsewhere ? forgetContificoIds(storeId) : Uni.createFrom().voidItem())
-                .call(i -> elsewhere || f.has("warehouseId") ? forgetDeltaBaseline(storeId) : Uni.createFrom().voidItem())
+                .call(i -> elsewhere ? integrationChanges.companyMayHaveChanged(storeId) : Uni.createFrom().voidItem())
+                .call(i -> elsewhere || f.has("warehouseId") ? integrationChanges.warehouseMayHaveChanged(storeId)
+                        : Uni.createFrom().voidItem())
                 .invoke(i -> {
                     if (elsewhere) {
                         integrationChanged.fire(new IntegrationChanged(integrationId));
                     }
                 });
-    }
-
-    /**
-     * Another warehouse or company: the figures and events a delta pull compares against described the old one, so the
-     * next delta pull reads every SKU and starts a new baseline.
-     */
-    private static Uni<Integer> forgetDeltaBaseline(long storeId) {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("DELETE FROM pull_baselines WHERE store_id = :store")
-                .setParameter("store", storeId)
-                .executeUpdate());
     }
 
     @WithTransaction

@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.cluster.TryLock;
 import ec.stocksync.common.ApiException;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -40,14 +41,7 @@ public class AdvisoryLocks {
     static final int MIN_POOL_SIZE = 4;
     static final int PULL_SLOTS = 2;
 
-    /**
-     * The try-lock of a key such as {@code push:1:SKU}. Advisory locks are database-wide: the schema in the key keeps
-     * two deployments that share a database apart.
-     */
-    public static final String TRY_LOCK_SQL =
-            "SELECT pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))";
-
-    /** The same keys as {@link #TRY_LOCK_SQL}, for many SKUs in one round trip. */
+    /** The same keys as {@link TryLock#SQL}, for many SKUs in one round trip. */
     static final String PUSH_LOCKS_SQL = "SELECT s FROM unnest($1::text[]) AS s"
             + " WHERE pg_try_advisory_xact_lock(hashtextextended(current_schema() || ':' || ($2 || s), 0))";
 
@@ -147,7 +141,7 @@ public class AdvisoryLocks {
     }
 
     private <T> Uni<Optional<T>> withLock(String key, Supplier<Uni<T>> work) {
-        return pool.withTransaction(tx -> tx.preparedQuery(TRY_LOCK_SQL)
+        return pool.withTransaction(tx -> tx.preparedQuery(TryLock.SQL)
                 .execute(Tuple.of(key))
                 .chain(rows -> rows.iterator().next().getBoolean(0)
                         ? work.get().map(Optional::ofNullable)

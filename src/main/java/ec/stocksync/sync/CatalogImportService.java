@@ -44,6 +44,8 @@ public class CatalogImportService {
     @Inject
     Pool pool;
     @Inject
+    StockCache cache;
+    @Inject
     JsonText json;
 
     @RegisterForReflection
@@ -116,43 +118,14 @@ public class CatalogImportService {
     }
 
     private Uni<Void> upsert(long storeId, List<StorefrontItem> chunk, Map<String, ContificoProduct> byCode) {
-        int n = chunk.size();
-        String[] skus = new String[n];
-        String[] names = new String[n];
-        String[] productIds = new String[n];
-        String[] variantIds = new String[n];
-        String[] inventoryItemIds = new String[n];
-        Integer[] stocks = new Integer[n];
-        String[] contificoIds = new String[n];
-        for (int i = 0; i < n; i++) {
-            StorefrontItem it = chunk.get(i);
-            skus[i] = it.sku();
-            names[i] = it.name();
-            productIds[i] = it.productId();
-            variantIds[i] = it.variantId();
-            inventoryItemIds[i] = it.inventoryItemId();
-            stocks[i] = it.stock();
+        Map<String, String> contificoIds = new HashMap<>();
+        for (StorefrontItem it : chunk) {
             ContificoProduct p = byCode.get(it.sku());
-            contificoIds[i] = p == null ? null : p.id();
+            if (p != null) {
+                contificoIds.put(it.sku(), p.id());
+            }
         }
-        return pool.preparedQuery("""
-                        INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
-                                                 inventory_item_id, store_stock, store_stock_updated_at, contifico_product_id)
-                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(), r.cid
-                        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])
-                             AS r(sku, name, pid, vid, iid, stock, cid)
-                        ON CONFLICT (store_id, sku) DO UPDATE SET
-                            name = EXCLUDED.name,
-                            storefront_product_id = EXCLUDED.storefront_product_id,
-                            storefront_variant_id = EXCLUDED.storefront_variant_id,
-                            inventory_item_id = EXCLUDED.inventory_item_id,
-                            store_stock = EXCLUDED.store_stock,
-                            store_stock_updated_at = now(),
-                            contifico_product_id = coalesce(EXCLUDED.contifico_product_id, stock_cache.contifico_product_id),
-                            updated_at = now()""")
-                .execute(Tuple.from(new Object[]{storeId, skus, names, productIds, variantIds, inventoryItemIds, stocks,
-                        contificoIds}))
-                .replaceWithVoid();
+        return cache.importCatalogue(storeId, chunk, contificoIds);
     }
 
     private Uni<Void> finish(long importId, String status, Object summary) {

@@ -8,6 +8,7 @@ import ec.stocksync.contifico.MovementLine;
 import ec.stocksync.contifico.MovementType;
 import ec.stocksync.contifico.NewMovement;
 import ec.stocksync.contifico.SalesDocument;
+import ec.stocksync.store.StoreContexts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -113,14 +114,7 @@ public class DeltaSignals {
             return Uni.createFrom().voidItem();
         }
         String[] unsettled = run.unsettledSkus().toArray(new String[0]);
-        return pool.preparedQuery("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = ANY($2)"
-                        + " AND contifico_product_id IS NOT NULL")
-                .execute(Tuple.of(run.storeId(), unsettled))
-                .chain(rows -> {
-                    Set<String> keep = new HashSet<>();
-                    rows.forEach(r -> keep.add(r.getString(0)));
-                    return record(run, o, unsettled, keep);
-                });
+        return cache.productIdsOf(run.storeId(), unsettled).chain(keep -> record(run, o, unsettled, keep));
     }
 
     /** Figures and events become the baseline, except those of products whose SKU the run did not settle. */
@@ -137,20 +131,8 @@ public class DeltaSignals {
                 eventIds.add(key.substring(colon + 1));
             }
         });
-        return pool.withTransaction(tx -> tx.preparedQuery("""
-                                UPDATE stock_cache c SET contifico_total_seen = t.total
-                                FROM unnest($2::text[], $3::numeric[], $5::numeric[]) AS t(product_id, total, before)
-                                WHERE c.store_id = $1 AND c.contifico_product_id = t.product_id
-                                  AND c.sku <> ALL($4::text[])
-                                  AND c.contifico_total_seen IS DISTINCT FROM t.total
-                                  -- Moved during the run (a push adjusted it, a given-up pull cleared it): theirs stands.
-                                  AND c.contifico_total_seen IS NOT DISTINCT FROM t.before""")
-                        .execute(Tuple.of(run.storeId(), ids.toArray(new String[0]), totals, unsettledSkus, before))
-                        // Forgetting their figure makes the next delta pull flag them, whatever Contifico does meanwhile
-                        // (a storefront write that failed while Contifico stood still would otherwise never be retried).
-                        .chain(() -> tx.preparedQuery("UPDATE stock_cache SET contifico_total_seen = NULL"
-                                        + " WHERE store_id = $1 AND sku = ANY($2) AND contifico_total_seen IS NOT NULL")
-                                .execute(Tuple.of(run.storeId(), unsettledSkus)))
+        return pool.withTransaction(tx -> cache.recordSeenTotals(tx, run.storeId(), ids.toArray(new String[0]), totals,
+                                before, unsettledSkus)
                         .chain(() -> tx.preparedQuery("""
                                         INSERT INTO contifico_seen_events (store_id, kind, event_id)
                                         SELECT $1, k, e FROM unnest($2::text[], $3::text[]) AS x(k, e)
@@ -165,12 +147,10 @@ public class DeltaSignals {
                         // meanwhile deleted the baseline, and this run's figures describe the old one.
                         .chain(() -> tx.preparedQuery("""
                                         INSERT INTO pull_baselines (store_id, integration_id, watermark)
-                                        SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM store_integrations
-                                                                        WHERE id = $2 AND active
-                                                                          AND updated_at IS NOT DISTINCT FROM $4)
+                                        SELECT $1, $2, $3 WHERE %s
                                         ON CONFLICT (store_id) DO UPDATE
                                         SET integration_id = EXCLUDED.integration_id, watermark = EXCLUDED.watermark,
-                                            recorded_at = now()""")
+                                            recorded_at = now()""".formatted(StoreContexts.integrationUnchanged("$2", "$4")))
                                 .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), o.day(), o.integrationVersion()))))
                 .replaceWithVoid();
     }
@@ -183,7 +163,7 @@ public class DeltaSignals {
         return pool.preparedQuery("""
                         SELECT (SELECT watermark FROM pull_baselines
                                 WHERE store_id = $1 AND integration_id = $2 AND watermark >= $3) AS watermark,
-                               (SELECT updated_at FROM store_integrations WHERE id = $2) AS version""")
+                               %s AS version""".formatted(StoreContexts.integrationVersion("$2")))
                 .execute(Tuple.of(run.storeId(), run.ctx.integrationId(), NewMovement.today().minusDays(MAX_LOOKBACK_DAYS)))
                 .map(rows -> {
                     var r = rows.iterator().next();

@@ -1,14 +1,11 @@
 package ec.stocksync.sync;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.OffsetDateTime;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +27,7 @@ import java.util.function.Function;
 public class PullFence {
 
     @Inject
-    Pool pool;
+    MovementCounts movements;
     @Inject
     AdvisoryLocks locks;
 
@@ -58,32 +55,7 @@ public class PullFence {
     }
 
     public Uni<Snapshots> snapshot(long storeId, Collection<String> skus) {
-        return pool.preparedQuery("""
-                        SELECT s.sku, coalesce(o.n, 0) AS n, coalesce(o.dismissed, 0) AS dismissed,
-                               coalesce(o.open_delta, 0) AS open_delta,
-                               (SELECT max(p.pushed_at) FROM inventory_movements_queue p
-                                WHERE p.store_id = $1 AND p.sku = s.sku) AS last_push,
-                               now() AS taken_at
-                        FROM unnest($2::text[]) AS s(sku)
-                        LEFT JOIN LATERAL (
-                          SELECT count(*) AS n, count(*) FILTER (WHERE m.dismissed_at IS NOT NULL) AS dismissed,
-                                 sum(CASE m.kind WHEN 'SALE' THEN -m.quantity ELSE m.quantity END)
-                                   FILTER (WHERE m.contifico_movement_id IS NULL
-                                             AND (m.status IN ('PENDING', 'IN_PROGRESS')
-                                                  OR (m.status = 'DEAD' AND m.dismissed_at IS NULL)))::int AS open_delta
-                          FROM inventory_movements_queue m
-                          WHERE m.store_id = $1 AND m.sku = s.sku AND m.status <> 'DONE') o ON TRUE""")
-                .execute(Tuple.of(storeId, skus.toArray(new String[0])))
-                .map(rows -> {
-                    Map<String, Snapshot> out = new HashMap<>();
-                    OffsetDateTime takenAt = null;
-                    for (var r : rows) {
-                        out.put(r.getString("sku"), new Snapshot(r.getLong("n"), r.getOffsetDateTime("last_push"),
-                                r.getLong("dismissed"), r.getInteger("open_delta")));
-                        takenAt = r.getOffsetDateTime("taken_at");
-                    }
-                    return new Snapshots(out, takenAt);
-                });
+        return movements.snapshot(storeId, skus);
     }
 
     /**

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,7 +26,7 @@ public class PullFreshness {
     private static final Logger LOG = Logger.getLogger(PullFreshness.class);
 
     @Inject
-    Pool pool;
+    PullRuns runs;
     @Inject
     MeterRegistry registry;
 
@@ -55,22 +54,10 @@ public class PullFreshness {
     }
 
     private Uni<Void> read() {
-        return pool.query("""
-                        SELECT s.id, extract(epoch FROM coalesce(
-                                   (SELECT r.finished_at FROM pull_runs r
-                                    WHERE r.store_id = s.id AND r.status = 'DONE' AND NOT r.dry_run
-                                      AND r.kind IN ('FULL', 'DELTA')
-                                    ORDER BY r.started_at DESC LIMIT 1),
-                                   (SELECT min(i.created_at) FROM store_integrations i
-                                    WHERE i.store_id = s.id AND i.active)))::float8 AS at
-                        FROM stores s
-                        WHERE s.active AND s.scheduled_pull_enabled
-                          AND EXISTS (SELECT 1 FROM store_integrations i WHERE i.store_id = s.id AND i.active)""")
-                .execute()
-                .invoke(rows -> {
+        return runs.lastSuccessPerScheduledStore()
+                .invoke(byStore -> {
                     List<MultiGauge.Row<?>> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(MultiGauge.Row.of(Tags.of("store", String.valueOf(r.getLong("id"))),
-                            r.getDouble("at"))));
+                    byStore.forEach((store, at) -> out.add(MultiGauge.Row.of(Tags.of("store", String.valueOf(store)), at)));
                     // Overwrite: a store deactivated or opted out leaves the metric instead of alerting forever.
                     gauge.register(out, true);
                 })

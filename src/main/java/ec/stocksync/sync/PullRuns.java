@@ -3,24 +3,64 @@ package ec.stocksync.sync;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.JsonText;
+import ec.stocksync.store.StoreContexts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** {@code pull_runs}: one row per full, delta or selective pull, its progress while it runs and its outcome. */
 @ApplicationScoped
 public class PullRuns {
+
+    /**
+     * Per store due a scheduled pull, when it last had fresh figures, in epoch seconds: the end of its newest real
+     * (not dry) full or delta run that ended DONE, else the creation of its integration. One statement.
+     */
+    public Uni<Map<Long, Double>> lastSuccessPerScheduledStore() {
+        return pool.query("""
+                        SELECT s.id, extract(epoch FROM coalesce(
+                                   (SELECT r.finished_at FROM pull_runs r
+                                    WHERE r.store_id = s.id AND r.status = 'DONE' AND NOT r.dry_run
+                                      AND r.kind IN ('FULL', 'DELTA')
+                                    ORDER BY r.started_at DESC LIMIT 1),
+                                   s.integration_since))::float8 AS at
+                        FROM (%s) s""".formatted(StoreContexts.SCHEDULED_PULL_STORES))
+                .execute()
+                .map(rows -> {
+                    Map<Long, Double> out = new LinkedHashMap<>();
+                    rows.forEach(r -> out.put(r.getLong("id"), r.getDouble("at")));
+                    return out;
+                });
+    }
+
+    /**
+     * Deletes up to {@code limit} runs finished longer ago than {@code olderThan}. A RUNNING run is never touched,
+     * however old: it may still be writing. Logs that outlive their run lose only the link (V12).
+     */
+    public Uni<Integer> purgeBatch(Duration olderThan, int limit) {
+        return pool.preparedQuery("""
+                        DELETE FROM pull_runs
+                        WHERE id IN (SELECT id FROM pull_runs
+                                     WHERE status <> 'RUNNING' AND finished_at < now() - make_interval(secs => $1)
+                                     LIMIT $2 FOR UPDATE SKIP LOCKED)""")
+                .execute(Tuple.of(olderThan.toMillis() / 1000.0, limit))
+                .map(RowSet::rowCount);
+    }
 
     /** This replica, as the owner of the runs it executes. */
     static final String INSTANCE = "pull-" + UUID.randomUUID();

@@ -2,12 +2,11 @@ package ec.stocksync.sync;
 
 import ec.stocksync.cluster.ScheduleClaims;
 import ec.stocksync.common.ApiException;
+import ec.stocksync.store.StoreContexts;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -15,7 +14,6 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,7 +27,7 @@ public class PullScheduler {
     private static final Logger LOG = Logger.getLogger(PullScheduler.class);
 
     @Inject
-    Pool pool;
+    StoreContexts contexts;
     @Inject
     PullRunner runner;
     @Inject
@@ -65,17 +63,7 @@ public class PullScheduler {
 
     /** Active stores with an active integration that did not opt out of scheduled pulls. */
     Uni<List<Long>> storesToPull() {
-        return pool.query("""
-                        SELECT s.id FROM stores s
-                        WHERE s.active AND s.scheduled_pull_enabled
-                          AND EXISTS (SELECT 1 FROM store_integrations i WHERE i.store_id = s.id AND i.active)
-                        ORDER BY s.id""")
-                .execute()
-                .map(rows -> {
-                    List<Long> ids = new ArrayList<>();
-                    rows.forEach(r -> ids.add(r.getLong(0)));
-                    return ids;
-                });
+        return contexts.scheduledPullStoreIds();
     }
 
     /**

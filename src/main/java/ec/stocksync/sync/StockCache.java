@@ -1,23 +1,148 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.contifico.ProductIdCache;
 import ec.stocksync.storefront.StorefrontItem;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.time.Duration;
 
 /** The local cache per (store, SKU): "Stock Tienda", Contifico's last figure, the ids on both sides. */
 @ApplicationScoped
-public class StockCache {
+public class StockCache implements ProductIdCache {
 
     @Inject
     Pool pool;
+
+    /**
+     * The cache's columns the status table shows for store {@code $1} ({@code sku, name, store_stock, contifico_stock,
+     * last_checked_at, last_checked_trigger}), plus a row of nulls for each SKU of {@code extraSkus} (a relation with a
+     * {@code sku} column, e.g. the open queue) that has no cache row: a sale of a SKU never pulled nor pushed yet still
+     * belongs on the table. A fragment for the status page's single statement.
+     */
+    public static String statusColumns(String extraSkus) {
+        return """
+                SELECT c.sku, c.name, c.store_stock, c.contifico_stock, c.last_checked_at, c.last_checked_trigger
+                FROM stock_cache c WHERE c.store_id = $1
+                UNION ALL
+                SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM %s q
+                WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)""".formatted(extraSkus);
+    }
+
+    /**
+     * A catalogue import's chunk: the storefront's names, ids and stock, and the Contifico id where the import matched
+     * one ({@code contificoIdBySku}; an id already cached stays when none matched). One statement per chunk.
+     */
+    public Uni<Void> importCatalogue(long storeId, List<StorefrontItem> chunk, Map<String, String> contificoIdBySku) {
+        int n = chunk.size();
+        String[] skus = new String[n];
+        String[] names = new String[n];
+        String[] productIds = new String[n];
+        String[] variantIds = new String[n];
+        String[] inventoryItemIds = new String[n];
+        Integer[] stocks = new Integer[n];
+        String[] contificoIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            StorefrontItem it = chunk.get(i);
+            skus[i] = it.sku();
+            names[i] = it.name();
+            productIds[i] = it.productId();
+            variantIds[i] = it.variantId();
+            inventoryItemIds[i] = it.inventoryItemId();
+            stocks[i] = it.stock();
+            contificoIds[i] = contificoIdBySku.get(it.sku());
+        }
+        return pool.preparedQuery("""
+                        INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
+                                                 inventory_item_id, store_stock, store_stock_updated_at, contifico_product_id)
+                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(), r.cid
+                        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])
+                             AS r(sku, name, pid, vid, iid, stock, cid)
+                        ON CONFLICT (store_id, sku) DO UPDATE SET
+                            name = EXCLUDED.name,
+                            storefront_product_id = EXCLUDED.storefront_product_id,
+                            storefront_variant_id = EXCLUDED.storefront_variant_id,
+                            inventory_item_id = EXCLUDED.inventory_item_id,
+                            store_stock = EXCLUDED.store_stock,
+                            store_stock_updated_at = now(),
+                            contifico_product_id = coalesce(EXCLUDED.contifico_product_id, stock_cache.contifico_product_id),
+                            updated_at = now()""")
+                .execute(Tuple.from(new Object[]{storeId, skus, names, productIds, variantIds, inventoryItemIds, stocks,
+                        contificoIds}))
+                .replaceWithVoid();
+    }
+
+    /** The Contifico product ids cached for these SKUs (those without one are left out). */
+    public Uni<Set<String>> productIdsOf(long storeId, String[] skus) {
+        return pool.preparedQuery("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = ANY($2)"
+                        + " AND contifico_product_id IS NOT NULL")
+                .execute(Tuple.of(storeId, skus))
+                .map(rows -> {
+                    Set<String> ids = new HashSet<>();
+                    rows.forEach(r -> ids.add(r.getString(0)));
+                    return ids;
+                });
+    }
+
+    /**
+     * A delta baseline's catalogue figures ({@code contifico_total_seen}), in the caller's transaction: each product's
+     * new total where the figure is still the one the run read ({@code before}), and none for the SKUs the run did not
+     * settle, whose figure is cleared.
+     */
+    public Uni<Void> recordSeenTotals(SqlClient tx, long storeId, String[] productIds, BigDecimal[] totals,
+                                      BigDecimal[] before, String[] unsettledSkus) {
+        return tx.preparedQuery("""
+                        UPDATE stock_cache c SET contifico_total_seen = t.total
+                        FROM unnest($2::text[], $3::numeric[], $5::numeric[]) AS t(product_id, total, before)
+                        WHERE c.store_id = $1 AND c.contifico_product_id = t.product_id
+                          AND c.sku <> ALL($4::text[])
+                          AND c.contifico_total_seen IS DISTINCT FROM t.total
+                          -- Moved during the run (a push adjusted it, a given-up pull cleared it): theirs stands.
+                          AND c.contifico_total_seen IS NOT DISTINCT FROM t.before""")
+                .execute(Tuple.of(storeId, productIds, totals, unsettledSkus, before))
+                // Forgetting their figure makes the next delta pull flag them, whatever Contifico does meanwhile
+                // (a storefront write that failed while Contifico stood still would otherwise never be retried).
+                .chain(() -> tx.preparedQuery("UPDATE stock_cache SET contifico_total_seen = NULL"
+                                + " WHERE store_id = $1 AND sku = ANY($2) AND contifico_total_seen IS NOT NULL")
+                        .execute(Tuple.of(storeId, unsettledSkus)))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<String> cachedProductId(long storeId, String sku) {
+        return pool.preparedQuery("SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = $2")
+                .execute(Tuple.of(storeId, sku))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString(0) : null);
+    }
+
+    @Override
+    public Uni<Void> rememberProductId(long storeId, String sku, String productName, String productId) {
+        // The row may already exist for the storefront side (stock, ids): only the Contifico id is the resolver's to
+        // set; the name is filled only if nobody set one.
+        return pool.preparedQuery("INSERT INTO stock_cache (store_id, sku, name, contifico_product_id) VALUES ($1, $2, $3, $4) "
+                        + "ON CONFLICT (store_id, sku) DO UPDATE SET contifico_product_id = EXCLUDED.contifico_product_id, "
+                        + "name = COALESCE(stock_cache.name, EXCLUDED.name), updated_at = now()")
+                .execute(Tuple.of(storeId, sku, productName, productId))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> forgetProductId(long storeId, String sku) {
+        return pool.preparedQuery("UPDATE stock_cache SET contifico_product_id = NULL, updated_at = now() "
+                        + "WHERE store_id = $1 AND sku = $2")
+                .execute(Tuple.of(storeId, sku))
+                .replaceWithVoid();
+    }
 
     /**
      * After a push: the storefront moved its own stock when it took the order, so the cached "Stock Tienda" follows

@@ -2,19 +2,42 @@ package ec.stocksync.sync;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.List;
 
 /** Writes {@code sync_logs}: one row per SKU per pull, the source of the status table's Contifico figure and badge. */
 @ApplicationScoped
 public class SyncLogs {
 
+    /**
+     * Store {@code $1}'s newest log row per SKU ({@code sku, trigger, action, error, created_at}), from
+     * {@code sync_status_latest}, which a trigger on {@code sync_logs} keeps (V10): a fragment for the status page's
+     * single statement, which joins it with the cache and the queue without a per-SKU look-up.
+     */
+    public static final String LATEST_BY_SKU =
+            "SELECT sku, trigger, action, error, created_at FROM sync_status_latest WHERE store_id = $1";
+
     @Inject
     Pool pool;
+
+    /**
+     * Deletes up to {@code limit} rows older than {@code olderThan}. The status table does not need them:
+     * {@code sync_status_latest} keeps its own copy of each SKU's newest row (V10).
+     */
+    public Uni<Integer> purgeBatch(Duration olderThan, int limit) {
+        return pool.preparedQuery("""
+                        DELETE FROM sync_logs
+                        WHERE id IN (SELECT id FROM sync_logs WHERE created_at < now() - make_interval(secs => $1)
+                                     LIMIT $2 FOR UPDATE SKIP LOCKED)""")
+                .execute(Tuple.of(olderThan.toMillis() / 1000.0, limit))
+                .map(RowSet::rowCount);
+    }
 
     public Uni<Void> write(long storeId, Long integrationId, Long pullRunId, Long movementId, SyncTrigger trigger,
                            SkuPullResult r) {

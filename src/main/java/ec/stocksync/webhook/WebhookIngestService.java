@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
-import ec.stocksync.store.SecretBox;
+import ec.stocksync.store.StoreContexts;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -47,7 +47,7 @@ public class WebhookIngestService {
     @Inject
     JsonText json;
     @Inject
-    SecretBox secrets;
+    StoreContexts contexts;
 
     /** What a webhook needs to know about its store. */
     public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
@@ -75,31 +75,15 @@ public class WebhookIngestService {
     public record DeliveryTarget(WebhookStore store, boolean accepts, String shopDomain, String siteUrl) {
     }
 
-    /** Package-private, like the other statements, so the ingest benchmark runs the same SQL through pgbench. */
-    static final String FIND_STORE = """
-            SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
-                   s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
-                   s.keep_raw_payloads,
-                   (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
-            FROM stores s WHERE s.id = $1""";
-
     /** One query per delivery; empty when no store has this id. */
     public Uni<Optional<DeliveryTarget>> findStore(long storeId, Platform platform) {
-        return pool.preparedQuery(FIND_STORE)
-                .execute(Tuple.of(storeId))
-                .map(rows -> {
-                    Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
-                    if (r == null) {
-                        return Optional.empty();
-                    }
-                    boolean accepts = r.getBoolean("active") && platform.code().equals(r.getString("platform"));
-                    WebhookStore store = new WebhookStore(r.getLong("id"), platform, r.getBoolean("active"),
-                            secrets.open(r.getString("webhook_secret")), secrets.open(r.getString("previous_webhook_secret")),
-                            r.getBoolean("process_test_orders"), r.getBoolean("refunds_restock"),
-                            r.getLong("integration_id"), r.getBoolean("keep_raw_payloads"));
-                    return Optional.of(new DeliveryTarget(store, accepts, r.getString("shop_domain"),
-                            r.getString("site_url")));
-                });
+        return contexts.webhookSettings(storeId).map(found -> found.map(r -> {
+            boolean accepts = r.active() && platform.code().equals(r.platform());
+            WebhookStore store = new WebhookStore(r.id(), platform, r.active(), r.webhookSecret(),
+                    r.previousWebhookSecret(), r.processTestOrders(), r.refundsRestock(), r.integrationId(),
+                    r.keepRawPayloads());
+            return new DeliveryTarget(store, accepts, r.shopDomain(), r.siteUrl());
+        }));
     }
 
     /**

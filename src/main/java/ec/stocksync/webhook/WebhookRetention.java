@@ -1,5 +1,6 @@
 package ec.stocksync.webhook;
 
+import ec.stocksync.movement.MovementQueue;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -40,8 +41,9 @@ public class WebhookRetention {
                 DELETE FROM webhook_events
                 WHERE id IN (SELECT e.id FROM webhook_events e
                              WHERE e.received_at < now() - make_interval(secs => $1)
-                               AND NOT EXISTS (SELECT 1 FROM inventory_movements_queue m WHERE m.webhook_event_id = e.id)
-                             LIMIT $2 FOR UPDATE SKIP LOCKED)""", olderThan, limit);
+                               AND NOT %s
+                             LIMIT $2 FOR UPDATE SKIP LOCKED)""".formatted(MovementQueue.pointsAtEvent("e.id")),
+                olderThan, limit);
     }
 
     private Uni<Integer> run(String sql, Duration olderThan, int limit) {

@@ -233,7 +233,7 @@ class ShopifyReconciliationTest {
         SqlConnection conn = pool.getConnection().await().atMost(Duration.ofSeconds(10));
         try {
             Transaction tx = conn.begin().await().atMost(Duration.ofSeconds(10));
-            boolean locked = conn.preparedQuery(ec.stocksync.sync.AdvisoryLocks.TRY_LOCK_SQL)
+            boolean locked = conn.preparedQuery(ec.stocksync.cluster.TryLock.SQL)
                     .execute(Tuple.of("reconcile:" + storeId)).await().atMost(Duration.ofSeconds(10))
                     .iterator().next().getBoolean(0);
             assertTrue(locked);

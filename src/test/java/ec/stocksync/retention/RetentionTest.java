@@ -1,9 +1,9 @@
 package ec.stocksync.retention;
 
+import ec.stocksync.cluster.TryLock;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;
-import ec.stocksync.sync.AdvisoryLocks;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -198,7 +198,7 @@ class RetentionTest {
         log(store, "RET-LOCK", 100, null, null);
 
         // Another replica in the middle of a purge holds the retention lock for its whole run.
-        Optional<RetentionJob.Purged> whileHeld = pool.withTransaction(tx -> tx.preparedQuery(AdvisoryLocks.TRY_LOCK_SQL)
+        Optional<RetentionJob.Purged> whileHeld = pool.withTransaction(tx -> tx.preparedQuery(TryLock.SQL)
                         .execute(Tuple.of("retention"))
                         .chain(rows -> {
                             assertTrue(rows.iterator().next().getBoolean(0), "the other replica got the lock");

@@ -1,9 +1,9 @@
 package ec.stocksync.store;
 
+import ec.stocksync.cluster.TryLock;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;
-import ec.stocksync.sync.AdvisoryLocks;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -239,7 +239,7 @@ class SecretsAtRestTest {
     void anotherReplicaHoldingTheRotationLockMakesThisPassStandAside() {
         long storeId = insertLegacyShopifyStore("lock-ACCESS-token", Api.SHOPIFY_SECRET, "lock-API-key", null);
 
-        Optional<SecretRotationJob.Result> r = pool.withTransaction(tx -> tx.preparedQuery(AdvisoryLocks.TRY_LOCK_SQL)
+        Optional<SecretRotationJob.Result> r = pool.withTransaction(tx -> tx.preparedQuery(TryLock.SQL)
                         .execute(Tuple.of("secrets-rotation"))
                         .chain(() -> job.run(200)))
                 .await().atMost(TIMEOUT);

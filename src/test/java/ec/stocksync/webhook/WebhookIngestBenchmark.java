@@ -1,5 +1,6 @@
 package ec.stocksync.webhook;
 
+import ec.stocksync.store.StoreContexts;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.BenchFigures;
 import ec.stocksync.support.Db;
@@ -152,7 +153,7 @@ class WebhookIngestBenchmark {
                 "'20261201T100000'"};
         String script = String.join("\n",
                 "\\set o random(1, 2000000000)",
-                bind(WebhookIngestService.FIND_STORE, params) + ";",
+                bind(StoreContexts.WEBHOOK_SETTINGS, params) + ";",
                 "BEGIN;",
                 bind(WebhookIngestService.LOCK_ORDER, new String[]{":store", key}) + ";",
                 bind(WebhookIngestService.RECORD_AND_ORDER, params) + ";",

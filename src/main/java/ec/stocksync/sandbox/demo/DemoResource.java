@@ -7,7 +7,7 @@ import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.sandbox.SandboxOnly;
 import ec.stocksync.sandbox.storefront.ShopifySimulator;
-import ec.stocksync.store.SecretBox;
+import ec.stocksync.store.StoreContexts;
 import ec.stocksync.webhook.WebhookSignature;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
@@ -16,8 +16,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -52,7 +50,7 @@ public class DemoResource {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @Inject
-    Pool pool;
+    StoreContexts stores;
     @Inject
     DemoSetup demo;
     @Inject
@@ -61,8 +59,6 @@ public class DemoResource {
     ObjectMapper mapper;
     @Inject
     ShopifySimulator shopify;
-    @Inject
-    SecretBox secrets;
 
     private volatile HttpClient client;
 
@@ -148,23 +144,20 @@ public class DemoResource {
     }
 
     private Uni<SaleStore> secret(long storeId) {
-        return pool.preparedQuery("SELECT platform, active, webhook_secret, api_base_url, shop_domain FROM stores WHERE id = $1")
-                .execute(Tuple.of(storeId))
-                .map(rows -> {
-                    if (!rows.iterator().hasNext()) {
-                        throw ApiException.storeNotFound(storeId);
-                    }
-                    var r = rows.iterator().next();
-                    if (!"shopify".equals(r.getString("platform"))) {
-                        throw ApiException.conflict("not_shopify", "The sample sale is a Shopify webhook; store "
-                                + storeId + " is " + r.getString("platform") + ".");
-                    }
-                    if (!r.getBoolean("active")) {
-                        throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated.");
-                    }
-                    return new SaleStore(secrets.open(r.getString("webhook_secret")), r.getString("api_base_url"),
-                            r.getString("shop_domain"));
-                });
+        // Two reads through the store package (a demo click, not a hot path): its settings carry the webhook secret,
+        // the store itself the API address the sale is checked against.
+        return stores.webhookSettings(storeId).chain(found -> {
+            StoreContexts.WebhookSettings r = found.orElseThrow(() -> ApiException.storeNotFound(storeId));
+            if (!"shopify".equals(r.platform())) {
+                throw ApiException.conflict("not_shopify", "The sample sale is a Shopify webhook; store "
+                        + storeId + " is " + r.platform() + ".");
+            }
+            if (!r.active()) {
+                throw ApiException.conflict("store_inactive", "Store " + storeId + " is deactivated.");
+            }
+            return stores.storeWithIntegrationId(storeId).map(store -> new SaleStore(r.webhookSecret(),
+                    store.map(s -> s.store().apiBaseUrl).orElse(null), r.shopDomain()));
+        });
     }
 
     private Uni<Map<String, Object>> post(int port, long storeId, String secret, String shopDomain, String sku,
