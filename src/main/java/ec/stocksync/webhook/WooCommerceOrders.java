@@ -59,6 +59,9 @@ public final class WooCommerceOrders {
         if (REDUCING.contains(status) && !prev.stockReduced()) {
             return sale(order, orderId, orderName, status, prev, newest);
         }
+        if (REDUCING.contains(status)) {
+            return edit(order, orderId, orderName, status, prev, newest);
+        }
         boolean restores = RESTORING.contains(status) || (REFUNDED.equals(status) && refundsRestock);
         if (restores && prev.stockReduced()) {
             return restock(orderId, orderName, status, prev, newest);
@@ -69,14 +72,18 @@ public final class WooCommerceOrders {
                 new OrderState(prev.stockReduced(), prev.cycle(), prev.bookedLines(), status, newest));
     }
 
-    private static Decision sale(JsonNode order, String orderId, String orderName, String status, OrderState prev,
-                                 String modified) {
+    /** What the order's lines hold now, per SKU, and the lines that cannot be booked (said why). */
+    private record Lines(java.util.Map<String, Integer> bySku, List<SkippedLine> skipped, Set<String> unreadableSkus) {
+    }
+
+    private static Lines lines(JsonNode order) {
         JsonNode lines = order.get("line_items");
         if (lines == null || !lines.isArray()) {
             throw new PayloadException("line_items: must be an array");
         }
         ShopifyPayloads.SkuTotals totals = new ShopifyPayloads.SkuTotals();
         List<SkippedLine> skipped = new ArrayList<>();
+        Set<String> unreadable = new java.util.HashSet<>();
         for (JsonNode line : lines) {
             String lineId = ShopifyPayloads.idText(line, "id");
             String sku = ShopifyPayloads.sku(line.get("sku"));
@@ -86,19 +93,81 @@ public final class WooCommerceOrders {
                         "line has no SKU: give the product a SKU that matches Contifico's codigo"));
             } else if (quantity.refusal() != null) {
                 skipped.add(new SkippedLine(lineId, sku, quantity.refusal()));
+                unreadable.add(sku);
             } else {
                 totals.add(sku, lineId, quantity.value());
             }
         }
+        java.util.Map<String, Integer> bySku = new java.util.LinkedHashMap<>();
+        int before = skipped.size();
+        totals.forEach(skipped, bySku::put);
+        for (int i = before; i < skipped.size(); i++) {
+            unreadable.add(skipped.get(i).sku());
+        }
+        return new Lines(bySku, skipped, unreadable);
+    }
+
+    private static Decision sale(JsonNode order, String orderId, String orderName, String status, OrderState prev,
+                                 String modified) {
+        Lines now = lines(order);
         List<MovementDraft> drafts = new ArrayList<>();
         List<BookedLine> booked = new ArrayList<>();
-        totals.forEach(skipped, (sku, qty) -> {
+        now.bySku().forEach((sku, qty) -> {
             drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
                     "woocommerce:order:" + orderId + ":sku:" + sku + ":SALE:" + prev.cycle(), orderId, "#" + orderName));
             booked.add(new BookedLine(sku, qty));
         });
-        return new Decision(ParsedDelivery.of(orderId, drafts, skipped, "status " + status + ": sale"),
+        return new Decision(ParsedDelivery.of(orderId, drafts, now.skipped(), "status " + status + ": sale"),
                 new OrderState(true, prev.cycle(), booked, status, modified));
+    }
+
+    /**
+     * An order already sold and still in a selling status whose lines changed (WooCommerce lets a shop edit the items
+     * of an order on hold or processing): exactly the difference per SKU is booked, a SALE for units added, a RESTOCK
+     * for units removed. The payload is the order's current state, so a redelivery finds nothing left to book. A SKU
+     * whose line cannot be read now keeps what was booked for it (an unreadable line is not a removal).
+     */
+    private static Decision edit(JsonNode order, String orderId, String orderName, String status, OrderState prev,
+                                 String modified) {
+        Lines now = lines(order);
+        java.util.Map<String, Integer> was = new java.util.LinkedHashMap<>();
+        prev.bookedLines().forEach(l -> was.merge(l.sku(), l.quantity(), Integer::sum));
+        java.util.Map<String, Integer> target = new java.util.LinkedHashMap<>(now.bySku());
+        for (String sku : now.unreadableSkus()) {
+            if (was.containsKey(sku)) {
+                target.put(sku, was.get(sku));
+            } else {
+                target.remove(sku);
+            }
+        }
+        java.util.Set<String> skus = new java.util.LinkedHashSet<>(was.keySet());
+        skus.addAll(target.keySet());
+        List<MovementDraft> drafts = new ArrayList<>();
+        List<BookedLine> booked = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        for (String sku : skus) {
+            int from = was.getOrDefault(sku, 0);
+            int to = target.getOrDefault(sku, 0);
+            if (to > 0) {
+                booked.add(new BookedLine(sku, to));
+            }
+            if (from == to) {
+                continue;
+            }
+            // The key names the change (from -> to, at this state of the order): a redelivery of the same state books
+            // nothing twice, and a later edit back and forth is a new state with its own modification time.
+            MovementKind kind = to > from ? MovementKind.SALE : MovementKind.RESTOCK;
+            drafts.add(new MovementDraft(sku, kind, Math.abs(to - from), "woocommerce:order:" + orderId + ":sku:" + sku
+                    + ":EDIT:" + prev.cycle() + ":" + modified + ":" + from + ">" + to, orderId, "#" + orderName));
+            changes.add(sku + " " + from + " -> " + to);
+        }
+        if (drafts.isEmpty()) {
+            return new Decision(ParsedDelivery.ignored(orderId, WebhookOutcome.NOTHING_TO_BOOK,
+                    "status " + status + " (sale already booked): nothing moves"),
+                    new OrderState(true, prev.cycle(), prev.bookedLines(), status, modified));
+        }
+        return new Decision(ParsedDelivery.of(orderId, drafts, now.skipped(), "status " + status + ": lines edited ("
+                + String.join(", ", changes) + ")"), new OrderState(true, prev.cycle(), booked, status, modified));
     }
 
     private static Decision restock(String orderId, String orderName, String status, OrderState prev, String modified) {

@@ -165,4 +165,60 @@ class WooCommerceWebhookTest {
                 .header("X-Shopify-Webhook-Id", "x").header("X-Shopify-Hmac-Sha256", WebhookSignature.sign(Api.WOO_SECRET, body))
                 .body(body).post("/webhooks/shopify/" + storeId).then().statusCode(401).body("error", equalTo("unauthenticated"));
     }
+
+    /** The fixture order, processing, modified at {@code modifiedGmt}, with these {@code sku=quantity} lines. */
+    static byte[] orderWithLines(String modifiedGmt, String note, String... lines) {
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var order = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(orderIn("processing", modifiedGmt));
+            var items = mapper.createArrayNode();
+            int id = 900;
+            for (String line : lines) {
+                String[] p = line.split("=");
+                items.addObject().put("id", id++).put("name", p[0]).put("product_id", 93).put("variation_id", 0)
+                        .put("quantity", Integer.parseInt(p[1])).put("sku", p[0]).put("price", 10);
+            }
+            order.set("line_items", items);
+            order.put("customer_note", note);
+            return mapper.writeValueAsBytes(order);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    List<String> booked() {
+        return movements().stream().map(r -> r.getString("kind") + " " + r.getString("sku") + " " + r.getInteger("quantity")).toList();
+    }
+
+    @Test
+    void anEditedOrderBooksExactlyTheDifferenceOnceHoweverOftenItIsDelivered() {
+        deliver("order.created", orderWithLines("2017-03-22T19:28:08", "", "Bar3=1")).statusCode(200);
+        // The shop adds two units of Bar3 and a new line of Baz9.
+        byte[] edited = orderWithLines("2017-03-23T10:00:00", "", "Bar3=3", "Baz9=2");
+        deliver("order.updated", edited).statusCode(200).body("movementsCreated", equalTo(2));
+        // Delivered again, as is and with an unrelated change at the same moment: nothing more.
+        deliver("order.updated", edited).statusCode(200).body("status", equalTo("duplicate"));
+        deliver("order.updated", orderWithLines("2017-03-23T10:00:00", "llamar antes", "Bar3=3", "Baz9=2")).statusCode(200)
+                .body("outcome", equalTo("NOTHING_TO_BOOK"));
+        // Baz9 removed, Bar3 back to one.
+        deliver("order.updated", orderWithLines("2017-03-24T10:00:00", "", "Bar3=1")).statusCode(200)
+                .body("movementsCreated", equalTo(2));
+        // An older state arriving late changes nothing.
+        deliver("order.updated", orderWithLines("2017-03-23T12:00:00", "", "Bar3=7")).statusCode(200)
+                .body("outcome", equalTo("NOTHING_TO_BOOK"));
+        // Cancelled: what is booked now comes back, no more.
+        deliver("order.updated", orderIn("cancelled", "2017-03-25T10:00:00")).statusCode(200).body("movementsCreated", equalTo(1));
+
+        assertEquals(List.of("SALE Bar3 1", "SALE Bar3 2", "SALE Baz9 2", "RESTOCK Bar3 2", "RESTOCK Baz9 2", "RESTOCK Bar3 1"),
+                booked());
+    }
+
+    @Test
+    void aLineThatCannotBeReadAfterAnEditIsNotTakenForARemoval() {
+        deliver("order.created", orderWithLines("2017-03-22T19:28:08", "", "Bar3=2", "Baz9=1")).statusCode(200);
+        byte[] broken = new String(orderWithLines("2017-03-23T10:00:00", "", "Bar3=2", "Baz9=1"), StandardCharsets.UTF_8)
+                .replace("\"quantity\":1,", "\"quantity\":1.5,").getBytes(StandardCharsets.UTF_8);
+        deliver("order.updated", broken).statusCode(200).body("movementsCreated", equalTo(0));
+        assertEquals(List.of("SALE Bar3 2", "SALE Baz9 1"), booked());
+    }
 }
