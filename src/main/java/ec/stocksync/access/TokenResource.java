@@ -1,9 +1,11 @@
 package ec.stocksync.access;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import ec.stocksync.common.Paging;
 import ec.stocksync.store.StoreService;
 import io.smallrye.mutiny.Uni;
@@ -24,7 +26,6 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Named API tokens, admin only (no {@link ec.stocksync.common.StoreScoped}): a store token can neither mint a token
@@ -33,6 +34,7 @@ import java.util.Set;
 @Path("/api/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@CustomDeserialization(StrictJson.class)
 public class TokenResource {
 
     static final int DEFAULT_DAYS = 90;
@@ -61,25 +63,18 @@ public class TokenResource {
     @POST
     @APIResponse(responseCode = "201", description = "The token, with its secret: shown this once, stored only as a hash.",
             content = @Content(schema = @Schema(implementation = ApiToken.class)))
-    public Uni<Response> create(JsonNode body) {
-        JsonFields f = JsonFields.of(body, Set.of("name", "storeId", "access", "expiresInDays"));
-        String name = f.requiredText("name");
-        if (name.codePointCount(0, name.length()) > NAME_MAX || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.invalidField("name", "must be 1 to " + NAME_MAX + " characters, without control characters");
-        }
-        String access = f.requiredText("access");
-        if (!access.equals("read-only") && !access.equals("read-write")) {
-            throw ApiException.invalidField("access", "must be read-only or read-write");
-        }
-        Long storeId = f.wholeNumber("storeId", 1, Long.MAX_VALUE);
-        Long days = f.wholeNumber("expiresInDays", 1, MAX_DAYS);
+    public Uni<Response> create(@NotNull @Valid TokenRequest body) {
+        String name = body.name();
+        String access = body.access();
+        Long storeId = body.storeId();
+        Integer days = body.expiresInDays();
         String createdBy = current.get().label();
         if (storeId != null) {
             current.get().touched(storeId);
         }
         Uni<Void> storeExists = storeId == null ? Uni.createFrom().voidItem() : stores.get(storeId).replaceWithVoid();
         return storeExists.chain(() -> tokens.create(name, storeId, access.equals("read-write"),
-                        days == null ? DEFAULT_DAYS : days.intValue(), createdBy))
+                        days == null ? DEFAULT_DAYS : days, createdBy))
                 .map(t -> Response.created(URI.create("/api/tokens/" + t.id())).entity(t).build());
     }
 

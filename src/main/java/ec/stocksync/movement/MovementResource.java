@@ -1,9 +1,11 @@
 package ec.stocksync.movement;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -22,7 +24,6 @@ import org.jboss.resteasy.reactive.RestQuery;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The queue as operators see it: what is waiting, what died and why, a way to try a dead one again, and a way to give
@@ -31,6 +32,7 @@ import java.util.Set;
 @Path("/api/movements")
 @Produces(MediaType.APPLICATION_JSON)
 @StoreScoped
+@CustomDeserialization(StrictJson.class)
 public class MovementResource {
 
     static final int REASON_MIN = 3;
@@ -126,12 +128,8 @@ public class MovementResource {
      */
     @POST
     @Path("/{id}/dismiss")
-    public Uni<Movement> dismiss(@RestPath long id, JsonNode body) {
-        String reason = JsonFields.of(body, Set.of("reason")).requiredText("reason");
-        int length = reason.codePointCount(0, reason.length());
-        if (length < REASON_MIN || length > REASON_MAX) {
-            throw ApiException.invalidField("reason", "must be " + REASON_MIN + " to " + REASON_MAX + " characters");
-        }
+    public Uni<Movement> dismiss(@RestPath long id, @NotNull @Valid DismissRequest body) {
+        String reason = body.reason();
         String by = current.get().label();
         return visible(id).chain(() -> repo.dismiss(id, reason, by)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             if (existing.dismissedAt() != null) {

@@ -1,9 +1,11 @@
 package ec.stocksync.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -19,20 +21,16 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 import jakarta.ws.rs.core.Response;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.net.URI;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 @Path("/api/stores/{id}/pull")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @StoreScoped
+@CustomDeserialization(StrictJson.class)
 public class SyncResource {
-
-    private static final int MAX_SELECTIVE_SKUS = 500;
 
     @Inject
     SyncService sync;
@@ -58,14 +56,12 @@ public class SyncResource {
     @APIResponse(responseCode = "200", description = "With ?wait=true: the run, once it has ended.",
             content = @Content(schema = @Schema(implementation = PullRunView.class)))
     @APIResponse(responseCode = "409", description = "pull_in_progress: another pull of the store is running.")
-    public Uni<Response> full(@RestPath long id, @RestQuery String wait, JsonNode body) {
+    public Uni<Response> full(@RestPath long id, @RestQuery String wait, @Valid PullRequest body) {
         current.get().requireStore(id);
         boolean waitForEnd = flag("wait", wait);
-        JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
-        JsonFields f = JsonFields.of(b, Set.of("dryRun", "limit", "skipRecentPushCheck", "force", "mode"));
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(b), f.bool("skipRecentPushCheck", false),
-                f.bool("force", false));
-        PullMode mode = mode(f.text("mode"));
+        PullRequest request = body == null ? PullRequest.DEFAULTS : body;
+        SyncOptions options = request.options();
+        PullMode mode = request.pullMode();
         if (mode == PullMode.DELTA && options.limit() != null) {
             throw ApiException.invalidField("limit", "applies to full pulls only: a delta pull reads what changed");
         }
@@ -86,55 +82,19 @@ public class SyncResource {
         throw ApiException.invalidField(name, "must be true or false");
     }
 
-    private static PullMode mode(String text) {
-        if (text == null || text.equalsIgnoreCase("full")) {
-            return PullMode.FULL;
-        }
-        if (text.equalsIgnoreCase("delta")) {
-            return PullMode.DELTA;
-        }
-        throw ApiException.invalidField("mode", "must be \"full\" or \"delta\"");
-    }
-
     /** Pulls the named SKUs now, without the store's pull lock (it may run beside pushes and full pulls). */
     @POST
     @Path("/selective")
-    public Uni<SelectiveSummary> selective(@RestPath long id, JsonNode body) {
+    public Uni<SelectiveSummary> selective(@RestPath long id, @NotNull @Valid SelectivePullRequest body) {
         current.get().requireStore(id);
-        JsonFields f = JsonFields.of(body, Set.of("skus", "dryRun", "skipRecentPushCheck", "limit", "force"));
-        JsonNode skusNode = body.get("skus");
-        if (skusNode == null || !skusNode.isArray() || skusNode.isEmpty()) {
-            throw ApiException.invalidField("skus", "must be a non-empty array of SKUs");
-        }
-        if (skusNode.size() > MAX_SELECTIVE_SKUS) {
-            throw ApiException.invalidField("skus", "at most " + MAX_SELECTIVE_SKUS + " per request; use the full pull");
-        }
-        List<String> skus = new ArrayList<>();
-        for (JsonNode n : skusNode) {
-            if (!n.isTextual() || n.asText().isBlank()) {
-                throw ApiException.invalidField("skus", "every SKU must be a non-empty string");
-            }
-            skus.add(n.asText().trim());
-        }
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false),
-                f.bool("force", false));
+        List<String> skus = body.skus();
+        SyncOptions options = body.options();
         long started = System.nanoTime();
         return sync.pullFromIntegrationSelective(id, null, skus, options, SyncTrigger.MANUAL)
                 .map(results -> new SelectiveSummary(results.size(),
                         count(results, SyncAction.UPDATED), count(results, SyncAction.UNCHANGED),
                         results.stream().filter(r -> r.action().skipped()).count(), count(results, SyncAction.ERROR),
                         (System.nanoTime() - started) / 1_000_000, results));
-    }
-
-    private static Integer limit(JsonNode body) {
-        JsonNode limit = body == null ? null : body.get("limit");
-        if (limit == null || limit.isNull()) {
-            return null;
-        }
-        if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.asInt() < 1) {
-            throw ApiException.invalidField("limit", "must be a positive whole number");
-        }
-        return limit.asInt();
     }
 
     private static long count(List<SkuPullResult> results, SyncAction action) {
