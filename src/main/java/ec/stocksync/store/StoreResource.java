@@ -1,8 +1,13 @@
 package ec.stocksync.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.OutboundUrls;
+import ec.stocksync.common.Requests;
+import ec.stocksync.common.Sent;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.groups.Default;
 import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -27,6 +32,7 @@ import java.util.List;
 @Path("/api/stores")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@CustomDeserialization(StrictJson.class)
 public class StoreResource {
 
     @Inject
@@ -35,6 +41,8 @@ public class StoreResource {
     OutboundUrls outbound;
     @Inject
     CurrentCaller current;
+    @Inject
+    Requests requests;
 
     /** Every store for an admin; a store token's own store only. */
     @GET
@@ -48,9 +56,10 @@ public class StoreResource {
     @POST
     @APIResponse(responseCode = "201", description = "The store, created; Location names it.",
             content = @Content(schema = @Schema(implementation = StoreView.class)))
-    public Uni<Response> create(JsonNode body) {
+    public Uni<Response> create(@NotNull Sent<StoreRequest> body) {
         var caller = current.get();
-        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.create(body)).map(s -> {
+        requests.valid(body.value(), Requests.Whole.class);
+        return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.create(body)).map(s -> {
             caller.touched(s.id);
             return Response.created(URI.create("/api/stores/" + s.id)).entity(StoreView.of(s)).build();
         });
@@ -67,17 +76,19 @@ public class StoreResource {
     @PUT
     @Path("/{id}")
     @StoreScoped
-    public Uni<StoreView> replace(@RestPath long id, JsonNode body) {
+    public Uni<StoreView> replace(@RestPath long id, @NotNull Sent<StoreRequest> body) {
         current.get().requireStore(id);
-        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.replace(id, body)).map(StoreView::of);
+        requests.valid(body.value(), Requests.Whole.class);
+        return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.replace(id, body)).map(StoreView::of);
     }
 
     @PATCH
     @Path("/{id}")
     @StoreScoped
-    public Uni<StoreView> patch(@RestPath long id, JsonNode body) {
+    public Uni<StoreView> patch(@RestPath long id, @NotNull Sent<StoreRequest> body) {
         current.get().requireStore(id);
-        return outbound.check(StoreService.outboundUrls(body, false)).chain(() -> stores.patch(id, body)).map(StoreView::of);
+        requests.valid(body.value(), Default.class);
+        return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.patch(id, body)).map(StoreView::of);
     }
 
     /** Admin only, like creation: a store's life cycle is the operator's. */
@@ -101,9 +112,10 @@ public class StoreResource {
     @StoreScoped
     @APIResponse(responseCode = "201", description = "The integration, created after its credentials were checked.",
             content = @Content(schema = @Schema(implementation = IntegrationView.class)))
-    public Uni<Response> addIntegration(@RestPath long id, JsonNode body) {
+    public Uni<Response> addIntegration(@RestPath long id, @NotNull Sent<IntegrationRequest> body) {
         current.get().requireStore(id);
-        return outbound.check(StoreService.outboundUrls(body, true)).chain(() -> stores.addIntegration(id, body)).map(i -> Response
+        requests.valid(body.value(), Requests.Whole.class);
+        return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.addIntegration(id, body)).map(i -> Response
                 .created(URI.create("/api/stores/" + id + "/integrations/" + i.id))
                 .entity(IntegrationView.of(i)).build());
     }
@@ -111,9 +123,11 @@ public class StoreResource {
     @PATCH
     @Path("/{id}/integrations/{integrationId}")
     @StoreScoped
-    public Uni<IntegrationView> patchIntegration(@RestPath long id, @RestPath long integrationId, JsonNode body) {
+    public Uni<IntegrationView> patchIntegration(@RestPath long id, @RestPath long integrationId,
+                                                @NotNull Sent<IntegrationRequest> body) {
         current.get().requireStore(id);
-        return outbound.check(StoreService.outboundUrls(body, true))
+        requests.valid(body.value(), Default.class);
+        return outbound.check(StoreService.outboundUrls(body.value()))
                 .chain(() -> stores.patchIntegration(id, integrationId, body)).map(IntegrationView::of);
     }
 
