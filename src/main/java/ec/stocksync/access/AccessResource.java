@@ -1,5 +1,6 @@
 package ec.stocksync.access;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.Caller;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
@@ -33,6 +34,7 @@ public class AccessResource {
 
     @GET
     @Path("/me")
+    @Operation(summary = "What the calling token may do")
     public Me me() {
         Caller c = current.get();
         return new Me(c.tokenId(), c.tokenName(), c.isAdmin() ? "admin" : "store", c.storeId(),
@@ -42,6 +44,7 @@ public class AccessResource {
     /** An admin sees every entry (filter by store or token); a store token sees the entries about its store. */
     @GET
     @Path("/audit")
+    @Operation(summary = "The audit trail of API writes the caller may see")
     public Uni<AuditLog.Page> audit(@RestQuery String storeId, @RestQuery String tokenId, @RestQuery String page,
                                     @RestQuery String size) {
         Paging paging = Paging.parse(page, size);

@@ -28,6 +28,9 @@ public record TokenRequest(
         @Max(value = TokenResource.MAX_DAYS, message = DAYS_RULE)
         Integer expiresInDays) {
 
+    static final String EXAMPLE = """
+            {"name": "Dashboard Perfumería Quito", "storeId": 12, "access": "read-only", "expiresInDays": 90}""";
+
     static final String NAME_RULE = "must be 1 to " + TokenResource.NAME_MAX + " characters, without control characters";
     static final String DAYS_RULE = "must be a whole number from 1 to " + TokenResource.MAX_DAYS;
 

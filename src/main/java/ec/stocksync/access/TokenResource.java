@@ -1,5 +1,8 @@
 package ec.stocksync.access;
 
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StrictJson;
@@ -49,12 +52,14 @@ public class TokenResource {
     CurrentCaller current;
 
     @GET
+    @Operation(summary = "List API tokens (admin only)")
     public Uni<List<ApiToken>> list(@RestQuery String storeId) {
         return tokens.list(Paging.optionalNumber("storeId", storeId));
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Get an API token (admin only)")
     public Uni<ApiToken> get(@RestPath long id) {
         return tokens.find(id).map(t -> found(t, id));
     }
@@ -63,7 +68,11 @@ public class TokenResource {
     @POST
     @APIResponse(responseCode = "201", description = "The token, with its secret: shown this once, stored only as a hash.",
             content = @Content(schema = @Schema(implementation = ApiToken.class)))
-    public Uni<Response> create(@NotNull @Valid TokenRequest body) {
+    @Operation(summary = "Create an API token (admin only); its secret is shown once")
+    public Uni<Response> create(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TokenRequest.class),
+                    examples = @ExampleObject(name = "example", value = TokenRequest.EXAMPLE)))
+                    @NotNull @Valid TokenRequest body) {
         String name = body.name();
         String access = body.access();
         Long storeId = body.storeId();
@@ -81,6 +90,7 @@ public class TokenResource {
     /** Revoked at once: the next request with it is a 401. Revoking again changes nothing. */
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Revoke an API token (admin only)")
     public Uni<ApiToken> revoke(@RestPath long id) {
         return tokens.revoke(id).map(t -> {
             ApiToken token = found(t, id);

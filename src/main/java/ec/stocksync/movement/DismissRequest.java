@@ -14,6 +14,9 @@ public record DismissRequest(
                 message = "must be " + MovementResource.REASON_MIN + " to " + MovementResource.REASON_MAX + " characters")
         String reason) {
 
+    static final String EXAMPLE = """
+            {"reason": "Registrada a mano en Contifico (EGR 001-0042)"}""";
+
     public DismissRequest {
         reason = reason == null ? null : reason.trim();
     }

@@ -1,5 +1,10 @@
 package ec.stocksync.movement;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StrictJson;
@@ -50,6 +55,7 @@ public class MovementResource {
     }
 
     @GET
+    @Operation(summary = "List queued movements, newest first")
     public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
                           @RestQuery String dismissed, @RestQuery String page, @RestQuery String size) {
         Paging paging = Paging.parse(page, size);
@@ -89,6 +95,7 @@ public class MovementResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Get a movement")
     public Uni<Movement> get(@RestPath long id) {
         return visible(id);
     }
@@ -115,6 +122,7 @@ public class MovementResource {
      */
     @POST
     @Path("/{id}/retry")
+    @Operation(summary = "Retry a DEAD movement with a fresh retry budget")
     public Uni<Movement> retry(@RestPath long id) {
         return visible(id).chain(() -> repo.retry(id)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             throw ApiException.conflict("movement_not_dead", "Movement " + id + " is " + existing.status()
@@ -128,7 +136,11 @@ public class MovementResource {
      */
     @POST
     @Path("/{id}/dismiss")
-    public Uni<Movement> dismiss(@RestPath long id, @NotNull @Valid DismissRequest body) {
+    @Operation(summary = "Give up on a DEAD movement, with a reason")
+    public Uni<Movement> dismiss(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DismissRequest.class),
+                    examples = @ExampleObject(name = "example", value = DismissRequest.EXAMPLE)))
+                    @NotNull @Valid DismissRequest body) {
         String reason = body.reason();
         String by = current.get().label();
         return visible(id).chain(() -> repo.dismiss(id, reason, by)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {

@@ -1,5 +1,6 @@
 package ec.stocksync.status;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.Caller;
 import ec.stocksync.common.CurrentCaller;
@@ -46,6 +47,7 @@ public class SyncStatusResource {
     StatusSnapshots snapshots;
 
     @GET
+    @Operation(summary = "The status table: one row per SKU (ETag, 304 on If-None-Match)")
     public Uni<Response> get(@RestQuery String storeId, @RestQuery String status, @RestQuery String q,
                              @RestQuery String page, @RestQuery String size, @RestQuery String sort,
                              @RestHeader("If-None-Match") String ifNoneMatch) {

@@ -11,7 +11,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * write-only ({@link IntegrationView} says only whether they are set). Before anything is saved the service checks the
  * key and the warehouse against Contifico.
  */
-@Schema(name = "IntegrationRequest", description = "The store's Contifico connection. The API key and POS token are write-only.")
+@Schema(name = "IntegrationRequest", requiredProperties = {"provider", "apiKey", "warehouseId"},
+        description = "The store's Contifico connection: the required fields are those of a creation; a PATCH names any"
+                + " of them. The API key and POS token are write-only.")
 public record IntegrationRequest(
         @Schema(enumeration = "contifico", description = "Required on creation.")
         @NotNull(groups = Requests.Whole.class, message = "is required")
@@ -32,6 +34,11 @@ public record IntegrationRequest(
         @NotNull(groups = Requests.Whole.class, message = "is required")
         @Size(max = StoreRequest.ID_MAX, message = "must be at most " + StoreRequest.ID_MAX + " characters")
         String warehouseId) {
+
+    static final String EXAMPLE = """
+            {"provider": "contifico", "apiKey": "…", "posToken": "…", "warehouseId": "nRMdROzqhvDZel6Y"}""";
+    static final String EXAMPLE_PATCH = """
+            {"warehouseId": "Kp3rT9xQbW2LmZ8a"}""";
 
     public IntegrationRequest {
         provider = StoreRequest.text(provider);

@@ -19,8 +19,9 @@ import java.io.IOException;
  * domain and a token, the platform never changes, a moved API needs its credential again) are the service's.
  * Secrets are write-only: {@link StoreView} never carries them.
  */
-@Schema(name = "StoreRequest", description = "A Shopify or WooCommerce store. Secrets are write-only; on PUT and PATCH an "
-        + "absent secret keeps the stored one.")
+@Schema(name = "StoreRequest", requiredProperties = {"name", "platform", "webhookSecret"},
+        description = "A Shopify or WooCommerce store: the required fields are those of a creation; a PATCH names any of"
+                + " them. Secrets are write-only; on PUT and PATCH an absent secret keeps the stored one.")
 public record StoreRequest(
         @Schema(examples = "Perfumería Quito", maxLength = NAME_MAX)
         @NotNull(groups = Requests.Whole.class, message = "is required")
@@ -64,6 +65,12 @@ public record StoreRequest(
         @Schema(defaultValue = "true") Boolean scheduledPullEnabled,
         @Schema(defaultValue = "false") Boolean syncUnmanagedStock,
         @Schema(defaultValue = "false") Boolean keepRawPayloads) {
+
+    static final String EXAMPLE = """
+            {"name": "Perfumería Quito", "platform": "shopify", "shopDomain": "perfumeria-quito.myshopify.com",
+             "accessToken": "shpat_…", "webhookSecret": "…", "locationId": 61218455741}""";
+    static final String EXAMPLE_PATCH = """
+            {"name": "Perfumería Quito Norte", "scheduledPullEnabled": false}""";
 
     static final int NAME_MAX = 200;
     static final int HOST_MAX = 255;

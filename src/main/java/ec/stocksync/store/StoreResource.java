@@ -1,5 +1,8 @@
 package ec.stocksync.store;
 
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.OutboundUrls;
 import ec.stocksync.common.Requests;
@@ -47,6 +50,7 @@ public class StoreResource {
     /** Every store for an admin; a store token's own store only. */
     @GET
     @StoreScoped
+    @Operation(summary = "List the stores the token may see")
     public Uni<List<StoreView>> list() {
         var caller = current.get();
         return stores.list().map(l -> l.stream().filter(s -> caller.canSee(s.id)).map(StoreView::of).toList());
@@ -56,7 +60,11 @@ public class StoreResource {
     @POST
     @APIResponse(responseCode = "201", description = "The store, created; Location names it.",
             content = @Content(schema = @Schema(implementation = StoreView.class)))
-    public Uni<Response> create(@NotNull Sent<StoreRequest> body) {
+    @Operation(summary = "Create a store (admin only)")
+    public Uni<Response> create(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = StoreRequest.class),
+                    examples = @ExampleObject(name = "example", value = StoreRequest.EXAMPLE)))
+                    @NotNull Sent<StoreRequest> body) {
         var caller = current.get();
         requests.valid(body.value(), Requests.Whole.class);
         return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.create(body)).map(s -> {
@@ -68,6 +76,7 @@ public class StoreResource {
     @GET
     @Path("/{id}")
     @StoreScoped
+    @Operation(summary = "Get a store")
     public Uni<StoreView> get(@RestPath long id) {
         current.get().requireStore(id);
         return stores.get(id).map(StoreView::of);
@@ -76,7 +85,11 @@ public class StoreResource {
     @PUT
     @Path("/{id}")
     @StoreScoped
-    public Uni<StoreView> replace(@RestPath long id, @NotNull Sent<StoreRequest> body) {
+    @Operation(summary = "Replace a store's settings (absent secrets are kept)")
+    public Uni<StoreView> replace(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = StoreRequest.class),
+                    examples = @ExampleObject(name = "example", value = StoreRequest.EXAMPLE)))
+                    @NotNull Sent<StoreRequest> body) {
         current.get().requireStore(id);
         requests.valid(body.value(), Requests.Whole.class);
         return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.replace(id, body)).map(StoreView::of);
@@ -85,7 +98,11 @@ public class StoreResource {
     @PATCH
     @Path("/{id}")
     @StoreScoped
-    public Uni<StoreView> patch(@RestPath long id, @NotNull Sent<StoreRequest> body) {
+    @Operation(summary = "Change the named fields of a store")
+    public Uni<StoreView> patch(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = StoreRequest.class),
+                    examples = @ExampleObject(name = "example", value = StoreRequest.EXAMPLE_PATCH)))
+                    @NotNull Sent<StoreRequest> body) {
         current.get().requireStore(id);
         requests.valid(body.value(), Default.class);
         return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.patch(id, body)).map(StoreView::of);
@@ -94,6 +111,7 @@ public class StoreResource {
     /** Admin only, like creation: a store's life cycle is the operator's. */
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Deactivate a store (admin only); its history stays")
     public Uni<StoreView> deactivate(@RestPath long id) {
         current.get().requireStore(id);
         return stores.deactivate(id).map(StoreView::of);
@@ -102,6 +120,7 @@ public class StoreResource {
     @GET
     @Path("/{id}/integrations")
     @StoreScoped
+    @Operation(summary = "List the store's Contifico integrations")
     public Uni<List<IntegrationView>> integrations(@RestPath long id) {
         current.get().requireStore(id);
         return stores.integrations(id).map(l -> l.stream().map(IntegrationView::of).toList());
@@ -112,7 +131,11 @@ public class StoreResource {
     @StoreScoped
     @APIResponse(responseCode = "201", description = "The integration, created after its credentials were checked.",
             content = @Content(schema = @Schema(implementation = IntegrationView.class)))
-    public Uni<Response> addIntegration(@RestPath long id, @NotNull Sent<IntegrationRequest> body) {
+    @Operation(summary = "Connect the store to Contifico, after checking the key and warehouse")
+    public Uni<Response> addIntegration(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = IntegrationRequest.class),
+                    examples = @ExampleObject(name = "example", value = IntegrationRequest.EXAMPLE)))
+                    @NotNull Sent<IntegrationRequest> body) {
         current.get().requireStore(id);
         requests.valid(body.value(), Requests.Whole.class);
         return outbound.check(StoreService.outboundUrls(body.value())).chain(() -> stores.addIntegration(id, body)).map(i -> Response
@@ -123,8 +146,12 @@ public class StoreResource {
     @PATCH
     @Path("/{id}/integrations/{integrationId}")
     @StoreScoped
+    @Operation(summary = "Change the named fields of an integration, checked against Contifico")
     public Uni<IntegrationView> patchIntegration(@RestPath long id, @RestPath long integrationId,
-                                                @NotNull Sent<IntegrationRequest> body) {
+                                                @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = IntegrationRequest.class),
+                    examples = @ExampleObject(name = "example", value = IntegrationRequest.EXAMPLE_PATCH)))
+                    @NotNull Sent<IntegrationRequest> body) {
         current.get().requireStore(id);
         requests.valid(body.value(), Default.class);
         return outbound.check(StoreService.outboundUrls(body.value()))
@@ -134,6 +161,7 @@ public class StoreResource {
     @DELETE
     @Path("/{id}/integrations/{integrationId}")
     @StoreScoped
+    @Operation(summary = "Deactivate an integration")
     public Uni<IntegrationView> deactivateIntegration(@RestPath long id, @RestPath long integrationId) {
         current.get().requireStore(id);
         return stores.deactivateIntegration(id, integrationId).map(IntegrationView::of);

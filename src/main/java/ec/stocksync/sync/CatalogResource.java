@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
@@ -23,6 +24,7 @@ public class CatalogResource {
 
     @POST
     @Path("/import")
+    @Operation(summary = "Map the store's SKUs to Contifico products (re-runnable)")
     public Uni<CatalogImportService.ImportSummary> importCatalog(@RestPath long id) {
         current.get().requireStore(id);
         return catalog.importCatalog(id);

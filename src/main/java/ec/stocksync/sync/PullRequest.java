@@ -21,6 +21,9 @@ public record PullRequest(
         @Pattern(regexp = "(?i)full|delta", message = "must be \"full\" or \"delta\"")
         String mode) {
 
+    static final String EXAMPLE = """
+            {"mode": "full", "dryRun": true, "limit": 100}""";
+
     static final PullRequest DEFAULTS = new PullRequest(null, null, null, null, null);
 
     SyncOptions options() {

@@ -24,6 +24,9 @@ public record SelectivePullRequest(
         @Schema(description = "Write even when many SKUs would go to 0.", defaultValue = "false")
         Boolean force) {
 
+    static final String EXAMPLE = """
+            {"skus": ["PERF-001", "PERF-002"], "dryRun": false}""";
+
     static final int MAX_SKUS = 500;
 
     public SelectivePullRequest {

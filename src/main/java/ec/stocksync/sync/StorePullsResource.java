@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import ec.stocksync.common.ApiException;
@@ -26,6 +27,7 @@ public class StorePullsResource {
     PullRuns runs;
 
     @GET
+    @Operation(summary = "The store's recent pull runs, newest first")
     public Uni<List<PullRunView>> pulls(@RestPath long id, @RestQuery Integer limit) {
         current.get().requireStore(id);
         int n = limit == null ? 20 : limit;

@@ -1,5 +1,6 @@
 package ec.stocksync.sync;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
@@ -42,6 +43,7 @@ public class SyncHistoryResource {
     }
 
     @GET
+    @Operation(summary = "The per-SKU sync log, newest first")
     public Uni<Page<SyncLog>> syncLogs(@RestQuery String storeId, @RestQuery String sku, @RestQuery String page,
                                        @RestQuery String size) {
         Paging paging = Paging.parse(page, size);

@@ -1,5 +1,8 @@
 package ec.stocksync.sync;
 
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StrictJson;
@@ -56,7 +59,11 @@ public class SyncResource {
     @APIResponse(responseCode = "200", description = "With ?wait=true: the run, once it has ended.",
             content = @Content(schema = @Schema(implementation = PullRunView.class)))
     @APIResponse(responseCode = "409", description = "pull_in_progress: another pull of the store is running.")
-    public Uni<Response> full(@RestPath long id, @RestQuery String wait, @Valid PullRequest body) {
+    @Operation(summary = "Start a full or delta pull of the store in the background")
+    public Uni<Response> full(@RestPath long id, @RestQuery String wait, @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PullRequest.class),
+                    examples = @ExampleObject(name = "example", value = PullRequest.EXAMPLE)))
+                    @Valid PullRequest body) {
         current.get().requireStore(id);
         boolean waitForEnd = flag("wait", wait);
         PullRequest request = body == null ? PullRequest.DEFAULTS : body;
@@ -85,7 +92,11 @@ public class SyncResource {
     /** Pulls the named SKUs now, without the store's pull lock (it may run beside pushes and full pulls). */
     @POST
     @Path("/selective")
-    public Uni<SelectiveSummary> selective(@RestPath long id, @NotNull @Valid SelectivePullRequest body) {
+    @Operation(summary = "Pull the named SKUs now")
+    public Uni<SelectiveSummary> selective(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SelectivePullRequest.class),
+                    examples = @ExampleObject(name = "example", value = SelectivePullRequest.EXAMPLE)))
+                    @NotNull @Valid SelectivePullRequest body) {
         current.get().requireStore(id);
         List<String> skus = body.skus();
         SyncOptions options = body.options();

@@ -1,5 +1,6 @@
 package ec.stocksync.sandbox.demo;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
@@ -68,6 +69,7 @@ public class DemoResource {
 
     /** Lets the dashboard show its demo panel only where the demo exists. */
     @GET
+    @Operation(summary = "Whether the demo exists here, and its store and SKUs (dev and test builds only)")
     public Uni<Map<String, Object>> info() {
         return demo.demoStoreId().map(id -> {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -81,6 +83,7 @@ public class DemoResource {
     /** Starts the demo over: simulators re-seeded and the demo store pulled; answers what the pull did per SKU. */
     @POST
     @Path("/reset")
+    @Operation(summary = "Start the demo over: re-seed the simulators and pull the demo store")
     public Uni<Map<String, Object>> reset() {
         return demo.reset().chain(results -> demo.demoStoreId().map(id -> {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -92,6 +95,7 @@ public class DemoResource {
 
     @POST
     @Path("/sale")
+    @Operation(summary = "Simulate a Shopify sale of a demo SKU, delivered as a signed webhook")
     public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {
         JsonFields f = JsonFields.of(body, Set.of("storeId", "sku", "quantity"));
         String sku = f.requiredText("sku");
