@@ -1,5 +1,7 @@
 package ec.stocksync.access;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Max;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.Caller;
 import ec.stocksync.common.CurrentCaller;
@@ -45,10 +47,11 @@ public class AccessResource {
     @GET
     @Path("/audit")
     @Operation(summary = "The audit trail of API writes the caller may see")
-    public Uni<AuditLog.Page> audit(@RestQuery String storeId, @RestQuery String tokenId, @RestQuery String page,
-                                    @RestQuery String size) {
-        Paging paging = Paging.parse(page, size);
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
-        return audit.page(store, Paging.optionalNumber("tokenId", tokenId), paging);
+    public Uni<AuditLog.Page> audit(@RestQuery Long storeId, @RestQuery Long tokenId,
+                                    @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                                    @RestQuery @Min(value = 1, message = Paging.SIZE_RULE) @Max(value = Paging.MAX_SIZE, message = Paging.SIZE_RULE) Integer size) {
+        Paging paging = Paging.of(page, size);
+        Long store = current.get().storeFilter(storeId);
+        return audit.page(store, tokenId, paging);
     }
 }

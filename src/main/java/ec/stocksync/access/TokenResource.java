@@ -53,8 +53,8 @@ public class TokenResource {
 
     @GET
     @Operation(summary = "List API tokens (admin only)")
-    public Uni<List<ApiToken>> list(@RestQuery String storeId) {
-        return tokens.list(Paging.optionalNumber("storeId", storeId));
+    public Uni<List<ApiToken>> list(@RestQuery Long storeId) {
+        return tokens.list(storeId);
     }
 
     @GET

@@ -11,6 +11,8 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -79,9 +81,34 @@ public class ErrorMapper {
         return response(400, "malformed_json", "The request body is not valid JSON.");
     }
 
+    /**
+     * JAX-RS answers a query parameter it cannot convert (a letter where a number goes) with a 404, as for a path that
+     * does not exist. A bad query value is the client's input, so it is a 400 naming the parameter; the converter's
+     * message quotes the value, which is how the parameter is found. A bad path segment stays a 404.
+     */
     @ServerExceptionMapper
-    public Response notFound(NotFoundException e) {
+    public Response notFound(NotFoundException e, UriInfo uri) {
+        if (e.getCause() instanceof IllegalArgumentException bad && uri != null) {
+            String parameter = queryParameterOf(bad, uri.getQueryParameters());
+            if (parameter != null) {
+                return response(400, "invalid_field", parameter + ": " + (bad instanceof NumberFormatException
+                        ? "must be a whole number" : "is not one of the accepted values"));
+            }
+        }
         return response(404, "not_found", "No such resource.");
+    }
+
+    private static String queryParameterOf(IllegalArgumentException bad, MultivaluedMap<String, String> query) {
+        String message = bad.getMessage() == null ? "" : bad.getMessage();
+        for (var entry : query.entrySet()) {
+            for (String value : entry.getValue()) {
+                // NumberFormatException quotes the value; an enum's valueOf ends with ".VALUE".
+                if (message.contains("\"" + value + "\"") || (!value.isEmpty() && message.endsWith("." + value))) {
+                    return entry.getKey();
+                }
+            }
+        }
+        return null;
     }
 
     @ServerExceptionMapper

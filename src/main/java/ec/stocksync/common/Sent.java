@@ -1,5 +1,6 @@
 package ec.stocksync.common;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -26,6 +27,7 @@ public record Sent<T>(T value, Set<String> fields) {
         return fields.contains(field);
     }
 
+    @RegisterForReflection
     static final class Reader extends StdDeserializer<Sent<?>> implements ContextualDeserializer {
 
         private final JavaType valueType;

@@ -1,5 +1,9 @@
 package ec.stocksync.movement;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Max;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -27,7 +31,6 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -56,13 +59,12 @@ public class MovementResource {
 
     @GET
     @Operation(summary = "List queued movements, newest first")
-    public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
-                          @RestQuery String dismissed, @RestQuery String page, @RestQuery String size) {
-        Paging paging = Paging.parse(page, size);
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
-        if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
-            throw ApiException.invalidField("status", "must be one of " + Arrays.toString(MovementStatus.values()));
-        }
+    public Uni<Page> list(@RestQuery Long storeId, @RestQuery MovementStatus status, @RestQuery String sku,
+                          @RestQuery @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String dismissed,
+                          @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                          @RestQuery @Min(value = 1, message = Paging.SIZE_RULE) @Max(value = Paging.MAX_SIZE, message = Paging.SIZE_RULE) Integer size) {
+        Paging paging = Paging.of(page, size);
+        Long store = current.get().storeFilter(storeId);
         Boolean dismissedFilter = optionalBoolean("dismissed", dismissed);
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE TRUE");
@@ -71,7 +73,7 @@ public class MovementResource {
             where.append(" AND store_id = $").append(args.size());
         }
         if (status != null) {
-            args.add(status);
+            args.add(status.name());
             where.append(" AND status = $").append(args.size());
         }
         if (sku != null && !sku.isBlank()) {
@@ -153,7 +155,7 @@ public class MovementResource {
         }));
     }
 
-    /** Query parameters come in as text: JAX-RS would answer a malformed boolean with a bare 404. */
+    /** Strict, unlike JAX-RS' Boolean conversion, which reads any word but "true" as false. */
     static Boolean optionalBoolean(String field, String value) {
         if (value == null || value.isBlank()) {
             return null;

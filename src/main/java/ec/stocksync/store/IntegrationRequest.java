@@ -1,5 +1,6 @@
 package ec.stocksync.store;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import ec.stocksync.common.Requests;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -11,6 +12,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * write-only ({@link IntegrationView} says only whether they are set). Before anything is saved the service checks the
  * key and the warehouse against Contifico.
  */
+@RegisterForReflection
 @Schema(name = "IntegrationRequest", requiredProperties = {"provider", "apiKey", "warehouseId"},
         description = "The store's Contifico connection: the required fields are those of a creation; a PATCH names any"
                 + " of them. The API key and POS token are write-only.")

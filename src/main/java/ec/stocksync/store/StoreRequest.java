@@ -1,5 +1,6 @@
 package ec.stocksync.store;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -19,6 +20,7 @@ import java.io.IOException;
  * domain and a token, the platform never changes, a moved API needs its credential again) are the service's.
  * Secrets are write-only: {@link StoreView} never carries them.
  */
+@RegisterForReflection
 @Schema(name = "StoreRequest", requiredProperties = {"name", "platform", "webhookSecret"},
         description = "A Shopify or WooCommerce store: the required fields are those of a creation; a PATCH names any of"
                 + " them. Secrets are write-only; on PUT and PATCH an absent secret keeps the stored one.")
@@ -110,6 +112,7 @@ public record StoreRequest(
     }
 
     /** A Shopify location id may come as a number or a string: kept as text, exactly. */
+    @RegisterForReflection
     static final class IdText extends StdDeserializer<String> {
 
         IdText() {

@@ -1,5 +1,7 @@
 package ec.stocksync.sync;
 
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Max;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
@@ -44,10 +46,11 @@ public class SyncHistoryResource {
 
     @GET
     @Operation(summary = "The per-SKU sync log, newest first")
-    public Uni<Page<SyncLog>> syncLogs(@RestQuery String storeId, @RestQuery String sku, @RestQuery String page,
-                                       @RestQuery String size) {
-        Paging paging = Paging.parse(page, size);
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
+    public Uni<Page<SyncLog>> syncLogs(@RestQuery Long storeId, @RestQuery String sku,
+                                       @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                                       @RestQuery @Min(value = 1, message = Paging.SIZE_RULE) @Max(value = Paging.MAX_SIZE, message = Paging.SIZE_RULE) Integer size) {
+        Paging paging = Paging.of(page, size);
+        Long store = current.get().storeFilter(storeId);
         // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
         String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
         Uni<List<SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter

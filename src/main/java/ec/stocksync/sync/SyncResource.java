@@ -1,5 +1,7 @@
 package ec.stocksync.sync;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -60,7 +62,8 @@ public class SyncResource {
             content = @Content(schema = @Schema(implementation = PullRunView.class)))
     @APIResponse(responseCode = "409", description = "pull_in_progress: another pull of the store is running.")
     @Operation(summary = "Start a full or delta pull of the store in the background")
-    public Uni<Response> full(@RestPath long id, @RestQuery String wait, @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+    public Uni<Response> full(@RestPath long id,
+                              @RestQuery @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String wait, @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = PullRequest.class),
                     examples = @ExampleObject(name = "example", value = PullRequest.EXAMPLE)))
                     @Valid PullRequest body) {
