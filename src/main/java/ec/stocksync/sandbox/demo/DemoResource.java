@@ -1,10 +1,16 @@
 package ec.stocksync.sandbox.demo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.sandbox.SandboxOnly;
 import ec.stocksync.sandbox.storefront.ShopifySimulator;
@@ -33,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,6 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @Path("/api/demo")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@CustomDeserialization(StrictJson.class)
 public class DemoResource {
 
     private static final AtomicLong ORDER_IDS = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -96,24 +102,13 @@ public class DemoResource {
     @POST
     @Path("/sale")
     @Operation(summary = "Simulate a Shopify sale of a demo SKU, delivered as a signed webhook")
-    public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {
-        JsonFields f = JsonFields.of(body, Set.of("storeId", "sku", "quantity"));
-        String sku = f.requiredText("sku");
-        int quantity = 1;
-        if (f.has("quantity") && !body.get("quantity").isNull()) {
-            JsonNode n = body.get("quantity");
-            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 1000) {
-                throw ApiException.invalidField("quantity", "must be a whole number from 1 to 1000");
-            }
-            quantity = n.asInt();
-        }
-        Long requested = null;
-        if (f.has("storeId") && !body.get("storeId").isNull()) {
-            if (!body.get("storeId").canConvertToLong() || !body.get("storeId").isIntegralNumber()) {
-                throw ApiException.invalidField("storeId", "must be a store id");
-            }
-            requested = body.get("storeId").asLong();
-        }
+    public Uni<Map<String, Object>> sale(@RequestBody(required = true, content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DemoSaleRequest.class),
+                    examples = @ExampleObject(name = "example", value = DemoSaleRequest.EXAMPLE)))
+                    @NotNull @Valid DemoSaleRequest body, @Context HttpServerRequest request) {
+        String sku = body.sku();
+        int quantity = body.quantity() == null ? 1 : body.quantity();
+        Long requested = body.storeId();
         int qty = quantity;
         int port = request.localAddress().port();
         Uni<Long> storeId = requested != null ? Uni.createFrom().item(requested) : demo.demoStoreId().map(id -> {
