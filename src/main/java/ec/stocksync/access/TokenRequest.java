@@ -4,7 +4,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
+import org.hibernate.validator.constraints.CodePointLength;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The body of {@code POST /api/tokens}. */
@@ -13,7 +13,7 @@ public record TokenRequest(
         @Schema(description = "Who or what uses the token; trimmed.", maxLength = TokenResource.NAME_MAX,
                 examples = "Dashboard Perfumería Quito")
         @NotBlank(message = "is required")
-        @Size(max = TokenResource.NAME_MAX, message = NAME_RULE)
+        @CodePointLength(max = TokenResource.NAME_MAX, message = NAME_RULE)
         @Pattern(regexp = "[^\\p{Cntrl}]*", message = NAME_RULE)
         String name,
         @Schema(description = "Limit the token to one store; absent = an admin token.", minimum = "1")
