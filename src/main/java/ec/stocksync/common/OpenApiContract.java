@@ -107,6 +107,11 @@ public class OpenApiContract implements OASFilter {
         }
         APIResponses responses = op.getResponses();
         if (responses.hasAPIResponse(status)) {
+            APIResponse existing = responses.getAPIResponse(status);
+            // Bean Validation makes SmallRye add a bare "Bad Request"; ours says what happened.
+            if ("Bad Request".equals(existing.getDescription())) {
+                existing.setDescription(description);
+            }
             return;
         }
         APIResponse response = OASFactory.createAPIResponse().description(description).content(errorContent());

@@ -79,8 +79,11 @@ public record StoreRequest(
     static final int URL_MAX = 2048;
     static final int SECRET_MAX = 1000;
     static final int ID_MAX = 100;
-    /** Absolute http(s) with a host: credentials are only ever sent to such an address. */
-    static final String URL = "(?i)https?://[^\\s/?#@]+(?:[/?#]\\S*)?";
+    /**
+     * Absolute http(s) with a host: credentials are only ever sent to such an address. Case by character classes, not
+     * {@code (?i)}: the pattern is published in the OpenAPI document, where regexes follow ECMA-262.
+     */
+    static final String URL = "[hH][tT][tT][pP][sS]?://[^\\s/?#@]+(?:[/?#]\\S*)?";
     static final String URL_RULE = "must be an absolute http(s) URL";
 
     public StoreRequest {

@@ -18,7 +18,7 @@ public record PullRequest(
         Boolean force,
         @Schema(description = "full: every mapped SKU; delta: only what Contifico's change signals flag.",
                 enumeration = {"full", "delta"}, defaultValue = "full")
-        @Pattern(regexp = "(?i)full|delta", message = "must be \"full\" or \"delta\"")
+        @Pattern(regexp = "[fF][uU][lL][lL]|[dD][eE][lL][tT][aA]", message = "must be \"full\" or \"delta\"")
         String mode) {
 
     static final String EXAMPLE = """

@@ -136,6 +136,9 @@ class OpenApiContractTest {
         assertEquals(List.of("reason"), required(schemas, "DismissRequest"));
         assertEquals(List.of("access", "name"), required(schemas, "TokenRequest"));
         assertTrue(bodies.size() >= 10, "request bodies found: " + bodies);
+        String raw = given().baseUri("http://" + management.getHost()).port(management.getPort())
+                .get("/q/openapi?format=json").then().extract().asString();
+        assertFalse(raw.contains("(?i)"), "a published pattern uses a Java-only flag; JSON Schema regexes are ECMA-262");
     }
 
     @SuppressWarnings("unchecked")
