@@ -1,8 +1,5 @@
 package ec.stocksync.access;
 
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Max;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.Caller;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
@@ -10,10 +7,13 @@ import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.time.OffsetDateTime;

@@ -1,8 +1,8 @@
 package ec.stocksync.movement;
 
 import jakarta.validation.constraints.NotBlank;
-import org.hibernate.validator.constraints.CodePointLength;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.hibernate.validator.constraints.CodePointLength;
 
 /**
  * The body of {@code POST /api/movements/{id}/dismiss}: why the sale is given up, kept for the audit. Lengths count

@@ -1,6 +1,5 @@
 package ec.stocksync.reconcile;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
@@ -10,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 
 /** Runs or inspects the reconciliation of a store's orders (admin API: bearer token). */

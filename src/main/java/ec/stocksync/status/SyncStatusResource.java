@@ -1,10 +1,5 @@
 package ec.stocksync.status;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Max;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.Caller;
 import ec.stocksync.common.CurrentCaller;
@@ -12,12 +7,17 @@ import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 

@@ -1,7 +1,7 @@
 package ec.stocksync.store;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import ec.stocksync.common.Requests;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;

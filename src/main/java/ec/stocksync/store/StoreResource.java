@@ -1,19 +1,16 @@
 package ec.stocksync.store;
 
-import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
-import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.OutboundUrls;
 import ec.stocksync.common.Requests;
 import ec.stocksync.common.Sent;
+import ec.stocksync.common.StoreScoped;
 import ec.stocksync.common.StrictJson;
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.groups.Default;
-import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.groups.Default;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -24,8 +21,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 

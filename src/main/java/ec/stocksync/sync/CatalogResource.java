@@ -1,6 +1,5 @@
 package ec.stocksync.sync;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
@@ -9,6 +8,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 
 /** Maps a store's SKUs on both sides; re-runnable. */

@@ -1,6 +1,5 @@
 package ec.stocksync.sync;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
@@ -12,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;

@@ -1,8 +1,5 @@
 package ec.stocksync.sync;
 
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Max;
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
@@ -12,10 +9,13 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.math.BigDecimal;
