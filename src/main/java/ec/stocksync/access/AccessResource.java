@@ -7,10 +7,13 @@ import ec.stocksync.common.StoreScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.time.OffsetDateTime;
@@ -33,6 +36,7 @@ public class AccessResource {
 
     @GET
     @Path("/me")
+    @Operation(summary = "What the calling token may do")
     public Me me() {
         Caller c = current.get();
         return new Me(c.tokenId(), c.tokenName(), c.isAdmin() ? "admin" : "store", c.storeId(),
@@ -42,10 +46,12 @@ public class AccessResource {
     /** An admin sees every entry (filter by store or token); a store token sees the entries about its store. */
     @GET
     @Path("/audit")
-    public Uni<AuditLog.Page> audit(@RestQuery String storeId, @RestQuery String tokenId, @RestQuery String page,
-                                    @RestQuery String size) {
-        Paging paging = Paging.parse(page, size);
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
-        return audit.page(store, Paging.optionalNumber("tokenId", tokenId), paging);
+    @Operation(summary = "The audit trail of API writes the caller may see")
+    public Uni<AuditLog.Page> audit(@RestQuery Long storeId, @RestQuery Long tokenId,
+                                    @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                                    @RestQuery @Min(value = 1, message = Paging.SIZE_RULE) @Max(value = Paging.MAX_SIZE, message = Paging.SIZE_RULE) Integer size) {
+        Paging paging = Paging.of(page, size);
+        Long store = current.get().storeFilter(storeId);
+        return audit.page(store, tokenId, paging);
     }
 }

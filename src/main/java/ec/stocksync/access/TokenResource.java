@@ -1,13 +1,14 @@
 package ec.stocksync.access;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
-import ec.stocksync.common.Paging;
+import ec.stocksync.common.StrictJson;
 import ec.stocksync.store.StoreService;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,15 +17,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Named API tokens, admin only (no {@link ec.stocksync.common.StoreScoped}): a store token can neither mint a token
@@ -33,6 +36,7 @@ import java.util.Set;
 @Path("/api/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@CustomDeserialization(StrictJson.class)
 public class TokenResource {
 
     static final int DEFAULT_DAYS = 90;
@@ -47,12 +51,14 @@ public class TokenResource {
     CurrentCaller current;
 
     @GET
-    public Uni<List<ApiToken>> list(@RestQuery String storeId) {
-        return tokens.list(Paging.optionalNumber("storeId", storeId));
+    @Operation(summary = "List API tokens (admin only)")
+    public Uni<List<ApiToken>> list(@RestQuery Long storeId) {
+        return tokens.list(storeId);
     }
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Get an API token (admin only)")
     public Uni<ApiToken> get(@RestPath long id) {
         return tokens.find(id).map(t -> found(t, id));
     }
@@ -61,31 +67,29 @@ public class TokenResource {
     @POST
     @APIResponse(responseCode = "201", description = "The token, with its secret: shown this once, stored only as a hash.",
             content = @Content(schema = @Schema(implementation = ApiToken.class)))
-    public Uni<Response> create(JsonNode body) {
-        JsonFields f = JsonFields.of(body, Set.of("name", "storeId", "access", "expiresInDays"));
-        String name = f.requiredText("name");
-        if (name.codePointCount(0, name.length()) > NAME_MAX || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.invalidField("name", "must be 1 to " + NAME_MAX + " characters, without control characters");
-        }
-        String access = f.requiredText("access");
-        if (!access.equals("read-only") && !access.equals("read-write")) {
-            throw ApiException.invalidField("access", "must be read-only or read-write");
-        }
-        Long storeId = f.wholeNumber("storeId", 1, Long.MAX_VALUE);
-        Long days = f.wholeNumber("expiresInDays", 1, MAX_DAYS);
+    @Operation(summary = "Create an API token (admin only); its secret is shown once")
+    public Uni<Response> create(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = TokenRequest.class),
+                    examples = @ExampleObject(name = "example", value = TokenRequest.EXAMPLE)))
+                    @NotNull @Valid TokenRequest body) {
+        String name = body.name();
+        String access = body.access();
+        Long storeId = body.storeId();
+        Integer days = body.expiresInDays();
         String createdBy = current.get().label();
         if (storeId != null) {
             current.get().touched(storeId);
         }
         Uni<Void> storeExists = storeId == null ? Uni.createFrom().voidItem() : stores.get(storeId).replaceWithVoid();
         return storeExists.chain(() -> tokens.create(name, storeId, access.equals("read-write"),
-                        days == null ? DEFAULT_DAYS : days.intValue(), createdBy))
+                        days == null ? DEFAULT_DAYS : days, createdBy))
                 .map(t -> Response.created(URI.create("/api/tokens/" + t.id())).entity(t).build());
     }
 
     /** Revoked at once: the next request with it is a 401. Revoking again changes nothing. */
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Revoke an API token (admin only)")
     public Uni<ApiToken> revoke(@RestPath long id) {
         return tokens.revoke(id).map(t -> {
             ApiToken token = found(t, id);

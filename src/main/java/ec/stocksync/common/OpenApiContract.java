@@ -76,6 +76,12 @@ public class OpenApiContract implements OASFilter {
         if (path.contains("{")) {
             error(op, "404", "No such resource, or one of another store (answered alike).");
         }
+        // Errors declared on a method (409, 503...) carry only a description there; their body is the same shape.
+        op.getResponses().getAPIResponses().forEach((status, response) -> {
+            if (!status.startsWith("2") && !status.startsWith("3") && response.getContent() == null) {
+                response.setContent(errorContent());
+            }
+        });
     }
 
     /** The first segment after /api: stores, sync-status, movements, pull-runs, tokens... */
@@ -101,11 +107,19 @@ public class OpenApiContract implements OASFilter {
         }
         APIResponses responses = op.getResponses();
         if (responses.hasAPIResponse(status)) {
+            APIResponse existing = responses.getAPIResponse(status);
+            // Bean Validation makes SmallRye add a bare "Bad Request"; ours says what happened.
+            if ("Bad Request".equals(existing.getDescription())) {
+                existing.setDescription(description);
+            }
             return;
         }
-        MediaType json = OASFactory.createMediaType().schema(OASFactory.createSchema().ref(ERROR_SCHEMA));
-        Content content = OASFactory.createContent().addMediaType("application/json", json);
-        APIResponse response = OASFactory.createAPIResponse().description(description).content(content);
+        APIResponse response = OASFactory.createAPIResponse().description(description).content(errorContent());
         responses.addAPIResponse(status, response);
+    }
+
+    private static Content errorContent() {
+        MediaType json = OASFactory.createMediaType().schema(OASFactory.createSchema().ref(ERROR_SCHEMA));
+        return OASFactory.createContent().addMediaType("application/json", json);
     }
 }

@@ -1,41 +1,21 @@
 package ec.stocksync.common;
 
 /**
- * Page and size of a listing, read and validated the same way on every endpoint: page 0-based, size 1 to a maximum,
- * default 50. Query parameters come in as text, because JAX-RS answers a malformed number with a bare 404.
+ * Page and size of a listing, the same on every endpoint: page 0-based, size 1 to a maximum, default 50. The
+ * endpoints take them as typed query parameters whose bounds Bean Validation checks ({@link #PAGE_RULE} and the
+ * size rules); a value that is not a number is answered by {@code ErrorMapper}.
  */
 public record Paging(int page, int size) {
 
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
 
-    public static Paging parse(String page, String size) {
-        return parse(page, size, MAX_SIZE);
-    }
+    public static final String PAGE_RULE = "must be 0 or more";
+    public static final String SIZE_RULE = "must be between 1 and " + MAX_SIZE;
 
-    public static Paging parse(String page, String size, int maxSize) {
-        long p = page == null || page.isBlank() ? 0 : wholeNumber("page", page);
-        long s = size == null || size.isBlank() ? DEFAULT_SIZE : wholeNumber("size", size);
-        if (p < 0 || p > Integer.MAX_VALUE) {
-            throw ApiException.invalidField("page", "must be 0 or more");
-        }
-        if (s < 1 || s > maxSize) {
-            throw ApiException.invalidField("size", "must be between 1 and " + maxSize);
-        }
-        return new Paging((int) p, (int) s);
-    }
-
-    /** An optional whole-number query parameter; null when absent. */
-    public static Long optionalNumber(String field, String value) {
-        return value == null || value.isBlank() ? null : wholeNumber(field, value);
-    }
-
-    private static long wholeNumber(String field, String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw ApiException.invalidField(field, "must be a whole number");
-        }
+    /** Typed parameters, already within their bounds: absent means the first page of the default size. */
+    public static Paging of(Integer page, Integer size) {
+        return new Paging(page == null ? 0 : page, size == null ? DEFAULT_SIZE : size);
     }
 
     public long offset() {

@@ -1,34 +1,41 @@
 package ec.stocksync.contifico;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.OutboundUrls;
 import ec.stocksync.common.StoreScoped;
+import ec.stocksync.common.StrictJson;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.StoreIntegration;
 import ec.stocksync.store.StoreService;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The warehouses (bodegas) a Contifico key can see, so a merchant picks one from a list instead of typing an id: while
- * connecting a store (the key not saved yet) or, without a key in the body, with the store's saved integration.
- * Nothing is saved here.
+ * connecting a store (the key not saved yet) or, without a body, with the store's saved integration. Nothing is saved.
  */
 @Path("/api/stores/{id}/contifico/warehouses")
 @Produces(MediaType.APPLICATION_JSON)
 @StoreScoped
+@CustomDeserialization(StrictJson.class)
 public class ContificoWarehousesResource {
 
     @Inject
@@ -37,6 +44,8 @@ public class ContificoWarehousesResource {
     StoreService stores;
     @Inject
     ContificoClient client;
+    @Inject
+    OutboundUrls outbound;
 
     @RegisterForReflection
     public record WarehouseView(String id, String code, String name) {
@@ -48,18 +57,21 @@ public class ContificoWarehousesResource {
 
     @POST
     @WithSession
-    public Uni<List<WarehouseView>> list(@RestPath long id, JsonNode body) {
+    @Operation(summary = "List the warehouses a Contifico key sees, before it is saved (or the saved integration's)")
+    public Uni<List<WarehouseView>> list(@RestPath long id,
+                                         @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                                 schema = @Schema(implementation = WarehouseListRequest.class),
+                                                 examples = @ExampleObject(name = "example", value = WarehouseListRequest.EXAMPLE)))
+                                         @Valid WarehouseListRequest body) {
         current.get().requireStore(id);
-        boolean keyGiven = body != null && !body.isNull() && !body.isMissingNode() && body.size() > 0;
-        JsonFields f = keyGiven ? JsonFields.of(body, Set.of("apiKey", "baseUrl")) : null;
         Uni<ContificoConnection> connection = stores.get(id).chain(store -> {
-            if (keyGiven) {
+            if (body != null) {
                 StoreIntegration probe = new StoreIntegration();
-                probe.apiKey = f.requiredText("apiKey");
-                String url = f.url("baseUrl");
-                probe.baseUrl = url != null ? url : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
+                probe.apiKey = body.apiKey();
+                probe.baseUrl = body.baseUrl() != null ? body.baseUrl() : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
                 probe.warehouseId = "";
-                return Uni.createFrom().item(ContificoConnection.of(probe));
+                // The key goes to this address: it must pass the same policy as a saved integration's (no internal hosts).
+                return outbound.check(Map.of("baseUrl", probe.baseUrl)).map(ok -> ContificoConnection.of(probe));
             }
             return StoreIntegration.findActive(id).map(saved -> {
                 if (saved == null) {

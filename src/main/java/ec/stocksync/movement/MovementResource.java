@@ -1,28 +1,37 @@
 package ec.stocksync.movement;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The queue as operators see it: what is waiting, what died and why, a way to try a dead one again, and a way to give
@@ -31,6 +40,7 @@ import java.util.Set;
 @Path("/api/movements")
 @Produces(MediaType.APPLICATION_JSON)
 @StoreScoped
+@CustomDeserialization(StrictJson.class)
 public class MovementResource {
 
     static final int REASON_MIN = 3;
@@ -49,14 +59,14 @@ public class MovementResource {
     }
 
     @GET
-    public Uni<Page> list(@RestQuery String storeId, @RestQuery String status, @RestQuery String sku,
-                          @RestQuery String dismissed, @RestQuery String error, @RestQuery String page,
-                          @RestQuery String size) {
-        Paging paging = Paging.parse(page, size);
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
-        if (status != null && Arrays.stream(MovementStatus.values()).noneMatch(v -> v.name().equals(status))) {
-            throw ApiException.invalidField("status", "must be one of " + Arrays.toString(MovementStatus.values()));
-        }
+    @Operation(summary = "List queued movements, newest first")
+    public Uni<Page> list(@RestQuery Long storeId, @RestQuery MovementStatus status, @RestQuery String sku,
+                          @RestQuery @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String dismissed,
+                          @RestQuery @Parameter(description = "Text the last error contains, any case; % and _ are plain characters") String error,
+                          @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                          @RestQuery @Min(value = 1, message = Paging.SIZE_RULE) @Max(value = Paging.MAX_SIZE, message = Paging.SIZE_RULE) Integer size) {
+        Paging paging = Paging.of(page, size);
+        Long store = current.get().storeFilter(storeId);
         Boolean dismissedFilter = optionalBoolean("dismissed", dismissed);
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE TRUE");
@@ -65,7 +75,7 @@ public class MovementResource {
             where.append(" AND store_id = $").append(args.size());
         }
         if (status != null) {
-            args.add(status);
+            args.add(status.name());
             where.append(" AND status = $").append(args.size());
         }
         String skuFilter = filterText("sku", sku);
@@ -95,6 +105,7 @@ public class MovementResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "Get a movement")
     public Uni<Movement> get(@RestPath long id) {
         return visible(id);
     }
@@ -121,6 +132,7 @@ public class MovementResource {
      */
     @POST
     @Path("/{id}/retry")
+    @Operation(summary = "Retry a DEAD movement with a fresh retry budget")
     public Uni<Movement> retry(@RestPath long id) {
         return visible(id).chain(() -> repo.retry(id)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             throw ApiException.conflict("movement_not_dead", "Movement " + id + " is " + existing.status()
@@ -134,8 +146,12 @@ public class MovementResource {
      */
     @POST
     @Path("/{id}/dismiss")
-    public Uni<Movement> dismiss(@RestPath long id, JsonNode body) {
-        String reason = reason(JsonFields.of(body, Set.of("reason")));
+    @Operation(summary = "Give up on a DEAD movement, with a reason")
+    public Uni<Movement> dismiss(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = DismissRequest.class),
+                    examples = @ExampleObject(name = "example", value = DismissRequest.EXAMPLE)))
+                    @NotNull @Valid DismissRequest body) {
+        String reason = body.reason();
         String by = current.get().label();
         return visible(id).chain(() -> repo.dismiss(id, reason, by)).chain(m -> m != null ? Uni.createFrom().item(m) : visible(id).map(existing -> {
             if (existing.dismissedAt() != null) {
@@ -163,12 +179,15 @@ public class MovementResource {
      */
     @POST
     @Path("/retry")
-    public Uni<BulkOutcome> retryAll(@RestQuery String storeId, @RestQuery String sku, @RestQuery String error,
-                                     JsonNode body) {
+    @Operation(summary = "Retry every undismissed DEAD movement of a store matching the filters")
+    public Uni<BulkOutcome> retryAll(@RestQuery Long storeId, @RestQuery String sku, @RestQuery String error,
+                                     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                             schema = @Schema(implementation = BulkRetryRequest.class),
+                                             examples = @ExampleObject(name = "example", value = BulkRetryRequest.EXAMPLE)))
+                                     @Valid BulkRetryRequest body) {
         MovementRepository.DeadSelection selection = selection(storeId, sku, error);
         // No body is fine here: a retry needs no reason.
-        Integer expected = body == null || body.isNull() || body.isMissingNode() ? null
-                : expected(JsonFields.of(body, Set.of("expected")));
+        Integer expected = body == null ? null : body.expected();
         return repo.retryAll(selection, expected).map(r -> checked(r, expected));
     }
 
@@ -178,29 +197,25 @@ public class MovementResource {
      */
     @POST
     @Path("/dismiss")
-    public Uni<BulkOutcome> dismissAll(@RestQuery String storeId, @RestQuery String sku, @RestQuery String error,
-                                       JsonNode body) {
-        JsonFields fields = JsonFields.of(body, Set.of("reason", "expected"));
-        String reason = reason(fields);
+    @Operation(summary = "Dismiss every undismissed DEAD movement of a store matching the filters, with one reason")
+    public Uni<BulkOutcome> dismissAll(@RestQuery Long storeId, @RestQuery String sku, @RestQuery String error,
+                                       @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                               schema = @Schema(implementation = BulkDismissRequest.class),
+                                               examples = @ExampleObject(name = "example", value = BulkDismissRequest.EXAMPLE)))
+                                       @NotNull @Valid BulkDismissRequest body) {
         MovementRepository.DeadSelection selection = selection(storeId, sku, error);
-        Integer expected = expected(fields);
-        return repo.dismissAll(selection, expected, reason, current.get().label()).map(r -> checked(r, expected));
+        return repo.dismissAll(selection, body.expected(), body.reason(), current.get().label())
+                .map(r -> checked(r, body.expected()));
     }
 
     /** A bulk action names one store: an admin says which (never "all stores" by omission); a store token its own. */
-    private MovementRepository.DeadSelection selection(String storeId, String sku, String error) {
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
+    private MovementRepository.DeadSelection selection(Long storeId, String sku, String error) {
+        Long store = current.get().storeFilter(storeId);
         if (store == null) {
             throw ApiException.invalidField("storeId", "is required: a bulk action applies to one store");
         }
         current.get().requireStore(store);
-        String skuFilter = filterText("sku", sku);
-        return new MovementRepository.DeadSelection(store, skuFilter, filterText("error", error));
-    }
-
-    private static Integer expected(JsonFields fields) {
-        Long expected = fields.wholeNumber("expected", 0, Integer.MAX_VALUE);
-        return expected == null ? null : expected.intValue();
+        return new MovementRepository.DeadSelection(store, filterText("sku", sku), filterText("error", error));
     }
 
     private static BulkOutcome checked(MovementRepository.BulkResult r, Integer expected) {
@@ -209,15 +224,6 @@ public class MovementResource {
                     + expected + ": nothing was changed. Review the list and try again.");
         }
         return BulkOutcome.of(r);
-    }
-
-    private static String reason(JsonFields fields) {
-        String reason = fields.requiredText("reason");
-        int length = reason.codePointCount(0, reason.length());
-        if (length < REASON_MIN || length > REASON_MAX) {
-            throw ApiException.invalidField("reason", "must be " + REASON_MIN + " to " + REASON_MAX + " characters");
-        }
-        return reason;
     }
 
     /** An optional text filter: blank is no filter; a NUL (PostgreSQL refuses it) or a novel is a clear 400. */
@@ -232,7 +238,7 @@ public class MovementResource {
         return text;
     }
 
-    /** Query parameters come in as text: JAX-RS would answer a malformed boolean with a bare 404. */
+    /** Strict, unlike JAX-RS' Boolean conversion, which reads any word but "true" as false. */
     static Boolean optionalBoolean(String field, String value) {
         if (value == null || value.isBlank()) {
             return null;

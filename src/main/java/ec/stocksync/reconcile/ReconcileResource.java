@@ -9,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 
 /** Runs or inspects the reconciliation of a store's orders (admin API: bearer token). */
@@ -24,6 +25,7 @@ public class ReconcileResource {
 
     /** Reconciles now and answers the run's summary; 409 {@code reconcile_in_progress} when one already runs. */
     @POST
+    @Operation(summary = "Reconcile the store's orders now")
     public Uni<ReconciliationService.Summary> reconcile(@RestPath long id) {
         current.get().requireStore(id);
         return reconciliation.reconcile(id);
@@ -31,6 +33,7 @@ public class ReconcileResource {
 
     /** The watermark and the last run. */
     @GET
+    @Operation(summary = "The reconciliation watermark and last run")
     public Uni<ReconciliationService.State> state(@RestPath long id) {
         current.get().requireStore(id);
         return reconciliation.state(id);

@@ -7,12 +7,17 @@ import ec.stocksync.common.Paging;
 import ec.stocksync.common.StoreScoped;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -37,6 +42,7 @@ import java.util.HexFormat;
 public class SyncStatusResource {
 
     static final int MAX_SIZE = 200;
+    static final String SIZE_RULE = "must be between 1 and " + MAX_SIZE;
 
     @Inject
     CurrentCaller current;
@@ -46,12 +52,16 @@ public class SyncStatusResource {
     StatusSnapshots snapshots;
 
     @GET
-    public Uni<Response> get(@RestQuery String storeId, @RestQuery String status, @RestQuery String q,
-                             @RestQuery String page, @RestQuery String size, @RestQuery String sort,
+    @Operation(summary = "The status table: one row per SKU (ETag, 304 on If-None-Match)")
+    public Uni<Response> get(@RestQuery Long storeId,
+                             @RestQuery @Parameter(schema = @Schema(implementation = SyncStatus.class)) String status,
+                             @RestQuery String q,
+                             @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                             @RestQuery @Min(value = 1, message = SIZE_RULE) @Max(value = MAX_SIZE, message = SIZE_RULE) Integer size,
+                             @RestQuery String sort,
                              @RestHeader("If-None-Match") String ifNoneMatch) {
-        // Parsed here, not by JAX-RS: a malformed query parameter would otherwise be a bare 404.
-        Long requestedStore = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
-        Paging paging = Paging.parse(page, size, MAX_SIZE);
+        Long requestedStore = current.get().storeFilter(storeId);
+        Paging paging = Paging.of(page, size);
         SyncStatus st = parseStatus(status);
         String search = q == null || q.isBlank() ? null : q.trim();
         if (search != null && search.indexOf('\0') >= 0) {

@@ -1,8 +1,7 @@
 package ec.stocksync.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.Sent;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -16,19 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The store registry: stores, their storefront credentials and their Contifico integration. */
 @ApplicationScoped
 public class StoreService {
 
-    private static final Set<String> STORE_FIELDS = Set.of("name", "platform", "shopDomain", "siteUrl", "apiBaseUrl",
-            "accessToken", "consumerKey", "consumerSecret", "webhookSecret", "previousWebhookSecret", "locationId",
-            "processTestOrders", "refundsRestock", "scheduledPullEnabled", "syncUnmanagedStock",
-            "keepRawPayloads");
-    private static final Set<String> INTEGRATION_FIELDS = Set.of("provider", "baseUrl", "apiKey", "posToken",
-            "warehouseId");
     private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
 
     @Inject
@@ -39,31 +31,37 @@ public class StoreService {
     Event<IntegrationChanged> integrationChanged;
 
     /**
-     * The addresses in a store or integration body that credentials would be sent to, by field, for
+     * The addresses in a store body that credentials would be sent to, by field, for
      * {@link ec.stocksync.common.OutboundUrls} to check before anything is saved. Malformed values are left to the
      * field validation, which words its own error.
      */
-    public static Map<String, String> outboundUrls(JsonNode body, boolean integration) {
+    public static Map<String, String> outboundUrls(StoreRequest body) {
         Map<String, String> urls = new LinkedHashMap<>();
-        if (body == null || !body.isObject()) {
+        if (body == null) {
             return urls;
         }
-        for (String field : integration ? List.of("baseUrl") : List.of("apiBaseUrl", "siteUrl", "shopDomain")) {
-            JsonNode n = body.get(field);
-            if (n == null || !n.isTextual() || n.asText().isBlank()) {
-                continue;
-            }
-            String v = n.asText().trim();
-            if (field.equals("shopDomain")) {
-                // Without an apiBaseUrl override the Shopify admin API (and the access token) goes to this host.
-                if (SHOP_DOMAIN.matcher(v.toLowerCase(Locale.ROOT)).matches()) {
-                    urls.put(field, "https://" + v);
-                }
-            } else {
-                urls.put(field, v);
-            }
+        putIfSet(urls, "apiBaseUrl", body.apiBaseUrl());
+        putIfSet(urls, "siteUrl", body.siteUrl());
+        // Without an apiBaseUrl override the Shopify admin API (and the access token) goes to this host.
+        if (body.shopDomain() != null && SHOP_DOMAIN.matcher(body.shopDomain().toLowerCase(Locale.ROOT)).matches()) {
+            urls.put("shopDomain", "https://" + body.shopDomain());
         }
         return urls;
+    }
+
+    /** The address in an integration body that the API key would be sent to. */
+    public static Map<String, String> outboundUrls(IntegrationRequest body) {
+        Map<String, String> urls = new LinkedHashMap<>();
+        if (body != null) {
+            putIfSet(urls, "baseUrl", body.baseUrl());
+        }
+        return urls;
+    }
+
+    private static void putIfSet(Map<String, String> urls, String field, String value) {
+        if (value != null) {
+            urls.put(field, value);
+        }
     }
 
     /** How a body changes a store: create and replace need every required field; patch only touches what it names. */
@@ -84,29 +82,27 @@ public class StoreService {
     }
 
     @WithTransaction
-    public Uni<Store> create(JsonNode body) {
+    public Uni<Store> create(Sent<StoreRequest> body) {
         Store s = new Store();
-        apply(s, JsonFields.of(body, STORE_FIELDS), Mode.CREATE);
+        apply(s, body, Mode.CREATE);
         s.createdAt = OffsetDateTime.now();
         s.updatedAt = s.createdAt;
         return s.persist();
     }
 
     @WithTransaction
-    public Uni<Store> replace(long id, JsonNode body) {
-        JsonFields f = JsonFields.of(body, STORE_FIELDS);
+    public Uni<Store> replace(long id, Sent<StoreRequest> body) {
         return find(id).map(s -> {
-            apply(s, f, Mode.REPLACE);
+            apply(s, body, Mode.REPLACE);
             s.updatedAt = OffsetDateTime.now();
             return s;
         });
     }
 
     @WithTransaction
-    public Uni<Store> patch(long id, JsonNode body) {
-        JsonFields f = JsonFields.of(body, STORE_FIELDS);
+    public Uni<Store> patch(long id, Sent<StoreRequest> body) {
         return find(id).map(s -> {
-            apply(s, f, Mode.PATCH);
+            apply(s, body, Mode.PATCH);
             s.updatedAt = OffsetDateTime.now();
             return s;
         });
@@ -128,11 +124,10 @@ public class StoreService {
     }
 
     @WithTransaction
-    public Uni<StoreIntegration> addIntegration(long storeId, JsonNode body) {
-        JsonFields f = JsonFields.of(body, INTEGRATION_FIELDS);
+    public Uni<StoreIntegration> addIntegration(long storeId, Sent<IntegrationRequest> body) {
         StoreIntegration i = new StoreIntegration();
         i.storeId = storeId;
-        applyIntegration(i, f, Mode.CREATE);
+        applyIntegration(i, body, Mode.CREATE);
         i.createdAt = OffsetDateTime.now();
         i.updatedAt = i.createdAt;
         return find(storeId)
@@ -150,8 +145,7 @@ public class StoreService {
     }
 
     @WithTransaction
-    public Uni<StoreIntegration> patchIntegration(long storeId, long integrationId, JsonNode body) {
-        JsonFields f = JsonFields.of(body, INTEGRATION_FIELDS);
+    public Uni<StoreIntegration> patchIntegration(long storeId, long integrationId, Sent<IntegrationRequest> f) {
         boolean elsewhere = f.has("baseUrl") || f.has("apiKey");
         return findIntegration(storeId, integrationId).map(i -> {
             if (!i.active) {
@@ -161,7 +155,7 @@ public class StoreService {
             String before = i.baseUrl;
             applyIntegration(i, f, Mode.PATCH);
             // The check below calls Contifico at the new address with the key: never with the stored one.
-            if (!sameAddress(before, i.baseUrl) && f.text("apiKey") == null) {
+            if (!sameAddress(before, i.baseUrl) && f.value().apiKey() == null) {
                 throw ApiException.credentialRequired("apiKey", "baseUrl");
             }
             i.updatedAt = OffsetDateTime.now();
@@ -197,63 +191,61 @@ public class StoreService {
                 });
     }
 
-    static void apply(Store s, JsonFields f, Mode mode) {
+    static void apply(Store s, Sent<StoreRequest> f, Mode mode) {
+        StoreRequest r = f.value();
         boolean replaceAll = mode != Mode.PATCH;
         String apiBefore = mode == Mode.CREATE ? null : adminApiOf(s);
         if (mode == Mode.CREATE) {
-            String platform = f.requiredText("platform");
-            s.platform = Platform.fromCode(platform)
-                    .orElseThrow(() -> ApiException.invalidField("platform", "must be \"shopify\" or \"woocommerce\""))
-                    .code();
-        } else if (f.has("platform") && !s.platform.equals(f.text("platform"))) {
+            s.platform = Platform.fromCode(required("platform", r.platform())).orElseThrow().code();
+        } else if (f.has("platform") && !s.platform.equals(r.platform())) {
             throw ApiException.invalidField("platform", "cannot change; create a new store instead");
         }
         if (replaceAll || f.has("name")) {
-            s.name = f.requiredText("name");
+            s.name = required("name", r.name());
         }
         // Optional settings: a replace resets what it leaves out; a patch keeps it.
         if (replaceAll || f.has("apiBaseUrl")) {
-            s.apiBaseUrl = f.url("apiBaseUrl");
+            s.apiBaseUrl = r.apiBaseUrl();
         }
         if (replaceAll || f.has("locationId")) {
-            s.locationId = f.idText("locationId");
+            s.locationId = r.locationId();
         }
         if (replaceAll || f.has("processTestOrders")) {
-            s.processTestOrders = f.bool("processTestOrders", false);
+            s.processTestOrders = or(r.processTestOrders(), false);
         }
         if (replaceAll || f.has("refundsRestock")) {
-            s.refundsRestock = f.bool("refundsRestock", false);
+            s.refundsRestock = or(r.refundsRestock(), false);
         }
         if (replaceAll || f.has("scheduledPullEnabled")) {
-            s.scheduledPullEnabled = f.bool("scheduledPullEnabled", true);
+            s.scheduledPullEnabled = or(r.scheduledPullEnabled(), true);
         }
         if (replaceAll || f.has("syncUnmanagedStock")) {
-            s.syncUnmanagedStock = f.bool("syncUnmanagedStock", false);
+            s.syncUnmanagedStock = or(r.syncUnmanagedStock(), false);
         }
         if (replaceAll || f.has("keepRawPayloads")) {
-            s.keepRawPayloads = f.bool("keepRawPayloads", false);
+            s.keepRawPayloads = or(r.keepRawPayloads(), false);
         }
         if (replaceAll || f.has("shopDomain")) {
-            s.shopDomain = f.text("shopDomain");
+            s.shopDomain = r.shopDomain();
         }
         if (replaceAll || f.has("siteUrl")) {
-            s.siteUrl = f.url("siteUrl");
+            s.siteUrl = r.siteUrl();
         }
         // Secrets are never returned, so a client cannot send them back: absent always means "keep".
         if (f.has("accessToken")) {
-            s.accessToken = f.text("accessToken");
+            s.accessToken = r.accessToken();
         }
         if (f.has("consumerKey")) {
-            s.consumerKey = f.text("consumerKey");
+            s.consumerKey = r.consumerKey();
         }
         if (f.has("consumerSecret")) {
-            s.consumerSecret = f.text("consumerSecret");
+            s.consumerSecret = r.consumerSecret();
         }
         if (f.has("webhookSecret")) {
-            s.webhookSecret = f.text("webhookSecret");
+            s.webhookSecret = r.webhookSecret();
         }
         if (f.has("previousWebhookSecret")) {
-            s.previousWebhookSecret = f.text("previousWebhookSecret");
+            s.previousWebhookSecret = r.previousWebhookSecret();
         }
         validate(s);
         if (mode != Mode.CREATE && !sameAddress(apiBefore, adminApiOf(s))) {
@@ -261,23 +253,37 @@ public class StoreService {
         }
     }
 
+    /** A field a PATCH names with null, or a PUT leaves out, where the store cannot do without it. */
+    private static String required(String field, String value) {
+        if (value == null) {
+            throw ApiException.invalidField(field, "is required");
+        }
+        return value;
+    }
+
+    private static boolean or(Boolean value, boolean dflt) {
+        return value == null ? dflt : value;
+    }
+
     /**
      * The stored credentials were given for the old address: sending them to a new one on the strength of an admin
      * request alone would hand them to whoever controls that host. The caller proves it holds them by sending them
      * again. Thrown inside the transaction, so nothing of the request is saved.
      */
-    private static void requireCredentialsResent(Store s, JsonFields f) {
+    private static void requireCredentialsResent(Store s, Sent<StoreRequest> f) {
+        StoreRequest r = f.value();
         String changed = f.has("apiBaseUrl") ? "apiBaseUrl" : f.has("shopDomain") ? "shopDomain"
                 : f.has("siteUrl") ? "siteUrl" : "apiBaseUrl";
         if (s.platformEnum() == Platform.SHOPIFY) {
-            if (f.text("accessToken") == null) {
+            if (r.accessToken() == null) {
                 throw ApiException.credentialRequired("accessToken", changed);
             }
         } else {
-            for (String field : List.of("consumerKey", "consumerSecret")) {
-                if (f.text(field) == null) {
-                    throw ApiException.credentialRequired(field, changed);
-                }
+            if (r.consumerKey() == null) {
+                throw ApiException.credentialRequired("consumerKey", changed);
+            }
+            if (r.consumerSecret() == null) {
+                throw ApiException.credentialRequired("consumerSecret", changed);
             }
         }
     }
@@ -346,27 +352,27 @@ public class StoreService {
         }
     }
 
-    static void applyIntegration(StoreIntegration i, JsonFields f, Mode mode) {
+    static void applyIntegration(StoreIntegration i, Sent<IntegrationRequest> f, Mode mode) {
+        IntegrationRequest r = f.value();
         boolean create = mode == Mode.CREATE;
         if (create || f.has("provider")) {
-            String provider = create ? f.requiredText("provider") : f.text("provider");
-            if (!StoreIntegration.CONTIFICO.equals(provider)) {
+            // The record allows only "contifico"; null on a PATCH is the one way left to get it wrong.
+            if (r.provider() == null) {
                 throw ApiException.invalidField("provider", "must be \"contifico\"");
             }
-            i.provider = provider;
+            i.provider = r.provider();
         }
         if (create || f.has("baseUrl")) {
-            String url = f.url("baseUrl");
-            i.baseUrl = url != null ? url : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
+            i.baseUrl = r.baseUrl() != null ? r.baseUrl() : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
         }
         if (create || f.has("apiKey")) {
-            i.apiKey = f.requiredText("apiKey");
+            i.apiKey = required("apiKey", r.apiKey());
         }
         if (create || f.has("warehouseId")) {
-            i.warehouseId = f.requiredText("warehouseId");
+            i.warehouseId = required("warehouseId", r.warehouseId());
         }
         if (f.has("posToken")) {
-            i.posToken = f.text("posToken");
+            i.posToken = r.posToken();
         }
     }
 }

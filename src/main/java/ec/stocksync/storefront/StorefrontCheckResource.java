@@ -12,6 +12,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 
 import java.util.List;
@@ -41,6 +42,7 @@ public class StorefrontCheckResource {
 
     @POST
     @WithSession
+    @Operation(summary = "Read a few catalogue items with the store's saved storefront credentials; writes nothing")
     public Uni<CheckResult> check(@RestPath long id) {
         current.get().requireStore(id);
         return stores.get(id).chain(store -> {

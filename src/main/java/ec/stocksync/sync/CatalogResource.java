@@ -8,6 +8,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 
 /** Maps a store's SKUs on both sides; re-runnable. */
@@ -23,6 +24,7 @@ public class CatalogResource {
 
     @POST
     @Path("/import")
+    @Operation(summary = "Map the store's SKUs to Contifico products (re-runnable)")
     public Uni<CatalogImportService.ImportSummary> importCatalog(@RestPath long id) {
         current.get().requireStore(id);
         return catalog.importCatalog(id);

@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -30,6 +31,7 @@ public class PullRunResource {
     CurrentCaller current;
 
     @GET
+    @Operation(summary = "Get a pull run: progress, then outcome")
     public Uni<PullRunView> run(@RestPath long runId) {
         return visible(runId);
     }
@@ -46,6 +48,7 @@ public class PullRunResource {
     @APIResponse(responseCode = "202", description = "Asked to stop: it ends CANCELLED within one step.",
             content = @Content(schema = @Schema(implementation = PullRunView.class)))
     @APIResponse(responseCode = "409", description = "pull_run_finished: the run has already ended.")
+    @Operation(summary = "Ask a running pull to stop")
     public Uni<Response> cancel(@RestPath long runId) {
         return visible(runId).chain(() -> runner.cancel(runId)).map(run -> Response.accepted(run).build());
     }

@@ -2,13 +2,15 @@ package ec.stocksync.sync;
 
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
-import ec.stocksync.common.ApiException;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -20,18 +22,18 @@ import java.util.List;
 @StoreScoped
 public class StorePullsResource {
 
+    static final String LIMIT_RULE = "must be between 1 and 200";
+
     @Inject
     CurrentCaller current;
     @Inject
     PullRuns runs;
 
     @GET
-    public Uni<List<PullRunView>> pulls(@RestPath long id, @RestQuery Integer limit) {
+    @Operation(summary = "The store's recent pull runs, newest first")
+    public Uni<List<PullRunView>> pulls(@RestPath long id,
+                                        @RestQuery @Min(value = 1, message = LIMIT_RULE) @Max(value = 200, message = LIMIT_RULE) Integer limit) {
         current.get().requireStore(id);
-        int n = limit == null ? 20 : limit;
-        if (n < 1 || n > 200) {
-            throw ApiException.invalidField("limit", "must be between 1 and 200");
-        }
-        return runs.forStore(id, n);
+        return runs.forStore(id, limit == null ? 20 : limit);
     }
 }

@@ -9,10 +9,13 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import java.math.BigDecimal;
@@ -42,10 +45,12 @@ public class SyncHistoryResource {
     }
 
     @GET
-    public Uni<Page<SyncLog>> syncLogs(@RestQuery String storeId, @RestQuery String sku, @RestQuery String page,
-                                       @RestQuery String size) {
-        Paging paging = Paging.parse(page, size);
-        Long store = current.get().storeFilter(Paging.optionalNumber("storeId", storeId));
+    @Operation(summary = "The per-SKU sync log, newest first")
+    public Uni<Page<SyncLog>> syncLogs(@RestQuery Long storeId, @RestQuery String sku,
+                                       @RestQuery @Min(value = 0, message = Paging.PAGE_RULE) Integer page,
+                                       @RestQuery @Min(value = 1, message = Paging.SIZE_RULE) @Max(value = Paging.MAX_SIZE, message = Paging.SIZE_RULE) Integer size) {
+        Paging paging = Paging.of(page, size);
+        Long store = current.get().storeFilter(storeId);
         // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
         String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
         Uni<List<SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter

@@ -1,38 +1,41 @@
 package ec.stocksync.sync;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
-import ec.stocksync.common.JsonFields;
 import ec.stocksync.common.StoreScoped;
+import ec.stocksync.common.StrictJson;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
-import jakarta.ws.rs.core.Response;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.net.URI;
 
-import java.util.ArrayList;
+import java.net.URI;
 import java.util.List;
-import java.util.Set;
 
 @Path("/api/stores/{id}/pull")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @StoreScoped
+@CustomDeserialization(StrictJson.class)
 public class SyncResource {
-
-    private static final int MAX_SELECTIVE_SKUS = 500;
 
     @Inject
     SyncService sync;
@@ -58,14 +61,17 @@ public class SyncResource {
     @APIResponse(responseCode = "200", description = "With ?wait=true: the run, once it has ended.",
             content = @Content(schema = @Schema(implementation = PullRunView.class)))
     @APIResponse(responseCode = "409", description = "pull_in_progress: another pull of the store is running.")
-    public Uni<Response> full(@RestPath long id, @RestQuery String wait, JsonNode body) {
+    @Operation(summary = "Start a full or delta pull of the store in the background")
+    public Uni<Response> full(@RestPath long id,
+                              @RestQuery @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String wait, @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = PullRequest.class),
+                    examples = @ExampleObject(name = "example", value = PullRequest.EXAMPLE)))
+                    @Valid PullRequest body) {
         current.get().requireStore(id);
         boolean waitForEnd = flag("wait", wait);
-        JsonNode b = body == null || body.isNull() ? JsonNodeFactory.instance.objectNode() : body;
-        JsonFields f = JsonFields.of(b, Set.of("dryRun", "limit", "skipRecentPushCheck", "force", "mode"));
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(b), f.bool("skipRecentPushCheck", false),
-                f.bool("force", false));
-        PullMode mode = mode(f.text("mode"));
+        PullRequest request = body == null ? PullRequest.DEFAULTS : body;
+        SyncOptions options = request.options();
+        PullMode mode = request.pullMode();
         if (mode == PullMode.DELTA && options.limit() != null) {
             throw ApiException.invalidField("limit", "applies to full pulls only: a delta pull reads what changed");
         }
@@ -86,55 +92,23 @@ public class SyncResource {
         throw ApiException.invalidField(name, "must be true or false");
     }
 
-    private static PullMode mode(String text) {
-        if (text == null || text.equalsIgnoreCase("full")) {
-            return PullMode.FULL;
-        }
-        if (text.equalsIgnoreCase("delta")) {
-            return PullMode.DELTA;
-        }
-        throw ApiException.invalidField("mode", "must be \"full\" or \"delta\"");
-    }
-
     /** Pulls the named SKUs now, without the store's pull lock (it may run beside pushes and full pulls). */
     @POST
     @Path("/selective")
-    public Uni<SelectiveSummary> selective(@RestPath long id, JsonNode body) {
+    @Operation(summary = "Pull the named SKUs now")
+    public Uni<SelectiveSummary> selective(@RestPath long id, @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SelectivePullRequest.class),
+                    examples = @ExampleObject(name = "example", value = SelectivePullRequest.EXAMPLE)))
+                    @NotNull @Valid SelectivePullRequest body) {
         current.get().requireStore(id);
-        JsonFields f = JsonFields.of(body, Set.of("skus", "dryRun", "skipRecentPushCheck", "limit", "force"));
-        JsonNode skusNode = body.get("skus");
-        if (skusNode == null || !skusNode.isArray() || skusNode.isEmpty()) {
-            throw ApiException.invalidField("skus", "must be a non-empty array of SKUs");
-        }
-        if (skusNode.size() > MAX_SELECTIVE_SKUS) {
-            throw ApiException.invalidField("skus", "at most " + MAX_SELECTIVE_SKUS + " per request; use the full pull");
-        }
-        List<String> skus = new ArrayList<>();
-        for (JsonNode n : skusNode) {
-            if (!n.isTextual() || n.asText().isBlank()) {
-                throw ApiException.invalidField("skus", "every SKU must be a non-empty string");
-            }
-            skus.add(n.asText().trim());
-        }
-        SyncOptions options = new SyncOptions(f.bool("dryRun", false), limit(body), f.bool("skipRecentPushCheck", false),
-                f.bool("force", false));
+        List<String> skus = body.skus();
+        SyncOptions options = body.options();
         long started = System.nanoTime();
         return sync.pullFromIntegrationSelective(id, null, skus, options, SyncTrigger.MANUAL)
                 .map(results -> new SelectiveSummary(results.size(),
                         count(results, SyncAction.UPDATED), count(results, SyncAction.UNCHANGED),
                         results.stream().filter(r -> r.action().skipped()).count(), count(results, SyncAction.ERROR),
                         (System.nanoTime() - started) / 1_000_000, results));
-    }
-
-    private static Integer limit(JsonNode body) {
-        JsonNode limit = body == null ? null : body.get("limit");
-        if (limit == null || limit.isNull()) {
-            return null;
-        }
-        if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.asInt() < 1) {
-            throw ApiException.invalidField("limit", "must be a positive whole number");
-        }
-        return limit.asInt();
     }
 
     private static long count(List<SkuPullResult> results, SyncAction action) {

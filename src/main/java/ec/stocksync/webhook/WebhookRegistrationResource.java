@@ -12,6 +12,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -30,6 +31,7 @@ public class WebhookRegistrationResource {
 
     @GET
     @WithSession
+    @Operation(summary = "The store's webhook subscriptions on its storefront, per topic this service needs")
     public Uni<WebhookRegistrations.Status> status(@RestPath long id) {
         current.get().requireStore(id);
         return stores.get(id).chain(registrations::status);
@@ -38,6 +40,7 @@ public class WebhookRegistrationResource {
     /** Registers what is missing; {@code replace=true} also removes our path on an old address. */
     @POST
     @WithSession
+    @Operation(summary = "Register the missing webhooks through the storefront's API (replace=true: also move ours off an old address)")
     public Uni<WebhookRegistrations.Status> register(@RestPath long id, @RestQuery boolean replace) {
         current.get().requireStore(id);
         return stores.get(id).chain(store -> registrations.register(store, replace));
@@ -45,6 +48,7 @@ public class WebhookRegistrationResource {
 
     @DELETE
     @WithSession
+    @Operation(summary = "Remove this service's webhook subscriptions from the storefront")
     public Uni<WebhookRegistrations.Status> remove(@RestPath long id) {
         current.get().requireStore(id);
         return stores.get(id).chain(registrations::remove);

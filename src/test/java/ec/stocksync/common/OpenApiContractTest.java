@@ -77,6 +77,88 @@ class OpenApiContractTest {
         assertTrue(checked.size() > 30, "only " + checked.size() + " /api operations found: " + checked);
     }
 
+    /**
+     * What a generated client and a reader of Swagger UI need from each operation: a one-line summary, the error
+     * answers in the one error shape, and, for every body it takes, a schema with its required fields and an example.
+     * No /api operation is public: even {@code /api/me} answers only a valid token.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyApiOperationHasASummaryTypedErrorsAndDocumentedBodies() {
+        JsonPath doc = document();
+        Map<String, Map<String, Object>> schemas = doc.getMap("components.schemas");
+        Map<String, Map<String, Object>> paths = doc.getMap("paths");
+        List<String> bodies = new ArrayList<>();
+        for (var path : paths.entrySet()) {
+            if (!path.getKey().startsWith("/api/")) {
+                continue;
+            }
+            for (var op : path.getValue().entrySet()) {
+                if (!METHODS.contains(op.getKey())) {
+                    continue;
+                }
+                String name = op.getKey().toUpperCase() + " " + path.getKey();
+                Map<String, Object> operation = (Map<String, Object>) op.getValue();
+                Object summary = operation.get("summary");
+                assertTrue(summary instanceof String text && !text.isBlank() && !text.contains("\n"),
+                        name + " has no one-line summary");
+                assertEquals(List.of(Map.of("bearer", List.of())), operation.get("security"), name);
+                Map<String, Object> responses = (Map<String, Object>) operation.get("responses");
+                for (var response : responses.entrySet()) {
+                    if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
+                        assertEquals("#/components/schemas/Error", schemaRef((Map<String, Object>) response.getValue()),
+                                name + " " + response.getKey() + " is not the error shape");
+                    }
+                }
+                Map<String, Object> body = (Map<String, Object>) operation.get("requestBody");
+                if (body == null) {
+                    continue;
+                }
+                assertTrue(responses.containsKey("400"), name + " takes a body but documents no 400");
+                Map<String, Object> json = (Map<String, Object>) ((Map<String, Object>) body.get("content"))
+                        .get("application/json");
+                assertTrue(json != null, name + " has no JSON body");
+                assertTrue(json.get("examples") instanceof Map<?, ?> examples && !examples.isEmpty(),
+                        name + " has no request example");
+                String ref = (String) ((Map<String, Object>) json.get("schema")).get("$ref");
+                assertTrue(ref != null && ref.startsWith("#/components/schemas/"), name + " body has no named schema");
+                Map<String, Object> schema = schemas.get(ref.substring("#/components/schemas/".length()));
+                assertTrue(schema != null && schema.get("properties") instanceof Map, name + ": " + ref);
+                assertFalse(((Map<String, Object>) schema.get("properties")).containsKey("fields"),
+                        name + " shows the reader's wrapper instead of the request");
+                bodies.add(name + " " + ref);
+            }
+        }
+        // The bodies with required fields say so, so a generated client refuses to build them without.
+        assertEquals(List.of("name", "platform", "webhookSecret"), required(schemas, "StoreRequest"));
+        assertEquals(List.of("apiKey", "provider", "warehouseId"), required(schemas, "IntegrationRequest"));
+        assertEquals(List.of("skus"), required(schemas, "SelectivePullRequest"));
+        assertEquals(List.of("reason"), required(schemas, "DismissRequest"));
+        assertEquals(List.of("access", "name"), required(schemas, "TokenRequest"));
+        assertTrue(bodies.size() >= 10, "request bodies found: " + bodies);
+        String raw = given().baseUri("http://" + management.getHost()).port(management.getPort())
+                .get("/q/openapi?format=json").then().extract().asString();
+        assertFalse(raw.contains("(?i)"), "a published pattern uses a Java-only flag; JSON Schema regexes are ECMA-262");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String schemaRef(Map<String, Object> response) {
+        Map<String, Object> content = (Map<String, Object>) response.get("content");
+        if (content == null || !(content.get("application/json") instanceof Map<?, ?> json)) {
+            return null;
+        }
+        return (String) ((Map<String, Object>) ((Map<String, Object>) json).get("schema")).get("$ref");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> required(Map<String, Map<String, Object>> schemas, String name) {
+        Map<String, Object> schema = schemas.get(name);
+        assertTrue(schema != null, name + " is not in the document");
+        List<String> required = new ArrayList<>((List<String>) schema.getOrDefault("required", List.of()));
+        required.sort(null);
+        return required;
+    }
+
     @Test
     void successCodesAreTheOnesTheEndpointsAnswer() {
         JsonPath doc = document();

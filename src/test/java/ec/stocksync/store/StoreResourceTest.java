@@ -5,6 +5,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -91,6 +92,74 @@ class StoreResourceTest {
                 .post("/api/stores").then().statusCode(400).body("message", containsString("consumerSecret"));
 
         Api.admin().body("{not json").post("/api/stores").then().statusCode(400).body("error", equalTo("malformed_json"));
+    }
+
+    /** Each refusal names the field, in the one error shape, never repeats a secret, and writes nothing. */
+    @Test
+    void badStoreBodiesAreRefusedNamingTheFieldAndChangeNothing() {
+        long id = Api.createStore(shopify());
+        long stores = db.count("SELECT count(*) FROM stores");
+        Object updatedAt = db.rows("SELECT updated_at FROM stores WHERE id = $1", id).get(0).getValue("updated_at");
+        List<Map.Entry<String, Map<String, Object>>> bad = List.of(
+                Map.entry("name", with("name", "   ")),
+                Map.entry("name", with("name", "x".repeat(201))),
+                Map.entry("webhookSecret", with("webhookSecret", "s".repeat(1001))),
+                Map.entry("processTestOrders", with("processTestOrders", "yes")),
+                Map.entry("scheduledPullEnabled", with("scheduledPullEnabled", 1)),
+                Map.entry("apiBaseUrl", with("apiBaseUrl", "ftp://files.example.com")),
+                Map.entry("accessToken", with("accessToken", 987654321987654321L)),
+                Map.entry("locationId", with("locationId", true)));
+        for (var entry : bad) {
+            String answer = Api.admin().body(entry.getValue()).post("/api/stores").then().statusCode(400)
+                    .body("error", equalTo("invalid_field")).body("message", containsString(entry.getKey()))
+                    .extract().asString();
+            org.hamcrest.MatcherAssert.assertThat(answer, not(containsString("987654321987654321")));
+            Api.admin().body(entry.getValue()).put("/api/stores/" + id).then().statusCode(400)
+                    .body("message", containsString(entry.getKey()));
+        }
+        Api.admin().body(Map.of("name", " ")).patch("/api/stores/" + id).then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("name"));
+        Api.admin().body(Map.of("name", 42)).patch("/api/stores/" + id).then().statusCode(400)
+                .body("message", containsString("name"));
+        Api.admin().body("[\"Perfumería\"]").patch("/api/stores/" + id).then().statusCode(400)
+                .body("error", equalTo("malformed_json"));
+        Api.admin().contentType("application/json").patch("/api/stores/" + id).then().statusCode(400)
+                .body("error", equalTo("missing_body"));
+        Api.admin().body(Map.of("provider", "contifico", "apiKey", "k", "warehouseId", " "))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(400)
+                .body("message", containsString("warehouseId"));
+        Api.admin().body(Map.of("provider", "sap", "apiKey", "k", "warehouseId", "w"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(400)
+                .body("message", containsString("provider"));
+
+        org.junit.jupiter.api.Assertions.assertEquals(stores, db.count("SELECT count(*) FROM stores"));
+        org.junit.jupiter.api.Assertions.assertEquals(0, db.count("SELECT count(*) FROM store_integrations WHERE store_id = $1", id));
+        org.junit.jupiter.api.Assertions.assertEquals(updatedAt,
+                db.rows("SELECT updated_at FROM stores WHERE id = $1", id).get(0).getValue("updated_at"));
+        Api.admin().get("/api/stores/" + id).then().body("name", equalTo("Perfumería Quito"));
+    }
+
+    /** A query value that is not a number is the client's mistake (400 naming it); a bad path segment is a 404. */
+    @Test
+    void badQueryParametersAre400NamingThemAndBadPathSegmentsStay404() {
+        long id = Api.createStore(shopify());
+        Api.admin().get("/api/stores/" + id + "/pulls?limit=0").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("limit"));
+        Api.admin().get("/api/stores/" + id + "/pulls?limit=ten").then().statusCode(400)
+                .body("error", equalTo("invalid_field")).body("message", containsString("limit"));
+        Api.admin().get("/api/audit?tokenId=abc").then().statusCode(400).body("message", containsString("tokenId"));
+        Api.admin().get("/api/audit?size=501").then().statusCode(400).body("message", containsString("size"));
+        Api.admin().get("/api/sync-logs?page=-1").then().statusCode(400).body("message", containsString("page"));
+        Api.admin().get("/api/tokens?storeId=1.5").then().statusCode(400).body("message", containsString("storeId"));
+        Api.admin().get("/api/movements?dismissed=maybe").then().statusCode(400).body("message", containsString("dismissed"));
+        Api.admin().get("/api/stores/abc").then().statusCode(404).body("error", equalTo("not_found"));
+        Api.admin().get("/api/stores/" + id + "/pulls?limit=5").then().statusCode(200);
+    }
+
+    private static Map<String, Object> with(String field, Object value) {
+        Map<String, Object> body = shopify();
+        body.put(field, value);
+        return body;
     }
 
     @Test

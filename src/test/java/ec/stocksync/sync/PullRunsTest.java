@@ -59,6 +59,26 @@ class PullRunsTest {
                 ContificoSimulator.Fault.latency(latencyMs, -1));
     }
 
+    /** A pull body with a wrong value or JSON type names the field and starts no run. */
+    @Test
+    void aBadPullBodyIsRefusedNamingTheFieldAndStartsNoRun() {
+        String url = "/api/stores/" + store.storeId() + "/pull";
+        long runs = db.count("SELECT count(*) FROM pull_runs WHERE store_id = $1", store.storeId());
+        for (var bad : java.util.List.of(
+                Map.entry("limit", Map.<String, Object>of("limit", 0)),
+                Map.entry("limit", Map.<String, Object>of("limit", 2.5)),
+                Map.entry("mode", Map.<String, Object>of("mode", "weekly")),
+                Map.entry("dryRun", Map.<String, Object>of("dryRun", "true")),
+                Map.entry("force", Map.<String, Object>of("force", 1)))) {
+            Api.admin().body(bad.getValue()).post(url).then().statusCode(400)
+                    .body("error", equalTo("invalid_field"))
+                    .body("message", org.hamcrest.Matchers.startsWith(bad.getKey() + ":"));
+        }
+        Api.admin().body("[true]").post(url).then().statusCode(400).body("error", equalTo("malformed_json"));
+        Api.admin().body("{\"dryRun\": tru").post(url).then().statusCode(400).body("error", equalTo("malformed_json"));
+        assertEquals(runs, db.count("SELECT count(*) FROM pull_runs WHERE store_id = $1", store.storeId()));
+    }
+
     @Test
     void aPullAnswers202AtOnceAndShowsItsProgressUntilItEnds() {
         slowCatalogue(120, 60);

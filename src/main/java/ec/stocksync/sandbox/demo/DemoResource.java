@@ -1,14 +1,14 @@
 package ec.stocksync.sandbox.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.ApiException;
-import ec.stocksync.common.JsonFields;
+import ec.stocksync.common.StrictJson;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.sandbox.SandboxOnly;
 import ec.stocksync.sandbox.storefront.ShopifySimulator;
 import ec.stocksync.store.StoreContexts;
 import ec.stocksync.webhook.WebhookSignature;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,6 +17,8 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -24,13 +26,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,6 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 @Path("/api/demo")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@CustomDeserialization(StrictJson.class)
 public class DemoResource {
 
     private static final AtomicLong ORDER_IDS = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -64,6 +71,7 @@ public class DemoResource {
 
     /** Lets the dashboard show its demo panel only where the demo exists. */
     @GET
+    @Operation(summary = "Whether the demo exists here, and its store and SKUs (dev and test builds only)")
     public Uni<Map<String, Object>> info() {
         return demo.demoStoreId().map(id -> {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -77,6 +85,7 @@ public class DemoResource {
     /** Starts the demo over: simulators re-seeded and the demo store pulled; answers what the pull did per SKU. */
     @POST
     @Path("/reset")
+    @Operation(summary = "Start the demo over: re-seed the simulators and pull the demo store")
     public Uni<Map<String, Object>> reset() {
         return demo.reset().chain(results -> demo.demoStoreId().map(id -> {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -88,24 +97,14 @@ public class DemoResource {
 
     @POST
     @Path("/sale")
-    public Uni<Map<String, Object>> sale(JsonNode body, @Context HttpServerRequest request) {
-        JsonFields f = JsonFields.of(body, Set.of("storeId", "sku", "quantity"));
-        String sku = f.requiredText("sku");
-        int quantity = 1;
-        if (f.has("quantity") && !body.get("quantity").isNull()) {
-            JsonNode n = body.get("quantity");
-            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > 1000) {
-                throw ApiException.invalidField("quantity", "must be a whole number from 1 to 1000");
-            }
-            quantity = n.asInt();
-        }
-        Long requested = null;
-        if (f.has("storeId") && !body.get("storeId").isNull()) {
-            if (!body.get("storeId").canConvertToLong() || !body.get("storeId").isIntegralNumber()) {
-                throw ApiException.invalidField("storeId", "must be a store id");
-            }
-            requested = body.get("storeId").asLong();
-        }
+    @Operation(summary = "Simulate a Shopify sale of a demo SKU, delivered as a signed webhook")
+    public Uni<Map<String, Object>> sale(@RequestBody(required = true, content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DemoSaleRequest.class),
+                    examples = @ExampleObject(name = "example", value = DemoSaleRequest.EXAMPLE)))
+                    @NotNull @Valid DemoSaleRequest body, @Context HttpServerRequest request) {
+        String sku = body.sku();
+        int quantity = body.quantity() == null ? 1 : body.quantity();
+        Long requested = body.storeId();
         int qty = quantity;
         int port = request.localAddress().port();
         Uni<Long> storeId = requested != null ? Uni.createFrom().item(requested) : demo.demoStoreId().map(id -> {
