@@ -73,7 +73,7 @@ public class ContificoWarehousesResource {
                 // The key goes to this address: it must pass the same policy as a saved integration's (no internal hosts).
                 return outbound.check(Map.of("baseUrl", probe.baseUrl)).map(ok -> ContificoConnection.of(probe));
             }
-            return StoreIntegration.findActive(id).map(saved -> {
+            return stores.activeIntegration(id).map(saved -> {
                 if (saved == null) {
                     throw ApiException.badRequest("no_integration", "Store " + id + " has no active Contifico"
                             + " integration: send {\"apiKey\"} to list the warehouses of a key before connecting it.");

@@ -123,6 +123,12 @@ public class StoreService {
         return get(storeId).chain(s -> StoreIntegration.listForStore(storeId));
     }
 
+    /** The store's active integration, or null; the store must exist (else 404). */
+    @WithSession
+    public Uni<StoreIntegration> activeIntegration(long storeId) {
+        return find(storeId).chain(s -> StoreIntegration.findActive(storeId));
+    }
+
     @WithTransaction
     public Uni<StoreIntegration> addIntegration(long storeId, Sent<IntegrationRequest> body) {
         StoreIntegration i = new StoreIntegration();
