@@ -197,6 +197,8 @@
   $('store').addEventListener('change', () => {
     state.storeId = $('store').value;
     state.dismissing = null;
+    // A bulk form counted another store's movements: it must not act on this one.
+    $('dead-bulk').innerHTML = '';
     localStorage.setItem(STORE_KEY, state.storeId);
     state.page = 0;
     $('pull-result').classList.add('hidden');
@@ -394,6 +396,11 @@
 
   let deadFilterTimer = null;
   ['dead-sku', 'dead-error'].forEach((id) => $(id).addEventListener('input', () => {
+    // An open bulk form counted the old selection: close it rather than act on a list nobody has seen.
+    if (state.dismissing === 'bulk') {
+      state.dismissing = null;
+      $('dead-bulk').innerHTML = '';
+    }
     clearTimeout(deadFilterTimer);
     deadFilterTimer = setTimeout(() => {
       state.deadSku = $('dead-sku').value.trim();
@@ -410,7 +417,9 @@
   function openBulk(kind) {
     if (state.dismissing !== null || !state.deadTotal) return;
     state.dismissing = 'bulk';
+    // What the merchant sees now is what is sent: the store and filters are fixed when the form opens.
     const expected = state.deadTotal;
+    const target = '?storeId=' + state.storeId + deadFilters();
     const box = $('dead-bulk');
     const message = el('span', { class: 'bulk-error error hidden', role: 'alert' });
     const close = () => {
@@ -440,7 +449,7 @@
         }
         body.reason = text;
       }
-      const res = await api('/api/movements/' + kind + '?storeId=' + state.storeId + deadFilters(), { method: 'POST', body });
+      const res = await api('/api/movements/' + kind + target, { method: 'POST', body });
       if (res.status === 409) {
         // The list moved on: show the new one; the merchant looks again before acting.
         close();

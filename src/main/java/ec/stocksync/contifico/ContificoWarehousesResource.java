@@ -8,7 +8,6 @@ import ec.stocksync.common.StrictJson;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.StoreIntegration;
 import ec.stocksync.store.StoreService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -56,7 +55,6 @@ public class ContificoWarehousesResource {
     }
 
     @POST
-    @WithSession
     @Operation(summary = "List the warehouses a Contifico key sees, before it is saved (or the saved integration's)")
     public Uni<List<WarehouseView>> list(@RestPath long id,
                                          @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,

@@ -322,11 +322,21 @@ final class ShopifyClient implements StorefrontClient {
     @Override
     public Uni<Void> unsubscribe(String id) {
         return query("unsubscribe " + id, CallKind.WRITE, ShopifyQueries.WEBHOOK_DELETE, new JsonObject().put("id", id))
+                .invoke(data -> {
+                    JsonObject payload = data.getJsonObject("webhookSubscriptionDelete", new JsonObject());
+                    JsonArray errors = payload.getJsonArray("userErrors", new JsonArray());
+                    // One already gone is what was asked for (a retried delete finds nothing); anything else is refused.
+                    if (!errors.isEmpty() && !errors.encode().contains("does not exist")) {
+                        throw StorefrontException.rejected(200, "webhook_refused", "Shopify refused to remove " + id + ": "
+                                + ec.stocksync.common.UpstreamText.sanitize(errors.encode()));
+                    }
+                })
                 .replaceWithVoid();
     }
 
     private static WebhookSubscription webhook(JsonObject node) {
-        return new WebhookSubscription(node.getString("id"), topicName(node.getString("topic", "")), node.getString("uri"), "active");
+        return new WebhookSubscription(node.getString("id"), topicName(node.getString("topic", "")), node.getString("uri"),
+                "active", null);
     }
 
     /** {@code orders/create} → {@code ORDERS_CREATE}; {@code inventory_levels/update} → {@code INVENTORY_LEVELS_UPDATE}. */

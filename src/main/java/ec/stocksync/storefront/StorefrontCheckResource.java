@@ -4,7 +4,6 @@ import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.StoreService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -18,16 +17,22 @@ import org.jboss.resteasy.reactive.RestPath;
 import java.util.List;
 
 /**
- * Tries a store's saved storefront credentials with one read of its catalogue, the first step a merchant wants to see
- * pass when connecting a store. Nothing is written, on either side.
+ * Tries a store's saved storefront credentials by reading the start of its catalogue, the first step a merchant wants
+ * to see pass when connecting a store. Nothing is written, on either side. No database connection is held meanwhile:
+ * the store is read in a session of its own before the storefront is called.
  */
 @Path("/api/stores/{id}/storefront/check")
 @Produces(MediaType.APPLICATION_JSON)
 @StoreScoped
 public class StorefrontCheckResource {
 
-    /** How many items the check reads: enough to show the merchant their own SKUs, one page on both platforms. */
+    /** How many items the check shows: enough for the merchant to recognise their own SKUs. */
     static final int SAMPLE = 5;
+    /**
+     * The catalogue skips items without a SKU, so a new shop whose SKUs are not set up yet could be walked to its end:
+     * the check reads for this long at most and reports what it found (the credentials worked if nothing failed).
+     */
+    static final java.time.Duration WINDOW = java.time.Duration.ofSeconds(10);
 
     @Inject
     CurrentCaller current;
@@ -41,7 +46,6 @@ public class StorefrontCheckResource {
     }
 
     @POST
-    @WithSession
     @Operation(summary = "Read a few catalogue items with the store's saved storefront credentials; writes nothing")
     public Uni<CheckResult> check(@RestPath long id) {
         current.get().requireStore(id);
@@ -54,7 +58,7 @@ public class StorefrontCheckResource {
             } catch (StorefrontException e) {
                 return Uni.createFrom().failure(e);
             }
-            return client.catalogue().select().first(SAMPLE).collect().asList()
+            return client.catalogue().select().first(WINDOW).select().first(SAMPLE).collect().asList()
                     .map(items -> new CheckResult(store.platform, base, items.size(),
                             items.stream().map(i -> UpstreamText.sanitize(i.sku())).toList()));
         }).onFailure(StorefrontException.class).transform(e -> StorefrontApiErrors.explain((StorefrontException) e));

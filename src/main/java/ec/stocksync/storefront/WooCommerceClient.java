@@ -220,8 +220,10 @@ final class WooCommerceClient implements StorefrontClient {
     }
 
     private static WebhookSubscription webhook(JsonObject hook) {
+        Object secret = hook.getValue("secret");
         return new WebhookSubscription(String.valueOf(hook.getValue("id")), hook.getString("topic"),
-                hook.getString("delivery_url"), hook.getString("status"));
+                hook.getString("delivery_url"), hook.getString("status"),
+                secret instanceof String s ? WebhookSubscription.sha256(s) : null);
     }
 
     /** Every object of a listing, following X-WP-TotalPages; each page is fetched only when the previous one is consumed. */

@@ -3,7 +3,6 @@ package ec.stocksync.webhook;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import ec.stocksync.store.StoreService;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -13,6 +12,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -30,7 +32,6 @@ public class WebhookRegistrationResource {
     WebhookRegistrations registrations;
 
     @GET
-    @WithSession
     @Operation(summary = "The store's webhook subscriptions on its storefront, per topic this service needs")
     public Uni<WebhookRegistrations.Status> status(@RestPath long id) {
         current.get().requireStore(id);
@@ -39,18 +40,30 @@ public class WebhookRegistrationResource {
 
     /** Registers what is missing; {@code replace=true} also removes our path on an old address. */
     @POST
-    @WithSession
     @Operation(summary = "Register the missing webhooks through the storefront's API (replace=true: also move ours off an old address)")
-    public Uni<WebhookRegistrations.Status> register(@RestPath long id, @RestQuery boolean replace) {
+    public Uni<WebhookRegistrations.Status> register(@RestPath long id,
+                                                    @RestQuery @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String replace) {
         current.get().requireStore(id);
-        return stores.get(id).chain(store -> registrations.register(store, replace));
+        boolean moveOld = strictBoolean("replace", replace);
+        return stores.get(id).chain(store -> registrations.register(store, moveOld));
     }
 
     @DELETE
-    @WithSession
     @Operation(summary = "Remove this service's webhook subscriptions from the storefront")
     public Uni<WebhookRegistrations.Status> remove(@RestPath long id) {
         current.get().requireStore(id);
         return stores.get(id).chain(registrations::remove);
+    }
+
+    /** JAX-RS would read any word but "true" as false: "replace=yes" must not quietly mean no. */
+    static boolean strictBoolean(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ec.stocksync.common.ApiException.invalidField(field, "must be true or false");
+        };
     }
 }

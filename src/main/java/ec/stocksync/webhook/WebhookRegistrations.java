@@ -93,13 +93,14 @@ public class WebhookRegistrations {
                 if (mine && (ours == null || "active".equals(s.status()))) {
                     ours = s;
                 } else if (!mine) {
-                    elsewhere.add(s.url());
+                    elsewhere.add(WebhookSubscription.mask(s.url()));
                 }
             }
             State state = ours == null ? State.MISSING : "active".equals(ours.status()) ? State.REGISTERED : State.INACTIVE;
             topics.add(new TopicStatus(topic, state, ours == null ? null : ours.id(), elsewhere));
         }
-        return new Status(store.id, store.platform, address.orElse(null), address.isPresent(), topics, subs);
+        return new Status(store.id, store.platform, address.orElse(null), address.isPresent(), topics,
+                subs.stream().map(WebhookSubscription::masked).toList());
     }
 
     /**
@@ -124,7 +125,7 @@ public class WebhookRegistrations {
             List<String> drop = new ArrayList<>();
             for (WebhookSubscription s : subs) {
                 boolean ourTopic = topicsOf(store).contains(s.topic());
-                boolean oldHost = replace && ourTopic && !address.equals(s.url()) && pathMatches(s.url(), pathOf(store));
+                boolean oldHost = replace && ourTopic && !address.equals(s.url()) && ourPathElsewhere(store, s);
                 boolean paused = ourTopic && address.equals(s.url()) && !"active".equals(s.status());
                 if (oldHost || paused) {
                     drop.add(s.id());
@@ -148,7 +149,7 @@ public class WebhookRegistrations {
         Optional<String> address = addressOf(config.webhook().publicBaseUrl(), store);
         return client(store).chain(client -> client.webhooks().chain(subs -> {
             List<String> ours = subs.stream()
-                    .filter(s -> address.map(a -> a.equals(s.url())).orElse(false) || pathMatches(s.url(), pathOf(store)))
+                    .filter(s -> address.map(a -> a.equals(s.url())).orElse(false) || ourPathElsewhere(store, s))
                     .map(WebhookSubscription::id).toList();
             return Multi.createFrom().iterable(ours).onItem().transformToUniAndConcatenate(client::unsubscribe).collect().last()
                     .chain(client::webhooks);
@@ -164,7 +165,22 @@ public class WebhookRegistrations {
         }
     }
 
-    /** The subscription's address has exactly our path (any scheme and host): another deployment's, or ours moved. */
+    /**
+     * A subscription to our path on another host that is ours (the service moved), not another deployment's that has
+     * a store with the same id: on WooCommerce, which lists every webhook of the site, only one signed with this
+     * store's secret; on Shopify the list holds only the subscriptions of the app whose token the store holds.
+     */
+    static boolean ourPathElsewhere(Store store, WebhookSubscription s) {
+        if (!pathMatches(s.url(), pathOf(store))) {
+            return false;
+        }
+        if (Platform.fromCode(store.platform).orElseThrow() == Platform.SHOPIFY) {
+            return true;
+        }
+        return s.secretSha256() != null && s.secretSha256().equals(WebhookSubscription.sha256(store.webhookSecret));
+    }
+
+    /** The subscription's address has exactly our path (any scheme and host). */
     static boolean pathMatches(String url, String path) {
         if (url == null) {
             return false;

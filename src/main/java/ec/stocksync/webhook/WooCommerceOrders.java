@@ -26,7 +26,8 @@ public final class WooCommerceOrders {
 
     /** A line we booked as sold; a later restock gives back exactly these units, whatever the order says then. */
     @RegisterForReflection
-    public record BookedLine(String sku, int quantity) {
+    public record BookedLine(String sku, int quantity, List<String> lineIds) {
+        // lineIds: the order lines the units were booked from; null in states saved before edits were followed.
     }
 
     /** What we last applied for one order (table {@code storefront_orders}). */
@@ -73,7 +74,12 @@ public final class WooCommerceOrders {
     }
 
     /** What the order's lines hold now, per SKU, and the lines that cannot be booked (said why). */
-    private record Lines(java.util.Map<String, Integer> bySku, List<SkippedLine> skipped, Set<String> unreadableSkus) {
+    /**
+     * What the order's lines hold now: units and line ids per SKU, the lines that cannot be booked (said why), and the
+     * ids of lines whose SKU or quantity cannot be read.
+     */
+    private record Lines(java.util.Map<String, Integer> bySku, java.util.Map<String, List<String>> lineIdsBySku,
+                         java.util.Map<String, String> skuByLineId, List<SkippedLine> skipped, Set<String> unreadableLineIds) {
     }
 
     private static Lines lines(JsonNode order) {
@@ -84,27 +90,34 @@ public final class WooCommerceOrders {
         ShopifyPayloads.SkuTotals totals = new ShopifyPayloads.SkuTotals();
         List<SkippedLine> skipped = new ArrayList<>();
         Set<String> unreadable = new java.util.HashSet<>();
+        java.util.Map<String, List<String>> idsBySku = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> skuById = new java.util.HashMap<>();
         for (JsonNode line : lines) {
             String lineId = ShopifyPayloads.idText(line, "id");
             String sku = ShopifyPayloads.sku(line.get("sku"));
             ShopifyPayloads.Quantity quantity = ShopifyPayloads.quantity(line.get("quantity"));
             if (sku == null) {
+                // WooCommerce writes a line's SKU from the product as it is now: a deleted product's line has none.
                 skipped.add(new SkippedLine(lineId, null,
                         "line has no SKU: give the product a SKU that matches Contifico's codigo"));
+                unreadable.add(lineId);
             } else if (quantity.refusal() != null) {
                 skipped.add(new SkippedLine(lineId, sku, quantity.refusal()));
-                unreadable.add(sku);
+                unreadable.add(lineId);
             } else {
                 totals.add(sku, lineId, quantity.value());
+                idsBySku.computeIfAbsent(sku, k -> new ArrayList<>()).add(lineId);
+                skuById.put(lineId, sku);
             }
         }
         java.util.Map<String, Integer> bySku = new java.util.LinkedHashMap<>();
         int before = skipped.size();
         totals.forEach(skipped, bySku::put);
         for (int i = before; i < skipped.size(); i++) {
-            unreadable.add(skipped.get(i).sku());
+            unreadable.add(skipped.get(i).lineId());
+            idsBySku.remove(skipped.get(i).sku());
         }
-        return new Lines(bySku, skipped, unreadable);
+        return new Lines(bySku, idsBySku, skuById, skipped, unreadable);
     }
 
     private static Decision sale(JsonNode order, String orderId, String orderName, String status, OrderState prev,
@@ -115,7 +128,7 @@ public final class WooCommerceOrders {
         now.bySku().forEach((sku, qty) -> {
             drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
                     "woocommerce:order:" + orderId + ":sku:" + sku + ":SALE:" + prev.cycle(), orderId, "#" + orderName));
-            booked.add(new BookedLine(sku, qty));
+            booked.add(new BookedLine(sku, qty, now.lineIdsBySku().get(sku)));
         });
         return new Decision(ParsedDelivery.of(orderId, drafts, now.skipped(), "status " + status + ": sale"),
                 new OrderState(true, prev.cycle(), booked, status, modified));
@@ -132,14 +145,15 @@ public final class WooCommerceOrders {
         Lines now = lines(order);
         java.util.Map<String, Integer> was = new java.util.LinkedHashMap<>();
         prev.bookedLines().forEach(l -> was.merge(l.sku(), l.quantity(), Integer::sum));
-        java.util.Map<String, Integer> target = new java.util.LinkedHashMap<>(now.bySku());
-        for (String sku : now.unreadableSkus()) {
-            if (was.containsKey(sku)) {
-                target.put(sku, was.get(sku));
-            } else {
-                target.remove(sku);
-            }
+        String unmatched = unmatchedLine(prev.bookedLines(), now);
+        if (unmatched != null) {
+            // Booking a difference here could restock units that were sold (a product deleted or its SKU changed after
+            // the sale): book nothing, keep what was booked, and say why.
+            return new Decision(ParsedDelivery.ignored(orderId, WebhookOutcome.NOTHING_TO_BOOK, "status " + status
+                    + " (sale already booked): " + unmatched + "; nothing booked for this change, check the order by hand"),
+                    new OrderState(true, prev.cycle(), prev.bookedLines(), status, modified));
         }
+        java.util.Map<String, Integer> target = new java.util.LinkedHashMap<>(now.bySku());
         java.util.Set<String> skus = new java.util.LinkedHashSet<>(was.keySet());
         skus.addAll(target.keySet());
         List<MovementDraft> drafts = new ArrayList<>();
@@ -149,7 +163,7 @@ public final class WooCommerceOrders {
             int from = was.getOrDefault(sku, 0);
             int to = target.getOrDefault(sku, 0);
             if (to > 0) {
-                booked.add(new BookedLine(sku, to));
+                booked.add(new BookedLine(sku, to, now.lineIdsBySku().get(sku)));
             }
             if (from == to) {
                 continue;
@@ -168,6 +182,37 @@ public final class WooCommerceOrders {
         }
         return new Decision(ParsedDelivery.of(orderId, drafts, now.skipped(), "status " + status + ": lines edited ("
                 + String.join(", ", changes) + ")"), new OrderState(true, prev.cycle(), booked, status, modified));
+    }
+
+    /**
+     * Why the current lines cannot be matched to what was booked, or null when they can: a booked line is now
+     * unreadable or carries another SKU. States saved before line ids were kept cannot tell a deleted product from a
+     * removed line, so any unreadable line, or a SKU gone while another appeared, is unmatched there.
+     */
+    static String unmatchedLine(List<BookedLine> booked, Lines now) {
+        boolean legacy = booked.stream().anyMatch(b -> b.lineIds() == null);
+        for (BookedLine b : booked) {
+            for (String id : b.lineIds() == null ? List.<String>of() : b.lineIds()) {
+                if (now.unreadableLineIds().contains(id)) {
+                    return "line " + id + " (sold as " + b.sku() + ") can no longer be read";
+                }
+                String sku = now.skuByLineId().get(id);
+                if (sku != null && !sku.equals(b.sku())) {
+                    return "line " + id + " was sold as " + b.sku() + " and now says " + sku;
+                }
+            }
+        }
+        if (legacy) {
+            if (!now.unreadableLineIds().isEmpty()) {
+                return "a line can no longer be read";
+            }
+            boolean gone = booked.stream().anyMatch(b -> !now.bySku().containsKey(b.sku()));
+            boolean added = now.bySku().keySet().stream().anyMatch(sku -> booked.stream().noneMatch(b -> b.sku().equals(sku)));
+            if (gone && added) {
+                return "a SKU sold is gone and another appeared (a removal, or a SKU renamed)";
+            }
+        }
+        return null;
     }
 
     private static Decision restock(String orderId, String orderName, String status, OrderState prev, String modified) {

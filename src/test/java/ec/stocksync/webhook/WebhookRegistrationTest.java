@@ -62,16 +62,18 @@ class WebhookRegistrationTest {
     @Test
     void anotherAppsSubscriptionIsFlaggedAndNeverRemoved() {
         long storeId = sandbox.shopifyStoreOnly();
-        sandbox.shopify().addWebhook("ORDERS_CREATE", "https://erp.example.net/hooks/orders");
+        sandbox.shopify().addWebhook("ORDERS_CREATE", "https://erp.example.net/hooks/orders?token=s3cr3t");
         Api.admin().post("/api/stores/" + storeId + "/webhooks").then().statusCode(200);
 
         JsonPath s = status(storeId);
         assertEquals("REGISTERED", s.getString("topics[0].state"));
+        // Shown without its query, where such addresses keep their tokens.
         assertEquals(List.of("https://erp.example.net/hooks/orders"), s.getList("topics[0].elsewhere"));
+        assertTrue(!s.prettify().contains("s3cr3t"), s.prettify());
 
         Api.admin().delete("/api/stores/" + storeId + "/webhooks").then().statusCode(200)
                 .body("topics.state", everyItem(equalTo("MISSING")));
-        assertEquals(List.of("ORDERS_CREATE https://erp.example.net/hooks/orders"), shopifyUris());
+        assertEquals(List.of("ORDERS_CREATE https://erp.example.net/hooks/orders?token=s3cr3t"), shopifyUris());
     }
 
     @Test
@@ -120,5 +122,27 @@ class WebhookRegistrationTest {
         Api.admin().post("/api/stores/" + storeId + "/webhooks").then().statusCode(400)
                 .body("error", equalTo("storefront_auth"));
         assertEquals(List.of(), shopifyUris());
+    }
+
+    /**
+     * WooCommerce lists every webhook of the site: a staging deployment with a store of the same id registered the same
+     * path on its own host. Only ours (signed with this store's secret) moves with replace=true; theirs stays.
+     */
+    @Test
+    void onWooCommerceOnlyOurOwnOldAddressMovesNeverAnotherDeploymentsSamePath() {
+        long storeId = sandbox.wooStoreOnly();
+        String path = "/webhooks/woocommerce/" + storeId;
+        long ourOld = sandbox.woo().addWebhook("order.created", "https://old.example.com" + path, "active", Api.WOO_SECRET);
+        long staging = sandbox.woo().addWebhook("order.created", "https://staging.example.com" + path, "active", "staging-secret");
+
+        Api.admin().post("/api/stores/" + storeId + "/webhooks?replace=yes").then().statusCode(400)
+                .body("error", equalTo("invalid_field"));
+        Api.admin().post("/api/stores/" + storeId + "/webhooks?replace=true").then().statusCode(200)
+                .body("topics.state", everyItem(equalTo("REGISTERED")));
+        List<Long> ids = sandbox.woo().webhooks().stream().map(h -> h.getLong("id")).toList();
+        assertTrue(!ids.contains(ourOld) && ids.contains(staging), ids.toString());
+
+        Api.admin().delete("/api/stores/" + storeId + "/webhooks").then().statusCode(200);
+        assertEquals(List.of(staging), sandbox.woo().webhooks().stream().map(h -> h.getLong("id")).toList());
     }
 }

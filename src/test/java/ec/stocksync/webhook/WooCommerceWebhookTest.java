@@ -221,4 +221,24 @@ class WooCommerceWebhookTest {
         deliver("order.updated", broken).statusCode(200).body("movementsCreated", equalTo(0));
         assertEquals(List.of("SALE Bar3 2", "SALE Baz9 1"), booked());
     }
+
+    /**
+     * WooCommerce writes a line's SKU from the product as it is now: once the product is deleted or its SKU changed,
+     * the sold line reads differently, though nobody edited the order. Nothing may be restocked for that.
+     */
+    @Test
+    void aProductDeletedOrRenamedAfterTheSaleIsNotTakenForAnEdit() {
+        deliver("order.created", orderWithLines("2017-03-22T19:28:08", "", "Bar3=2", "Baz9=1")).statusCode(200);
+        // Baz9's product deleted: its line comes without a SKU when the order is completed.
+        byte[] deleted = new String(orderWithLines("2017-03-23T10:00:00", "", "Bar3=2", "Baz9=1"), StandardCharsets.UTF_8)
+                .replace("\"sku\":\"Baz9\"", "\"sku\":\"\"").getBytes(StandardCharsets.UTF_8);
+        deliver("order.updated", deleted).statusCode(200).body("movementsCreated", equalTo(0))
+                .body("note", org.hamcrest.Matchers.containsString("can no longer be read"));
+        // Bar3 renamed to Bar3-N in the shop.
+        deliver("order.updated", orderWithLines("2017-03-24T10:00:00", "", "Bar3-N=2", "Baz9=1")).statusCode(200)
+                .body("movementsCreated", equalTo(0)).body("note", org.hamcrest.Matchers.containsString("now says Bar3-N"));
+        // Cancelled: what was sold, under the codes it was sold as, comes back.
+        deliver("order.updated", orderIn("cancelled", "2017-03-25T10:00:00")).statusCode(200).body("movementsCreated", equalTo(2));
+        assertEquals(List.of("SALE Bar3 2", "SALE Baz9 1", "RESTOCK Bar3 2", "RESTOCK Baz9 1"), booked());
+    }
 }

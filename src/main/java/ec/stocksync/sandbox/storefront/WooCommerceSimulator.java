@@ -260,11 +260,16 @@ public class WooCommerceSimulator extends SimulatorServer {
 
     /** A webhook made by hand in the WooCommerce admin (or by another plugin), in the given status. */
     public long addWebhook(String topic, String deliveryUrl, String status) {
+        return addWebhook(topic, deliveryUrl, status, "manual-secret");
+    }
+
+    /** The same, signed with {@code secret} (another deployment's, or ours from before the service moved). */
+    public long addWebhook(String topic, String deliveryUrl, String status, String secret) {
         synchronized (lock) {
             long id = nextWebhookId++;
             String[] parts = topic.split("\\.", 2);
             webhooks.add(new JsonObject().put("id", id).put("name", "manual").put("status", status).put("topic", topic)
-                    .put("resource", parts[0]).put("event", parts[1]).put("delivery_url", deliveryUrl).put("secret", "manual-secret"));
+                    .put("resource", parts[0]).put("event", parts[1]).put("delivery_url", deliveryUrl).put("secret", secret));
             return id;
         }
     }
