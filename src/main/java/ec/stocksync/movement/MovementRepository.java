@@ -249,11 +249,16 @@ public class MovementRepository implements MovementCounts {
 
         /** The error text as a case-insensitive "contains" pattern; the operator's % and _ mean themselves. */
         String errorPattern() {
-            if (errorText == null) {
-                return null;
-            }
-            return "%" + errorText.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            return containsPattern(errorText);
         }
+    }
+
+    /** Text as a case-insensitive "contains" pattern for ILIKE, or null; its % and _ mean themselves. */
+    public static String containsPattern(String text) {
+        if (text == null) {
+            return null;
+        }
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     /** How many movements matched a bulk action, and the ids it changed (none when the expected count did not hold). */
@@ -308,6 +313,46 @@ public class MovementRepository implements MovementCounts {
                     Row row = rows.iterator().next();
                     return new BulkResult(row.getLong("matched"), List.of(row.getArrayOfLongs("changed")));
                 });
+    }
+
+    /** A page of the queue and the count of all rows matching (for the operators' list). */
+    public record MovementPage(List<Movement> items, long total) {
+    }
+
+    /** The queue newest first; each filter applies when not null ({@code errorPattern} is an ILIKE pattern). */
+    public Uni<MovementPage> page(Long storeId, MovementStatus status, String sku, Boolean dismissed, String errorPattern,
+                                  int limit, long offset) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE TRUE");
+        if (storeId != null) {
+            args.add(storeId);
+            where.append(" AND store_id = $").append(args.size());
+        }
+        if (status != null) {
+            args.add(status.name());
+            where.append(" AND status = $").append(args.size());
+        }
+        if (sku != null) {
+            args.add(sku);
+            where.append(" AND sku = $").append(args.size());
+        }
+        if (dismissed != null) {
+            where.append(dismissed ? " AND dismissed_at IS NOT NULL" : " AND dismissed_at IS NULL");
+        }
+        if (errorPattern != null) {
+            args.add(errorPattern);
+            where.append(" AND last_error ILIKE $").append(args.size());
+        }
+        String filter = where.toString();
+        List<Object> pageArgs = new ArrayList<>(args);
+        pageArgs.add(limit);
+        pageArgs.add(offset);
+        Uni<List<Movement>> items = pool.preparedQuery("SELECT " + Movement.COLUMNS + " FROM inventory_movements_queue"
+                        + filter + " ORDER BY id DESC LIMIT $" + (args.size() + 1) + " OFFSET $" + (args.size() + 2))
+                .execute(Tuple.from(pageArgs)).map(MovementRepository::list);
+        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM inventory_movements_queue" + filter)
+                .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
+        return Uni.combine().all().unis(items, total).asTuple().map(t -> new MovementPage(t.getItem1(), t.getItem2()));
     }
 
     public Uni<Movement> find(long id) {

@@ -8,8 +8,6 @@ import ec.stocksync.common.StrictJson;
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -30,7 +28,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,8 +44,6 @@ public class MovementResource {
     static final int REASON_MAX = 500;
     static final int FILTER_MAX = 200;
 
-    @Inject
-    Pool pool;
     @Inject
     MovementRepository repo;
     @Inject
@@ -68,39 +63,9 @@ public class MovementResource {
         Paging paging = Paging.of(page, size);
         Long store = current.get().storeFilter(storeId);
         Boolean dismissedFilter = optionalBoolean("dismissed", dismissed);
-        List<Object> args = new ArrayList<>();
-        StringBuilder where = new StringBuilder(" WHERE TRUE");
-        if (store != null) {
-            args.add(store);
-            where.append(" AND store_id = $").append(args.size());
-        }
-        if (status != null) {
-            args.add(status.name());
-            where.append(" AND status = $").append(args.size());
-        }
-        String skuFilter = filterText("sku", sku);
-        if (skuFilter != null) {
-            args.add(skuFilter);
-            where.append(" AND sku = $").append(args.size());
-        }
-        if (dismissedFilter != null) {
-            where.append(dismissedFilter ? " AND dismissed_at IS NOT NULL" : " AND dismissed_at IS NULL");
-        }
-        String errorPattern = new MovementRepository.DeadSelection(0, null, filterText("error", error)).errorPattern();
-        if (errorPattern != null) {
-            args.add(errorPattern);
-            where.append(" AND last_error ILIKE $").append(args.size());
-        }
-        String filter = where.toString();
-        List<Object> pageArgs = new ArrayList<>(args);
-        pageArgs.add(paging.size());
-        pageArgs.add(paging.offset());
-        Uni<List<Movement>> items = pool.preparedQuery("SELECT " + Movement.COLUMNS + " FROM inventory_movements_queue"
-                        + filter + " ORDER BY id DESC LIMIT $" + (args.size() + 1) + " OFFSET $" + (args.size() + 2))
-                .execute(Tuple.from(pageArgs)).map(MovementRepository::list);
-        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM inventory_movements_queue" + filter)
-                .execute(Tuple.from(args)).map(rows -> rows.iterator().next().getLong(0));
-        return Uni.combine().all().unis(items, total).asTuple().map(t -> new Page(t.getItem1(), paging.page(), paging.size(), t.getItem2()));
+        String errorPattern = MovementRepository.containsPattern(filterText("error", error));
+        return repo.page(store, status, filterText("sku", sku), dismissedFilter, errorPattern, paging.size(), paging.offset())
+                .map(p -> new Page(p.items(), paging.page(), paging.size(), p.total()));
     }
 
     @GET

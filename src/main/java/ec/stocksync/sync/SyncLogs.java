@@ -82,4 +82,31 @@ public class SyncLogs {
                         before, after, errors}))
                 .replaceWithVoid();
     }
+
+    /** A page of the log and the count of all rows matching (for the history endpoint). */
+    public record LogPage(List<SyncHistoryResource.SyncLog> items, long total) {
+    }
+
+    /** The log newest first, filtered by store and SKU when given (null matches all). */
+    public Uni<LogPage> page(Long storeId, String sku, int limit, long offset) {
+        // Null filters match everything; the planner keeps the (store_id, sku, created_at) index for the usual case.
+        String filter = " WHERE ($1::bigint IS NULL OR store_id = $1) AND ($2::text IS NULL OR sku = $2)";
+        Uni<List<SyncHistoryResource.SyncLog>> items = pool.preparedQuery("SELECT * FROM sync_logs" + filter
+                        + " ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4")
+                .execute(Tuple.of(storeId, sku, limit, offset))
+                .map(rows -> {
+                    List<SyncHistoryResource.SyncLog> out = new java.util.ArrayList<>();
+                    for (io.vertx.mutiny.sqlclient.Row r : rows) {
+                        out.add(new SyncHistoryResource.SyncLog(r.getLong("id"), r.getLong("store_id"), r.getString("sku"),
+                                r.getString("trigger"), r.getString("action"), r.getBigDecimal("contifico_stock"),
+                                r.getInteger("store_stock_before"), r.getInteger("store_stock_after"),
+                                r.getString("error"), r.getLong("pull_run_id"), r.getLong("movement_id"),
+                                r.getOffsetDateTime("created_at")));
+                    }
+                    return out;
+                });
+        Uni<Long> total = pool.preparedQuery("SELECT count(*) FROM sync_logs" + filter)
+                .execute(Tuple.of(storeId, sku)).map(rows -> rows.iterator().next().getLong(0));
+        return Uni.combine().all().unis(items, total).asTuple().map(t -> new LogPage(t.getItem1(), t.getItem2()));
+    }
 }
