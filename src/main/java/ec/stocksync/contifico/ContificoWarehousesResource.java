@@ -13,6 +13,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -29,7 +31,7 @@ import java.util.Map;
 
 /**
  * The warehouses (bodegas) a Contifico key can see, so a merchant picks one from a list instead of typing an id: while
- * connecting a store (the key not saved yet) or, without a body, with the store's saved integration. Nothing is saved.
+ * connecting a store (POST, the key not saved yet) or with the store's saved integration (GET). Nothing is saved.
  */
 @Path("/api/stores/{id}/contifico/warehouses")
 @Produces(MediaType.APPLICATION_JSON)
@@ -54,31 +56,39 @@ public class ContificoWarehousesResource {
         }
     }
 
-    @POST
-    @Operation(summary = "List the warehouses a Contifico key sees, before it is saved (or the saved integration's)")
-    public Uni<List<WarehouseView>> list(@RestPath long id,
-                                         @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                                                 schema = @Schema(implementation = WarehouseListRequest.class),
-                                                 examples = @ExampleObject(name = "example", value = WarehouseListRequest.EXAMPLE)))
-                                         @Valid WarehouseListRequest body) {
+    /** The warehouses of the store's saved integration (e.g. to pick another one), read-only tokens included. */
+    @GET
+    @Operation(summary = "List the warehouses the store's saved Contifico integration sees")
+    public Uni<List<WarehouseView>> saved(@RestPath long id) {
         current.get().requireStore(id);
-        Uni<ContificoConnection> connection = stores.get(id).chain(store -> {
-            if (body != null) {
-                StoreIntegration probe = new StoreIntegration();
-                probe.apiKey = body.apiKey();
-                probe.baseUrl = body.baseUrl() != null ? body.baseUrl() : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
-                probe.warehouseId = "";
-                // The key goes to this address: it must pass the same policy as a saved integration's (no internal hosts).
-                return outbound.check(Map.of("baseUrl", probe.baseUrl)).map(ok -> ContificoConnection.of(probe));
+        return list(stores.activeIntegration(id).map(saved -> {
+            if (saved == null) {
+                throw ApiException.badRequest("no_integration", "Store " + id + " has no active Contifico integration:"
+                        + " POST {\"apiKey\"} here to list the warehouses of a key before connecting it.");
             }
-            return stores.activeIntegration(id).map(saved -> {
-                if (saved == null) {
-                    throw ApiException.badRequest("no_integration", "Store " + id + " has no active Contifico"
-                            + " integration: send {\"apiKey\"} to list the warehouses of a key before connecting it.");
-                }
-                return ContificoConnection.of(saved);
-            });
-        });
+            return ContificoConnection.of(saved);
+        }));
+    }
+
+    /** The warehouses a key sees before it is saved, so the merchant picks one from a list; nothing is saved. */
+    @POST
+    @Operation(summary = "List the warehouses a Contifico key sees, before it is saved")
+    public Uni<List<WarehouseView>> probe(@RestPath long id,
+                                          @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                                  schema = @Schema(implementation = WarehouseListRequest.class),
+                                                  examples = @ExampleObject(name = "example", value = WarehouseListRequest.EXAMPLE)))
+                                          @NotNull @Valid WarehouseListRequest body) {
+        current.get().requireStore(id);
+        StoreIntegration probe = new StoreIntegration();
+        probe.apiKey = body.apiKey();
+        probe.baseUrl = body.baseUrl() != null ? body.baseUrl() : StoreIntegration.DEFAULT_CONTIFICO_BASE_URL;
+        probe.warehouseId = "";
+        // The key goes to this address: it must pass the same policy as a saved integration's (no internal hosts).
+        return list(stores.get(id).chain(store -> outbound.check(Map.of("baseUrl", probe.baseUrl)))
+                .map(ok -> ContificoConnection.of(probe)));
+    }
+
+    private Uni<List<WarehouseView>> list(Uni<ContificoConnection> connection) {
         return connection.chain(conn -> client.warehouses(conn))
                 .map(list -> list.stream().map(WarehouseView::of).toList())
                 .onFailure(ContificoException.class).transform(e -> {

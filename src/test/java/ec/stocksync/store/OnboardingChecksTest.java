@@ -77,8 +77,10 @@ class OnboardingChecksTest {
                 .body("id", hasItem(bodega.id())).body("name", hasItem("Bodega Quito")).body("code", hasItem("BOD1"));
         // Listing saved nothing: the store still has no integration.
         Api.admin().get("/api/stores/" + storeId + "/integrations").then().statusCode(200).body("size()", equalTo(0));
-        Api.admin().post("/api/stores/" + storeId + "/contifico/warehouses").then().statusCode(400)
+        Api.admin().get("/api/stores/" + storeId + "/contifico/warehouses").then().statusCode(400)
                 .body("error", equalTo("no_integration"));
+        Api.admin().post("/api/stores/" + storeId + "/contifico/warehouses").then().statusCode(400)
+                .body("error", equalTo("missing_body"));
     }
 
     @Test
@@ -88,7 +90,7 @@ class OnboardingChecksTest {
                 .post("/api/stores/" + wired.storeId() + "/contifico/warehouses").then().statusCode(400)
                 .body("error", equalTo("invalid_field")).body("message", containsString("apiKey"))
                 .body("message", not(containsString("not-the-key")));
-        Api.admin().post("/api/stores/" + wired.storeId() + "/contifico/warehouses").then().statusCode(200)
+        Api.admin().get("/api/stores/" + wired.storeId() + "/contifico/warehouses").then().statusCode(200)
                 .body("id", hasItem(wired.warehouseId()));
         Api.admin().body(Map.of("apiKey", "k", "color", "red"))
                 .post("/api/stores/" + wired.storeId() + "/contifico/warehouses").then().statusCode(400)
