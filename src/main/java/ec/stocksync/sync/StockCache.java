@@ -41,7 +41,8 @@ public class StockCache implements ProductIdCache {
 
     /**
      * A catalogue import's chunk: the storefront's names, ids and stock, and the Contifico id where the import matched
-     * one ({@code contificoIdBySku}; an id already cached stays when none matched). One statement per chunk.
+     * one ({@code contificoIdBySku}; an id already cached stays when none matched), or the linked one where an operator
+     * linked the SKU ({@link SkuLinks}). One statement per chunk.
      */
     public Uni<Void> importCatalogue(long storeId, List<StorefrontItem> chunk, Map<String, String> contificoIdBySku) {
         int n = chunk.size();
@@ -65,7 +66,11 @@ public class StockCache implements ProductIdCache {
         return pool.preparedQuery("""
                         INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
                                                  inventory_item_id, store_stock, store_stock_updated_at, contifico_product_id)
-                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(), r.cid
+                        -- An operator's link beats a match by code.
+                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(),
+                               coalesce((SELECT l.contifico_product_id FROM sku_links l
+                                         WHERE l.store_id = $1 AND l.storefront_sku = r.sku AND NOT l.stale
+                                           AND l.contifico_product_id IS NOT NULL), r.cid)
                         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])
                              AS r(sku, name, pid, vid, iid, stock, cid)
                         ON CONFLICT (store_id, sku) DO UPDATE SET
