@@ -356,4 +356,28 @@ public class StockCache implements ProductIdCache {
         return mapped("AND contifico_product_id = ANY($2)", "", storeId, productIds.toArray(new String[0]),
                 recentPushWindow);
     }
+
+    /**
+     * The store's SKUs whose SKU or name contains {@code text} (case-insensitive), in SKU order, at most {@code limit},
+     * with their link or mark ({@link SkuLinks}): what the operator searches when linking.
+     */
+    public Uni<List<SkuLinkService.StorefrontHit>> search(long storeId, String text, int limit) {
+        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return pool.preparedQuery("""
+                        SELECT c.sku, c.name, c.store_stock, c.contifico_product_id, l.contifico_product_id AS linked,
+                               coalesce(l.not_synced, FALSE) AS not_synced
+                        FROM stock_cache c
+                        LEFT JOIN sku_links l ON l.store_id = c.store_id AND l.storefront_sku = c.sku AND NOT l.stale
+                        WHERE c.store_id = $1 AND c.storefront_product_id IS NOT NULL
+                          AND (c.sku ILIKE $2 OR c.name ILIKE $2)
+                        ORDER BY c.sku LIMIT $3""")
+                .execute(Tuple.of(storeId, pattern, limit))
+                .map(rows -> {
+                    List<SkuLinkService.StorefrontHit> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new SkuLinkService.StorefrontHit(r.getString("sku"), r.getString("name"),
+                            r.getInteger("store_stock"), r.getString("contifico_product_id"), r.getString("linked"),
+                            r.getBoolean("not_synced"))));
+                    return out;
+                });
+    }
 }

@@ -1,0 +1,107 @@
+package ec.stocksync.sync;
+
+import ec.stocksync.sandbox.storefront.ShopifySimulator;
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Db;
+import ec.stocksync.support.Sandbox;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+/** Issue 14 C: an operator links a storefront SKU to a Contifico product by hand, unlinks it, or marks it not synced. */
+@QuarkusTest
+class SkuLinksTest {
+
+    @Inject
+    Sandbox sandbox;
+    @Inject
+    Db db;
+
+    Sandbox.Wired store;
+    String base;
+    String camiseta;
+
+    @BeforeEach
+    void setUp() {
+        sandbox.reset();
+        store = sandbox.shopifyStore();
+        base = "/api/stores/" + store.storeId();
+        // The storefront sells "CAM-M"; Contifico knows the same shirt as "CAM-001-M".
+        sandbox.shopify().addProduct("Camiseta M", ShopifySimulator.variant("CAM-M", "M", 8));
+        camiseta = sandbox.contificoProduct(store, "CAM-001-M", 8);
+    }
+
+    @Test
+    void anOperatorFindsBothSidesLinksUnlinksAndMarksNotSynced() {
+        Api.admin().post(base + "/catalog/import").then().statusCode(200)
+                .body("storefrontOnly.sku", hasItem("CAM-M"));
+        Api.admin().queryParam("q", "cam-001").get(base + "/catalog/contifico").then().statusCode(200)
+                .body("items.id", hasItem(camiseta))
+                .body("items.find { it.id == '" + camiseta + "' }.codigo", equalTo("CAM-001-M"));
+        Api.admin().queryParam("q", "camiseta").get(base + "/catalog/storefront").then().statusCode(200)
+                .body("sku", hasItem("CAM-M"));
+
+        Api.admin().body(Map.of("contificoProductId", camiseta)).put(base + "/sku-links/CAM-M").then().statusCode(200)
+                .body("sku", equalTo("CAM-M"))
+                .body("contificoProductId", equalTo(camiseta))
+                .body("contificoCode", equalTo("CAM-001-M"))
+                .body("notSynced", equalTo(false));
+        Api.admin().get(base + "/sku-links").then().statusCode(200).body("sku", hasItem("CAM-M"));
+        Api.admin().queryParam("q", "CAM-M").get(base + "/catalog/storefront").then().statusCode(200)
+                .body("find { it.sku == 'CAM-M' }.linkedProductId", equalTo(camiseta));
+        Api.admin().queryParam("q", "CAM-001").get(base + "/catalog/contifico").then().statusCode(200)
+                .body("items.find { it.id == '" + camiseta + "' }.linkedSku", equalTo("CAM-M"));
+        // The cache follows the link, so pulls and the delta signals map the product to the SKU.
+        org.junit.jupiter.api.Assertions.assertEquals(camiseta, db.rows(
+                "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'CAM-M'", store.storeId())
+                .get(0).getString(0));
+
+        // One Contifico product, one storefront SKU.
+        Api.admin().body(Map.of("contificoProductId", camiseta)).put(base + "/sku-links/CAM-M-2").then().statusCode(409)
+                .body("error", equalTo("product_already_linked"))
+                .body("message", containsString("'CAM-M'"));
+        // Contifico must know the product.
+        Api.admin().body(Map.of("contificoProductId", "noSuchProduct1")).put(base + "/sku-links/CAM-M").then()
+                .statusCode(400).body("error", equalTo("unknown_contifico_product"));
+
+        Api.admin().body(Map.of("notSynced", true)).put(base + "/sku-links/CAM-M").then().statusCode(200)
+                .body("notSynced", equalTo(true)).body("contificoProductId", nullValue());
+        org.junit.jupiter.api.Assertions.assertNull(db.rows(
+                "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'CAM-M'", store.storeId())
+                .get(0).getString(0), "the link's id leaves the cache");
+
+        Api.admin().delete(base + "/sku-links/CAM-M").then().statusCode(204);
+        Api.admin().delete(base + "/sku-links/CAM-M").then().statusCode(404).body("error", equalTo("link_not_found"));
+        Api.admin().get(base + "/sku-links").then().statusCode(200).body("$", hasSize(0));
+        // Unlinked, the product is free again for another SKU.
+        Api.admin().body(Map.of("contificoProductId", camiseta)).put(base + "/sku-links/CAM-M-2").then().statusCode(200);
+    }
+
+    @Test
+    void badRequestsChangeNothing() {
+        Api.admin().body(Map.of("contificoProductId", camiseta, "notSynced", true)).put(base + "/sku-links/CAM-M")
+                .then().statusCode(400);
+        Api.admin().body(Map.of()).put(base + "/sku-links/CAM-M").then().statusCode(400);
+        Api.admin().body(Map.of("notSynced", false)).put(base + "/sku-links/CAM-M").then().statusCode(400);
+        Api.admin().body(Map.of("contificoProductId", camiseta, "extra", 1)).put(base + "/sku-links/CAM-M")
+                .then().statusCode(400);
+        Api.admin().body(Map.of("contificoProductId", camiseta)).put(base + "/sku-links/" + "X".repeat(201))
+                .then().statusCode(400).body("message", containsString("sku"));
+        Api.admin().urlEncodingEnabled(false).body(Map.of("contificoProductId", camiseta)).put(base + "/sku-links/A%00B")
+                .then().statusCode(400);
+        // A URL-encoded SKU with a space is one SKU.
+        Api.admin().urlEncodingEnabled(false).body(Map.of("notSynced", true)).put(base + "/sku-links/CAM%20M")
+                .then().statusCode(200).body("sku", equalTo("CAM M"));
+        Api.admin().get(base + "/sku-links").then().statusCode(200).body("sku", not(hasItem("CAM-M")));
+    }
+}
