@@ -231,7 +231,8 @@ public class StockCache implements ProductIdCache {
     }
 
     /** A mapped SKU as a full pull needs it. */
-    public record MappedSku(String sku, StorefrontItem item, String contificoProductId, boolean recentlyPushed) {
+    public record MappedSku(String sku, StorefrontItem item, String contificoProductId, boolean recentlyPushed,
+                            boolean notSynced) {
     }
 
     /** The store's SKUs mapped on both sides, in SKU order, at most {@code limit} (null: all). */
@@ -247,10 +248,13 @@ public class StockCache implements ProductIdCache {
                                contifico_product_id,
                                -- A post-push pull that failed does not own the SKU: the full pull reads it.
                                coalesce(last_pushed_at > now() - make_interval(secs => $3), FALSE)
-                                 AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent
-                        FROM stock_cache
-                        WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL
-                        """ + filter + " ORDER BY sku " + limit)
+                                 AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent,
+                               %1$s AS not_synced
+                        FROM stock_cache c
+                        -- A SKU marked not synced is listed (the run reports it skipped), with or without a product.
+                        WHERE store_id = $1 AND storefront_product_id IS NOT NULL
+                          AND (contifico_product_id IS NOT NULL OR %1$s)
+                        """.formatted(SkuLinks.NOT_SYNCED_OF_CACHE_ROW) + filter + " ORDER BY sku " + limit)
                 .execute(Tuple.of(storeId, second, recentPushWindow.toMillis() / 1000.0))
                 .map(rows -> {
                     List<MappedSku> out = new ArrayList<>();
@@ -258,7 +262,7 @@ public class StockCache implements ProductIdCache {
                             new StorefrontItem(r.getString("sku"), r.getString("name"), r.getString("storefront_product_id"),
                                     r.getString("storefront_variant_id"), r.getString("inventory_item_id"),
                                     r.getInteger("store_stock"), true),
-                            r.getString("contifico_product_id"), r.getBoolean("recent"))));
+                            r.getString("contifico_product_id"), r.getBoolean("recent"), r.getBoolean("not_synced"))));
                     return out;
                 });
     }

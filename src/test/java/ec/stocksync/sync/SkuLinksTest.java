@@ -26,6 +26,8 @@ class SkuLinksTest {
     Sandbox sandbox;
     @Inject
     Db db;
+    @Inject
+    ec.stocksync.movement.MovementWorker worker;
 
     Sandbox.Wired store;
     String base;
@@ -39,6 +41,11 @@ class SkuLinksTest {
         // The storefront sells "CAM-M"; Contifico knows the same shirt as "CAM-001-M".
         sandbox.shopify().addProduct("Camiseta M", ShopifySimulator.variant("CAM-M", "M", 8));
         camiseta = sandbox.contificoProduct(store, "CAM-001-M", 8);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopWorker() {
+        worker.main().stop();
     }
 
     @Test
@@ -103,5 +110,78 @@ class SkuLinksTest {
         Api.admin().urlEncodingEnabled(false).body(Map.of("notSynced", true)).put(base + "/sku-links/CAM%20M")
                 .then().statusCode(200).body("sku", equalTo("CAM M"));
         Api.admin().get(base + "/sku-links").then().statusCode(200).body("sku", not(hasItem("CAM-M")));
+    }
+
+    private void link(String sku, String productId) {
+        Api.admin().body(Map.of("contificoProductId", productId)).put(base + "/sku-links/" + sku).then().statusCode(200);
+    }
+
+    private io.restassured.response.ValidatableResponse pull(String sku) {
+        return Api.admin().body(Map.of("skus", java.util.List.of(sku), "skipRecentPushCheck", true)).post(base + "/pull/selective").then().statusCode(200);
+    }
+
+    private void awaitMovement(String sku, String status) {
+        Sandbox.await(sku + " " + status, java.time.Duration.ofSeconds(20), () -> db.count(
+                "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND sku = $2 AND status = $3",
+                store.storeId(), sku, status) == 1);
+    }
+
+    @Test
+    void aSaleOfALinkedSkuBooksTheLinkedProductAndAPullPublishesItsStock() {
+        link("CAM-M", camiseta);
+        worker.main().start();
+        sandbox.sell(store.storeId(), "CAM-M", 2);
+        awaitMovement("CAM-M", "DONE");
+        var egr = sandbox.contifico().movements().stream().filter(m -> "EGR".equals(m.tipo())).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(1, egr.size());
+        org.junit.jupiter.api.Assertions.assertEquals(camiseta, egr.get(0).detalles().get(0).productoId());
+        org.junit.jupiter.api.Assertions.assertEquals(0, new java.math.BigDecimal("6")
+                .compareTo(sandbox.contifico().stock(camiseta, store.warehouseId())));
+        // The post-push pull read the linked product: the storefront shows Contifico's 6.
+        Sandbox.await("the storefront at 6", java.time.Duration.ofSeconds(10),
+                () -> Integer.valueOf(6).equals(sandbox.shopify().available("CAM-M")));
+
+        sandbox.contifico().setStock(camiseta, store.warehouseId(), java.math.BigDecimal.valueOf(4));
+        pull("CAM-M").body("results[0].action", equalTo("UPDATED")).body("results[0].storeStockAfter", equalTo(4));
+        org.junit.jupiter.api.Assertions.assertEquals(4, sandbox.shopify().available("CAM-M"));
+
+        // Unlinked, the SKU is matched by code again: Contifico has no "CAM-M".
+        Api.admin().delete(base + "/sku-links/CAM-M").then().statusCode(204);
+        pull("CAM-M").body("results[0].action", equalTo("ERROR"))
+                .body("results[0].error", containsString("'CAM-M' is not listed by Contifico"));
+        String byCode = sandbox.contificoProduct(store, "CAM-M", 3);
+        pull("CAM-M").body("results[0].action", equalTo("UPDATED")).body("results[0].storeStockAfter", equalTo(3));
+        org.junit.jupiter.api.Assertions.assertEquals(byCode, db.rows(
+                "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'CAM-M'", store.storeId())
+                .get(0).getString(0));
+    }
+
+    @Test
+    void aNotSyncedSkuIsSkippedByPullsAndItsSalesDieWithoutACall() {
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        sandbox.product(store, "NS-1", 9, 2);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        Api.admin().body(Map.of("notSynced", true)).put(base + "/sku-links/NS-1").then().statusCode(200);
+
+        pull("NS-1").body("results[0].action", equalTo("SKIPPED_NOT_SYNCED"))
+                .body("results[0].error", containsString("not synced"));
+        org.junit.jupiter.api.Assertions.assertEquals(2, sandbox.shopify().available("NS-1"), "not written");
+
+        // A full pull reports it skipped and writes nothing for it.
+        long run = Api.admin().body(Map.of("mode", "full")).post(base + "/pull?wait=true").then().statusCode(200)
+                .body("status", equalTo("DONE")).extract().jsonPath().getLong("id");
+        org.junit.jupiter.api.Assertions.assertEquals(2, sandbox.shopify().available("NS-1"), "not written");
+        org.junit.jupiter.api.Assertions.assertEquals(1L, db.count("SELECT count(*) FROM sync_logs WHERE store_id = $1"
+                + " AND sku = 'NS-1' AND action = 'SKIPPED_NOT_SYNCED' AND pull_run_id = $2", store.storeId(), run));
+
+        int posts = sandbox.contifico().count(ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint.MOVEMENT_CREATE);
+        worker.main().start();
+        sandbox.sell(store.storeId(), "NS-1", 1);
+        awaitMovement("NS-1", "DEAD");
+        org.junit.jupiter.api.Assertions.assertEquals(posts,
+                sandbox.contifico().count(ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint.MOVEMENT_CREATE));
+        org.junit.jupiter.api.Assertions.assertTrue(db.rows("SELECT last_error FROM inventory_movements_queue"
+                        + " WHERE store_id = $1 AND sku = 'NS-1'", store.storeId()).get(0).getString(0)
+                .contains("SKU 'NS-1' is marked not synced"));
     }
 }
