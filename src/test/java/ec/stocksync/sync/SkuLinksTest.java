@@ -184,4 +184,34 @@ class SkuLinksTest {
                         + " WHERE store_id = $1 AND sku = 'NS-1'", store.storeId()).get(0).getString(0)
                 .contains("SKU 'NS-1' is marked not synced"));
     }
+
+    @Test
+    void theCatalogueImportShowsLinksMarksAndDuplicateCodesAndGuessesNothing() {
+        sandbox.shopify().addProduct("Duplicado", ShopifySimulator.variant("DUP-1", "U", 5));
+        sandbox.contificoProduct(store, "DUP-1", 5);
+        sandbox.contificoProduct(store, "DUP-1", 7);
+        sandbox.product(store, "NS-2", 3, 3);
+        link("CAM-M", camiseta);
+        Api.admin().body(Map.of("notSynced", true)).put(base + "/sku-links/NS-2").then().statusCode(200);
+
+        Api.admin().post(base + "/catalog/import").then().statusCode(200)
+                .body("duplicateContificoCodes.codigo", equalTo(java.util.List.of("DUP-1")))
+                .body("duplicateContificoCodes[0].productIds", hasSize(2))
+                .body("storefrontOnly.sku", equalTo(java.util.List.of("DUP-1")))
+                .body("storefrontOnly[0].reason", containsString("none is guessed"))
+                .body("linked.sku", equalTo(java.util.List.of("CAM-M")))
+                .body("linked[0].contificoCode", equalTo("CAM-001-M"))
+                .body("contificoOnly.sku", not(hasItem("CAM-001-M")))
+                .body("notSynced", equalTo(java.util.List.of("NS-2")))
+                .body("mapped", equalTo(1));
+        org.junit.jupiter.api.Assertions.assertNull(db.rows(
+                "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'DUP-1'", store.storeId())
+                .get(0).getString(0), "no product guessed");
+        org.junit.jupiter.api.Assertions.assertEquals(camiseta, db.rows(
+                "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'CAM-M'", store.storeId())
+                .get(0).getString(0), "the import keeps the link's product");
+        // Nor does the resolver guess.
+        pull("DUP-1").body("results[0].action", equalTo("ERROR"))
+                .body("results[0].error", containsString("none is guessed"));
+    }
 }
