@@ -88,6 +88,13 @@ public abstract sealed class ContificoException extends RuntimeException
                     + " (PUT /api/stores/{id}/sku-links/{sku}) or make the codes unique in Contifico.", sku);
         }
 
+        /** The product of the SKU's code is linked by hand to another storefront SKU. */
+        public static NotFound linkedElsewhere(String sku, String productId, String otherSku) {
+            return new NotFound("Contifico's product with code '" + sku + "' (id " + productId + ") is linked by hand to"
+                    + " storefront SKU '" + otherSku + "': it is not also taken for '" + sku + "'. Link '" + sku
+                    + "' to another product, or mark it not synced.", sku);
+        }
+
         public static NotFound product(String productId) {
             return new NotFound("Contifico has no product with id '" + productId + "'.", null);
         }

@@ -40,6 +40,12 @@ public class ContificoProductResolver {
         return cachedProductId(storeId, sku).chain(cached -> cached != null
                 ? Uni.createFrom().item(cached)
                 : client.findProductBySku(connection, sku)
+                        // A product linked by hand to another SKU is that SKU's: two SKUs never book one product.
+                        .call(p -> links.linkedSku(storeId, p.id()).invoke(other -> {
+                            if (other != null && !other.equals(sku)) {
+                                throw ContificoException.NotFound.linkedElsewhere(sku, p.id(), other);
+                            }
+                        }))
                         .call(p -> remember(storeId, sku, p))
                         .map(ContificoProduct::id));
     }

@@ -14,6 +14,9 @@ public interface ProductLinks {
      */
     Uni<Link> link(long storeId, String sku);
 
+    /** The storefront SKU linked by hand to the product (a link in use), or null. */
+    Uni<String> linkedSku(long storeId, String productId);
+
     /**
      * A link in use: {@code productId} is the Contifico product to book and read; or the SKU is not synced at all
      * ({@code notSynced}, no product).

@@ -138,6 +138,9 @@ public class CatalogImportService {
             } else if (link != null) {
                 linked.add(new Linked(i.sku(), i.name(), link.contificoProductId(), link.contificoCode(),
                         link.contificoName()));
+            } else if (byCode.containsKey(i.sku()) && linkedProductIds.contains(byCode.get(i.sku()).id())) {
+                storefrontOnly.add(new Unmatched(i.sku(), i.name(), "Contifico's product with this codigo is linked by"
+                        + " hand to another SKU: link this one to another product, or mark it not synced"));
             } else if (allByCode.containsKey(i.sku()) && !byCode.containsKey(i.sku())) {
                 storefrontOnly.add(new Unmatched(i.sku(), i.name(), "Contifico lists " + allByCode.get(i.sku()).size()
                         + " products with this codigo: none is guessed; link the SKU to one by hand"));
@@ -159,7 +162,7 @@ public class CatalogImportService {
         Uni<Void> writes = Uni.createFrom().voidItem();
         for (int i = 0; i < all.size(); i += UPSERT_CHUNK) {
             List<StorefrontItem> chunk = all.subList(i, Math.min(all.size(), i + UPSERT_CHUNK));
-            writes = writes.chain(() -> upsert(ctx.storeId(), chunk, byCode));
+            writes = writes.chain(() -> upsert(ctx.storeId(), chunk, byCode, linkedProductIds));
         }
         return writes.map(x -> {
             ImportSummary s = new ImportSummary(importId, ctx.storeId(), bySku.size(), products.size(), mapped,
@@ -173,11 +176,12 @@ public class CatalogImportService {
         });
     }
 
-    private Uni<Void> upsert(long storeId, List<StorefrontItem> chunk, Map<String, ContificoProduct> byCode) {
+    private Uni<Void> upsert(long storeId, List<StorefrontItem> chunk, Map<String, ContificoProduct> byCode,
+                             java.util.Set<String> linkedProductIds) {
         Map<String, String> contificoIds = new HashMap<>();
         for (StorefrontItem it : chunk) {
             ContificoProduct p = byCode.get(it.sku());
-            if (p != null) {
+            if (p != null && !linkedProductIds.contains(p.id())) {
                 contificoIds.put(it.sku(), p.id());
             }
         }

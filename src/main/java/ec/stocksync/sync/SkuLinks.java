@@ -52,6 +52,15 @@ public class SkuLinks implements ProductLinks {
                 });
     }
 
+    @Override
+    public Uni<String> linkedSku(long storeId, String productId) {
+        return pool.preparedQuery("""
+                        SELECT storefront_sku FROM sku_links
+                        WHERE store_id = $1 AND contifico_product_id = $2 AND NOT stale""")
+                .execute(Tuple.of(storeId, productId))
+                .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString(0) : null);
+    }
+
     /** The store's links and marks, in SKU order, at most {@code limit}, optionally only SKUs from {@code after}. */
     public Uni<List<View>> list(long storeId, String after, int limit) {
         return pool.preparedQuery("""
@@ -81,6 +90,18 @@ public class SkuLinks implements ProductLinks {
                                 SELECT storefront_sku FROM sku_links WHERE store_id = $1 AND contifico_product_id = $2
                                 AND NOT stale AND storefront_sku <> $3""")
                         .execute(Tuple.of(storeId, productId, sku))
+                        .chain(rows -> {
+                            if (rows.iterator().hasNext()) {
+                                throw alreadyLinked(productId, code, rows.iterator().next().getString(0));
+                            }
+                            // A storefront SKU matched to the product by code books it too: one SKU per product.
+                            return tx.preparedQuery("""
+                                            SELECT c.sku FROM stock_cache c
+                                            WHERE c.store_id = $1 AND c.contifico_product_id = $2 AND c.sku <> $3
+                                              AND c.storefront_product_id IS NOT NULL AND NOT (""" + NOT_SYNCED_OF_CACHE_ROW
+                                            + ") LIMIT 1")
+                                    .execute(Tuple.of(storeId, productId, sku));
+                        })
                         .chain(rows -> {
                             if (rows.iterator().hasNext()) {
                                 throw alreadyLinked(productId, code, rows.iterator().next().getString(0));
@@ -198,7 +219,7 @@ public class SkuLinks implements ProductLinks {
         String product = code == null ? productId : code + " (" + productId + ")";
         return ApiException.conflict("product_already_linked", "Contifico product " + product + " is already linked to "
                 + (otherSku == null ? "another storefront SKU" : "storefront SKU '" + otherSku + "'")
-                + ": unlink that SKU first; one Contifico product is booked for one SKU only");
+                + ": unlink that SKU (or mark it not synced) first; one Contifico product is booked for one SKU only");
     }
 
     private static boolean oneSkuPerProduct(Throwable e) {

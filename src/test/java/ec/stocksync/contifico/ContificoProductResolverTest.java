@@ -144,4 +144,14 @@ class ContificoProductResolverTest {
         // re-linking the same SKU is fine
         await(links.link(storeId, "A", p.id, "ONE-1", "Uno", "test"));
     }
+
+    @Test
+    void aProductLinkedByHandToAnotherSkuIsNotTakenByCode() {
+        SimProduct p = fx.product("TAKEN-1", true, "5");
+        await(links.link(storeId, "OTHER", p.id, "TAKEN-1", "Tomado", "test"));
+        NotFound e = failure(resolver.productId(storeId, fx.connection(), "TAKEN-1"), NotFound.class);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("linked by hand to storefront SKU 'OTHER'"),
+                e.getMessage());
+        assertNull(await(resolver.cachedProductId(storeId, "TAKEN-1")));
+    }
 }

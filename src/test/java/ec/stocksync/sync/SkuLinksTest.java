@@ -214,4 +214,20 @@ class SkuLinksTest {
         pull("DUP-1").body("results[0].action", equalTo("ERROR"))
                 .body("results[0].error", containsString("none is guessed"));
     }
+
+    @Test
+    void aProductMatchedByCodeToAnotherSkuIsNotLinkedTwice() {
+        String p1 = sandbox.product(store, "P-1", 5, 5);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        Api.admin().body(Map.of("contificoProductId", p1)).put(base + "/sku-links/CAM-M").then().statusCode(409)
+                .body("error", equalTo("product_already_linked"))
+                .body("message", containsString("'P-1'"));
+        // Once P-1 is marked not synced, its product is free.
+        Api.admin().body(Map.of("notSynced", true)).put(base + "/sku-links/P-1").then().statusCode(200);
+        link("CAM-M", p1);
+        // And the import then does not map P-1 to it by code.
+        Api.admin().post(base + "/catalog/import").then().statusCode(200)
+                .body("linked.sku", equalTo(java.util.List.of("CAM-M")))
+                .body("notSynced", equalTo(java.util.List.of("P-1")));
+    }
 }
