@@ -202,7 +202,10 @@
     localStorage.setItem(STORE_KEY, state.storeId);
     state.page = 0;
     $('pull-result').classList.add('hidden');
+    $('links-unlinked').innerHTML = '';
+    $('links-status').textContent = '';
     refresh(true);
+    loadLinks().catch(() => {});
   });
 
   // ------------------------------------------------------------------ status table
@@ -762,6 +765,7 @@
     $('store').value = state.storeId;
     state.page = 0;
     await refresh(true);
+    loadLinks().catch(() => {});
   }
 
   // Step 1: create the store, or (back from a failed check) correct it. Only fields typed in are sent.
@@ -902,7 +906,8 @@
       box.appendChild(el('p', { class: 'warning' }, title + ': ' + items.slice(0, 10).map((u) => u.sku || u).join(', ')
         + (items.length > 10 ? ' y ' + (items.length - 10) + ' más' : '') + '.'));
     };
-    list('Solo en la tienda (no se sincronizarán hasta que exista el mismo código en Contifico)', r.storefrontOnly);
+    list('Solo en la tienda (no se sincronizarán hasta que exista el mismo código en Contifico, o los enlace a mano en «Productos sin enlazar»)', r.storefrontOnly);
+    list('Códigos repetidos en Contifico (no se adivina cuál usar: enlace a mano)', (r.duplicateContificoCodes || []).map((d) => d.codigo));
     list('Solo en Contifico', r.contificoOnly);
     list('SKU repetidos en la tienda (no se adivina cuál usar)', r.duplicateStorefrontSkus);
     wzError('catalog', '');
@@ -915,6 +920,89 @@
     $('wizard').classList.add('hidden');
     await wzOpenStore();
     pull(true);
+  });
+
+  // ------------------------------------------------------------------ SKU links (issue 14 C)
+
+  const skuPath = (sku) => '/api/stores/' + state.storeId + '/sku-links/' + encodeURIComponent(sku);
+
+  // The store's links and not-synced marks, each with "Desenlazar".
+  async function loadLinks() {
+    const body = $('links-linked');
+    if (!state.storeId) return;
+    const res = await api('/api/stores/' + state.storeId + '/sku-links');
+    if (!res.ok) { $('links-status').textContent = await errorText(res); return; }
+    const links = await res.json();
+    body.innerHTML = '';
+    if (!links.length) body.appendChild(el('tr', {}, el('td', { colspan: 3, class: 'muted' }, 'Ninguno.')));
+    links.forEach((l) => body.appendChild(el('tr', { 'data-sku': l.sku },
+      el('td', {}, el('code', {}, l.sku)),
+      el('td', {}, l.notSynced ? 'No sincronizar' : (l.contificoCode + ' · ' + (l.contificoName || ''))
+        + (l.stale ? ' (de otra empresa de Contifico: confirme el enlace)' : '')),
+      el('td', { class: 'write' }, el('button', { type: 'button', class: 'link-unlink', onclick: () => unlink(l.sku) },
+        'Desenlazar')))));
+  }
+
+  async function unlink(sku) {
+    const res = await api(skuPath(sku), { method: 'DELETE' });
+    $('links-status').textContent = res.ok ? 'Se desenlazó ' + sku + ': se vuelve a buscar por código.' : await errorText(res);
+    await loadLinks();
+  }
+
+  async function putLink(sku, body, done) {
+    const res = await api(skuPath(sku), { method: 'PUT', body });
+    if (!res.ok) { $('links-status').textContent = await errorText(res); return; }
+    $('links-status').textContent = done;
+    const row = document.querySelector('#links-unlinked tr[data-sku="' + CSS.escape(sku) + '"]');
+    if (row) row.remove();
+    await loadLinks();
+  }
+
+  // One unlinked storefront SKU: a search over Contifico's products, "Enlazar" the chosen one, or "No sincronizar".
+  function unlinkedRow(u) {
+    const q = el('input', { type: 'search', maxlength: 200, placeholder: 'Código o nombre en Contifico',
+      'aria-label': 'Buscar producto de Contifico para ' + u.sku, class: 'link-q' });
+    const pick = el('select', { class: 'link-pick', 'aria-label': 'Producto de Contifico para ' + u.sku });
+    const linkBtn = el('button', { type: 'button', class: 'link-save', disabled: 'disabled' }, 'Enlazar');
+    const search = async () => {
+      pick.innerHTML = '';
+      linkBtn.disabled = true;
+      const res = await api('/api/stores/' + state.storeId + '/catalog/contifico?q=' + encodeURIComponent(q.value.trim()));
+      if (!res.ok) { $('links-status').textContent = await errorText(res); return; }
+      const r = await res.json();
+      r.items.filter((p) => !p.linkedSku).forEach((p) => pick.appendChild(
+        el('option', { value: p.id }, p.codigo + ' · ' + p.nombre)));
+      if (!pick.options.length) pick.appendChild(el('option', { value: '' }, 'Sin resultados'));
+      linkBtn.disabled = !pick.value;
+      $('links-status').textContent = r.partial ? 'Se muestran los primeros resultados: afine la búsqueda.' : '';
+    };
+    q.addEventListener('keydown', (e) => { if (e.key === 'Enter') search(); });
+    linkBtn.addEventListener('click', () => putLink(u.sku, { contificoProductId: pick.value },
+      'Se enlazó ' + u.sku + ' con ' + pick.options[pick.selectedIndex].text + '.'));
+    return el('tr', { 'data-sku': u.sku },
+      el('td', {}, el('code', {}, u.sku)),
+      el('td', {}, u.name || ''),
+      el('td', {}, q, ' ', el('button', { type: 'button', class: 'link-search', onclick: search }, 'Buscar'), ' ', pick),
+      el('td', { class: 'write' }, linkBtn, ' ',
+        el('button', { type: 'button', class: 'link-not-synced',
+          onclick: () => putLink(u.sku, { notSynced: true }, u.sku + ' no se sincronizará.') }, 'No sincronizar')));
+  }
+
+  // The catalogue import lists what has no partner: storefront SKUs without a product of the same code.
+  $('links-load').addEventListener('click', async () => {
+    if (!state.storeId) return;
+    $('links-status').textContent = 'Revisando catálogo…';
+    const res = await api('/api/stores/' + state.storeId + '/catalog/import', { method: 'POST' });
+    if (!res.ok) { $('links-status').textContent = await errorText(res); return; }
+    const r = await res.json();
+    const body = $('links-unlinked');
+    body.innerHTML = '';
+    r.storefrontOnly.forEach((u) => body.appendChild(unlinkedRow(u)));
+    if (!r.storefrontOnly.length) body.appendChild(el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'Todos enlazados.')));
+    const dups = (r.duplicateContificoCodes || []).map((d) => d.codigo);
+    $('links-status').textContent = r.storefrontOnly.length + ' sin enlazar'
+      + (dups.length ? ' · códigos repetidos en Contifico: ' + dups.join(', ') : '') + '.';
+    await loadLinks();
   });
 
   // ------------------------------------------------------------------ polling
@@ -951,6 +1039,7 @@
       return;
     }
     await refresh(true);
+    loadLinks().catch(() => {});
     state.timer = setInterval(() => refresh(false), POLL_MS);
   }
 

@@ -45,7 +45,7 @@ class ArchitectureTest {
             "webhook", Set.of("webhook_events", "storefront_orders"),
             "movement", Set.of("inventory_movements_queue", "inventory_movements_purged_keys"),
             "sync", Set.of("stock_cache", "pull_runs", "sync_logs", "sync_status_latest", "pull_baselines",
-                    "contifico_seen_events", "catalog_imports"),
+                    "contifico_seen_events", "catalog_imports", "sku_links"),
             "reconcile", Set.of("reconciliation_state"),
             "access", Set.of("api_tokens", "api_audit_log"),
             "cluster", Set.of("schedule_claims"),

@@ -79,11 +79,19 @@ public class ContificoClient {
         return read(c, "product_search", "GET /v1/producto/?codigo=", true,
                 api -> api.products(enc(sku), null, null), json -> {
                     ContificoProduct first = null;
+                    List<ContificoProduct> exact = new java.util.ArrayList<>();
                     for (ContificoProduct p : ContificoMapper.products(json)) {
                         if (sku.equals(p.codigo())) {
-                            return p;
+                            exact.add(p);
                         }
                         first = first == null ? p : first;
+                    }
+                    if (exact.size() == 1) {
+                        return exact.get(0);
+                    }
+                    if (exact.size() > 1) {
+                        // Never guess between duplicates: the operator links the SKU to one of them by hand.
+                        throw NotFound.ambiguous(sku, exact.stream().map(ContificoProduct::id).toList());
                     }
                     if (first != null) {
                         // Contifico documents an exact match; if it ever fuzzes, a different code must not be taken for ours.

@@ -81,6 +81,20 @@ public abstract sealed class ContificoException extends RuntimeException
                     + "point of sale (para_pos).", sku);
         }
 
+        /** Contifico lists more than one product with the SKU as its code: none is taken. */
+        public static NotFound ambiguous(String sku, java.util.List<String> productIds) {
+            return new NotFound("Contifico lists " + productIds.size() + " products with code '" + sku + "' (ids "
+                    + String.join(", ", productIds) + "): none is guessed. Link the SKU to one of them by hand"
+                    + " (PUT /api/stores/{id}/sku-links/{sku}) or make the codes unique in Contifico.", sku);
+        }
+
+        /** The product of the SKU's code is linked by hand to another storefront SKU. */
+        public static NotFound linkedElsewhere(String sku, String productId, String otherSku) {
+            return new NotFound("Contifico's product with code '" + sku + "' (id " + productId + ") is linked by hand to"
+                    + " storefront SKU '" + otherSku + "': it is not also taken for '" + sku + "'. Link '" + sku
+                    + "' to another product, or mark it not synced.", sku);
+        }
+
         public static NotFound product(String productId) {
             return new NotFound("Contifico has no product with id '" + productId + "'.", null);
         }

@@ -3,6 +3,7 @@ package ec.stocksync.movement;
 import ec.stocksync.common.ApiException;
 import ec.stocksync.common.Backoff;
 import ec.stocksync.contifico.ContificoException;
+import ec.stocksync.contifico.SkuNotSynced;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -61,6 +62,10 @@ public class PushFailurePolicy {
             }
             outcome = dead ? PushVerdict.Outcome.DEAD
                     : ce.outcomeUnknown() ? PushVerdict.Outcome.RETRY_IN_DOUBT : PushVerdict.Outcome.RETRY;
+        } else if (e instanceof SkuNotSynced ns) {
+            // An operator's decision, found before anything was sent: no retry does better until it changes.
+            error = ns.getMessage();
+            outcome = PushVerdict.Outcome.DEAD;
         } else if (e instanceof InventoryPushService.DoubtUnresolved du) {
             error = "look-up of an earlier push failed: " + du.getCause().getMessage();
         } else if (e instanceof ApiException ae && "no_integration".equals(ae.code())) {

@@ -76,7 +76,7 @@ final class RunState {
             }
             default -> {
                 skipped++;
-                if (r.action() != SyncAction.SKIPPED_UNMANAGED) {
+                if (r.action() != SyncAction.SKIPPED_UNMANAGED && r.action() != SyncAction.SKIPPED_NOT_SYNCED) {
                     failedSkus.add(r.sku());
                 }
             }

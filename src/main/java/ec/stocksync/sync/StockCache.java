@@ -41,7 +41,8 @@ public class StockCache implements ProductIdCache {
 
     /**
      * A catalogue import's chunk: the storefront's names, ids and stock, and the Contifico id where the import matched
-     * one ({@code contificoIdBySku}; an id already cached stays when none matched). One statement per chunk.
+     * one ({@code contificoIdBySku}; an id already cached stays when none matched), or the linked one where an operator
+     * linked the SKU ({@link SkuLinks}). One statement per chunk.
      */
     public Uni<Void> importCatalogue(long storeId, List<StorefrontItem> chunk, Map<String, String> contificoIdBySku) {
         int n = chunk.size();
@@ -65,7 +66,11 @@ public class StockCache implements ProductIdCache {
         return pool.preparedQuery("""
                         INSERT INTO stock_cache (store_id, sku, name, storefront_product_id, storefront_variant_id,
                                                  inventory_item_id, store_stock, store_stock_updated_at, contifico_product_id)
-                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(), r.cid
+                        -- An operator's link beats a match by code.
+                        SELECT $1, r.sku, r.name, r.pid, r.vid, r.iid, r.stock, now(),
+                               coalesce((SELECT l.contifico_product_id FROM sku_links l
+                                         WHERE l.store_id = $1 AND l.storefront_sku = r.sku AND NOT l.stale
+                                           AND l.contifico_product_id IS NOT NULL), r.cid)
                         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])
                              AS r(sku, name, pid, vid, iid, stock, cid)
                         ON CONFLICT (store_id, sku) DO UPDATE SET
@@ -226,7 +231,8 @@ public class StockCache implements ProductIdCache {
     }
 
     /** A mapped SKU as a full pull needs it. */
-    public record MappedSku(String sku, StorefrontItem item, String contificoProductId, boolean recentlyPushed) {
+    public record MappedSku(String sku, StorefrontItem item, String contificoProductId, boolean recentlyPushed,
+                            boolean notSynced) {
     }
 
     /** The store's SKUs mapped on both sides, in SKU order, at most {@code limit} (null: all). */
@@ -242,10 +248,13 @@ public class StockCache implements ProductIdCache {
                                contifico_product_id,
                                -- A post-push pull that failed does not own the SKU: the full pull reads it.
                                coalesce(last_pushed_at > now() - make_interval(secs => $3), FALSE)
-                                 AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent
-                        FROM stock_cache
-                        WHERE store_id = $1 AND contifico_product_id IS NOT NULL AND storefront_product_id IS NOT NULL
-                        """ + filter + " ORDER BY sku " + limit)
+                                 AND pull_retry_at IS NULL AND pull_retry_attempts = 0 AS recent,
+                               %1$s AS not_synced
+                        FROM stock_cache c
+                        -- A SKU marked not synced is listed (the run reports it skipped), with or without a product.
+                        WHERE store_id = $1 AND storefront_product_id IS NOT NULL
+                          AND (contifico_product_id IS NOT NULL OR %1$s)
+                        """.formatted(SkuLinks.NOT_SYNCED_OF_CACHE_ROW) + filter + " ORDER BY sku " + limit)
                 .execute(Tuple.of(storeId, second, recentPushWindow.toMillis() / 1000.0))
                 .map(rows -> {
                     List<MappedSku> out = new ArrayList<>();
@@ -253,7 +262,7 @@ public class StockCache implements ProductIdCache {
                             new StorefrontItem(r.getString("sku"), r.getString("name"), r.getString("storefront_product_id"),
                                     r.getString("storefront_variant_id"), r.getString("inventory_item_id"),
                                     r.getInteger("store_stock"), true),
-                            r.getString("contifico_product_id"), r.getBoolean("recent"))));
+                            r.getString("contifico_product_id"), r.getBoolean("recent"), r.getBoolean("not_synced"))));
                     return out;
                 });
     }
@@ -350,5 +359,29 @@ public class StockCache implements ProductIdCache {
                                                 Duration recentPushWindow) {
         return mapped("AND contifico_product_id = ANY($2)", "", storeId, productIds.toArray(new String[0]),
                 recentPushWindow);
+    }
+
+    /**
+     * The store's SKUs whose SKU or name contains {@code text} (case-insensitive), in SKU order, at most {@code limit},
+     * with their link or mark ({@link SkuLinks}): what the operator searches when linking.
+     */
+    public Uni<List<SkuLinkService.StorefrontHit>> search(long storeId, String text, int limit) {
+        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return pool.preparedQuery("""
+                        SELECT c.sku, c.name, c.store_stock, c.contifico_product_id, l.contifico_product_id AS linked,
+                               coalesce(l.not_synced, FALSE) AS not_synced
+                        FROM stock_cache c
+                        LEFT JOIN sku_links l ON l.store_id = c.store_id AND l.storefront_sku = c.sku AND NOT l.stale
+                        WHERE c.store_id = $1 AND c.storefront_product_id IS NOT NULL
+                          AND (c.sku ILIKE $2 OR c.name ILIKE $2)
+                        ORDER BY c.sku LIMIT $3""")
+                .execute(Tuple.of(storeId, pattern, limit))
+                .map(rows -> {
+                    List<SkuLinkService.StorefrontHit> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new SkuLinkService.StorefrontHit(r.getString("sku"), r.getString("name"),
+                            r.getInteger("store_stock"), r.getString("contifico_product_id"), r.getString("linked"),
+                            r.getBoolean("not_synced"))));
+                    return out;
+                });
     }
 }

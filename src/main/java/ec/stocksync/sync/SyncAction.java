@@ -10,6 +10,8 @@ public enum SyncAction {
     SKIPPED_NEWER_MOVEMENT,
     /** The storefront does not manage this item's stock, and the store did not opt in to let pulls turn it on. */
     SKIPPED_UNMANAGED,
+    /** An operator marked the SKU as not synced: nothing is read or written for it. */
+    SKIPPED_NOT_SYNCED,
     DRY_RUN,
     ERROR;
 
@@ -19,6 +21,7 @@ public enum SyncAction {
     }
 
     public boolean skipped() {
-        return this == SKIPPED_RECENT_PUSH || this == SKIPPED_NEWER_MOVEMENT || this == SKIPPED_UNMANAGED;
+        return this == SKIPPED_RECENT_PUSH || this == SKIPPED_NEWER_MOVEMENT || this == SKIPPED_UNMANAGED
+                || this == SKIPPED_NOT_SYNCED;
     }
 }

@@ -6,6 +6,7 @@ import ec.stocksync.contifico.ContificoClient;
 import ec.stocksync.contifico.ContificoConnection;
 import ec.stocksync.contifico.ContificoException;
 import ec.stocksync.contifico.ContificoProductResolver;
+import ec.stocksync.contifico.SkuNotSynced;
 import ec.stocksync.contifico.Warehouse;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
@@ -106,7 +107,9 @@ public class SyncService {
                     List<StockCache.MappedSku> todo = new ArrayList<>();
                     List<SkuPullResult> held = new ArrayList<>();
                     for (StockCache.MappedSku m : skus) {
-                        if (m.recentlyPushed() && !run.options.skipRecentPushCheck()) {
+                        if (m.notSynced()) {
+                            held.add(notSynced(m.sku()));
+                        } else if (m.recentlyPushed() && !run.options.skipRecentPushCheck()) {
                             held.add(recentPush(m.sku()));
                         } else {
                             todo.add(m);
@@ -403,6 +406,7 @@ public class SyncService {
         Uni<Boolean> recent = options.skipRecentPushCheck() ? Uni.createFrom().item(false)
                 : cache.pushedWithin(ctx.storeId(), sku, config.recentPushWindow());
         return recent.chain(r -> r ? Uni.createFrom().item(Prepared.done(recentPush(sku))) : read(ctx, sku, options, trigger))
+                .onFailure(SkuNotSynced.class).recoverWithItem(() -> Prepared.done(notSynced(sku)))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("pull store=%d sku=%s failed: %s", ctx.storeId(), sku, message(e));
                     return Prepared.done(SkuPullResult.error(sku, message(e)));
@@ -519,6 +523,11 @@ public class SyncService {
     private SkuPullResult recentPush(String sku) {
         return new SkuPullResult(sku, SyncAction.SKIPPED_RECENT_PUSH, null, null, null,
                 "pushed within the last " + config.recentPushWindow().toMinutes() + " min: its post-push pull owns it");
+    }
+
+    private static SkuPullResult notSynced(String sku) {
+        return new SkuPullResult(sku, SyncAction.SKIPPED_NOT_SYNCED, null, null, null,
+                "marked not synced by an operator: nothing is read from Contifico nor written to the storefront");
     }
 
     private static SkuPullResult newerMovement(String sku, BigDecimal erp, Integer storeStock) {

@@ -86,6 +86,7 @@ class ScopedTokenTest {
         return path.replace("{id}", String.valueOf(nowhere ? NOWHERE : t.storeId()))
                 .replace("{runId}", String.valueOf(nowhere ? NOWHERE : t.runId()))
                 .replace("{integrationId}", String.valueOf(NOWHERE))
+                .replace("{sku}", "SKU-" + (nowhere ? "NOWHERE" : t.marker()))
                 + "?storeId=" + (nowhere ? NOWHERE : t.storeId());
     }
 

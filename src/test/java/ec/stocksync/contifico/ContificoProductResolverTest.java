@@ -30,6 +30,8 @@ class ContificoProductResolverTest {
     ContificoClient client;
     @Inject
     Pool pool;
+    @Inject
+    ec.stocksync.sync.SkuLinks links;
 
     SimFixture fx;
     long storeId;
@@ -89,5 +91,67 @@ class ContificoProductResolverTest {
         assertEquals(p.id, await(resolver.productId(storeId, c, "MAP-3")));
         assertEquals(2, fx.sim.count(Endpoint.PRODUCT_LIST));
         assertEquals(0, BigDecimal.ONE.compareTo(await(client.stockInWarehouse(c, p.id))));
+    }
+
+    @Test
+    void aLinkComesBeforeTheCacheAndTheSearchAndRefillsAForgottenCache() {
+        SimProduct linked = fx.product("CAM-001-M", true, "5");
+        fx.product("CAM-M", true, "7"); // same code as the SKU: the link still wins
+        await(links.link(storeId, "CAM-M", linked.id, "CAM-001-M", "Camiseta M", "test"));
+        ContificoConnection c = fx.connection();
+        int before = fx.sim.totalCount();
+        assertEquals(linked.id, await(resolver.productId(storeId, c, "CAM-M")));
+        assertEquals(linked.id, cacheRow("CAM-M").getString("contifico_product_id"), "the cache follows the link");
+        await(resolver.forget(storeId, "CAM-M"));
+        assertEquals(linked.id, await(resolver.productId(storeId, c, "CAM-M")), "refilled from the link");
+        assertEquals(linked.id, cacheRow("CAM-M").getString("contifico_product_id"));
+        assertEquals(before, fx.sim.totalCount(), "no Contifico call: no search by code");
+
+        assertEquals(Boolean.TRUE, await(links.unlink(storeId, "CAM-M")));
+        assertNull(await(resolver.cachedProductId(storeId, "CAM-M")), "the link's id leaves the cache with it");
+        assertEquals(1, await(pool.preparedQuery("SELECT count(*) FROM stock_cache WHERE store_id = $1")
+                .execute(Tuple.of(storeId))).iterator().next().getLong(0));
+    }
+
+    @Test
+    void aNotSyncedSkuFailsWithoutAContificoCall() {
+        fx.product("NS-1", true, "5");
+        await(links.markNotSynced(storeId, "NS-1", "test"));
+        int before = fx.sim.totalCount();
+        SkuNotSynced e = failure(resolver.productId(storeId, fx.connection(), "NS-1"), SkuNotSynced.class);
+        assertEquals("NS-1", e.sku());
+        assertEquals(before, fx.sim.totalCount());
+    }
+
+    @Test
+    void aStaleLinkIsNotUsed() {
+        SimProduct linked = fx.product("OLD-1", true, "5");
+        SimProduct byCode = fx.product("ST-1", true, "5");
+        await(links.link(storeId, "ST-1", linked.id, "OLD-1", "Viejo", "test"));
+        await(pool.preparedQuery("UPDATE sku_links SET stale = TRUE WHERE store_id = $1").execute(Tuple.of(storeId)));
+        await(resolver.forget(storeId, "ST-1"));
+        assertEquals(byCode.id, await(resolver.productId(storeId, fx.connection(), "ST-1")));
+    }
+
+    @Test
+    void oneProductIsLinkedToOneSkuOnly() {
+        SimProduct p = fx.product("ONE-1", true, "5");
+        await(links.link(storeId, "A", p.id, "ONE-1", "Uno", "test"));
+        ec.stocksync.common.ApiException e = failure(links.link(storeId, "B", p.id, "ONE-1", "Uno", "test"),
+                ec.stocksync.common.ApiException.class);
+        assertEquals("product_already_linked", e.code());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("'A'"), e.getMessage());
+        // re-linking the same SKU is fine
+        await(links.link(storeId, "A", p.id, "ONE-1", "Uno", "test"));
+    }
+
+    @Test
+    void aProductLinkedByHandToAnotherSkuIsNotTakenByCode() {
+        SimProduct p = fx.product("TAKEN-1", true, "5");
+        await(links.link(storeId, "OTHER", p.id, "TAKEN-1", "Tomado", "test"));
+        NotFound e = failure(resolver.productId(storeId, fx.connection(), "TAKEN-1"), NotFound.class);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("linked by hand to storefront SKU 'OTHER'"),
+                e.getMessage());
+        assertNull(await(resolver.cachedProductId(storeId, "TAKEN-1")));
     }
 }

@@ -42,6 +42,15 @@ class PushFailurePolicyTest {
     }
 
     @Test
+    void aSkuMarkedNotSyncedIsDeadWithTheReason() {
+        PushVerdict v = policy.verdict(new ec.stocksync.contifico.SkuNotSynced("CAM-M"), 0);
+        assertEquals(PushVerdict.Outcome.DEAD, v.outcome());
+        assertTrue(v.error().startsWith("SKU 'CAM-M' is marked not synced"), v.error());
+        assertFalse(v.unexpected());
+        assertFalse(v.forgetProductId());
+    }
+
+    @Test
     void anUnknownOutcomeKeepsTheDoubtAndWaitsForTheLookUp() {
         PushVerdict v = policy.verdict(new ContificoException.OutcomeUnknown("timeout", 0, null), 0);
         assertEquals(PushVerdict.Outcome.RETRY_IN_DOUBT, v.outcome());

@@ -279,6 +279,47 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("queue-dead"), "Ninguno coincide"));
     }
 
+    /**
+     * Issue 14 C: the "Productos sin enlazar" panel lists the storefront SKUs the import found no product for; the
+     * merchant searches Contifico, links one, marks another as not synced, and unlinks.
+     */
+    @Test
+    void unlinkedSkusAreLinkedMarkedAndUnlinkedFromThePanel() {
+        sandbox.shopify().addProduct("Camiseta L", ec.stocksync.sandbox.storefront.ShopifySimulator.variant("CAM-L", "L", 4));
+        sandbox.shopify().addProduct("Tarjeta regalo", ec.stocksync.sandbox.storefront.ShopifySimulator.variant("GIFT-1", "U", 9));
+        String camL = sandbox.contificoProduct(store, "CAM-001-L", 4);
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root + "?storeId=" + store.storeId());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
+        driver.findElement(By.id("login-save")).click();
+
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("links-load"))).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-status"), "2 sin enlazar"));
+        WebElement row = driver.findElement(By.cssSelector("#links-unlinked tr[data-sku='CAM-L']"));
+        row.findElement(By.cssSelector(".link-q")).sendKeys("cam-001-l");
+        row.findElement(By.cssSelector(".link-search")).click();
+        wait.until(d -> row.findElement(By.cssSelector(".link-save")).isEnabled());
+        assertEquals(camL, new Select(row.findElement(By.cssSelector(".link-pick"))).getFirstSelectedOption()
+                .getAttribute("value"));
+        row.findElement(By.cssSelector(".link-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-status"), "Se enlazó CAM-L"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-linked"), "CAM-001-L"));
+        assertEquals(camL, db.rows("SELECT contifico_product_id FROM sku_links WHERE store_id = $1 AND storefront_sku = 'CAM-L'",
+                store.storeId()).get(0).getString(0));
+
+        driver.findElement(By.cssSelector("#links-unlinked tr[data-sku='GIFT-1'] .link-not-synced")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-status"), "GIFT-1 no se sincronizará"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-linked"), "No sincronizar"));
+        assertEquals(Boolean.TRUE, db.rows("SELECT not_synced FROM sku_links WHERE store_id = $1 AND storefront_sku = 'GIFT-1'",
+                store.storeId()).get(0).getBoolean(0));
+        screenshot("dashboard-sku-links.png");
+
+        driver.findElement(By.cssSelector("#links-linked tr[data-sku='CAM-L'] .link-unlink")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-status"), "Se desenlazó CAM-L"));
+        assertEquals(0L, db.count("SELECT count(*) FROM sku_links WHERE store_id = $1 AND storefront_sku = 'CAM-L'",
+                store.storeId()));
+    }
+
     String status(long id) {
         return db.rows("SELECT status FROM inventory_movements_queue WHERE id = $1", id).get(0).getString(0);
     }

@@ -269,6 +269,9 @@ class StoreResourceTest {
                 .body("error", equalTo("integration_exists"));
 
         db.rows("INSERT INTO stock_cache (store_id, sku, contifico_product_id) VALUES ($1, 'MAP-1', 'lY4erkB4vtrVa2Lz') RETURNING sku", id);
+        db.rows("INSERT INTO sku_links (store_id, storefront_sku, contifico_product_id) VALUES ($1, 'LNK-1', 'lY4erkB4vtrVa2Lz')"
+                + " RETURNING storefront_sku", id);
+        db.rows("INSERT INTO sku_links (store_id, storefront_sku, not_synced) VALUES ($1, 'NS-1', TRUE) RETURNING storefront_sku", id);
         Api.admin().body(Map.of("warehouseId", "BQ9pdBB26H52d8KE", "baseUrl", "http://127.0.0.1:9/sistema/api/",
                         "apiKey", "APIKEY_FOR_NEW_HOST"))
                 .patch("/api/stores/" + id + "/integrations/" + integrationId).then().statusCode(200)
@@ -277,6 +280,11 @@ class StoreResourceTest {
         // Another Contifico, other product ids: the SKU mapping is resolved afresh.
         org.junit.jupiter.api.Assertions.assertNull(db.rows(
                 "SELECT contifico_product_id FROM stock_cache WHERE store_id = $1 AND sku = 'MAP-1'", id).get(0).getString(0));
+        // A manual link names a product of the old company: kept for the operator to see, not used until confirmed again.
+        org.junit.jupiter.api.Assertions.assertEquals(Boolean.TRUE, db.rows(
+                "SELECT stale FROM sku_links WHERE store_id = $1 AND storefront_sku = 'LNK-1'", id).get(0).getBoolean(0));
+        org.junit.jupiter.api.Assertions.assertEquals(Boolean.FALSE, db.rows(
+                "SELECT stale FROM sku_links WHERE store_id = $1 AND storefront_sku = 'NS-1'", id).get(0).getBoolean(0));
 
         Api.admin().body(Map.of("provider", "sap", "apiKey", "k", "warehouseId", "w"))
                 .post("/api/stores/" + id + "/integrations").then().statusCode(400).body("message", containsString("provider"));
