@@ -33,7 +33,9 @@ public class AuditLog {
     Pool pool;
 
     public Uni<Void> record(Caller caller, String method, String path, int status) {
-        String p = path.length() > PATH_MAX ? path.substring(0, PATH_MAX) : path;
+        // PostgreSQL text cannot hold NUL: a request path carrying %00 (refused by the API with a 400) is still audited.
+        String clean = path.replace('\0', '\uFFFD');
+        String p = clean.length() > PATH_MAX ? clean.substring(0, PATH_MAX) : clean;
         return pool.preparedQuery("INSERT INTO api_audit_log (token_id, token_name, method, path, store_id, status)"
                         + " VALUES ($1, $2, $3, $4, $5, $6)")
                 .execute(Tuple.from(new Object[]{caller.tokenId(), caller.tokenName(), method, p, caller.auditedStore(), status}))

@@ -106,6 +106,9 @@ class SkuLinksTest {
                 .then().statusCode(400).body("message", containsString("sku"));
         Api.admin().urlEncodingEnabled(false).body(Map.of("contificoProductId", camiseta)).put(base + "/sku-links/A%00B")
                 .then().statusCode(400);
+        // Refused, and still in the audit trail (PostgreSQL text holds no NUL: the audit writes a replacement mark).
+        org.junit.jupiter.api.Assertions.assertEquals(1, db.count(
+                "SELECT count(*) FROM api_audit_log WHERE path = $1 AND status = 400", base + "/sku-links/A\uFFFDB"));
         // A URL-encoded SKU with a space is one SKU.
         Api.admin().urlEncodingEnabled(false).body(Map.of("notSynced", true)).put(base + "/sku-links/CAM%20M")
                 .then().statusCode(200).body("sku", equalTo("CAM M"));
