@@ -94,13 +94,27 @@ public class WebhookIngestService {
                                      JsonNode payload, ParsedDelivery parsed) {
         // No explicit transaction: the one statement is atomic on its own.
         return withAuditFallback(audit(store, topic, payload, body),
-                audit -> record(pool, store, topic, webhookId, bodyHash, audit, parsed, null));
+                audit -> record(pool, store, topic, webhookId, bodyHash, audit, parsed, null, null));
     }
 
+    /**
+     * Optimistic first: the order's state is read without a lock or transaction, and the record statement applies the
+     * decision only if that state is still the one read (its row version, or still no row). Three round trips with the
+     * store look-up, where the locked transaction takes five. A delivery that lost the race (another delivery of the
+     * same order changed its state in between) books nothing in that statement and goes through the locked path,
+     * which decides again on the state as it is then.
+     */
     public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String bodyHash,
                                          String body, JsonNode order) {
-        return withAuditFallback(audit(store, topic, order, body), audit -> pool.withTransaction(
-                tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order))).map(Reconciled::result);
+        String orderId = ShopifyPayloads.idText(order, "id");
+        return withAuditFallback(audit(store, topic, order, body), audit -> readOrder(store.id(), orderId)
+                .chain(read -> {
+                    WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, read.state(), store.refundsRestock());
+                    OrderSave save = new OrderSave(orderId, order.path("number").asText(null), d.next());
+                    return record(pool, store, topic, dedupeKey, bodyHash, audit, d.delivery(), save, read);
+                })
+                .chain(result -> result != null ? Uni.createFrom().item(result) : pool.withTransaction(
+                        tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order)).map(Reconciled::result)));
     }
 
     /**
@@ -159,7 +173,7 @@ public class WebhookIngestService {
         return Uni.createFrom().deferred(() -> {
             ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
             return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
-                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null)
+                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null, null)
                                     .call(result -> forgetIfNothingBooked(tx, result))))
                     .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
         });
@@ -179,7 +193,7 @@ public class WebhookIngestService {
                 .chain(prev -> {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
                     return record(tx, store, topic, dedupeKey, bodyHash, audit, d.delivery(),
-                            new OrderSave(orderId, order.path("number").asText(null), d.next()))
+                            new OrderSave(orderId, order.path("number").asText(null), d.next()), null)
                             .map(result -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0));
                 });
     }
@@ -208,11 +222,11 @@ public class WebhookIngestService {
      * business keys wait for the first delivery and then skip, and its event clashes on the webhook id or body hash
      * (a movement pointing at an event that was not inserted would fail the statement, never book).
      */
-    static final String RECORD = """
+    private static final String RECORD_TEMPLATE = """
             WITH seen AS (
               SELECT EXISTS (SELECT 1 FROM webhook_events e
-                             WHERE e.store_id = $1 AND (e.dedupe_key = $4 OR e.body_hash = $10)) AS dup),
-            ev_id AS (SELECT nextval('webhook_events_id_seq') AS id FROM seen WHERE NOT dup),
+                             WHERE e.store_id = $1 AND (e.dedupe_key = $4 OR e.body_hash = $10)) AS dup)%4$s,
+            ev_id AS (SELECT nextval('webhook_events_id_seq') AS id FROM seen WHERE NOT dup%5$s),
             %1$s,
             created AS (SELECT count(*)::int AS n FROM mv),
             ev AS (
@@ -232,9 +246,17 @@ public class WebhookIngestService {
               ON CONFLICT DO NOTHING
               RETURNING id, outcome, movements_created, note)%2$s
             SELECT ev.id, ev.outcome, ev.movements_created, ev.note,
-                   CASE WHEN ev.movements_created > 0 THEN pg_notify('%3$s', $1::text) END AS notified
-            FROM (SELECT 1) one LEFT JOIN ev ON TRUE""".formatted(
-            MovementQueue.insertCte("$12::bigint", "ev_id.id", "ev_id", 13), "%s", MovementQueue.CHANNEL);
+                   CASE WHEN ev.movements_created > 0 THEN pg_notify('%3$s', $1::text) END AS notified,
+                   (SELECT dup FROM seen) AS dup%6$s
+            FROM (SELECT 1) one LEFT JOIN ev ON TRUE""";
+
+    /** The record statement with {@code tail} after the event insert and, optionally, a guard that must apply. */
+    private static String record(String tail, String guard) {
+        return RECORD_TEMPLATE.formatted(MovementQueue.insertCte("$12::bigint", "ev_id.id", "ev_id", 13), tail,
+                MovementQueue.CHANNEL, guard == null ? "" : ",\n" + guard,
+                guard == null ? "" : " AND EXISTS (SELECT 1 FROM guard)",
+                guard == null ? "" : ",\n       EXISTS (SELECT 1 FROM guard) AS applied");
+    }
 
     /** Only a delivery that was not a duplicate moves the order's state. */
     private static final String SAVE_ORDER = """
@@ -245,11 +267,36 @@ public class WebhookIngestService {
               WHERE store_id = $1 AND order_id = $19 AND EXISTS (SELECT 1 FROM ev)
               RETURNING 1)""";
 
-    static final String RECORD_ONLY = RECORD.formatted("");
-    static final String RECORD_AND_ORDER = RECORD.formatted(SAVE_ORDER);
+    static final String RECORD_ONLY = record("", null);
+    static final String RECORD_AND_ORDER = record(SAVE_ORDER, null);
 
+    /**
+     * The optimistic WooCommerce statements: the guard writes the order's new state only if it is still the state the
+     * decision was made on, and only then are the event and the movements written. {@code xmin} is the row version:
+     * any write to the row (this statement, the locked path's, even its no-op locking update) gives it a new one. A
+     * concurrent writer's row lock makes the guard wait for it, then re-check its condition on the committed row.
+     */
+    static final String RECORD_IF_ORDER_UNCHANGED = record("", """
+            guard AS (
+              UPDATE storefront_orders SET order_name = $20, last_status = $21, stock_reduced = $22, cycle = $23,
+                     booked_lines = $24::text::jsonb, source_modified_at = $25, updated_at = now()
+              WHERE store_id = $1 AND order_id = $19 AND xmin::text = $26 AND NOT (SELECT dup FROM seen)
+              RETURNING 1)""");
+    /** The same for an order with no state yet: the guard is its first row, which a concurrent first row stops. */
+    static final String RECORD_IF_ORDER_NEW = record("", """
+            guard AS (
+              INSERT INTO storefront_orders (store_id, order_id, order_name, last_status, stock_reduced, cycle,
+                                             booked_lines, source_modified_at)
+              SELECT $1, $19, $20, $21, $22, $23, $24::text::jsonb, $25 FROM seen WHERE NOT dup
+              ON CONFLICT (store_id, order_id) DO NOTHING
+              RETURNING 1)""");
+
+    /**
+     * Records a delivery. With {@code read} (the optimistic WooCommerce path), the order's state is written only if it
+     * is still {@code read}; if it is not, nothing is written and the answer is null.
+     */
     private Uni<Result> record(SqlClient client, WebhookStore store, String topic, String dedupeKey, String bodyHash,
-                               Audit audit, ParsedDelivery given, OrderSave order) {
+                               Audit audit, ParsedDelivery given, OrderSave order, OrderRead read) {
         ParsedDelivery parsed = audit.droppedBecause() == null ? given : new ParsedDelivery(given.resourceId(),
                 given.outcome(), given.drafts(), given.skipped(),
                 given.note() == null ? audit.droppedBecause() : given.note() + "; " + audit.droppedBecause());
@@ -264,12 +311,22 @@ public class WebhookIngestService {
                     .addBoolean(s.stockReduced()).addInteger(s.cycle()).addString(json.of(s.bookedLines()))
                     .addString(s.sourceModifiedAt());
         }
-        return client.preparedQuery(order == null ? RECORD_ONLY : RECORD_AND_ORDER).execute(args)
+        String sql;
+        if (read == null) {
+            sql = order == null ? RECORD_ONLY : RECORD_AND_ORDER;
+        } else if (read.version() == null) {
+            sql = RECORD_IF_ORDER_NEW;
+        } else {
+            sql = RECORD_IF_ORDER_UNCHANGED;
+            args.addString(read.version());
+        }
+        return client.preparedQuery(sql).execute(args)
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     Long eventId = r.getLong("id");
                     if (eventId == null) {
-                        return Result.duplicate();
+                        // Not a duplicate, yet not written: the guard found the order's state changed since it was read.
+                        return read != null && !r.getBoolean("dup") && !r.getBoolean("applied") ? null : Result.duplicate();
                     }
                     return new Result("accepted", eventId, WebhookOutcome.valueOf(r.getString("outcome")),
                             r.getInteger("movements_created"), parsed.skipped(), r.getString("note"));
@@ -286,15 +343,35 @@ public class WebhookIngestService {
             ON CONFLICT (store_id, order_id) DO UPDATE SET order_id = EXCLUDED.order_id
             RETURNING stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at""";
 
+    /** An order's state as read without a lock, with its row version (null: no row yet). */
+    private record OrderRead(WooCommerceOrders.OrderState state, String version) {
+    }
+
+    static final String READ_ORDER = """
+            SELECT stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at,
+                   xmin::text AS version
+            FROM storefront_orders WHERE store_id = $1 AND order_id = $2""";
+
+    private Uni<OrderRead> readOrder(long storeId, String orderId) {
+        return pool.preparedQuery(READ_ORDER).execute(Tuple.of(storeId, orderId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return new OrderRead(WooCommerceOrders.OrderState.NEW, null);
+                    }
+                    Row r = rows.iterator().next();
+                    return new OrderRead(orderState(r), r.getString("version"));
+                });
+    }
+
+    private WooCommerceOrders.OrderState orderState(Row r) {
+        return new WooCommerceOrders.OrderState(r.getBoolean("stock_reduced"), r.getInteger("cycle"),
+                fromJson(r.getString("booked_lines")), r.getString("last_status"), r.getString("source_modified_at"));
+    }
+
     private Uni<WooCommerceOrders.OrderState> lockOrder(SqlConnection tx, long storeId, String orderId) {
         return tx.preparedQuery(LOCK_ORDER)
                 .execute(Tuple.of(storeId, orderId))
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new WooCommerceOrders.OrderState(r.getBoolean("stock_reduced"), r.getInteger("cycle"),
-                            fromJson(r.getString("booked_lines")), r.getString("last_status"),
-                            r.getString("source_modified_at"));
-                });
+                .map(rows -> orderState(rows.iterator().next()));
     }
 
     /** Whether the order was received as a Shopify test order and ignored. */

@@ -32,10 +32,14 @@ public final class HttpTimer {
         }
     }
 
-    /** Milliseconds of each of {@code rounds} GETs after {@code warmup} untimed ones; each must answer {@code status}. */
-    public static List<Double> time(URI uri, String ifNoneMatch, int expectedStatus, int warmup, int rounds) {
+    /**
+     * Milliseconds of each of {@code rounds} GETs (with {@code token}) after {@code warmup} untimed ones; each must
+     * answer {@code expectedStatus}.
+     */
+    public static List<Double> time(URI uri, String token, String ifNoneMatch, int expectedStatus, int warmup,
+                                    int rounds) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET()
-                .header("Authorization", "Bearer " + Api.ADMIN_TOKEN);
+                .header("Authorization", "Bearer " + token);
         if (ifNoneMatch != null) {
             b.header("If-None-Match", ifNoneMatch);
         }

@@ -213,6 +213,56 @@ class WooCommerceWebhookTest {
                 booked());
     }
 
+    /**
+     * Two deliveries of one order racing, on the optimistic path: each reads the order's state without a lock, so the
+     * second to write must find the state changed and decide again under the lock. Without that guard the later
+     * delivery would save its state over the first one's sale, and the edit's extra unit would never be booked (its
+     * sale shares the first one's business keys). Fifteen orders, each raced by two threads.
+     */
+    @Test
+    void twoDeliveriesOfOneOrderRacingBookTheFinalQuantityOnce() throws Exception {
+        List<Long> orderIds = new java.util.ArrayList<>();
+        for (long id = 7001; id <= 7015; id++) {
+            orderIds.add(id);
+            // Pending: the order's state row exists, no stock moved yet.
+            deliver("order.created", numbered(id, "pending", "2017-03-22T19:00:00", "Bar3=2")).statusCode(200);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2 * orderIds.size());
+        try {
+            List<java.util.concurrent.Callable<Integer>> calls = new java.util.ArrayList<>();
+            for (long id : orderIds) {
+                byte[] paid = numbered(id, "processing", "2017-03-22T19:05:00", "Bar3=2");
+                byte[] edited = numbered(id, "processing", "2017-03-22T19:06:00", "Bar3=3");
+                calls.add(() -> deliver("order.updated", paid).extract().statusCode());
+                calls.add(() -> deliver("order.updated", edited).extract().statusCode());
+            }
+            for (java.util.concurrent.Future<Integer> f : pool.invokeAll(calls)) {
+                assertEquals(200, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        for (long id : orderIds) {
+            long units = db.count("""
+                    SELECT coalesce(sum(CASE WHEN kind = 'SALE' THEN quantity ELSE -quantity END), 0)
+                    FROM inventory_movements_queue WHERE store_id = $1 AND order_id = $2""", storeId, String.valueOf(id));
+            assertEquals(3, units, "order " + id + " ends with three units of Bar3 sold, booked once");
+        }
+    }
+
+    /** {@link #orderWithLines} as order {@code id} in {@code status}. */
+    static byte[] numbered(long id, String status, String modifiedGmt, String... lines) {
+        String json = new String(orderWithLines(modifiedGmt, "", lines), StandardCharsets.UTF_8);
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var order = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json);
+            order.put("id", id).put("number", String.valueOf(id)).put("status", status);
+            return mapper.writeValueAsBytes(order);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aLineThatCannotBeReadAfterAnEditIsNotTakenForARemoval() {
         deliver("order.created", orderWithLines("2017-03-22T19:28:08", "", "Bar3=2", "Baz9=1")).statusCode(200);
