@@ -1,5 +1,6 @@
 package ec.stocksync.common;
 
+import io.quarkus.smallrye.openapi.OpenApiFilter;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Components;
@@ -21,7 +22,11 @@ import java.util.Map;
  * bearer scheme (so Swagger UI and generated clients can send a token), a tag per feature, and the error answers
  * ({@code {"error", "message"}}) that {@code AccessFilter} and {@link ErrorMapper} give to every operation. Success
  * answers other than 200 are declared on the methods themselves.
+ *
+ * <p>Run when the application is built: it reads nothing but the document, so the shipped document already carries it
+ * and start-up does not filter and re-serialize the document again (as {@code mp.openapi.filter} would).
  */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class OpenApiContract implements OASFilter {
 
     static final String BEARER = "bearer";
