@@ -49,6 +49,7 @@ public class ShopifySimulator extends SimulatorServer {
     public static final String WEBHOOKS = "webhookSubscriptions";
     public static final String WEBHOOK_CREATE = "webhookSubscriptionCreate";
     public static final String WEBHOOK_DELETE = "webhookSubscriptionDelete";
+    public static final String LOCATIONS = "locations";
     /** The topics the simulator knows (Shopify has many more; these are the order and refund ones). */
     static final Set<String> WEBHOOK_TOPICS = Set.of("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "ORDERS_CANCELLED",
             "ORDERS_EDITED", "REFUNDS_CREATE", "INVENTORY_LEVELS_UPDATE");
@@ -105,6 +106,8 @@ public class ShopifySimulator extends SimulatorServer {
     private final Map<String, String> idempotentAnswers = new HashMap<>();
     private final Map<String, Integer> salesBeforeWrites = new HashMap<>();
     private final List<JsonObject> orders = new ArrayList<>();
+    /** Locations besides the default one, numeric id to name (Shopify's first location is created with the shop). */
+    private final Map<Long, String> extraLocations = new LinkedHashMap<>();
     private long nextId = 1000;
     private volatile String accessToken = DEFAULT_TOKEN;
 
@@ -150,6 +153,15 @@ public class ShopifySimulator extends SimulatorServer {
 
     public String locationGid() {
         return "gid://shopify/Location/" + DEFAULT_LOCATION_ID;
+    }
+
+    /** A second (third...) location of the shop, as a merchant adds one in the admin; answers its numeric id. */
+    public String addLocation(String name) {
+        synchronized (lock) {
+            long id = DEFAULT_LOCATION_ID + 1 + extraLocations.size();
+            extraLocations.put(id, name);
+            return String.valueOf(id);
+        }
     }
 
     /** Adds a product with its variants; answers the variants as created (with their gids). */
@@ -236,6 +248,7 @@ public class ShopifySimulator extends SimulatorServer {
             idempotentAnswers.clear();
             salesBeforeWrites.clear();
             orders.clear();
+            extraLocations.clear();
             accessToken = DEFAULT_TOKEN;
         }
     }
@@ -268,6 +281,9 @@ public class ShopifySimulator extends SimulatorServer {
         }
         if (query.contains(WEBHOOKS + "(")) {
             return WEBHOOKS;
+        }
+        if (query.contains(" " + LOCATIONS + "(")) {
+            return LOCATIONS;
         }
         if (query.contains(PRODUCT_VARIANTS)) {
             return PRODUCT_VARIANTS;
@@ -406,12 +422,28 @@ public class ShopifySimulator extends SimulatorServer {
                 case PRODUCT_VARIANTS -> productVariants(query, variables);
                 case INVENTORY_ITEM -> inventoryItem(query, variables);
                 case WEBHOOKS -> webhookList(query, variables);
+                case LOCATIONS -> locationList(query, variables);
                 case WEBHOOK_CREATE -> webhookCreate(query, variables);
                 case WEBHOOK_DELETE -> webhookDelete(query, variables);
                 default -> topLevelError("The simulator does not know this query", "BAD_REQUEST");
             };
         }
         json(ctx, 200, answer);
+    }
+
+    /** {@code locations(first:)}: every location is active here; one page (a shop with over 250 is not simulated). */
+    private JsonObject locationList(String query, JsonObject variables) {
+        Map<String, Object> args = arguments(query, LOCATIONS, variables);
+        int first = args.get("first") instanceof Number n ? n.intValue() : -1;
+        if (first < 1 || first > 250) {
+            return topLevelError("first must be between 1 and 250", "BAD_REQUEST");
+        }
+        JsonArray nodes = new JsonArray().add(new JsonObject().put("id", locationGid()).put("name", "Shop location")
+                .put("isActive", true));
+        extraLocations.forEach((id, name) -> nodes.add(new JsonObject().put("id", "gid://shopify/Location/" + id)
+                .put("name", name).put("isActive", true)));
+        return data(new JsonObject().put(LOCATIONS, new JsonObject().put("nodes", nodes)
+                .put("pageInfo", new JsonObject().put("hasNextPage", false))));
     }
 
     private JsonObject productVariants(String query, JsonObject variables) {

@@ -1,0 +1,96 @@
+package ec.stocksync.store;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code store_locations}: which Contifico warehouses each storefront location of a store follows (issue 14 D). A
+ * store without rows keeps the one-warehouse behaviour: its location follows the integration's warehouse. Checking a
+ * map against Contifico and the storefront is the caller's job ({@code sync.LocationMapService}); this class only
+ * stores what was checked.
+ */
+@ApplicationScoped
+public class StoreLocations {
+
+    @Inject
+    Pool pool;
+
+    /** One location of the map, as stored and as the API shows it. */
+    @RegisterForReflection
+    @Schema(name = "StoreLocation")
+    public record Location(
+            @Schema(description = "Storefront location id: Shopify's numeric location id, or \"default\" for WooCommerce",
+                    examples = "655441491") String locationId,
+            @Schema(description = "The location's name as the storefront lists it", examples = "Tienda Quito") String name,
+            @Schema(description = "Contifico warehouses whose sum is published to the location") List<String> warehouseIds,
+            @Schema(description = "Contifico warehouse a sale (or restock) fulfilled at the location is booked in",
+                    examples = "nRMdROzqhvDZel6Y") String pushWarehouseId) {
+    }
+
+    /** The store's map, in the order it was given; empty when the store has none. */
+    public Uni<List<Location>> list(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT location_id, name, warehouse_ids, push_warehouse_id FROM store_locations
+                        WHERE store_id = $1 ORDER BY position""")
+                .execute(Tuple.of(storeId)).map(StoreLocations::locations);
+    }
+
+    /**
+     * Replaces the store's whole map in one transaction (an empty list removes it). The store's row is locked first,
+     * so two concurrent replacements apply one after the other instead of clashing on the key.
+     */
+    public Uni<List<Location>> replace(long storeId, List<Location> map, String by) {
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
+                .execute(Tuple.of(storeId))
+                .chain(() -> conn.preparedQuery("DELETE FROM store_locations WHERE store_id = $1").execute(Tuple.of(storeId)))
+                .chain(() -> {
+                    if (map.isEmpty()) {
+                        return Uni.createFrom().<RowSet<Row>>nullItem();
+                    }
+                    List<Tuple> rows = new ArrayList<>();
+                    for (int i = 0; i < map.size(); i++) {
+                        Location l = map.get(i);
+                        rows.add(Tuple.of(storeId, l.locationId(), l.name(), l.pushWarehouseId())
+                                .addArrayOfString(l.warehouseIds().toArray(new String[0])).addInteger(i).addString(by));
+                    }
+                    return conn.preparedQuery("""
+                                    INSERT INTO store_locations (store_id, location_id, name, push_warehouse_id,
+                                                                 warehouse_ids, position, updated_by)
+                                    VALUES ($1, $2, $3, $4, $5, $6, $7)""")
+                            .executeBatch(rows);
+                }))
+                .chain(() -> list(storeId));
+    }
+
+    /** The warehouse a movement fulfilled at {@code locationId} is booked in; empty when the location is not mapped. */
+    public Uni<Optional<String>> pushWarehouse(long storeId, String locationId) {
+        if (locationId == null) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return pool.preparedQuery("SELECT push_warehouse_id FROM store_locations WHERE store_id = $1 AND location_id = $2")
+                .execute(Tuple.of(storeId, locationId))
+                .map(rows -> rows.iterator().hasNext()
+                        ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty());
+    }
+
+    private static List<Location> locations(RowSet<Row> rows) {
+        List<Location> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new Location(r.getString("location_id"), r.getString("name"),
+                    List.copyOf(Arrays.asList(r.getArrayOfStrings("warehouse_ids"))), r.getString("push_warehouse_id")));
+        }
+        return out;
+    }
+}
