@@ -53,24 +53,25 @@ public class MovementRepository implements MovementCounts {
     }
 
     /**
-     * Under the SKU's push lock, claims the other movements of the same SKU and kind that wait, due or not, so a burst
-     * is pushed as one Contifico movement. Movements in doubt (an earlier push may have landed) are left to their own
+     * Under the SKU's push lock, claims the other movements of the same SKU, kind and storefront location that wait,
+     * due or not, so a burst is pushed as one Contifico movement (in one warehouse). Movements in doubt (an earlier push may have landed) are left to their own
      * look-up.
      */
     public Uni<List<Movement>> claimSameSku(String owner, Duration lease, long storeId, String sku, MovementKind kind,
-                                            int limit) {
+                                            String location, int limit) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue
                         SET status = 'IN_PROGRESS', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
                             updated_at = now()
                         WHERE id IN (SELECT id FROM inventory_movements_queue
                                      WHERE store_id = $3 AND sku = $4 AND kind = $5 AND status = 'PENDING'
+                                       AND storefront_location_id IS NOT DISTINCT FROM $7
                                        AND NOT push_outcome_unknown AND contifico_movement_id IS NULL
                                      ORDER BY id
                                      LIMIT $6
                                      FOR UPDATE SKIP LOCKED)
                         RETURNING """ + Movement.COLUMNS)
-                .execute(Tuple.from(new Object[]{owner, seconds(lease), storeId, sku, kind.name(), limit}))
+                .execute(Tuple.from(new Object[]{owner, seconds(lease), storeId, sku, kind.name(), limit, location}))
                 .map(MovementRepository::list);
     }
 
@@ -145,13 +146,16 @@ public class MovementRepository implements MovementCounts {
                 .replaceWithVoid();
     }
 
-    /** Recorded before the POST is sent: from here until we hear back, the push is in doubt. */
-    public Uni<Integer> markInDoubt(String owner, List<Long> ids, String reference) {
+    /**
+     * Recorded before the POST is sent: from here until we hear back, the push is in doubt. The warehouse it goes to
+     * is recorded with it, so the look-up searches where it was sent even if the location map changed since.
+     */
+    public Uni<Integer> markInDoubt(String owner, List<Long> ids, String reference, String warehouseId) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue SET push_outcome_unknown = TRUE, contifico_reference = $3,
-                               in_doubt_since = now(), updated_at = now()
+                               in_doubt_since = now(), contifico_warehouse_id = $4, updated_at = now()
                         WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
-                .execute(Tuple.of(ids.toArray(new Long[0]), owner, reference))
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner, reference, warehouseId))
                 .map(RowSet::rowCount);
     }
 

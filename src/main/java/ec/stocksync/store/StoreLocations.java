@@ -13,7 +13,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code store_locations}: which Contifico warehouses each storefront location of a store follows (issue 14 D). A
@@ -74,16 +73,43 @@ public class StoreLocations {
                 .chain(() -> list(storeId));
     }
 
-    /** The warehouse a movement fulfilled at {@code locationId} is booked in; empty when the location is not mapped. */
-    public Uni<Optional<String>> pushWarehouse(long storeId, String locationId) {
-        if (locationId == null) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        return pool.preparedQuery("SELECT push_warehouse_id FROM store_locations WHERE store_id = $1 AND location_id = $2")
-                .execute(Tuple.of(storeId, locationId))
-                .map(rows -> rows.iterator().hasNext()
-                        ? Optional.of(rows.iterator().next().getString(0)) : Optional.empty());
+    /**
+     * Where a movement fulfilled at {@code locationId} is booked: {@code pushWarehouseId} is null when the location
+     * is not mapped (then the integration's warehouse), {@code storeHasMap} says whether that is news worth logging.
+     */
+    public record Route(String pushWarehouseId, boolean storeHasMap) {
     }
+
+    public Uni<Route> route(long storeId, String locationId) {
+        return pool.preparedQuery("""
+                        SELECT (SELECT push_warehouse_id FROM store_locations WHERE store_id = $1 AND location_id = $2),
+                               EXISTS (SELECT 1 FROM store_locations WHERE store_id = $1)""")
+                .execute(Tuple.of(storeId, locationId))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Route(r.getString(0), r.getBoolean(1));
+                });
+    }
+
+    /**
+     * The location a movement is fulfilled at when its delivery names none: the store's own location (Shopify's
+     * {@code stores.location_id} as a number, WooCommerce's one location), so an online order books where the store's
+     * own location's figure comes from.
+     */
+    public static String ownLocation(Store store) {
+        if (Platform.WOOCOMMERCE.code().equals(store.platform)) {
+            return WOOCOMMERCE_LOCATION;
+        }
+        String id = store.locationId == null ? null : store.locationId.trim();
+        if (id == null || id.isEmpty()) {
+            return null;
+        }
+        return id.startsWith(SHOPIFY_GID) ? id.substring(SHOPIFY_GID.length()) : id;
+    }
+
+    /** WooCommerce's one location (the same id as {@code storefront.StorefrontLocation.WOOCOMMERCE_ID}). */
+    public static final String WOOCOMMERCE_LOCATION = "default";
+    private static final String SHOPIFY_GID = "gid://shopify/Location/";
 
     private static List<Location> locations(RowSet<Row> rows) {
         List<Location> out = new ArrayList<>();

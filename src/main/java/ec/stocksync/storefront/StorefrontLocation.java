@@ -7,7 +7,7 @@ package ec.stocksync.storefront;
 public record StorefrontLocation(String id, String name) {
 
     /** WooCommerce keeps one stock per product: its one location has this id. */
-    public static final String WOOCOMMERCE_ID = "default";
+    public static final String WOOCOMMERCE_ID = ec.stocksync.store.StoreLocations.WOOCOMMERCE_LOCATION;
 
     private static final String GID = "gid://shopify/Location/";
 
