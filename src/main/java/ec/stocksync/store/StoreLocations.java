@@ -74,6 +74,22 @@ public class StoreLocations {
     }
 
     /**
+     * The warehouses the store's own location ({@link #ownLocation}) publishes the sum of: its map entry's, else the
+     * integration's one warehouse ({@code integrationWarehouse}).
+     */
+    public Uni<List<String>> ownWarehouses(Store store, String integrationWarehouse) {
+        String own = ownLocation(store);
+        if (own == null) {
+            return Uni.createFrom().item(List.of(integrationWarehouse));
+        }
+        return pool.preparedQuery("SELECT warehouse_ids FROM store_locations WHERE store_id = $1 AND location_id = $2")
+                .execute(Tuple.of(store.id, own))
+                .map(rows -> rows.iterator().hasNext()
+                        ? List.copyOf(Arrays.asList(rows.iterator().next().getArrayOfStrings(0)))
+                        : List.of(integrationWarehouse));
+    }
+
+    /**
      * Where a movement fulfilled at {@code locationId} is booked: {@code pushWarehouseId} is null when the location
      * is not mapped (then the integration's warehouse), {@code storeHasMap} says whether that is news worth logging.
      */

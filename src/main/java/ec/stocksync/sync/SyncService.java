@@ -10,6 +10,7 @@ import ec.stocksync.contifico.SkuNotSynced;
 import ec.stocksync.contifico.Warehouse;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
+import ec.stocksync.store.StoreLocations;
 import ec.stocksync.storefront.StockWrite;
 import ec.stocksync.storefront.StockWriteResult;
 import ec.stocksync.storefront.StorefrontClient;
@@ -77,6 +78,8 @@ public class SyncService {
     PullRuns runs;
     @Inject
     PullFence fence;
+    @Inject
+    StoreLocations locations;
 
     /** The run was cancelled through the API: it stops at its next progress step. */
     static final class Cancelled extends RuntimeException {
@@ -101,8 +104,11 @@ public class SyncService {
     Uni<String> execute(RunState run, Uni<List<StockCache.MappedSku>> selection) {
         ContificoConnection conn = ContificoConnection.of(run.ctx.integration()).background();
         return checkWarehouse(conn)
-                .chain(() -> selection)
-                .chain(skus -> {
+                .chain(() -> locations.ownWarehouses(run.ctx.store(), conn.warehouseId()))
+                .chain(own -> selection.map(skus -> Map.entry(own, skus)))
+                .chain(ownAndSkus -> {
+                    List<String> own = ownAndSkus.getKey();
+                    List<StockCache.MappedSku> skus = ownAndSkus.getValue();
                     run.total(skus.size());
                     List<StockCache.MappedSku> todo = new ArrayList<>();
                     List<SkuPullResult> held = new ArrayList<>();
@@ -126,7 +132,7 @@ public class SyncService {
                     return logHeld.chain(() -> progress(run))
                             .chain(() -> fence.snapshot(run.storeId(), todo.stream().map(StockCache.MappedSku::sku).toList()))
                             .chain(snapshots -> currentStorefront(storefront, todo)
-                                    .chain(seen -> readAll(run, conn, todo, seen, snapshots)))
+                                    .chain(seen -> readAll(run, conn, own, todo, seen, snapshots)))
                             .chain(pending -> guardAndWrite(run, storefront, pending));
                 });
     }
@@ -152,21 +158,23 @@ public class SyncService {
     record Pending(StockCache.MappedSku sku, BigDecimal erp, PullFence.Snapshot seen, StockWrite write) {
     }
 
-    private Uni<List<Pending>> readAll(RunState run, ContificoConnection conn, List<StockCache.MappedSku> todo,
+    private Uni<List<Pending>> readAll(RunState run, ContificoConnection conn, List<String> own,
+                                       List<StockCache.MappedSku> todo,
                                        Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots snapshots) {
         List<List<StockCache.MappedSku>> chunks = chunks(todo, READ_CHUNK);
         List<Pending> pending = new ArrayList<>();
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, chunk, storefront, snapshots)
+                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, own, chunk, storefront, snapshots)
                         .invoke(pending::addAll)
                         .chain(() -> progress(run)))
                 .collect().last()
                 .replaceWith(pending);
     }
 
-    private Uni<List<Pending>> readChunk(RunState run, ContificoConnection conn, List<StockCache.MappedSku> chunk,
+    private Uni<List<Pending>> readChunk(RunState run, ContificoConnection conn, List<String> own,
+                                         List<StockCache.MappedSku> chunk,
                                          Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots seen) {
-        return readEach(chunk, m -> contifico.stockInWarehouse(conn, m.contificoProductId()))
+        return readEach(chunk, m -> contificoFigure(conn, own, m.contificoProductId()))
                         .map(erp -> {
                             List<Pending> pending = new ArrayList<>();
                             List<SkuPullResult> settled = new ArrayList<>();
@@ -420,8 +428,9 @@ public class SyncService {
         return fence.snapshot(ctx.storeId(), List.of(sku)).chain(snapshots -> {
             PullFence.Snapshot seen = snapshots.get(sku);
             java.time.OffsetDateTime since = fenced ? snapshots.takenAt() : null;
-            Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
-                    .chain(productId -> contifico.stockInWarehouse(conn, productId))
+            Uni<BigDecimal> contificoStock = locations.ownWarehouses(ctx.store(), conn.warehouseId())
+                    .chain(own -> products.productId(ctx.storeId(), conn, sku)
+                            .chain(productId -> contificoFigure(conn, own, productId)))
                     // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
                     .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
                     .call(() -> products.forget(ctx.storeId(), sku));
@@ -474,6 +483,15 @@ public class SyncService {
                         r.sku()))
                 .onFailure().recoverWithNull()
                 .replaceWith(r);
+    }
+
+    /**
+     * Contifico's figure for the store's own location: the integration's warehouse, or the sum of the warehouses the
+     * location map gives it (issue 14 D); a warehouse missing from the answer fails the SKU, never reads as 0.
+     */
+    private Uni<BigDecimal> contificoFigure(ContificoConnection conn, List<String> own, String productId) {
+        return own.size() == 1 && own.get(0).equals(conn.warehouseId()) ? contifico.stockInWarehouse(conn, productId)
+                : contifico.stockInWarehouses(conn, productId, own);
     }
 
     /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */
