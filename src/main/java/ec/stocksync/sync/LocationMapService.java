@@ -42,6 +42,10 @@ public class LocationMapService {
     ContificoClient contifico;
     @Inject
     StorefrontClients storefronts;
+    @Inject
+    AdvisoryLocks locks;
+    @Inject
+    DeltaSignals signals;
 
     public Uni<List<StoreLocations.Location>> replace(long storeId, LocationMapRequest body, String by) {
         if (body.locations().isEmpty()) {
@@ -50,15 +54,27 @@ public class LocationMapService {
                 if (!exists) {
                     throw ApiException.storeNotFound(storeId);
                 }
-                return locations.replace(storeId, List.of(), by);
+                return save(storeId, List.of(), by);
             });
         }
         return contexts.load(storeId, null).chain(ctx -> {
             List<StoreLocations.Location> map = shape(ctx, body.locations());
             return knownWarehouses(ctx, map)
                     .chain(() -> storefrontNames(ctx))
-                    .chain(names -> locations.replace(storeId, named(ctx, map, names), by));
+                    .chain(names -> save(storeId, named(ctx, map, names), by));
         });
+    }
+
+    /**
+     * Saves the map under the store's pull lock and forgets the delta baseline: a change of the warehouses a location
+     * sums changes its figure without any Contifico event, so the next delta pull must read every SKU. Holding the pull
+     * lock keeps a run that read the old map from recording its baseline after this.
+     */
+    private Uni<List<StoreLocations.Location>> save(long storeId, List<StoreLocations.Location> map, String by) {
+        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by)
+                        .call(() -> signals.forgetBaseline(storeId)))
+                .map(saved -> saved.orElseThrow(() -> ApiException.conflict("pull_in_progress", "A pull of store "
+                        + storeId + " is running: change the location map once it has ended (nothing was changed)")));
     }
 
     /** The map as it will be stored, or the first rule it breaks; no call made. */

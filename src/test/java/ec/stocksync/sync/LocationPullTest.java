@@ -103,4 +103,53 @@ class LocationPullTest {
                 + " AND trigger = 'SALE'", store.storeId()).get(0).getBigDecimal(0)));
         assertEquals(10, sandbox.shopify().available("A-1"));
     }
+
+    @Test
+    void aDeltaPullWatchesEveryWarehouseTheLocationSums() {
+        String a1 = product("A-1", 5, 7, 12);
+        String a2 = product("A-2", 5, 7, 12);
+        sandbox.contifico().setStock(a1, w3, BigDecimal.TEN);
+        sandbox.contifico().setStock(a2, w3, BigDecimal.TEN);
+        mapOwnLocation(List.of(store.warehouseId(), w2), w2);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        assertEquals("DONE", PullSafetyTest.pullAndWait(store.storeId(), Map.of()).getString("status"));
+        assertEquals(0, PullSafetyTest.pullAndWait(store.storeId(), Map.of("mode", "delta")).getInt("total"));
+
+        // Into w2 (summed) from w3 (not): Contifico's total over warehouses does not move, only the transfer says so.
+        sandbox.contifico().addMovement("TRA", ec.stocksync.contifico.NewMovement.today(), w3, w2,
+                Map.of(a1, BigDecimal.valueOf(4)));
+        // A purchase booked in w2 only, found among w2's movements.
+        sandbox.contifico().addMovement("ING", ec.stocksync.contifico.NewMovement.today(), w2, null,
+                Map.of(a2, BigDecimal.valueOf(3)));
+        io.restassured.path.json.JsonPath d = PullSafetyTest.pullAndWait(store.storeId(), Map.of("mode", "delta"));
+        assertEquals(2, d.getInt("signals.movements"));
+        assertEquals(2, d.getInt("updated"));
+        assertEquals(16, sandbox.shopify().available("A-1"));
+        assertEquals(15, sandbox.shopify().available("A-2"));
+    }
+
+    @Test
+    void changingTheMapMakesTheNextDeltaPullReadEverySkuAndIsRefusedDuringAPull() {
+        product("A-1", 5, 7, 5);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        assertEquals("DONE", PullSafetyTest.pullAndWait(store.storeId(), Map.of()).getString("status"));
+        assertEquals(0, PullSafetyTest.pullAndWait(store.storeId(), Map.of("mode", "delta")).getInt("total"));
+
+        // No Contifico event: only the map says the location now also sums w2.
+        mapOwnLocation(List.of(store.warehouseId(), w2), w2);
+        io.restassured.path.json.JsonPath d = PullSafetyTest.pullAndWait(store.storeId(), Map.of("mode", "delta"));
+        assertEquals(1, d.getInt("total"));
+        assertEquals(12, sandbox.shopify().available("A-1"));
+
+        // While a pull runs (it holds the store's pull lock), the map cannot change under it.
+        sandbox.contifico().setFault(ec.stocksync.sandbox.contifico.ContificoSimulator.Endpoint.PRODUCT_STOCK,
+                ec.stocksync.sandbox.contifico.ContificoSimulator.Fault.latency(3000, 1));
+        long run = Api.admin().body(Map.of()).post(base + "/pull").then().statusCode(202).extract().jsonPath().getLong("id");
+        Api.admin().body(Map.of("locations", List.of())).put(base + "/locations").then().statusCode(409)
+                .body("error", equalTo("pull_in_progress"));
+        Sandbox.await("the pull's end", Duration.ofSeconds(20), () -> !"RUNNING".equals(PullSafetyTest.run(run).getString("status")));
+        sandbox.contifico().clearFaults();
+        Api.admin().get(base + "/locations").then().statusCode(200).body("[0].warehouseIds",
+                equalTo(List.of(store.warehouseId(), w2)));
+    }
 }
