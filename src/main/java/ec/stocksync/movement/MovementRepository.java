@@ -424,8 +424,13 @@ public class MovementRepository implements MovementCounts {
                     Map<String, PullFence.Snapshot> out = new HashMap<>();
                     OffsetDateTime takenAt = null;
                     for (var r : rows) {
+                        Map<String, Integer> byLocation = new HashMap<>();
+                        Object json = r.getValue("open_by_location");
+                        if (json instanceof io.vertx.core.json.JsonObject o) {
+                            o.forEach(e -> byLocation.put(e.getKey(), ((Number) e.getValue()).intValue()));
+                        }
                         out.put(r.getString("sku"), new PullFence.Snapshot(r.getLong("n"), r.getOffsetDateTime("last_push"),
-                                r.getLong("dismissed"), r.getInteger("open_delta")));
+                                r.getLong("dismissed"), r.getInteger("open_delta"), Map.copyOf(byLocation)));
                         takenAt = r.getOffsetDateTime("taken_at");
                     }
                     return new PullFence.Snapshots(out, takenAt);
@@ -435,6 +440,14 @@ public class MovementRepository implements MovementCounts {
     private static final String SQL_FENCE = """
             SELECT s.sku, coalesce(o.n, 0) AS n, coalesce(o.dismissed, 0) AS dismissed,
                    coalesce(o.open_delta, 0) AS open_delta,
+                   (SELECT jsonb_object_agg(l.loc, l.delta) FROM (
+                      SELECT m.storefront_location_id AS loc,
+                             sum(CASE m.kind WHEN 'SALE' THEN -m.quantity ELSE m.quantity END)::int AS delta
+                      FROM inventory_movements_queue m
+                      WHERE m.store_id = $1 AND m.sku = s.sku AND m.status <> 'DONE'
+                        AND m.storefront_location_id IS NOT NULL AND m.contifico_movement_id IS NULL
+                        AND (m.status IN ('PENDING', 'IN_PROGRESS') OR (m.status = 'DEAD' AND m.dismissed_at IS NULL))
+                      GROUP BY m.storefront_location_id) l) AS open_by_location,
                    (SELECT max(p.pushed_at) FROM inventory_movements_queue p
                     WHERE p.store_id = $1 AND p.sku = s.sku) AS last_push,
                    now() AS taken_at

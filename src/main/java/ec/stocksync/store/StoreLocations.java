@@ -90,6 +90,18 @@ public class StoreLocations {
     }
 
     /**
+     * Every warehouse whose stock the pulls publish somewhere: {@link #ownWarehouses} and those of every mapped
+     * location, without repeats (what the delta pulls must watch).
+     */
+    public Uni<List<String>> publishedWarehouses(Store store, String integrationWarehouse) {
+        return ownWarehouses(store, integrationWarehouse).chain(own -> list(store.id).map(map -> {
+            java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(own);
+            map.forEach(l -> all.addAll(l.warehouseIds()));
+            return List.copyOf(all);
+        }));
+    }
+
+    /**
      * Where a movement fulfilled at {@code locationId} is booked: {@code pushWarehouseId} is null when the location
      * is not mapped (then the integration's warehouse), {@code storeHasMap} says whether that is news worth logging.
      */

@@ -288,6 +288,11 @@ final class ShopifyClient implements StorefrontClient {
     }
 
     /** A GraphQL call with retries; answers the {@code data} object or fails typed. */
+    @Override
+    public StorefrontClient atLocation(String locationId) {
+        return new ShopifyClient(transport, api, locationId);
+    }
+
     /** Active locations only: an inactive one fulfils nothing and takes no stock writes. */
     @Override
     public Uni<List<StorefrontLocation>> locations() {

@@ -186,7 +186,7 @@ public class DeltaSignals {
         LocalDate from = (baseline.usable() ? baseline.watermark() : today).minusDays(Math.max(0, config.deltaOverlapDays()));
         String ownReference = "[ss-" + run.storeId() + "-";
         // Every warehouse whose stock the pulls publish: the integration's, or those the location map sums (issue 14 D).
-        return locations.ownWarehouses(run.ctx.store(), conn.warehouseId())
+        return locations.publishedWarehouses(run.ctx.store(), conn.warehouseId())
                 .chain(watched -> observe(run, baseline, conn, today, from, ownReference, watched));
     }
 

@@ -152,4 +152,92 @@ class LocationPullTest {
         Api.admin().get(base + "/locations").then().statusCode(200).body("[0].warehouseIds",
                 equalTo(List.of(store.warehouseId(), w2)));
     }
+
+    @Test
+    void aFullPullPublishesEachMappedLocationTheSumOfItsWarehouses() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        String a1 = product("A-1", 5, 7, 0);
+        String a2 = product("A-2", 1, 2, 0);
+        sandbox.contifico().setStock(a1, w3, BigDecimal.valueOf(4));
+        sandbox.contifico().setStock(a2, w3, BigDecimal.valueOf(6));
+        sandbox.shopify().setAvailable("A-1", quito, 0);
+        sandbox.shopify().setAvailable("A-2", quito, 0);
+        Api.admin().body(Map.of("locations", List.of(
+                Map.of("locationId", sandbox.shopify().locationId(), "warehouseIds", List.of(store.warehouseId())),
+                Map.of("locationId", quito, "warehouseIds", List.of(w2, w3), "pushWarehouseId", w2))))
+                .put(base + "/locations").then().statusCode(200);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+
+        io.restassured.path.json.JsonPath run = PullSafetyTest.pullAndWait(store.storeId(), Map.of());
+        assertEquals("DONE", run.getString("status"));
+        assertEquals(5, sandbox.shopify().available("A-1"));
+        assertEquals(1, sandbox.shopify().available("A-2"));
+        assertEquals(11, sandbox.shopify().available("A-1", quito), "7 + 4");
+        assertEquals(8, sandbox.shopify().available("A-2", quito), "2 + 6");
+        org.hamcrest.MatcherAssert.assertThat(run.getList("changes.sku"), org.hamcrest.Matchers.hasItem("A-1 @ " + quito));
+        // Read again, nothing to write anywhere.
+        int writes = sandbox.shopify().count(ec.stocksync.sandbox.storefront.ShopifySimulator.SET_QUANTITIES);
+        PullSafetyTest.pullAndWait(store.storeId(), Map.of());
+        assertEquals(writes, sandbox.shopify().count(ec.stocksync.sandbox.storefront.ShopifySimulator.SET_QUANTITIES));
+    }
+
+    @Test
+    void aWarehouseOfAnotherLocationMissingFromTheAnswerWritesNothingForThatSku() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        String a1 = product("A-1", 5, 7, 0);
+        String a2 = product("A-2", 1, 2, 0);
+        sandbox.contifico().setStock(a2, w3, BigDecimal.valueOf(6));   // A-1 is not stocked in w3
+        sandbox.shopify().setAvailable("A-1", quito, 3);
+        sandbox.shopify().setAvailable("A-2", quito, 0);
+        Api.admin().body(Map.of("locations", List.of(
+                Map.of("locationId", quito, "warehouseIds", List.of(w2, w3), "pushWarehouseId", w2))))
+                .put(base + "/locations").then().statusCode(200);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+
+        io.restassured.path.json.JsonPath run = PullSafetyTest.pullAndWait(store.storeId(), Map.of());
+        assertEquals(1, run.getInt("failed"));
+        assertEquals("A-1", run.getString("errors[0].sku"));
+        assertEquals(0, sandbox.shopify().available("A-1"), "nothing written at the own location either");
+        assertEquals(3, sandbox.shopify().available("A-1", quito));
+        assertEquals(1, sandbox.shopify().available("A-2"));
+        assertEquals(8, sandbox.shopify().available("A-2", quito));
+    }
+
+    @Test
+    void aSaleAtALocationNotYetBookedStaysReservedThereOnly() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        String a1 = product("A-1", 5, 7, 5);
+        sandbox.shopify().setAvailable("A-1", quito, 0);
+        Api.admin().body(Map.of("locations", List.of(
+                Map.of("locationId", quito, "warehouseIds", List.of(w2))))).put(base + "/locations").then().statusCode(200);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        // The worker is off: the sale at Quito waits in the queue, unbooked in w2.
+        Sandbox.deliverShopify(store.storeId(), "orders/create", """
+                {"id": 9100000000000000001, "name": "#1", "test": false, "location_id": %s, "line_items": [
+                  {"id": 9100000000000000002, "sku": "A-1", "quantity": 2, "gift_card": false,
+                   "variant_inventory_management": "shopify"}]}""".formatted(quito));
+        PullSafetyTest.pullAndWait(store.storeId(), Map.of("skipRecentPushCheck", true));
+        assertEquals(5, sandbox.shopify().available("A-1", quito), "7 in w2, 2 of them sold and not booked yet");
+    }
+
+    @Test
+    void aDeltaPullFindsAChangeInAWarehouseOnlyAnotherLocationSums() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        String a1 = product("A-1", 5, 7, 5);
+        sandbox.contifico().setStock(a1, w3, BigDecimal.valueOf(4));
+        sandbox.shopify().setAvailable("A-1", quito, 0);
+        Api.admin().body(Map.of("locations", List.of(
+                Map.of("locationId", quito, "warehouseIds", List.of(w2))))).put(base + "/locations").then().statusCode(200);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        assertEquals("DONE", PullSafetyTest.pullAndWait(store.storeId(), Map.of()).getString("status"));
+        assertEquals(7, sandbox.shopify().available("A-1", quito));
+
+        // w3 (unmapped) to w2 (Quito's): the catalogue total does not move; only w2's transfer in says so.
+        sandbox.contifico().addMovement("TRA", ec.stocksync.contifico.NewMovement.today(), w3, w2,
+                Map.of(a1, BigDecimal.valueOf(4)));
+        io.restassured.path.json.JsonPath d = PullSafetyTest.pullAndWait(store.storeId(), Map.of("mode", "delta"));
+        assertEquals(1, d.getInt("total"));
+        assertEquals(11, sandbox.shopify().available("A-1", quito));
+        assertEquals(5, sandbox.shopify().available("A-1"));
+    }
 }

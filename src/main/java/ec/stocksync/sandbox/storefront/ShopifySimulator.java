@@ -71,6 +71,8 @@ public class ShopifySimulator extends SimulatorServer {
         public final String inventoryItemId;
         public boolean tracked;
         public Integer available;
+        /** Levels at the shop's other locations, by location gid; absent = not stocked there. */
+        final Map<String, Integer> otherLevels = new HashMap<>();
 
         Variant(String productId, String productTitle, String id, String title, String sku, String inventoryItemId,
                 boolean tracked, Integer available) {
@@ -184,6 +186,28 @@ public class ShopifySimulator extends SimulatorServer {
     public Integer available(String sku) {
         synchronized (lock) {
             return find(sku).available;
+        }
+    }
+
+    /** Available quantity of the SKU at a location (numeric id); {@code null} if not stocked there. */
+    public Integer available(String sku, String locationId) {
+        synchronized (lock) {
+            String gid = "gid://shopify/Location/" + locationId;
+            return gid.equals(locationGid()) ? find(sku).available : find(sku).otherLevels.get(gid);
+        }
+    }
+
+    /** Stocks the SKU at a location (numeric id) with {@code quantity}, as the Shopify admin would. */
+    public void setAvailable(String sku, String locationId, Integer quantity) {
+        synchronized (lock) {
+            String gid = "gid://shopify/Location/" + locationId;
+            if (gid.equals(locationGid())) {
+                find(sku).available = quantity;
+            } else if (quantity == null) {
+                find(sku).otherLevels.remove(gid);
+            } else {
+                find(sku).otherLevels.put(gid, quantity);
+            }
         }
     }
 
@@ -520,12 +544,16 @@ public class ShopifySimulator extends SimulatorServer {
                 salesBeforeWrites.merge(v.sku, -1, Integer::sum);
                 v.available = (v.available == null ? 0 : v.available) - 1;
             }
+            String location = q.getString("locationId");
+            boolean main = locationGid().equals(location);
             if (v == null) {
                 userErrors.add(userError(concat(field, "inventoryItemId"), "The specified inventory item could not be found.", "INVALID_INVENTORY_ITEM"));
-            } else if (!locationGid().equals(q.getString("locationId"))) {
+            } else if (!main && !isExtraLocation(location)) {
                 userErrors.add(userError(concat(field, "locationId"), "The specified location could not be found.", "INVALID_LOCATION"));
+            } else if (!main && !v.otherLevels.containsKey(location)) {
+                userErrors.add(userError(concat(field, "locationId"), "The item is not stocked at the location.", "ITEM_NOT_STOCKED_AT_LOCATION"));
             } else if (q.getValue("changeFromQuantity") != null
-                    && !q.getInteger("changeFromQuantity").equals(v.available == null ? 0 : v.available)) {
+                    && !q.getInteger("changeFromQuantity").equals(levelOf(v, location))) {
                 userErrors.add(userError(concat(field, "changeFromQuantity"),
                         "The specified compare quantity does not match the current quantity.", "CHANGE_FROM_QUANTITY_STALE"));
             }
@@ -539,8 +567,13 @@ public class ShopifySimulator extends SimulatorServer {
             for (int i = 0; i < quantities.size(); i++) {
                 Variant v = targets.get(i);
                 int quantity = quantities.getJsonObject(i).getInteger("quantity");
-                Integer before = v.available;
-                v.available = quantity;
+                String location = quantities.getJsonObject(i).getString("locationId");
+                Integer before = locationGid().equals(location) ? v.available : v.otherLevels.get(location);
+                if (locationGid().equals(location)) {
+                    v.available = quantity;
+                } else {
+                    v.otherLevels.put(location, quantity);
+                }
                 recordStockWrite(v.sku, before, quantity, SET_QUANTITIES);
                 changes.add(new JsonObject().put("name", input.getString("name"))
                         .put("delta", quantity - (before == null ? 0 : before)).put("quantityAfterChange", quantity));
@@ -648,11 +681,32 @@ public class ShopifySimulator extends SimulatorServer {
                 .put("inventoryItem", inventoryItemJson(v, location));
     }
 
+    private boolean isExtraLocation(String gid) {
+        return gid != null && gid.startsWith("gid://shopify/Location/")
+                && extraLocations.containsKey(parseLong(gid.substring("gid://shopify/Location/".length())));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The level a compare-and-set compares with: 0 where nothing is stocked. */
+    private Integer levelOf(Variant v, String location) {
+        Integer level = locationGid().equals(location) ? v.available : v.otherLevels.get(location);
+        return level == null ? 0 : level;
+    }
+
     private JsonObject inventoryItemJson(Variant v, String location) {
         JsonObject level = null;
-        if (v.available != null && locationGid().equals(location)) {
+        Integer quantity = locationGid().equals(location) ? v.available
+                : isExtraLocation(location) ? v.otherLevels.get(location) : null;
+        if (quantity != null) {
             level = new JsonObject().put("quantities",
-                    new JsonArray().add(new JsonObject().put("name", "available").put("quantity", v.available)));
+                    new JsonArray().add(new JsonObject().put("name", "available").put("quantity", quantity)));
         }
         return new JsonObject().put("id", v.inventoryItemId).put("tracked", v.tracked).put("inventoryLevel", level);
     }
