@@ -182,4 +182,23 @@ class LocationPushTest {
         assertUnits(6, stock(w2), "booked once, where it was sent");
         assertUnits(10, stock(w3), "the new push warehouse is untouched");
     }
+
+    @Test
+    void aWooCommerceSaleIsBookedInItsOneLocationsPushWarehouseAndPulledBackAsTheSum() {
+        Sandbox.Wired woo = sandbox.wooStore();
+        String id = sandbox.wooProduct(woo, "WOO-1", 5, 13);
+        contifico.setStock(id, w2, BigDecimal.valueOf(8));
+        Api.admin().body(Map.of("locations", List.of(Map.of("warehouseIds", List.of(woo.warehouseId(), w2),
+                "pushWarehouseId", w2)))).put("/api/stores/" + woo.storeId() + "/locations").then().statusCode(200);
+        worker.main().start();
+        sandbox.sellWoo(woo.storeId(), "WOO-1", 3);
+        Sandbox.await("the Woo sale DONE", Duration.ofSeconds(20), () -> db.count(
+                "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'DONE'",
+                woo.storeId()) == 1);
+        assertEquals(w2, contifico.movements().get(0).bodegaId());
+        assertUnits(5, contifico.stock(id, w2), "8 - 3");
+        assertUnits(5, contifico.stock(id, woo.warehouseId()), "untouched");
+        // The post-push pull publishes the one location's sum: 5 + 5.
+        assertEquals(10, sandbox.woo().stockOf("WOO-1"));
+    }
 }
