@@ -339,10 +339,12 @@ public class SyncService {
         return Multi.createFrom().iterable(plan.others())
                 .onItem().transformToUniAndConcatenate(l -> {
                     StorefrontClient at = storefront.atLocation(l.locationId());
-                    return readEach(skus, m -> at.readStock(bySku.get(m.sku()).item())).invoke(items -> {
+                    // Like the own location: per SKU for a few, the location's catalogue pages for many.
+                    return currentStorefront(at, skus).invoke(items -> {
                         for (StockCache.MappedSku m : skus) {
                             OtherRead r = bySku.get(m.sku());
-                            Read<StorefrontItem> item = items.get(m.sku());
+                            Read<StorefrontItem> item = items.getOrDefault(m.sku(), Read.failed(
+                                    new IllegalStateException("the SKU is not in the storefront's catalogue")));
                             BigDecimal erp = r.erp().get(l.locationId());
                             if (item.failure() != null) {
                                 run.atLocation(l.locationId(), new SkuPullResult(m.sku(), SyncAction.ERROR, erp, null,
