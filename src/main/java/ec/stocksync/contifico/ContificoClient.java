@@ -134,6 +134,29 @@ public class ContificoClient {
         });
     }
 
+    /**
+     * The product's stock summed over {@code warehouseIds} (a location's figure, issue 14 D), from one stock read. Any
+     * of them absent or without a quantity fails the product with {@link BadAnswer}, like {@link #stockInWarehouse}.
+     */
+    public Uni<BigDecimal> stockInWarehouses(ContificoConnection c, String productId, List<String> warehouseIds) {
+        return stockByWarehouse(c, productId).map(list -> sumOf(list, warehouseIds, productId));
+    }
+
+    /** See {@link #stockInWarehouses}: the sum over {@code warehouseIds} of an answer already read. */
+    public static BigDecimal sumOf(List<WarehouseStock> list, List<String> warehouseIds, String productId) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (String w : warehouseIds) {
+            WarehouseStock found = list.stream().filter(s -> w.equals(s.bodegaId())).findFirst()
+                    .orElseThrow(() -> BadAnswer.warehouseNotListed(w, productId));
+            if (found.cantidad() == null) {
+                throw new BadAnswer("Contifico lists warehouse " + w + " in the stock of product " + productId
+                        + " without a quantity (cantidad is null)");
+            }
+            sum = sum.add(found.cantidad());
+        }
+        return sum;
+    }
+
     /** One page (1-based) of the v1 catalogue; an empty list means past the end. */
     public Uni<List<ContificoProduct>> productPage(ContificoConnection c, int page, int pageSize) {
         return read(c, "catalogue_page", "GET /v1/producto/?result_page=" + page, true,

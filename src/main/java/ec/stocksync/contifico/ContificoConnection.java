@@ -22,6 +22,11 @@ public record ContificoConnection(long integrationId, String baseUrl, String api
         this(integrationId, baseUrl, apiKey, posToken, warehouseId, Priority.SALE);
     }
 
+    /** The same tenant, booking in (or reading) another of its warehouses. */
+    public ContificoConnection withWarehouse(String otherWarehouseId) {
+        return new ContificoConnection(integrationId, baseUrl, apiKey, posToken, otherWarehouseId, priority);
+    }
+
     /** The same tenant, for background work that must never delay a sale. */
     public ContificoConnection background() {
         return new ContificoConnection(integrationId, baseUrl, apiKey, posToken, warehouseId, Priority.BACKGROUND);

@@ -8,6 +8,7 @@ import ec.stocksync.contifico.NewMovement;
 import ec.stocksync.observability.WorkScope;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
+import ec.stocksync.store.StoreLocations;
 import ec.stocksync.sync.AdvisoryLocks;
 import ec.stocksync.sync.StockCache;
 import ec.stocksync.sync.SyncService;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -38,11 +40,14 @@ public class InventoryPushService {
 
     /** Contifico documents no limit for descripcion: stay well within what such fields usually take. */
     static final int MAX_DESCRIPTION_LENGTH = 250;
+    private static final Logger LOG = Logger.getLogger(InventoryPushService.class);
 
     @Inject
     MovementRepository repo;
     @Inject
     StoreContexts contexts;
+    @Inject
+    StoreLocations locations;
     @Inject
     AdvisoryLocks locks;
     @Inject
@@ -85,36 +90,73 @@ public class InventoryPushService {
             }
         };
         return contexts.load(first.storeId(), first.integrationId())
-                .chain(ctx -> locks.withPushLock(first.storeId(), first.sku(), () -> underLock(owner, ctx, group, track))
+                .chain(ctx -> target(ctx, first).chain(to -> locks.withPushLock(first.storeId(), first.sku(),
+                                () -> underLock(owner, ctx, to, group, track)))
                         .chain(done -> done.isPresent() ? Uni.createFrom().voidItem()
                                 : outcomes.deferLockBusy(owner, group)))
                 .onFailure().recoverWithUni(e -> outcomes.failed(owner, List.copyOf(held), e));
     }
 
-    private Uni<Boolean> underLock(String owner, StoreContext ctx, List<Movement> group,
+    /**
+     * Where the group is booked (issue 14 D): the push warehouse of the storefront location that fulfils it (the
+     * store's own location when the delivery names none), else the integration's warehouse. A movement whose earlier
+     * push may have landed stays with the warehouse recorded for it, whatever the map says now.
+     */
+    private Uni<Target> target(StoreContext ctx, Movement first) {
+        ContificoConnection base = ContificoConnection.of(ctx.integration());
+        String own = StoreLocations.ownLocation(ctx.store());
+        String location = first.storefrontLocationId() != null ? first.storefrontLocationId() : own;
+        boolean atOwn = location == null || location.equals(own);
+        if (first.contificoWarehouseId() != null && (first.pushOutcomeUnknown() || first.contificoMovementId() != null)) {
+            return Uni.createFrom().item(new Target(base.withWarehouse(first.contificoWarehouseId()), atOwn));
+        }
+        if (location == null) {
+            return Uni.createFrom().item(new Target(base, true));
+        }
+        return locations.route(ctx.storeId(), location).map(route -> {
+            if (route.pushWarehouseId() != null) {
+                return new Target(base.withWarehouse(route.pushWarehouseId()), atOwn);
+            }
+            if (route.storeHasMap()) {
+                LOG.infof("movement %d (SKU %s): storefront location %s is not in the store's location map;"
+                        + " booked in the integration's warehouse %s", first.id(), first.sku(), location,
+                        base.warehouseId());
+            }
+            return new Target(base, atOwn);
+        });
+    }
+
+    /**
+     * The connection a push books through (its warehouse), and whether the movement is at the store's own location,
+     * whose figures {@code stock_cache} keeps.
+     */
+    private record Target(ContificoConnection conn, boolean atOwnLocation) {
+    }
+
+    private Uni<Boolean> underLock(String owner, StoreContext ctx, Target to, List<Movement> group,
                                    Consumer<List<Movement>> claimed) {
         Movement first = group.get(0);
         List<Movement> inDoubt = group.stream().filter(Movement::pushOutcomeUnknown).toList();
         if (!inDoubt.isEmpty()) {
-            return settleDoubt(owner, ctx, group, inDoubt.get(0).contificoReference(), claimed).replaceWith(true);
+            return settleDoubt(owner, ctx, to, group, inDoubt.get(0).contificoReference(), claimed).replaceWith(true);
         }
         List<Movement> pushed = group.stream().filter(m -> m.contificoMovementId() != null).toList();
         if (!pushed.isEmpty()) {
             // Pushed before a crash, not yet DONE: only the pull and the bookkeeping are left.
-            return afterPush(owner, ctx, pushed)
+            return afterPush(owner, ctx, to, pushed)
                     .chain(() -> {
                         List<Movement> rest = group.stream().filter(m -> m.contificoMovementId() == null).toList();
-                        return rest.isEmpty() ? Uni.createFrom().voidItem() : push(owner, ctx, rest);
+                        return rest.isEmpty() ? Uni.createFrom().voidItem() : push(owner, ctx, to, rest);
                     })
                     .replaceWith(true);
         }
         return repo.claimSameSku(owner, config.lease(), first.storeId(), first.sku(), first.kind(),
-                        Math.max(0, config.maxGroupSize() - group.size()))
+                        first.storefrontLocationId(), Math.max(0, config.maxGroupSize() - group.size()))
                 .invoke(claimed)
                 .chain(more -> {
                     List<Movement> all = new ArrayList<>(group);
                     all.addAll(more);
-                    return push(owner, ctx, all);
+                    return push(owner, ctx, to, all);
                 })
                 .replaceWith(true);
     }
@@ -123,10 +165,10 @@ public class InventoryPushService {
      * An earlier push of this group may have reached Contifico. Look its reference up before anything else: found,
      * it counts as pushed; not found, the group is clean and is pushed afresh under a new reference.
      */
-    private Uni<Void> settleDoubt(String owner, StoreContext ctx, List<Movement> group, String reference,
+    private Uni<Void> settleDoubt(String owner, StoreContext ctx, Target target, List<Movement> group, String reference,
                                   Consumer<List<Movement>> claimed) {
         Movement first = group.get(0);
-        ContificoConnection conn = ContificoConnection.of(ctx.integration());
+        ContificoConnection conn = target.conn();
         return repo.claimSameReference(owner, config.lease(), first.storeId(), reference)
                 .invoke(claimed)
                 .chain(more -> {
@@ -144,24 +186,24 @@ public class InventoryPushService {
                                 if (!found.isEmpty()) {
                                     outcomes.recoveredByLookup(reference, found.get(0).codigo(), members.size());
                                     return repo.markPushed(owner, ids(members), found.get(0).id(), reference)
-                                            .chain(() -> afterPush(owner, ctx, members));
+                                            .chain(() -> afterPush(owner, ctx, target, members));
                                 }
                                 outcomes.notFoundByLookup(reference);
-                                return repo.clearDoubt(owner, ids(members)).chain(() -> push(owner, ctx, members));
+                                return repo.clearDoubt(owner, ids(members)).chain(() -> push(owner, ctx, target, members));
                             });
                 });
     }
 
-    private Uni<Void> push(String owner, StoreContext ctx, List<Movement> members) {
+    private Uni<Void> push(String owner, StoreContext ctx, Target to, List<Movement> members) {
         Movement first = members.get(0);
         List<Long> ids = ids(members);
-        ContificoConnection conn = ContificoConnection.of(ctx.integration());
+        ContificoConnection conn = to.conn();
         String reference = "[ss-" + first.storeId() + "-" + first.id() + "-"
                 + UUID.randomUUID().toString().substring(0, 6) + "]";
         BigDecimal quantity = BigDecimal.valueOf(members.stream().mapToInt(Movement::quantity).sum());
         Timer.Sample sample = outcomes.pushStarted();
         return products.productId(first.storeId(), conn, first.sku())
-                .chain(productId -> repo.markInDoubt(owner, ids, reference).chain(marked -> {
+                .chain(productId -> repo.markInDoubt(owner, ids, reference, conn.warehouseId()).chain(marked -> {
                     if (marked < ids.size()) {
                         // Our lease was taken over: whoever holds it now will push these movements.
                         return Uni.createFrom().failure(new LeaseLost(ids));
@@ -177,17 +219,17 @@ public class InventoryPushService {
                             .chain(marked -> marked < ids.size()
                                     // Whoever took the lease over will find the booking by its reference.
                                     ? Uni.createFrom().<Void>failure(new LeaseLost(ids))
-                                    : afterPush(owner, ctx, members));
+                                    : afterPush(owner, ctx, to, members));
                 });
     }
 
     /**
      * Steps 3-6: cache, selective pull (its failure is logged, recorded and retried later; the push stays done), DONE.
      */
-    private Uni<Void> afterPush(String owner, StoreContext ctx, List<Movement> members) {
+    private Uni<Void> afterPush(String owner, StoreContext ctx, Target to, List<Movement> members) {
         Movement first = members.get(0);
         int signed = members.stream().mapToInt(Movement::signedQuantity).sum();
-        return cache.applyPush(first.storeId(), first.sku(), signed)
+        return cache.applyPush(first.storeId(), first.sku(), signed, to.atOwnLocation())
                 // The push is booked whatever happens to the cache; the post-push pull below rewrites the figure.
                 .onFailure().invoke(e -> outcomes.cacheNotUpdated(e, first))
                 .onFailure().recoverWithNull()

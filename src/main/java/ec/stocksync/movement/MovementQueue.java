@@ -21,8 +21,8 @@ public final class MovementQueue {
     /**
      * A CTE named {@code mv} that queues the drafts as PENDING and returns one row per movement created. A draft whose
      * business key is already queued (or was, and has been purged since) is skipped. {@code $1} must be the store id;
-     * {@code integration} and {@code event} are SQL expressions; the six draft arrays are parameters {@code first} to
-     * {@code first + 5}, added by {@link #addDrafts}. {@code from} is what the rows are joined with, so a caller can
+     * {@code integration} and {@code event} are SQL expressions; the seven draft arrays are parameters {@code first} to
+     * {@code first + 6}, added by {@link #addDrafts}. {@code from} is what the rows are joined with, so a caller can
      * make the insert conditional (no row in it, no movement). The caller must NOTIFY {@link #CHANNEL} when rows were
      * created (delivered at commit), so a sale is picked up without waiting for the worker's next poll.
      */
@@ -30,16 +30,18 @@ public final class MovementQueue {
         return """
                 mv AS (
                   INSERT INTO inventory_movements_queue
-                      (store_id, integration_id, webhook_event_id, sku, kind, quantity, business_key, order_id, order_name)
-                  SELECT $1, %1$s, %2$s, d.sku, d.kind, d.quantity, d.business_key, d.order_id, d.order_name
-                  FROM %3$s, unnest($%4$d::text[], $%5$d::text[], $%6$d::int[], $%7$d::text[], $%8$d::text[], $%9$d::text[])
-                       AS d(sku, kind, quantity, business_key, order_id, order_name)
+                      (store_id, integration_id, webhook_event_id, sku, kind, quantity, business_key, order_id, order_name,
+                       storefront_location_id)
+                  SELECT $1, %1$s, %2$s, d.sku, d.kind, d.quantity, d.business_key, d.order_id, d.order_name, d.location_id
+                  FROM %3$s, unnest($%4$d::text[], $%5$d::text[], $%6$d::int[], $%7$d::text[], $%8$d::text[], $%9$d::text[],
+                                    $%10$d::text[])
+                       AS d(sku, kind, quantity, business_key, order_id, order_name, location_id)
                   -- A purged DONE movement was booked all the same (see MovementRepository.purgeDoneBatch).
                   WHERE NOT EXISTS (SELECT 1 FROM inventory_movements_purged_keys k
                                     WHERE k.store_id = $1 AND k.business_key = d.business_key)
                   ON CONFLICT (store_id, business_key) DO NOTHING
                   RETURNING id)""".formatted(integration, event, from, first, first + 1, first + 2, first + 3,
-                first + 4, first + 5);
+                first + 4, first + 5, first + 6);
     }
 
     /**
@@ -70,7 +72,7 @@ public final class MovementQueue {
             WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL
             GROUP BY sku""";
 
-    /** The six arrays {@link #insertCte} reads, in its order. */
+    /** The seven arrays {@link #insertCte} reads, in its order. */
     public static Tuple addDrafts(Tuple args, List<MovementDraft> drafts) {
         int n = drafts.size();
         String[] skus = new String[n];
@@ -79,6 +81,7 @@ public final class MovementQueue {
         String[] keys = new String[n];
         String[] orderIds = new String[n];
         String[] orderNames = new String[n];
+        String[] locations = new String[n];
         for (int i = 0; i < n; i++) {
             MovementDraft d = drafts.get(i);
             skus[i] = d.sku();
@@ -87,8 +90,10 @@ public final class MovementQueue {
             keys[i] = d.businessKey();
             orderIds[i] = d.orderId();
             orderNames[i] = d.orderName();
+            locations[i] = d.locationId();
         }
         return args.addArrayOfString(skus).addArrayOfString(kinds).addArrayOfInteger(quantities)
-                .addArrayOfString(keys).addArrayOfString(orderIds).addArrayOfString(orderNames);
+                .addArrayOfString(keys).addArrayOfString(orderIds).addArrayOfString(orderNames)
+                .addArrayOfString(locations);
     }
 }

@@ -53,24 +53,25 @@ public class MovementRepository implements MovementCounts {
     }
 
     /**
-     * Under the SKU's push lock, claims the other movements of the same SKU and kind that wait, due or not, so a burst
-     * is pushed as one Contifico movement. Movements in doubt (an earlier push may have landed) are left to their own
+     * Under the SKU's push lock, claims the other movements of the same SKU, kind and storefront location that wait,
+     * due or not, so a burst is pushed as one Contifico movement (in one warehouse). Movements in doubt (an earlier push may have landed) are left to their own
      * look-up.
      */
     public Uni<List<Movement>> claimSameSku(String owner, Duration lease, long storeId, String sku, MovementKind kind,
-                                            int limit) {
+                                            String location, int limit) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue
                         SET status = 'IN_PROGRESS', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
                             updated_at = now()
                         WHERE id IN (SELECT id FROM inventory_movements_queue
                                      WHERE store_id = $3 AND sku = $4 AND kind = $5 AND status = 'PENDING'
+                                       AND storefront_location_id IS NOT DISTINCT FROM $7
                                        AND NOT push_outcome_unknown AND contifico_movement_id IS NULL
                                      ORDER BY id
                                      LIMIT $6
                                      FOR UPDATE SKIP LOCKED)
                         RETURNING """ + Movement.COLUMNS)
-                .execute(Tuple.from(new Object[]{owner, seconds(lease), storeId, sku, kind.name(), limit}))
+                .execute(Tuple.from(new Object[]{owner, seconds(lease), storeId, sku, kind.name(), limit, location}))
                 .map(MovementRepository::list);
     }
 
@@ -145,13 +146,16 @@ public class MovementRepository implements MovementCounts {
                 .replaceWithVoid();
     }
 
-    /** Recorded before the POST is sent: from here until we hear back, the push is in doubt. */
-    public Uni<Integer> markInDoubt(String owner, List<Long> ids, String reference) {
+    /**
+     * Recorded before the POST is sent: from here until we hear back, the push is in doubt. The warehouse it goes to
+     * is recorded with it, so the look-up searches where it was sent even if the location map changed since.
+     */
+    public Uni<Integer> markInDoubt(String owner, List<Long> ids, String reference, String warehouseId) {
         return pool.preparedQuery("""
                         UPDATE inventory_movements_queue SET push_outcome_unknown = TRUE, contifico_reference = $3,
-                               in_doubt_since = now(), updated_at = now()
+                               in_doubt_since = now(), contifico_warehouse_id = $4, updated_at = now()
                         WHERE id = ANY($1) AND lease_owner = $2 AND status = 'IN_PROGRESS'""")
-                .execute(Tuple.of(ids.toArray(new Long[0]), owner, reference))
+                .execute(Tuple.of(ids.toArray(new Long[0]), owner, reference, warehouseId))
                 .map(RowSet::rowCount);
     }
 
@@ -420,8 +424,13 @@ public class MovementRepository implements MovementCounts {
                     Map<String, PullFence.Snapshot> out = new HashMap<>();
                     OffsetDateTime takenAt = null;
                     for (var r : rows) {
+                        Map<String, Integer> byLocation = new HashMap<>();
+                        Object json = r.getValue("open_by_location");
+                        if (json instanceof io.vertx.core.json.JsonObject o) {
+                            o.forEach(e -> byLocation.put(e.getKey(), ((Number) e.getValue()).intValue()));
+                        }
                         out.put(r.getString("sku"), new PullFence.Snapshot(r.getLong("n"), r.getOffsetDateTime("last_push"),
-                                r.getLong("dismissed"), r.getInteger("open_delta")));
+                                r.getLong("dismissed"), r.getInteger("open_delta"), Map.copyOf(byLocation)));
                         takenAt = r.getOffsetDateTime("taken_at");
                     }
                     return new PullFence.Snapshots(out, takenAt);
@@ -431,6 +440,14 @@ public class MovementRepository implements MovementCounts {
     private static final String SQL_FENCE = """
             SELECT s.sku, coalesce(o.n, 0) AS n, coalesce(o.dismissed, 0) AS dismissed,
                    coalesce(o.open_delta, 0) AS open_delta,
+                   (SELECT jsonb_object_agg(l.loc, l.delta) FROM (
+                      SELECT m.storefront_location_id AS loc,
+                             sum(CASE m.kind WHEN 'SALE' THEN -m.quantity ELSE m.quantity END)::int AS delta
+                      FROM inventory_movements_queue m
+                      WHERE m.store_id = $1 AND m.sku = s.sku AND m.status <> 'DONE'
+                        AND m.storefront_location_id IS NOT NULL AND m.contifico_movement_id IS NULL
+                        AND (m.status IN ('PENDING', 'IN_PROGRESS') OR (m.status = 'DEAD' AND m.dismissed_at IS NULL))
+                      GROUP BY m.storefront_location_id) l) AS open_by_location,
                    (SELECT max(p.pushed_at) FROM inventory_movements_queue p
                     WHERE p.store_id = $1 AND p.sku = s.sku) AS last_push,
                    now() AS taken_at

@@ -40,7 +40,8 @@ public class WorkerPool {
     }
 
     /** One push unit: a store's SKU and kind, and for movements in doubt, the reference that settles them. */
-    private record GroupKey(long storeId, String sku, MovementKind kind, String doubtReference) {
+    /** Per location too: movements of two locations may be booked in two warehouses (issue 14 D). */
+    private record GroupKey(long storeId, String sku, MovementKind kind, String location, String doubtReference) {
     }
     /** The push units in flight, so a shutdown that cannot wait for them any longer can cut them. */
     private final Map<Long, Cancellable> inFlight = new ConcurrentHashMap<>();
@@ -135,7 +136,7 @@ public class WorkerPool {
         Map<GroupKey, List<Movement>> groups = new LinkedHashMap<>();
         for (Movement m : claimed) {
             // In-doubt movements are settled by their reference, apart from fresh ones of the same SKU.
-            GroupKey key = new GroupKey(m.storeId(), m.sku(), m.kind(), m.pushOutcomeUnknown() ? m.contificoReference() : null);
+            GroupKey key = new GroupKey(m.storeId(), m.sku(), m.kind(), m.storefrontLocationId(), m.pushOutcomeUnknown() ? m.contificoReference() : null);
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
         }
         for (List<Movement> group : groups.values()) {

@@ -116,9 +116,9 @@ public record StoreRequest(
 
     /** A Shopify location id may come as a number or a string: kept as text, exactly. */
     @RegisterForReflection
-    static final class IdText extends StdDeserializer<String> {
+    public static final class IdText extends StdDeserializer<String> {
 
-        IdText() {
+        public IdText() {
             super(String.class);
         }
 

@@ -288,6 +288,29 @@ final class ShopifyClient implements StorefrontClient {
     }
 
     /** A GraphQL call with retries; answers the {@code data} object or fails typed. */
+    @Override
+    public StorefrontClient atLocation(String locationId) {
+        return new ShopifyClient(transport, api, locationId);
+    }
+
+    /** Active locations only: an inactive one fulfils nothing and takes no stock writes. */
+    @Override
+    public Uni<List<StorefrontLocation>> locations() {
+        return query("list locations", CallKind.READ, ShopifyQueries.LOCATIONS, new JsonObject().put("first", 250))
+                .map(data -> {
+                    JsonArray nodes = data.getJsonObject("locations", new JsonObject()).getJsonArray("nodes", new JsonArray());
+                    List<StorefrontLocation> out = new ArrayList<>();
+                    for (int i = 0; i < nodes.size(); i++) {
+                        JsonObject node = nodes.getJsonObject(i);
+                        String id = StorefrontLocation.number(node.getString("id"));
+                        if (id != null && node.getBoolean("isActive", true)) {
+                            out.add(new StorefrontLocation(id, node.getString("name")));
+                        }
+                    }
+                    return out;
+                });
+    }
+
     /** The subscriptions this app made on the shop (Shopify lists no other app's); 250 is Shopify's page maximum. */
     @Override
     public Uni<List<WebhookSubscription>> webhooks() {

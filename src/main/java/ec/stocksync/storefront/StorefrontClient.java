@@ -41,6 +41,18 @@ public interface StorefrontClient {
      */
     Multi<StorefrontOrder> ordersChangedSince(Instant since);
 
+    /**
+     * The same storefront, reading and writing stock at another location (a Shopify location id, number or gid; issue
+     * 14 D). WooCommerce has one stock: the same client. Cheap: it shares this client's connections.
+     */
+    StorefrontClient atLocation(String locationId);
+
+    /**
+     * The storefront's active locations: Shopify's (up to 250, Shopify's page maximum), or WooCommerce's one
+     * ({@link StorefrontLocation#WOOCOMMERCE_ID}, no call made).
+     */
+    Uni<List<StorefrontLocation>> locations();
+
     /** Every webhook subscription the store's credentials can see (this app's on Shopify; all of them on WooCommerce). */
     Uni<List<WebhookSubscription>> webhooks();
 

@@ -192,6 +192,16 @@ final class WooCommerceClient implements StorefrontClient {
     }
 
     @Override
+    public StorefrontClient atLocation(String locationId) {
+        return this;
+    }
+
+    @Override
+    public Uni<List<StorefrontLocation>> locations() {
+        return Uni.createFrom().item(List.of(new StorefrontLocation(StorefrontLocation.WOOCOMMERCE_ID, "WooCommerce")));
+    }
+
+    @Override
     public Uni<List<WebhookSubscription>> webhooks() {
         return pages("webhooks", api::webhooks).map(WooCommerceClient::webhook).collect().asList();
     }

@@ -9,6 +9,7 @@ import ec.stocksync.contifico.MovementType;
 import ec.stocksync.contifico.NewMovement;
 import ec.stocksync.contifico.SalesDocument;
 import ec.stocksync.store.StoreContexts;
+import ec.stocksync.store.StoreLocations;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -55,6 +56,14 @@ public class DeltaSignals {
     StockCache cache;
     @Inject
     SyncConfig config;
+    @Inject
+    StoreLocations locations;
+
+    /** The next delta pull of the store reads every SKU (its location map changed). */
+    Uni<Void> forgetBaseline(long storeId) {
+        return pool.preparedQuery("DELETE FROM pull_baselines WHERE store_id = $1").execute(Tuple.of(storeId))
+                .replaceWithVoid();
+    }
 
     /**
      * What the signals said at the start of a run.
@@ -176,12 +185,21 @@ public class DeltaSignals {
         LocalDate today = NewMovement.today();
         LocalDate from = (baseline.usable() ? baseline.watermark() : today).minusDays(Math.max(0, config.deltaOverlapDays()));
         String ownReference = "[ss-" + run.storeId() + "-";
+        // Every warehouse whose stock the pulls publish: the integration's, or those the location map sums (issue 14 D).
+        return locations.publishedWarehouses(run.ctx.store(), conn.warehouseId())
+                .chain(watched -> observe(run, baseline, conn, today, from, ownReference, watched));
+    }
+
+    private Uni<Observed> observe(RunState run, Baseline baseline, ContificoConnection conn, LocalDate today,
+                                  LocalDate from, String ownReference, List<String> watched) {
         Uni<Map<String, BigDecimal>> catalogue = catalogue(conn);
-        Uni<List<Movement>> inWarehouse = contifico.movementsBetween(conn, from, today, null, true);
+        Uni<List<Movement>> inWarehouse = eachWarehouse(watched,
+                w -> contifico.movementsBetween(conn.withWarehouse(w), from, today, null, true));
         // A transfer is listed under the warehouse it leaves: those arriving here are found among all transfers.
         Uni<List<Movement>> transfersIn = contifico.movementsBetween(conn, from, today, MovementType.TRA, false)
-                .map(list -> list.stream().filter(m -> conn.warehouseId().equals(m.bodegaDestinoId())).toList());
-        Uni<List<SalesDocument>> documents = contifico.documentsBetween(conn, from, today, DOCUMENT_PAGE_SIZE);
+                .map(list -> list.stream().filter(m -> watched.contains(m.bodegaDestinoId())).toList());
+        Uni<List<SalesDocument>> documents = eachWarehouse(watched,
+                w -> contifico.documentsBetween(conn.withWarehouse(w), from, today, DOCUMENT_PAGE_SIZE));
         return Uni.combine().all().unis(catalogue, inWarehouse, transfersIn, documents, seenEvents(run.storeId()))
                 .asTuple()
                 .chain(t -> cache.totalsSeen(run.storeId()).map(seen -> {
@@ -235,6 +253,15 @@ public class DeltaSignals {
                 }))
                 .onFailure().transform(e -> e instanceof SyncService.RunFailed ? e
                         : new SyncService.RunFailed("Contifico's change signals could not be read: " + SyncService.message(e)));
+    }
+
+    /** One list per warehouse, one after the other (Contifico's pace is per integration anyway), concatenated. */
+    private static <T> Uni<List<T>> eachWarehouse(List<String> warehouses,
+                                                  java.util.function.Function<String, Uni<List<T>>> read) {
+        return io.smallrye.mutiny.Multi.createFrom().iterable(warehouses)
+                .onItem().<List<T>>transformToUniAndConcatenate(w -> read.apply(w))
+                .collect().asList()
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
     }
 
     /**

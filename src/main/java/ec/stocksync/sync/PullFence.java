@@ -43,8 +43,21 @@ public class PullFence {
      * @param openDelta  the stock effect of movements the storefront took but Contifico has not booked: waiting, being
      *                   pushed, or DEAD and not dismissed (an unbooked sale keeps its units reserved)
      */
-    public record Snapshot(long open, OffsetDateTime lastPush, long dismissed, int openDelta) {
-        static final Snapshot NONE = new Snapshot(0, null, 0, 0);
+    public record Snapshot(long open, OffsetDateTime lastPush, long dismissed, int openDelta,
+                           Map<String, Integer> openDeltaByLocation) {
+        static final Snapshot NONE = new Snapshot(0, null, 0, 0, Map.of());
+
+        public Snapshot(long open, OffsetDateTime lastPush, long dismissed, int openDelta) {
+            this(open, lastPush, dismissed, openDelta, Map.of());
+        }
+
+        /**
+         * The open delta of movements fulfilled at {@code location} (issue 14 D): what a pull subtracts from a mapped
+         * location other than the store's own (which subtracts the SKU's whole {@link #openDelta}, the safe side).
+         */
+        public int openDeltaAt(String location) {
+            return openDeltaByLocation.getOrDefault(location, 0);
+        }
     }
 
     /** Snapshots of several SKUs, and the database's clock when they were taken. */

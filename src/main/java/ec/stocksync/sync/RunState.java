@@ -83,6 +83,24 @@ final class RunState {
         }
     }
 
+    /**
+     * The outcome of a SKU at a mapped location other than the store's own (issue 14 D): shown among the run's changes
+     * and errors as {@code SKU @ location}, not counted (the counters are per SKU); a failure is flagged again by the
+     * next delta pull like any other.
+     */
+    synchronized void atLocation(String location, SkuPullResult r) {
+        SkuPullResult shown = new SkuPullResult(r.sku() + " @ " + location, r.action(), r.contificoStock(),
+                r.storeStockBefore(), r.storeStockAfter(), r.error());
+        if (r.action() == SyncAction.UPDATED && changes.size() < PullDetails.MAX_CHANGES) {
+            changes.add(shown);
+        } else if (r.action() == SyncAction.ERROR) {
+            failedSkus.add(r.sku());
+            if (errors.size() < PullDetails.MAX_ERRORS) {
+                errors.add(new PullRunView.SkuError(shown.sku(), r.error()));
+            }
+        }
+    }
+
     synchronized void settleAll(List<SkuPullResult> results) {
         results.forEach(this::settle);
     }

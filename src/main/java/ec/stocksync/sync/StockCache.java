@@ -153,14 +153,16 @@ public class StockCache implements ProductIdCache {
      * After a push: the storefront moved its own stock when it took the order, so the cached "Stock Tienda" follows
      * by the same amount; and the SKU is marked as just pushed, which full pulls respect.
      */
-    public Uni<Void> applyPush(long storeId, String sku, int signedQuantity) {
+    public Uni<Void> applyPush(long storeId, String sku, int signedQuantity, boolean atOwnLocation) {
         return pool.preparedQuery("""
                         INSERT INTO stock_cache (store_id, sku, last_pushed_at) VALUES ($1, $2, now())
                         ON CONFLICT (store_id, sku) DO UPDATE
-                        SET store_stock = stock_cache.store_stock + $3, last_pushed_at = now(), updated_at = now(),
+                        -- The cache keeps the store's own location: a sale at another one moves another figure.
+                        SET store_stock = stock_cache.store_stock + CASE WHEN $4 THEN $3 ELSE 0 END,
+                            last_pushed_at = now(), updated_at = now(),
                             -- Our own push moves Contifico's catalogue figure too: no delta pull needs to read it again.
                             contifico_total_seen = stock_cache.contifico_total_seen + $3""")
-                .execute(Tuple.of(storeId, sku, signedQuantity))
+                .execute(Tuple.of(storeId, sku, signedQuantity, atOwnLocation))
                 .replaceWithVoid();
     }
 

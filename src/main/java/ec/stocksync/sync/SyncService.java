@@ -10,6 +10,7 @@ import ec.stocksync.contifico.SkuNotSynced;
 import ec.stocksync.contifico.Warehouse;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
+import ec.stocksync.store.StoreLocations;
 import ec.stocksync.storefront.StockWrite;
 import ec.stocksync.storefront.StockWriteResult;
 import ec.stocksync.storefront.StorefrontClient;
@@ -77,6 +78,8 @@ public class SyncService {
     PullRuns runs;
     @Inject
     PullFence fence;
+    @Inject
+    StoreLocations locations;
 
     /** The run was cancelled through the API: it stops at its next progress step. */
     static final class Cancelled extends RuntimeException {
@@ -101,8 +104,12 @@ public class SyncService {
     Uni<String> execute(RunState run, Uni<List<StockCache.MappedSku>> selection) {
         ContificoConnection conn = ContificoConnection.of(run.ctx.integration()).background();
         return checkWarehouse(conn)
-                .chain(() -> selection)
-                .chain(skus -> {
+                .chain(() -> plan(run.ctx, conn))
+                .chain(plan -> selection.map(skus -> Map.entry(plan, skus)))
+                .chain(planAndSkus -> {
+                    LocationPlan plan = planAndSkus.getKey();
+                    List<StockCache.MappedSku> skus = planAndSkus.getValue();
+                    List<OtherRead> otherReads = new ArrayList<>();
                     run.total(skus.size());
                     List<StockCache.MappedSku> todo = new ArrayList<>();
                     List<SkuPullResult> held = new ArrayList<>();
@@ -126,8 +133,9 @@ public class SyncService {
                     return logHeld.chain(() -> progress(run))
                             .chain(() -> fence.snapshot(run.storeId(), todo.stream().map(StockCache.MappedSku::sku).toList()))
                             .chain(snapshots -> currentStorefront(storefront, todo)
-                                    .chain(seen -> readAll(run, conn, todo, seen, snapshots)))
-                            .chain(pending -> guardAndWrite(run, storefront, pending));
+                                    .chain(seen -> readAll(run, conn, plan, todo, seen, snapshots, otherReads)))
+                            .chain(pending -> otherLocations(run, storefront, plan, otherReads)
+                                    .chain(others -> guardAndWrite(run, storefront, pending, others)));
                 });
     }
 
@@ -152,22 +160,29 @@ public class SyncService {
     record Pending(StockCache.MappedSku sku, BigDecimal erp, PullFence.Snapshot seen, StockWrite write) {
     }
 
-    private Uni<List<Pending>> readAll(RunState run, ContificoConnection conn, List<StockCache.MappedSku> todo,
-                                       Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots snapshots) {
+    private Uni<List<Pending>> readAll(RunState run, ContificoConnection conn, LocationPlan plan,
+                                       List<StockCache.MappedSku> todo,
+                                       Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots snapshots,
+                                       List<OtherRead> otherReads) {
         List<List<StockCache.MappedSku>> chunks = chunks(todo, READ_CHUNK);
         List<Pending> pending = new ArrayList<>();
         return Multi.createFrom().iterable(chunks)
-                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, chunk, storefront, snapshots)
+                .onItem().transformToUniAndConcatenate(chunk -> readChunk(run, conn, plan, chunk, storefront, snapshots, otherReads)
                         .invoke(pending::addAll)
                         .chain(() -> progress(run)))
                 .collect().last()
                 .replaceWith(pending);
     }
 
-    private Uni<List<Pending>> readChunk(RunState run, ContificoConnection conn, List<StockCache.MappedSku> chunk,
-                                         Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots seen) {
-        return readEach(chunk, m -> contifico.stockInWarehouse(conn, m.contificoProductId()))
-                        .map(erp -> {
+    private Uni<List<Pending>> readChunk(RunState run, ContificoConnection conn, LocationPlan plan,
+                                         List<StockCache.MappedSku> chunk,
+                                         Map<String, Read<StorefrontItem>> storefront, PullFence.Snapshots seen,
+                                         List<OtherRead> otherReads) {
+        return readEach(chunk, m -> contificoFigures(conn, plan, m.contificoProductId()))
+                        .map(figures -> {
+                            Map<String, Read<BigDecimal>> erp = new HashMap<>();
+                            figures.forEach((sku, f) -> erp.put(sku, f.failure() != null ? Read.failed(f.failure())
+                                    : new Read<>(f.value().own(), null)));
                             List<Pending> pending = new ArrayList<>();
                             List<SkuPullResult> settled = new ArrayList<>();
                             for (StockCache.MappedSku m : chunk) {
@@ -188,6 +203,10 @@ public class SyncService {
                                         settled.add(d.result());
                                     } else {
                                         pending.add(new Pending(m, figure.value(), seen.get(m.sku()), d.write()));
+                                    }
+                                    if (!plan.others().isEmpty()) {
+                                        otherReads.add(new OtherRead(m, item.value(), seen.get(m.sku()),
+                                                figures.get(m.sku()).value().others()));
                                     }
                                 }
                             }
@@ -210,14 +229,23 @@ public class SyncService {
      * The zeroing guard, then the writes. A dry run reports what a real run would write (and warns when a real run
      * would be blocked); a blocked run writes nothing at all.
      */
-    private Uni<String> guardAndWrite(RunState run, StorefrontClient storefront, List<Pending> pending) {
-        List<String> zeroing = new ArrayList<>();
+    private Uni<String> guardAndWrite(RunState run, StorefrontClient storefront, List<Pending> pending,
+                                      List<OtherWrite> others) {
+        Set<String> zeroingSet = new LinkedHashSet<>();
         for (Pending p : pending) {
             Integer before = p.write().expectedCurrent();
             if (before != null && before > 0 && p.write().newQuantity() == 0) {
-                zeroing.add(p.sku().sku());
+                zeroingSet.add(p.sku().sku());
             }
         }
+        // A location emptied by a bad answer is as bad as the store's own: its writes count too (once per SKU).
+        for (OtherWrite o : others) {
+            Integer before = o.pending().write().expectedCurrent();
+            if (before != null && before > 0 && o.pending().write().newQuantity() == 0) {
+                zeroingSet.add(o.pending().sku().sku());
+            }
+        }
+        List<String> zeroing = new ArrayList<>(zeroingSet);
         int base = run.guardBaseOrTotal();
         boolean tooMany = zeroing.size() >= config.minZeroing() && zeroing.size() > config.maxZeroingRatio() * base;
         if (tooMany) {
@@ -245,7 +273,128 @@ public class SyncService {
                 .onItem().transformToUniAndConcatenate(batch -> writeBatch(run, storefront, batch)
                         .chain(() -> progress(run)))
                 .collect().last()
+                .chain(() -> writeOthers(run, others))
                 .replaceWith("DONE");
+    }
+
+    // ------------------------------------------------------------------------------- other mapped locations (14 D)
+
+    /**
+     * The run's location plan: the warehouses the store's own location sums (the integration's when unmapped), and
+     * the store's other mapped locations, each published the sum of its own warehouses.
+     */
+    record LocationPlan(List<String> own, List<StoreLocations.Location> others) {
+    }
+
+    /** One product's Contifico figures: the own location's, and each other mapped location's by id. */
+    record Figures(BigDecimal own, Map<String, BigDecimal> others) {
+    }
+
+    /** A SKU read at the own location, whose other locations are read and decided next. */
+    record OtherRead(StockCache.MappedSku sku, StorefrontItem item, PullFence.Snapshot seen,
+                     Map<String, BigDecimal> erp) {
+    }
+
+    /** A write to make at another location, after the guard. */
+    record OtherWrite(String location, StorefrontClient client, Pending pending) {
+    }
+
+    private Uni<LocationPlan> plan(StoreContext ctx, ContificoConnection conn) {
+        String ownLocation = StoreLocations.ownLocation(ctx.store());
+        return locations.ownWarehouses(ctx.store(), conn.warehouseId())
+                .chain(own -> locations.list(ctx.storeId()).map(map -> new LocationPlan(own, map.stream()
+                        .filter(l -> !l.locationId().equals(ownLocation)).toList())));
+    }
+
+    /**
+     * Every figure of the product from one {@code /stock/} read. Any mapped warehouse missing from the answer fails
+     * the SKU, so nothing is written for it at any location.
+     */
+    private Uni<Figures> contificoFigures(ContificoConnection conn, LocationPlan plan, String productId) {
+        if (plan.others().isEmpty()) {
+            return contificoFigure(conn, plan.own(), productId).map(own -> new Figures(own, Map.of()));
+        }
+        return contifico.stockByWarehouse(conn, productId).map(list -> {
+            Map<String, BigDecimal> others = new LinkedHashMap<>();
+            for (StoreLocations.Location l : plan.others()) {
+                others.put(l.locationId(), ContificoClient.sumOf(list, l.warehouseIds(), productId));
+            }
+            return new Figures(ContificoClient.sumOf(list, plan.own(), productId), others);
+        });
+    }
+
+    /**
+     * Reads each other mapped location's stock of the SKUs read at the own location, and decides each one. Items not
+     * stocked at a location are left alone (stocking one is the merchant's choice); dry runs only cover the own location.
+     */
+    private Uni<List<OtherWrite>> otherLocations(RunState run, StorefrontClient storefront, LocationPlan plan,
+                                                 List<OtherRead> reads) {
+        if (plan.others().isEmpty() || reads.isEmpty() || run.options.dryRun()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Map<String, OtherRead> bySku = new HashMap<>();
+        reads.forEach(r -> bySku.put(r.sku().sku(), r));
+        List<StockCache.MappedSku> skus = reads.stream().map(OtherRead::sku).toList();
+        List<OtherWrite> writes = new ArrayList<>();
+        return Multi.createFrom().iterable(plan.others())
+                .onItem().transformToUniAndConcatenate(l -> {
+                    StorefrontClient at = storefront.atLocation(l.locationId());
+                    // Like the own location: per SKU for a few, the location's catalogue pages for many.
+                    return currentStorefront(at, skus).invoke(items -> {
+                        for (StockCache.MappedSku m : skus) {
+                            OtherRead r = bySku.get(m.sku());
+                            Read<StorefrontItem> item = items.getOrDefault(m.sku(), Read.failed(
+                                    new IllegalStateException("the SKU is not in the storefront's catalogue")));
+                            BigDecimal erp = r.erp().get(l.locationId());
+                            if (item.failure() != null) {
+                                run.atLocation(l.locationId(), new SkuPullResult(m.sku(), SyncAction.ERROR, erp, null,
+                                        null, "storefront: " + message(item.failure())));
+                            } else if (item.value().stock() != null) {
+                                Decision d = decide(item.value(), erp, r.seen().openDeltaAt(l.locationId()), false,
+                                        syncUnmanaged(run.ctx));
+                                if (d.write() != null) {
+                                    writes.add(new OtherWrite(l.locationId(), at,
+                                            new Pending(m, erp, r.seen(), d.write())));
+                                }
+                            }
+                        }
+                    });
+                })
+                .collect().last()
+                .replaceWith(writes);
+    }
+
+    /** Each location's writes in fenced batches, like the own location's; no cache or log row (those are per SKU). */
+    private Uni<Void> writeOthers(RunState run, List<OtherWrite> others) {
+        if (others.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, List<OtherWrite>> byLocation = new LinkedHashMap<>();
+        others.forEach(o -> byLocation.computeIfAbsent(o.location(), k -> new ArrayList<>()).add(o));
+        List<List<OtherWrite>> batches = new ArrayList<>();
+        byLocation.values().forEach(list -> batches.addAll(chunks(list, WRITE_BATCH)));
+        return Multi.createFrom().iterable(batches)
+                .onItem().transformToUniAndConcatenate(batch -> {
+                    String location = batch.get(0).location();
+                    Map<String, PullFence.Snapshot> seen = new LinkedHashMap<>();
+                    batch.forEach(o -> seen.put(o.pending().sku().sku(), o.pending().seen()));
+                    return fence.underFence(run.storeId(), seen, true, clear -> {
+                        List<OtherWrite> go = batch.stream().filter(o -> clear.contains(o.pending().sku().sku())).toList();
+                        batch.stream().filter(o -> !clear.contains(o.pending().sku().sku())).forEach(o -> run.atLocation(
+                                location, newerMovement(o.pending().sku().sku(), o.pending().erp(),
+                                        o.pending().write().expectedCurrent())));
+                        return go.isEmpty() ? Uni.createFrom().voidItem()
+                                : batch.get(0).client().setStocks(go.stream().map(o -> o.pending().write()).toList())
+                                .invoke(answers -> {
+                                    for (int i = 0; i < answers.size(); i++) {
+                                        run.atLocation(location, outcome(go.get(i).pending().erp(), answers.get(i)));
+                                    }
+                                })
+                                .replaceWithVoid();
+                    });
+                })
+                .collect().last()
+                .replaceWithVoid();
     }
 
     private Uni<Void> writeBatch(RunState run, StorefrontClient storefront, List<Pending> batch) {
@@ -420,8 +569,9 @@ public class SyncService {
         return fence.snapshot(ctx.storeId(), List.of(sku)).chain(snapshots -> {
             PullFence.Snapshot seen = snapshots.get(sku);
             java.time.OffsetDateTime since = fenced ? snapshots.takenAt() : null;
-            Uni<BigDecimal> contificoStock = products.productId(ctx.storeId(), conn, sku)
-                    .chain(productId -> contifico.stockInWarehouse(conn, productId))
+            Uni<BigDecimal> contificoStock = locations.ownWarehouses(ctx.store(), conn.warehouseId())
+                    .chain(own -> products.productId(ctx.storeId(), conn, sku)
+                            .chain(productId -> contificoFigure(conn, own, productId)))
                     // A cached id Contifico no longer knows: forget it, so the next pull searches the SKU again.
                     .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
                     .call(() -> products.forget(ctx.storeId(), sku));
@@ -474,6 +624,15 @@ public class SyncService {
                         r.sku()))
                 .onFailure().recoverWithNull()
                 .replaceWith(r);
+    }
+
+    /**
+     * Contifico's figure for the store's own location: the integration's warehouse, or the sum of the warehouses the
+     * location map gives it (issue 14 D); a warehouse missing from the answer fails the SKU, never reads as 0.
+     */
+    private Uni<BigDecimal> contificoFigure(ContificoConnection conn, List<String> own, String productId) {
+        return own.size() == 1 && own.get(0).equals(conn.warehouseId()) ? contifico.stockInWarehouse(conn, productId)
+                : contifico.stockInWarehouses(conn, productId, own);
     }
 
     /** Reads by the remembered ids when we have them; searches by SKU the first time, or when the ids went stale. */

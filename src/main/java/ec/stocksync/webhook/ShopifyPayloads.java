@@ -100,8 +100,11 @@ public final class ShopifyPayloads {
             }
         }
         List<MovementDraft> drafts = new ArrayList<>();
+        // The order's location_id names where it was taken (POS, or a merchant-chosen location); null for most online
+        // orders, which then book in the store's default warehouse.
+        String location = locationId(order);
         totals.forEach(skipped, (sku, qty) -> drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
-                "shopify:order:" + orderId + ":sku:" + sku + ":SALE", orderId, orderName)));
+                "shopify:order:" + orderId + ":sku:" + sku + ":SALE", orderId, orderName, location)));
         return ParsedDelivery.of(orderId, drafts, skipped, null);
     }
 
@@ -129,11 +132,21 @@ public final class ShopifyPayloads {
             } else if (quantity.refusal() != null) {
                 skipped.add(new SkippedLine(lineId, sku, quantity.refusal()));
             } else {
+                // Each refund line names the location the units went back to.
                 drafts.add(new MovementDraft(sku, MovementKind.RESTOCK, quantity.value(),
-                        "shopify:refund:" + refundId + ":line:" + lineId + ":RESTOCK", orderId, null));
+                        "shopify:refund:" + refundId + ":line:" + lineId + ":RESTOCK", orderId, null, locationId(line)));
             }
         }
         return ParsedDelivery.of(orderId, drafts, skipped, "refund " + refundId);
+    }
+
+    /** A {@code location_id} as text (digits as written), or null when absent, null or not an id: never an error. */
+    static String locationId(JsonNode node) {
+        JsonNode id = node.get("location_id");
+        if (id == null || !(id.isIntegralNumber() || id.isTextual()) || id.asText().isBlank() || id.asText().length() > 100) {
+            return null;
+        }
+        return id.asText().trim();
     }
 
     /** Shopify ids exceed 2^53: take the digits as written, never through a double. */

@@ -262,9 +262,9 @@ public class WebhookIngestService {
     private static final String SAVE_ORDER = """
             ,
             saved AS (
-              UPDATE storefront_orders SET order_name = $20, last_status = $21, stock_reduced = $22, cycle = $23,
-                     booked_lines = $24::text::jsonb, source_modified_at = $25, updated_at = now()
-              WHERE store_id = $1 AND order_id = $19 AND EXISTS (SELECT 1 FROM ev)
+              UPDATE storefront_orders SET order_name = $21, last_status = $22, stock_reduced = $23, cycle = $24,
+                     booked_lines = $25::text::jsonb, source_modified_at = $26, updated_at = now()
+              WHERE store_id = $1 AND order_id = $20 AND EXISTS (SELECT 1 FROM ev)
               RETURNING 1)""";
 
     static final String RECORD_ONLY = record("", null);

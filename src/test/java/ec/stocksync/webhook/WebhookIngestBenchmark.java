@@ -198,7 +198,7 @@ class WebhookIngestBenchmark {
                 "('h-' || " + key + ")", "NULL", "NULL",
                 "ARRAY['BENCH-A', 'BENCH-B']", "ARRAY['SALE', 'SALE']", "ARRAY[1, 2]",
                 "ARRAY['woo-' || " + key + " || '-BENCH-A', 'woo-' || " + key + " || '-BENCH-B']",
-                "ARRAY[" + key + ", " + key + "]", "ARRAY['1', '1']",
+                "ARRAY[" + key + ", " + key + "]", "ARRAY['1', '1']", "ARRAY[NULL, NULL]::text[]",
                 key, "'1'", "'processing'", "true", "0",
                 "'[{\"sku\": \"BENCH-A\", \"quantity\": 1}, {\"sku\": \"BENCH-B\", \"quantity\": 2}]'",
                 "'20261201T100000'"};

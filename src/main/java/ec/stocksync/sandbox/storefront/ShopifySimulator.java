@@ -49,6 +49,7 @@ public class ShopifySimulator extends SimulatorServer {
     public static final String WEBHOOKS = "webhookSubscriptions";
     public static final String WEBHOOK_CREATE = "webhookSubscriptionCreate";
     public static final String WEBHOOK_DELETE = "webhookSubscriptionDelete";
+    public static final String LOCATIONS = "locations";
     /** The topics the simulator knows (Shopify has many more; these are the order and refund ones). */
     static final Set<String> WEBHOOK_TOPICS = Set.of("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "ORDERS_CANCELLED",
             "ORDERS_EDITED", "REFUNDS_CREATE", "INVENTORY_LEVELS_UPDATE");
@@ -70,6 +71,8 @@ public class ShopifySimulator extends SimulatorServer {
         public final String inventoryItemId;
         public boolean tracked;
         public Integer available;
+        /** Levels at the shop's other locations, by location gid; absent = not stocked there. */
+        final Map<String, Integer> otherLevels = new HashMap<>();
 
         Variant(String productId, String productTitle, String id, String title, String sku, String inventoryItemId,
                 boolean tracked, Integer available) {
@@ -105,6 +108,8 @@ public class ShopifySimulator extends SimulatorServer {
     private final Map<String, String> idempotentAnswers = new HashMap<>();
     private final Map<String, Integer> salesBeforeWrites = new HashMap<>();
     private final List<JsonObject> orders = new ArrayList<>();
+    /** Locations besides the default one, numeric id to name (Shopify's first location is created with the shop). */
+    private final Map<Long, String> extraLocations = new LinkedHashMap<>();
     private long nextId = 1000;
     private volatile String accessToken = DEFAULT_TOKEN;
 
@@ -152,6 +157,15 @@ public class ShopifySimulator extends SimulatorServer {
         return "gid://shopify/Location/" + DEFAULT_LOCATION_ID;
     }
 
+    /** A second (third...) location of the shop, as a merchant adds one in the admin; answers its numeric id. */
+    public String addLocation(String name) {
+        synchronized (lock) {
+            long id = DEFAULT_LOCATION_ID + 1 + extraLocations.size();
+            extraLocations.put(id, name);
+            return String.valueOf(id);
+        }
+    }
+
     /** Adds a product with its variants; answers the variants as created (with their gids). */
     public List<Variant> addProduct(String title, SeedVariant... seeds) {
         synchronized (lock) {
@@ -172,6 +186,28 @@ public class ShopifySimulator extends SimulatorServer {
     public Integer available(String sku) {
         synchronized (lock) {
             return find(sku).available;
+        }
+    }
+
+    /** Available quantity of the SKU at a location (numeric id); {@code null} if not stocked there. */
+    public Integer available(String sku, String locationId) {
+        synchronized (lock) {
+            String gid = "gid://shopify/Location/" + locationId;
+            return gid.equals(locationGid()) ? find(sku).available : find(sku).otherLevels.get(gid);
+        }
+    }
+
+    /** Stocks the SKU at a location (numeric id) with {@code quantity}, as the Shopify admin would. */
+    public void setAvailable(String sku, String locationId, Integer quantity) {
+        synchronized (lock) {
+            String gid = "gid://shopify/Location/" + locationId;
+            if (gid.equals(locationGid())) {
+                find(sku).available = quantity;
+            } else if (quantity == null) {
+                find(sku).otherLevels.remove(gid);
+            } else {
+                find(sku).otherLevels.put(gid, quantity);
+            }
         }
     }
 
@@ -236,6 +272,7 @@ public class ShopifySimulator extends SimulatorServer {
             idempotentAnswers.clear();
             salesBeforeWrites.clear();
             orders.clear();
+            extraLocations.clear();
             accessToken = DEFAULT_TOKEN;
         }
     }
@@ -268,6 +305,9 @@ public class ShopifySimulator extends SimulatorServer {
         }
         if (query.contains(WEBHOOKS + "(")) {
             return WEBHOOKS;
+        }
+        if (query.contains(" " + LOCATIONS + "(")) {
+            return LOCATIONS;
         }
         if (query.contains(PRODUCT_VARIANTS)) {
             return PRODUCT_VARIANTS;
@@ -406,12 +446,28 @@ public class ShopifySimulator extends SimulatorServer {
                 case PRODUCT_VARIANTS -> productVariants(query, variables);
                 case INVENTORY_ITEM -> inventoryItem(query, variables);
                 case WEBHOOKS -> webhookList(query, variables);
+                case LOCATIONS -> locationList(query, variables);
                 case WEBHOOK_CREATE -> webhookCreate(query, variables);
                 case WEBHOOK_DELETE -> webhookDelete(query, variables);
                 default -> topLevelError("The simulator does not know this query", "BAD_REQUEST");
             };
         }
         json(ctx, 200, answer);
+    }
+
+    /** {@code locations(first:)}: every location is active here; one page (a shop with over 250 is not simulated). */
+    private JsonObject locationList(String query, JsonObject variables) {
+        Map<String, Object> args = arguments(query, LOCATIONS, variables);
+        int first = args.get("first") instanceof Number n ? n.intValue() : -1;
+        if (first < 1 || first > 250) {
+            return topLevelError("first must be between 1 and 250", "BAD_REQUEST");
+        }
+        JsonArray nodes = new JsonArray().add(new JsonObject().put("id", locationGid()).put("name", "Shop location")
+                .put("isActive", true));
+        extraLocations.forEach((id, name) -> nodes.add(new JsonObject().put("id", "gid://shopify/Location/" + id)
+                .put("name", name).put("isActive", true)));
+        return data(new JsonObject().put(LOCATIONS, new JsonObject().put("nodes", nodes)
+                .put("pageInfo", new JsonObject().put("hasNextPage", false))));
     }
 
     private JsonObject productVariants(String query, JsonObject variables) {
@@ -488,12 +544,16 @@ public class ShopifySimulator extends SimulatorServer {
                 salesBeforeWrites.merge(v.sku, -1, Integer::sum);
                 v.available = (v.available == null ? 0 : v.available) - 1;
             }
+            String location = q.getString("locationId");
+            boolean main = locationGid().equals(location);
             if (v == null) {
                 userErrors.add(userError(concat(field, "inventoryItemId"), "The specified inventory item could not be found.", "INVALID_INVENTORY_ITEM"));
-            } else if (!locationGid().equals(q.getString("locationId"))) {
+            } else if (!main && !isExtraLocation(location)) {
                 userErrors.add(userError(concat(field, "locationId"), "The specified location could not be found.", "INVALID_LOCATION"));
+            } else if (!main && !v.otherLevels.containsKey(location)) {
+                userErrors.add(userError(concat(field, "locationId"), "The item is not stocked at the location.", "ITEM_NOT_STOCKED_AT_LOCATION"));
             } else if (q.getValue("changeFromQuantity") != null
-                    && !q.getInteger("changeFromQuantity").equals(v.available == null ? 0 : v.available)) {
+                    && !q.getInteger("changeFromQuantity").equals(levelOf(v, location))) {
                 userErrors.add(userError(concat(field, "changeFromQuantity"),
                         "The specified compare quantity does not match the current quantity.", "CHANGE_FROM_QUANTITY_STALE"));
             }
@@ -507,8 +567,13 @@ public class ShopifySimulator extends SimulatorServer {
             for (int i = 0; i < quantities.size(); i++) {
                 Variant v = targets.get(i);
                 int quantity = quantities.getJsonObject(i).getInteger("quantity");
-                Integer before = v.available;
-                v.available = quantity;
+                String location = quantities.getJsonObject(i).getString("locationId");
+                Integer before = locationGid().equals(location) ? v.available : v.otherLevels.get(location);
+                if (locationGid().equals(location)) {
+                    v.available = quantity;
+                } else {
+                    v.otherLevels.put(location, quantity);
+                }
                 recordStockWrite(v.sku, before, quantity, SET_QUANTITIES);
                 changes.add(new JsonObject().put("name", input.getString("name"))
                         .put("delta", quantity - (before == null ? 0 : before)).put("quantityAfterChange", quantity));
@@ -616,11 +681,32 @@ public class ShopifySimulator extends SimulatorServer {
                 .put("inventoryItem", inventoryItemJson(v, location));
     }
 
+    private boolean isExtraLocation(String gid) {
+        return gid != null && gid.startsWith("gid://shopify/Location/")
+                && extraLocations.containsKey(parseLong(gid.substring("gid://shopify/Location/".length())));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The level a compare-and-set compares with: 0 where nothing is stocked. */
+    private Integer levelOf(Variant v, String location) {
+        Integer level = locationGid().equals(location) ? v.available : v.otherLevels.get(location);
+        return level == null ? 0 : level;
+    }
+
     private JsonObject inventoryItemJson(Variant v, String location) {
         JsonObject level = null;
-        if (v.available != null && locationGid().equals(location)) {
+        Integer quantity = locationGid().equals(location) ? v.available
+                : isExtraLocation(location) ? v.otherLevels.get(location) : null;
+        if (quantity != null) {
             level = new JsonObject().put("quantities",
-                    new JsonArray().add(new JsonObject().put("name", "available").put("quantity", v.available)));
+                    new JsonArray().add(new JsonObject().put("name", "available").put("quantity", quantity)));
         }
         return new JsonObject().put("id", v.inventoryItemId).put("tracked", v.tracked).put("inventoryLevel", level);
     }

@@ -1,0 +1,150 @@
+package ec.stocksync.store;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code store_locations}: which Contifico warehouses each storefront location of a store follows (issue 14 D). A
+ * store without rows keeps the one-warehouse behaviour: its location follows the integration's warehouse. Checking a
+ * map against Contifico and the storefront is the caller's job ({@code sync.LocationMapService}); this class only
+ * stores what was checked.
+ */
+@ApplicationScoped
+public class StoreLocations {
+
+    @Inject
+    Pool pool;
+
+    /** One location of the map, as stored and as the API shows it. */
+    @RegisterForReflection
+    @Schema(name = "StoreLocation")
+    public record Location(
+            @Schema(description = "Storefront location id: Shopify's numeric location id, or \"default\" for WooCommerce",
+                    examples = "655441491") String locationId,
+            @Schema(description = "The location's name as the storefront lists it", examples = "Tienda Quito") String name,
+            @Schema(description = "Contifico warehouses whose sum is published to the location") List<String> warehouseIds,
+            @Schema(description = "Contifico warehouse a sale (or restock) fulfilled at the location is booked in",
+                    examples = "nRMdROzqhvDZel6Y") String pushWarehouseId) {
+    }
+
+    /** The store's map, in the order it was given; empty when the store has none. */
+    public Uni<List<Location>> list(long storeId) {
+        return pool.preparedQuery("""
+                        SELECT location_id, name, warehouse_ids, push_warehouse_id FROM store_locations
+                        WHERE store_id = $1 ORDER BY position""")
+                .execute(Tuple.of(storeId)).map(StoreLocations::locations);
+    }
+
+    /**
+     * Replaces the store's whole map in one transaction (an empty list removes it). The store's row is locked first,
+     * so two concurrent replacements apply one after the other instead of clashing on the key.
+     */
+    public Uni<List<Location>> replace(long storeId, List<Location> map, String by) {
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
+                .execute(Tuple.of(storeId))
+                .chain(() -> conn.preparedQuery("DELETE FROM store_locations WHERE store_id = $1").execute(Tuple.of(storeId)))
+                .chain(() -> {
+                    if (map.isEmpty()) {
+                        return Uni.createFrom().<RowSet<Row>>nullItem();
+                    }
+                    List<Tuple> rows = new ArrayList<>();
+                    for (int i = 0; i < map.size(); i++) {
+                        Location l = map.get(i);
+                        rows.add(Tuple.of(storeId, l.locationId(), l.name(), l.pushWarehouseId())
+                                .addArrayOfString(l.warehouseIds().toArray(new String[0])).addInteger(i).addString(by));
+                    }
+                    return conn.preparedQuery("""
+                                    INSERT INTO store_locations (store_id, location_id, name, push_warehouse_id,
+                                                                 warehouse_ids, position, updated_by)
+                                    VALUES ($1, $2, $3, $4, $5, $6, $7)""")
+                            .executeBatch(rows);
+                }))
+                .chain(() -> list(storeId));
+    }
+
+    /**
+     * The warehouses the store's own location ({@link #ownLocation}) publishes the sum of: its map entry's, else the
+     * integration's one warehouse ({@code integrationWarehouse}).
+     */
+    public Uni<List<String>> ownWarehouses(Store store, String integrationWarehouse) {
+        String own = ownLocation(store);
+        if (own == null) {
+            return Uni.createFrom().item(List.of(integrationWarehouse));
+        }
+        return pool.preparedQuery("SELECT warehouse_ids FROM store_locations WHERE store_id = $1 AND location_id = $2")
+                .execute(Tuple.of(store.id, own))
+                .map(rows -> rows.iterator().hasNext()
+                        ? List.copyOf(Arrays.asList(rows.iterator().next().getArrayOfStrings(0)))
+                        : List.of(integrationWarehouse));
+    }
+
+    /**
+     * Every warehouse whose stock the pulls publish somewhere: {@link #ownWarehouses} and those of every mapped
+     * location, without repeats (what the delta pulls must watch).
+     */
+    public Uni<List<String>> publishedWarehouses(Store store, String integrationWarehouse) {
+        return ownWarehouses(store, integrationWarehouse).chain(own -> list(store.id).map(map -> {
+            java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(own);
+            map.forEach(l -> all.addAll(l.warehouseIds()));
+            return List.copyOf(all);
+        }));
+    }
+
+    /**
+     * Where a movement fulfilled at {@code locationId} is booked: {@code pushWarehouseId} is null when the location
+     * is not mapped (then the integration's warehouse), {@code storeHasMap} says whether that is news worth logging.
+     */
+    public record Route(String pushWarehouseId, boolean storeHasMap) {
+    }
+
+    public Uni<Route> route(long storeId, String locationId) {
+        return pool.preparedQuery("""
+                        SELECT (SELECT push_warehouse_id FROM store_locations WHERE store_id = $1 AND location_id = $2),
+                               EXISTS (SELECT 1 FROM store_locations WHERE store_id = $1)""")
+                .execute(Tuple.of(storeId, locationId))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Route(r.getString(0), r.getBoolean(1));
+                });
+    }
+
+    /**
+     * The location a movement is fulfilled at when its delivery names none: the store's own location (Shopify's
+     * {@code stores.location_id} as a number, WooCommerce's one location), so an online order books where the store's
+     * own location's figure comes from.
+     */
+    public static String ownLocation(Store store) {
+        if (Platform.WOOCOMMERCE.code().equals(store.platform)) {
+            return WOOCOMMERCE_LOCATION;
+        }
+        String id = store.locationId == null ? null : store.locationId.trim();
+        if (id == null || id.isEmpty()) {
+            return null;
+        }
+        return id.startsWith(SHOPIFY_GID) ? id.substring(SHOPIFY_GID.length()) : id;
+    }
+
+    /** WooCommerce's one location (the same id as {@code storefront.StorefrontLocation.WOOCOMMERCE_ID}). */
+    public static final String WOOCOMMERCE_LOCATION = "default";
+    private static final String SHOPIFY_GID = "gid://shopify/Location/";
+
+    private static List<Location> locations(RowSet<Row> rows) {
+        List<Location> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new Location(r.getString("location_id"), r.getString("name"),
+                    List.copyOf(Arrays.asList(r.getArrayOfStrings("warehouse_ids"))), r.getString("push_warehouse_id")));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,146 @@
+package ec.stocksync.sync;
+
+import ec.stocksync.support.Api;
+import ec.stocksync.support.Db;
+import ec.stocksync.support.Sandbox;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Issue 14 D: a store maps its storefront locations to Contifico warehouses; the map is checked on both sides. */
+@QuarkusTest
+class LocationMapTest {
+
+    @Inject
+    Sandbox sandbox;
+    @Inject
+    Db db;
+
+    Sandbox.Wired store;
+    String base;
+    String mainLocation;
+    String quito;
+    String w2;
+    String w3;
+
+    @BeforeEach
+    void setUp() {
+        sandbox.reset();
+        store = sandbox.shopifyStore();
+        base = "/api/stores/" + store.storeId() + "/locations";
+        mainLocation = sandbox.shopify().locationId();
+        quito = sandbox.shopify().addLocation("Tienda Quito");
+        w2 = sandbox.contifico().addWarehouse("BQ2", "Bodega Quito").id();
+        w3 = sandbox.contifico().addWarehouse("BQ3", "Bodega Quito Norte").id();
+    }
+
+    private static Map<String, Object> entry(Object locationId, List<String> warehouses, String push) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>();
+        if (locationId != null) {
+            e.put("locationId", locationId);
+        }
+        e.put("warehouseIds", warehouses);
+        if (push != null) {
+            e.put("pushWarehouseId", push);
+        }
+        return e;
+    }
+
+    private Map<String, Object> validMap() {
+        return Map.of("locations", List.of(entry(Long.parseLong(mainLocation), List.of(store.warehouseId()), null),
+                entry("gid://shopify/Location/" + quito, List.of(w2, w3), w2)));
+    }
+
+    @Test
+    void aShopifyStoreMapsEachLocationToWarehousesContificoAndShopifyList() {
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+        Api.admin().get(base + "/storefront").then().statusCode(200)
+                .body("id", hasItems(mainLocation, quito))
+                .body("find { it.id == '" + quito + "' }.name", equalTo("Tienda Quito"));
+
+        Api.admin().body(validMap()).put(base).then().statusCode(200)
+                .body("locationId", equalTo(List.of(mainLocation, quito)))
+                .body("[0].pushWarehouseId", equalTo(store.warehouseId()))
+                .body("[1].warehouseIds", equalTo(List.of(w2, w3)))
+                .body("[1].pushWarehouseId", equalTo(w2))
+                .body("[1].name", equalTo("Tienda Quito"));
+        Api.admin().get(base).then().statusCode(200).body("locationId", equalTo(List.of(mainLocation, quito)));
+
+        // Replaced as a whole, and [] removes it: back to the integration's one warehouse.
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w3), null)))).put(base).then().statusCode(200)
+                .body("$", hasSize(1)).body("[0].pushWarehouseId", equalTo(w3));
+        Api.admin().body(Map.of("locations", List.of())).put(base).then().statusCode(200).body("$", hasSize(0));
+        assertEquals(0, db.count("SELECT count(*) FROM store_locations WHERE store_id = $1", store.storeId()));
+    }
+
+    @Test
+    void aMapContificoOrTheStorefrontDoesNotKnowIsRefusedAndChangesNothing() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w2, "noSuchBodega01"), w2)))).put(base)
+                .then().statusCode(400).body("error", equalTo("unknown_warehouse"))
+                .body("message", containsString("noSuchBodega01"));
+        Api.admin().body(Map.of("locations", List.of(entry(999_999_999L, List.of(w2), null)))).put(base)
+                .then().statusCode(400).body("error", equalTo("unknown_location"))
+                .body("message", containsString("999999999"));
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w2, w3), store.warehouseId())))).put(base)
+                .then().statusCode(400).body("error", equalTo("invalid_field"))
+                .body("message", containsString("locations[0].pushWarehouseId"));
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w2, w3), null)))).put(base)
+                .then().statusCode(400).body("message", containsString("pushWarehouseId: is required"));
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w2), null), entry("gid://shopify/Location/" + quito,
+                List.of(w3), null)))).put(base).then().statusCode(400).body("error", equalTo("duplicate_location"));
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(), null)))).put(base)
+                .then().statusCode(400).body("message", containsString("warehouseIds"));
+        Api.admin().body(Map.of("locations", List.of(entry(null, List.of(w2), null)))).put(base)
+                .then().statusCode(400).body("message", containsString("locationId: is required"));
+        Api.admin().body(Map.of("locations", List.of(Map.of("locationId", quito, "warehouseIds", List.of(w2),
+                "warehouse", w2)))).put(base).then().statusCode(400).body("error", equalTo("unknown_field"));
+        Api.admin().body(Map.of()).put(base).then().statusCode(400);
+
+        Api.admin().get(base).then().statusCode(200).body("locationId", equalTo(List.of(mainLocation, quito)))
+                .body("[1].warehouseIds", equalTo(List.of(w2, w3)));
+    }
+
+    @Test
+    void anotherStoresTokenCannotReadOrWriteTheMap() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        long other = sandbox.shopifyStoreOnly();
+        String token = Api.admin().body(Map.of("name", "otra tienda", "storeId", other, "access", "read-write"))
+                .post("/api/tokens").then().statusCode(201).extract().jsonPath().getString("token");
+        for (String path : List.of(base, base + "/storefront")) {
+            given().header("Authorization", "Bearer " + token).get(path).then().statusCode(404)
+                    .body("error", equalTo("store_not_found"));
+        }
+        given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(Map.of("locations", List.of())).put(base).then().statusCode(404)
+                .body("error", equalTo("store_not_found"));
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(2));
+    }
+
+    @Test
+    void aWooCommerceStoreHasOneLocationWhichCanSumSeveralWarehouses() {
+        Sandbox.Wired woo = sandbox.wooStore();
+        String wooBase = "/api/stores/" + woo.storeId() + "/locations";
+        Api.admin().get(wooBase + "/storefront").then().statusCode(200).body("id", equalTo(List.of("default")));
+        Api.admin().body(Map.of("locations", List.of(entry(null, List.of(woo.warehouseId()), null),
+                entry(null, List.of(w2), null)))).put(wooBase).then().statusCode(400).body("error", equalTo("one_location"));
+        Api.admin().body(Map.of("locations", List.of(entry("655441491", List.of(w2), null)))).put(wooBase)
+                .then().statusCode(400).body("message", containsString("locations[0].locationId"));
+        Api.admin().body(Map.of("locations", List.of(entry(null, List.of(woo.warehouseId(), w2), woo.warehouseId()))))
+                .put(wooBase).then().statusCode(200)
+                .body("[0].locationId", equalTo("default"))
+                .body("[0].warehouseIds", equalTo(List.of(woo.warehouseId(), w2)));
+    }
+}
