@@ -278,16 +278,16 @@ public class WebhookIngestService {
      */
     static final String RECORD_IF_ORDER_UNCHANGED = record("", """
             guard AS (
-              UPDATE storefront_orders SET order_name = $20, last_status = $21, stock_reduced = $22, cycle = $23,
-                     booked_lines = $24::text::jsonb, source_modified_at = $25, updated_at = now()
-              WHERE store_id = $1 AND order_id = $19 AND xmin::text = $26 AND NOT (SELECT dup FROM seen)
+              UPDATE storefront_orders SET order_name = $21, last_status = $22, stock_reduced = $23, cycle = $24,
+                     booked_lines = $25::text::jsonb, source_modified_at = $26, updated_at = now()
+              WHERE store_id = $1 AND order_id = $20 AND xmin::text = $27 AND NOT (SELECT dup FROM seen)
               RETURNING 1)""");
     /** The same for an order with no state yet: the guard is its first row, which a concurrent first row stops. */
     static final String RECORD_IF_ORDER_NEW = record("", """
             guard AS (
               INSERT INTO storefront_orders (store_id, order_id, order_name, last_status, stock_reduced, cycle,
                                              booked_lines, source_modified_at)
-              SELECT $1, $19, $20, $21, $22, $23, $24::text::jsonb, $25 FROM seen WHERE NOT dup
+              SELECT $1, $20, $21, $22, $23, $24, $25::text::jsonb, $26 FROM seen WHERE NOT dup
               ON CONFLICT (store_id, order_id) DO NOTHING
               RETURNING 1)""");
 
