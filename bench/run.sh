@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Issue 15's figures in one table: packages the app, runs the benchmarks (./mvnw -Pbenchmark test: classes named
-# *Benchmark, tag "benchmark", never part of ./mvnw verify) against the local PostgreSQL and the in-process
-# simulators, pgbench included, then prints every figure with its target and PASS/MISS as a Markdown table.
+# *Benchmark, tag "benchmark", never part of ./mvnw verify) against the local PostgreSQL (ingest, status and start-up
+# on the packaged app in its own JVM; sales and delta pulls in-process with the simulators), pgbench included, then
+# prints every figure with its target and PASS/MISS as a Markdown table.
 # Benchmarks assert correctness only; a MISS never fails the run.
 #
-#   bench/run.sh            # everything (about 8 minutes on 2 cores)
+#   bench/run.sh            # everything (about 10 minutes on 2 cores)
 #   bench/run.sh -o         # extra arguments go to Maven (-o: offline)
 #   BENCH_TESTS=SyncStatusBenchmark bench/run.sh -o    # some of them
 #
