@@ -43,6 +43,15 @@ public final class MovementQueue {
     }
 
     /**
+     * The webhook event that booked business key {@code keyExpr} in store {@code $1}, or NULL when no movement holds
+     * that key (never booked, or booked and purged).
+     */
+    public static String eventOfKey(String keyExpr) {
+        return "(SELECT m.webhook_event_id FROM inventory_movements_queue m WHERE m.store_id = $1 AND m.business_key = "
+                + keyExpr + ")";
+    }
+
+    /**
      * A boolean SQL expression: some movement (in any state) still points at the webhook event {@code eventIdExpr}, so
      * the event must stay (an open or DEAD movement keeps the delivery it came from).
      */

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -40,6 +41,12 @@ public interface StorefrontClient {
      * under concurrent edits (Shopify cursors, WooCommerce by id): an order may be listed twice, never skipped.
      */
     Multi<StorefrontOrder> ordersChangedSince(Instant since);
+
+    /**
+     * One order as its webhooks carry it (Shopify REST order with {@code refunds[]}, WooCommerce REST v3 order); fails
+     * with {@link StorefrontException.Kind#NOT_FOUND} when the storefront has no such order.
+     */
+    Uni<JsonNode> order(String orderId);
 
     /** Every webhook subscription the store's credentials can see (this app's on Shopify; all of them on WooCommerce). */
     Uni<List<WebhookSubscription>> webhooks();

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.Platform;
 import ec.stocksync.storefront.StorefrontTransport.CallKind;
@@ -189,6 +190,11 @@ final class WooCommerceClient implements StorefrontClient {
         return pages("orders", (perPage, page) -> api.orders(after, true, BY_ID, ASC, perPage, page))
                 .map(order -> new StorefrontOrder(String.valueOf(order.getValue("id")),
                         WooCommerceJson.gmtInstant(order.getString("date_modified_gmt")), WooCommerceJson.tree(order)));
+    }
+
+    @Override
+    public Uni<JsonNode> order(String orderId) {
+        return call("order", CallKind.READ, () -> api.order(orderId)).map(response -> WooCommerceJson.tree(response.jsonObject()));
     }
 
     @Override

@@ -104,6 +104,64 @@ public class WebhookIngestService {
     }
 
     /**
+     * One statement records an {@code orders/edited} delivery and, unless the edit is already known (a redelivery
+     * under another webhook id, a second subscription), the edit for {@link ShopifyOrderEdits} to resolve. Nothing is
+     * booked here: the added lines' SKUs need a read of the order from Shopify, which a webhook must not wait for.
+     */
+    static final String RECORD_EDIT = """
+            WITH seen AS (
+              SELECT EXISTS (SELECT 1 FROM webhook_events e
+                             WHERE e.store_id = $1 AND (e.dedupe_key = $3 OR e.body_hash = $7)) AS dup,
+                     EXISTS (SELECT 1 FROM shopify_order_edits x WHERE x.store_id = $1 AND x.edit_id = $9) AS known),
+            ev AS (
+              INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome, movements_created,
+                                          skipped_lines, note, payload, body_hash, raw_payload)
+              SELECT $1, 'shopify', $2::text, $3::text, $4::text,
+                     CASE WHEN seen.known OR NOT $12 THEN 'NOTHING_TO_BOOK' ELSE 'DEFERRED' END, 0, $5::text::jsonb,
+                     CASE WHEN seen.known THEN concat_ws('; ', $6::text, 'order edit ' || $9 || ' was already received')
+                          ELSE $6::text END,
+                     $10::text::jsonb, $7::text, $8::text
+              FROM seen WHERE NOT seen.dup
+              ON CONFLICT DO NOTHING
+              RETURNING id, outcome, note),
+            edit AS (
+              INSERT INTO shopify_order_edits (store_id, edit_id, order_id, webhook_event_id, edited_at, additions)
+              SELECT $1, $9, $4, ev.id, $11, $13::text::jsonb FROM ev WHERE ev.outcome = 'DEFERRED'
+              ON CONFLICT (store_id, edit_id) DO NOTHING
+              RETURNING 1)
+            SELECT ev.id, ev.outcome, ev.note, (SELECT count(*) FROM edit) AS edits
+            FROM (SELECT 1) one LEFT JOIN ev ON TRUE""";
+
+    /**
+     * Records a Shopify order edit (see {@link #RECORD_EDIT}); the answer's outcome is {@code DEFERRED} when the edit
+     * has units to book later, {@code NOTHING_TO_BOOK} when it only removed units (their restock comes as a refund).
+     */
+    public Uni<Result> ingestShopifyEdit(WebhookStore store, String topic, String webhookId, String bodyHash,
+                                         String body, JsonNode payload, ShopifyPayloads.OrderEdit edit) {
+        boolean adds = !edit.additions().isEmpty();
+        String note = "order edit " + edit.editId() + ": " + edit.additions().size() + " line(s) added to, "
+                + edit.removals() + " removed from"
+                + (adds ? "; booked once the added lines are read from Shopify" : "")
+                + (edit.removals() > 0 ? "; removed units restock through their refund (refunds/create)" : "");
+        String additions = json.of(edit.additions().stream()
+                .map(a -> java.util.Map.of("id", a.lineId(), "delta", a.delta())).toList());
+        return withAuditFallback(audit(store, topic, payload, body), audit -> {
+            Tuple args = Tuple.from(new Object[]{store.id(), topic, webhookId, edit.orderId(), json.of(edit.skipped()),
+                    audit.droppedBecause() == null ? note : note + "; " + audit.droppedBecause(), bodyHash, audit.raw(),
+                    edit.editId(), audit.json(), edit.editedAt(), adds, additions});
+            return pool.preparedQuery(RECORD_EDIT).execute(args).map(rows -> {
+                Row r = rows.iterator().next();
+                Long eventId = r.getLong("id");
+                if (eventId == null) {
+                    return Result.duplicate();
+                }
+                return new Result("accepted", eventId, WebhookOutcome.valueOf(r.getString("outcome")), 0,
+                        edit.skipped(), r.getString("note"));
+            });
+        });
+    }
+
+    /**
      * What an event keeps of its delivery: {@code json} the minimised copy ({@link AuditCopy}), {@code raw} the body as
      * received only for a store that opted in to keeping it; both null when the database refused them, and then why.
      */
@@ -157,11 +215,20 @@ public class WebhookIngestService {
      */
     public Uni<Reconciled> ingestReconciledShopify(WebhookStore store, String dedupeKey, JsonNode order) {
         return Uni.createFrom().deferred(() -> {
-            ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
+            String orderId = ShopifyPayloads.idText(order, "id");
+            // The audit copy is of the order as read: its updated_at is what ShopifyOrderEdits compares edits with.
             return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
-                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null)
-                                    .call(result -> forgetIfNothingBooked(tx, result))))
-                    .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
+                    tx -> tx.preparedQuery(LOCK_ORDER).execute(Tuple.of(store.id(), orderId))
+                            .chain(locked -> ShopifyOrderEdits.knownEdits(tx, mapper, store.id(), orderId,
+                                    order.path("updated_at").asText(null)))
+                            .chain(edits -> {
+                                ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(
+                                        ShopifyOrderEdits.withoutEdits(order, edits), store.processTestOrders());
+                                return record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null)
+                                        .call(result -> ShopifyOrderEdits.markSubtracted(tx, store.id(), edits, result))
+                                        .call(result -> forgetIfNothingBooked(tx, result))
+                                        .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
+                            })));
         });
     }
 
