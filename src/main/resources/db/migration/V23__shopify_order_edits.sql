@@ -30,6 +30,26 @@ CREATE TABLE shopify_order_edits (
 CREATE INDEX shopify_order_edits_due ON shopify_order_edits (next_attempt_at) WHERE status = 'PENDING';
 CREATE INDEX shopify_order_edits_order ON shopify_order_edits (store_id, order_id);
 
+-- A WooCommerce order lists its refunds by id only; what each gave back per line is read from WooCommerce
+-- (GET /orders/{id}/refunds) by WooCommerceRefunds, outside the delivery's transaction. The ingest records the ids
+-- here (stores whose refunds restock), in its own transaction; the row is how a refund is booked once.
+CREATE TABLE woocommerce_refunds (
+    store_id         BIGINT      NOT NULL REFERENCES stores (id),
+    refund_id        TEXT        NOT NULL,
+    order_id         TEXT        NOT NULL,
+    -- No foreign key, as above.
+    webhook_event_id BIGINT,
+    status           TEXT        NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'DONE', 'FAILED')),
+    attempts         INTEGER     NOT NULL DEFAULT 0,
+    next_attempt_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    claimed_until    TIMESTAMPTZ,
+    last_error       TEXT,
+    created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+    resolved_at      TIMESTAMPTZ,
+    PRIMARY KEY (store_id, refund_id)
+);
+CREATE INDEX woocommerce_refunds_due ON woocommerce_refunds (next_attempt_at) WHERE status = 'PENDING';
+
 -- DEFERRED: the delivery is recorded, its booking waits for a read of the storefront (the resolver then sets the
 -- final outcome on the same row).
 ALTER TABLE webhook_events DROP CONSTRAINT webhook_events_outcome_check;

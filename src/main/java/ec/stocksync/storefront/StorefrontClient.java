@@ -48,6 +48,14 @@ public interface StorefrontClient {
      */
     Uni<JsonNode> order(String orderId);
 
+    /**
+     * An order's refunds with their lines (WooCommerce {@code GET /orders/{id}/refunds}, negative quantities);
+     * Shopify's refunds come inside the order, so it has none of its own.
+     */
+    default Uni<JsonNode> refunds(String orderId) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("refunds are read with the order on this platform"));
+    }
+
     /** Every webhook subscription the store's credentials can see (this app's on Shopify; all of them on WooCommerce). */
     Uni<List<WebhookSubscription>> webhooks();
 

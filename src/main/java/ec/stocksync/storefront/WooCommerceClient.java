@@ -197,6 +197,18 @@ final class WooCommerceClient implements StorefrontClient {
         return call("order", CallKind.READ, () -> api.order(orderId)).map(response -> WooCommerceJson.tree(response.jsonObject()));
     }
 
+    /** 100 per page is WooCommerce's maximum; an order with more refunds than that is not a case worth paging for. */
+    @Override
+    public Uni<JsonNode> refunds(String orderId) {
+        return call("refunds", CallKind.READ, () -> api.refunds(orderId, 100)).map(response -> {
+            JsonNode list = response.jsonTree();
+            if (!list.isArray()) {
+                throw StorefrontException.rejected(response.status(), "invalid_refunds", "WooCommerce's refunds answer is not a list");
+            }
+            return list;
+        });
+    }
+
     @Override
     public Uni<List<WebhookSubscription>> webhooks() {
         return pages("webhooks", api::webhooks).map(WooCommerceClient::webhook).collect().asList();

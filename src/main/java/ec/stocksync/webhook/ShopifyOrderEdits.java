@@ -223,7 +223,9 @@ public class ShopifyOrderEdits {
               RETURNING 1)
             SELECT c.n, (SELECT count(*) FROM ev) AS events,
                    CASE WHEN c.n > 0 THEN pg_notify('%s', $1::text) END AS notified
-            FROM created c""".formatted(MovementQueue.insertCte("$3::bigint", "ed.webhook_event_id", "ed", 4),
+            FROM created c""".formatted(MovementQueue.insertCte("$3::bigint",
+            // Retention keeps the event of a PENDING edit; should it be gone all the same, the movements point at none.
+            "(SELECT e.id FROM webhook_events e WHERE e.id = ed.webhook_event_id)", "ed", 4),
             MovementQueue.CHANNEL);
 
     private Uni<Void> failed(Claimed edit, Throwable e) {

@@ -48,6 +48,8 @@ public class WebhookIngestService {
     JsonText json;
     @Inject
     StoreContexts contexts;
+    @Inject
+    WooCommerceRefunds wooRefunds;
 
     /** What a webhook needs to know about its store. */
     public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
@@ -100,7 +102,8 @@ public class WebhookIngestService {
     public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String bodyHash,
                                          String body, JsonNode order) {
         return withAuditFallback(audit(store, topic, order, body), audit -> pool.withTransaction(
-                tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order))).map(Reconciled::result);
+                tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order)))
+                .invoke(this::kickRefunds).map(Reconciled::result);
     }
 
     /**
@@ -205,7 +208,16 @@ public class WebhookIngestService {
      * What booking one order read back from the storefront amounted to. {@code movesStock} says whether the order
      * moves stock at all (now or in an earlier delivery), which tells "already booked" from "nothing to book".
      */
-    public record Reconciled(Result result, boolean movesStock) {
+    public record Reconciled(Result result, boolean movesStock, int refundsRecorded) {
+        public Reconciled(Result result, boolean movesStock) {
+            this(result, movesStock, 0);
+        }
+    }
+
+    private void kickRefunds(Reconciled r) {
+        if (r.refundsRecorded() > 0) {
+            wooRefunds.kick();
+        }
     }
 
     /**
@@ -234,9 +246,12 @@ public class WebhookIngestService {
 
     /** A WooCommerce order read back from the REST API, through the same state machine (and order lock) as its webhooks. */
     public Uni<Reconciled> ingestReconciledWooCommerce(WebhookStore store, String dedupeKey, JsonNode order) {
+        // An event that recorded refunds to book stays: their movements will point at it.
         return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
                 tx -> wooCommerce(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, order)
-                        .call(r -> forgetIfNothingBooked(tx, r.result()))));
+                        .call(r -> r.refundsRecorded() > 0 ? Uni.createFrom().voidItem()
+                                : forgetIfNothingBooked(tx, r.result()))))
+                .invoke(this::kickRefunds);
     }
 
     private Uni<Reconciled> wooCommerce(SqlConnection tx, WebhookStore store, String topic, String dedupeKey,
@@ -247,8 +262,34 @@ public class WebhookIngestService {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
                     return record(tx, store, topic, dedupeKey, bodyHash, audit, d.delivery(),
                             new OrderSave(orderId, order.path("number").asText(null), d.next()))
-                            .map(result -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0));
+                            .chain(result -> recordRefunds(tx, store, orderId, order, result)
+                                    .map(n -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0, n)));
                 });
+    }
+
+    /**
+     * The refunds an order lists, for {@link WooCommerceRefunds} to book, when the store's refunds restock and the
+     * delivery was not a duplicate; answers how many were new. Only ids: what each refund gave back per line needs a
+     * read of WooCommerce, which happens outside this transaction.
+     */
+    private Uni<Integer> recordRefunds(SqlConnection tx, WebhookStore store, String orderId, JsonNode order, Result result) {
+        JsonNode refunds = order.path("refunds");
+        if (!store.refundsRestock() || result.webhookEventId() == null || !refunds.isArray() || refunds.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        refunds.forEach(r -> {
+            JsonNode id = r.get("id");
+            if (id != null && (id.isIntegralNumber() || id.isTextual()) && !id.asText().isBlank()) {
+                ids.add(id.asText());
+            }
+        });
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return tx.preparedQuery(WooCommerceRefunds.RECORD)
+                .execute(Tuple.of(store.id(), orderId, ids.toArray(String[]::new), result.webhookEventId()))
+                .map(io.vertx.mutiny.sqlclient.SqlResult::rowCount);
     }
 
     /**
