@@ -181,8 +181,10 @@ public class ShopifyOrderEdits {
         }
         String[] keys = drafts.stream().map(MovementDraft::businessKey).toArray(String[]::new);
         String[] sales = drafts.stream().map(d -> ShopifyPayloads.saleKey(edit.orderId(), d.sku())).toArray(String[]::new);
-        return tx.preparedQuery(COUNTED).execute(Tuple.of(edit.storeId(), keys, sales, edit.editedAt(), edit.editId(),
-                        WebhookIngestService.RECONCILE_TOPIC))
+        String[] added = drafts.stream().map(d -> ShopifyPayloads.addedPrefix(edit.orderId(), lineOf(d.businessKey())))
+                .toArray(String[]::new);
+        return tx.preparedQuery(COUNTED).execute(Tuple.from(new Object[]{edit.storeId(), keys, sales, edit.editedAt(),
+                        edit.editId(), WebhookIngestService.RECONCILE_TOPIC, added}))
                 .map(rows -> {
                     Set<String> counted = new HashSet<>();
                     rows.forEach(r -> counted.add(r.getString(0)));
@@ -191,19 +193,20 @@ public class ShopifyOrderEdits {
     }
 
     /**
-     * Keys whose SKU's sale was booked by a reconciliation event that read the order at or after the edit
+     * Keys whose SKU's sale, or whose line's units found by a reconciliation ({@code ADDED}), were booked by a
+     * reconciliation event that read the order at or after the edit
      * ({@code updated_at} of its audit copy, Shopify's clock like the edit's {@code created_at}) and did not take this
      * edit out.
      */
     static final String COUNTED = """
-            SELECT d.key FROM unnest($2::text[], $3::text[]) AS d(key, sale)
+            SELECT d.key FROM unnest($2::text[], $3::text[], $7::text[]) AS d(key, sale, added)
             WHERE EXISTS (
               SELECT 1 FROM webhook_events e
-              WHERE e.id = %s AND e.topic = $6
+              WHERE (e.id = %s OR e.id IN %s) AND e.topic = $6
                 AND (e.payload ->> 'updated_at')::timestamptz >= $4
                 AND NOT EXISTS (SELECT 1 FROM shopify_order_edits x
                                 WHERE x.store_id = $1 AND x.edit_id = $5 AND x.subtracted_by_event = e.id))"""
-            .formatted(MovementQueue.eventOfKey("d.sale"));
+            .formatted(MovementQueue.eventOfKey("d.sale"), MovementQueue.eventsUnderKeyPrefix("d.added"));
 
     /** Only the transaction that moves the edit out of PENDING books (the movements are joined with that update). */
     static final String BOOK = """
@@ -348,5 +351,99 @@ public class ShopifyOrderEdits {
                 .execute(Tuple.of(storeId, edits.stream().map(KnownEdit::editId).toArray(String[]::new),
                         result.webhookEventId()))
                 .replaceWithVoid();
+    }
+
+    /** What the order's sale of each SKU was booked from: the event and what it subtracted. */
+    static final String SALE_SOURCES = """
+            SELECT d.key, e.id, e.topic, e.payload::text AS payload,
+                   (SELECT coalesce(json_agg(x.additions), '[]'::json)::text FROM shopify_order_edits x
+                    WHERE x.store_id = $1 AND x.subtracted_by_event = e.id) AS subtracted
+            FROM unnest($2::text[]) AS d(key) JOIN webhook_events e ON e.id = %s""".formatted(MovementQueue.eventOfKey("d.key"));
+
+    static final String ADDED_BEFORE = """
+            SELECT d.line, %s AS units FROM unnest($2::text[]) AS d(line, prefix)""";
+
+    /**
+     * Units on the order's lines that neither its booked sale nor any known edit accounts for: edits whose
+     * {@code orders/edited} never arrived, on an order whose sale is already booked. For each line of a SKU whose sale is
+     * booked (and whose booking event and its audit copy remain), the line's quantity now, less its quantity in that
+     * event's copy (less what that event took out, when a reconciliation booked it), less the known edits' units, less
+     * what earlier reconciliations found on it. Booked under {@code ...:line:<line>:ADDED:<quantity now>}, so reading the
+     * same order again books nothing, and an {@code orders/edited} arriving later finds its units counted.
+     */
+    static Uni<List<MovementDraft>> lostEdits(SqlConnection tx, ObjectMapper mapper, long storeId, JsonNode order,
+                                              ParsedDelivery sale, List<KnownEdit> known) {
+        String orderId = ShopifyPayloads.idText(order, "id");
+        List<MovementDraft> sales = sale.drafts().stream().filter(d -> d.kind() == ec.stocksync.movement.MovementKind.SALE).toList();
+        if (sales.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        String[] keys = sales.stream().map(MovementDraft::businessKey).toArray(String[]::new);
+        return tx.preparedQuery(SALE_SOURCES).execute(Tuple.of(storeId, keys)).chain(rows -> {
+            Map<String, Long> base = new java.util.HashMap<>();
+            Set<String> skusBooked = new HashSet<>();
+            for (Row r : rows) {
+                if (r.getString("payload") == null) {
+                    continue;
+                }
+                String sku = r.getString("key").substring(("shopify:order:" + orderId + ":sku:").length(),
+                        r.getString("key").length() - ":SALE".length());
+                try {
+                    JsonNode copy = mapper.readTree(r.getString("payload"));
+                    for (JsonNode line : copy.path("line_items")) {
+                        if (sku.equals(ShopifyPayloads.sku(line.get("sku"))) && line.path("quantity").canConvertToLong()) {
+                            base.merge(line.path("id").asText(), line.path("quantity").asLong(), Long::sum);
+                        }
+                    }
+                    if (WebhookIngestService.RECONCILE_TOPIC.equals(r.getString("topic"))) {
+                        for (JsonNode additions : mapper.readTree(r.getString("subtracted"))) {
+                            for (JsonNode a : additions) {
+                                base.computeIfPresent(a.path("id").asText(), (k, v) -> v - a.path("delta").asLong());
+                            }
+                        }
+                    }
+                } catch (JsonProcessingException e) {
+                    continue;
+                }
+                skusBooked.add(sku);
+            }
+            Map<String, Long> knownUnits = new java.util.HashMap<>();
+            known.forEach(k -> k.additions().forEach(a -> knownUnits.merge(a.lineId(), (long) a.delta(), Long::sum)));
+            List<JsonNode> lines = new ArrayList<>();
+            for (JsonNode line : order.path("line_items")) {
+                String sku = ShopifyPayloads.sku(line.get("sku"));
+                if (sku != null && skusBooked.contains(sku) && line.path("quantity").canConvertToLong()
+                        && !line.path("gift_card").asBoolean(false)
+                        && "shopify".equals(line.path("variant_inventory_management").asText(null))) {
+                    lines.add(line);
+                }
+            }
+            if (lines.isEmpty()) {
+                return Uni.createFrom().item(List.<MovementDraft>of());
+            }
+            String[] ids = lines.stream().map(l -> l.path("id").asText()).toArray(String[]::new);
+            String[] prefixes = lines.stream().map(l -> ShopifyPayloads.addedPrefix(orderId, l.path("id").asText()))
+                    .toArray(String[]::new);
+            return tx.preparedQuery(ADDED_BEFORE.formatted(MovementQueue.unitsUnderKeyPrefix("d.prefix"))
+                            .replace("unnest($2::text[])", "unnest($2::text[], $3::text[])"))
+                    .execute(Tuple.of(storeId, ids, prefixes))
+                    .map(added -> {
+                        Map<String, Long> before = new java.util.HashMap<>();
+                        added.forEach(r -> before.put(r.getString("line"), r.getLong("units")));
+                        List<MovementDraft> drafts = new ArrayList<>();
+                        for (JsonNode line : lines) {
+                            String id = line.path("id").asText();
+                            long now = line.path("quantity").asLong();
+                            long unexplained = now - base.getOrDefault(id, 0L) - knownUnits.getOrDefault(id, 0L)
+                                    - before.getOrDefault(id, 0L);
+                            if (unexplained > 0 && unexplained <= Integer.MAX_VALUE) {
+                                drafts.add(new MovementDraft(ShopifyPayloads.sku(line.get("sku")),
+                                        ec.stocksync.movement.MovementKind.SALE, (int) unexplained,
+                                        ShopifyPayloads.addedKey(orderId, id, now), orderId, order.path("name").asText(null)));
+                            }
+                        }
+                        return drafts;
+                    });
+        });
     }
 }

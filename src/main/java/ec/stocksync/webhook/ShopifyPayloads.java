@@ -234,6 +234,18 @@ public final class ShopifyPayloads {
         return "shopify:order_edit:" + editId + ":line:" + lineId + ":SALE";
     }
 
+    /**
+     * The business key of units a reconciliation found on a line beyond what the order's sale and its known edits
+     * booked (edits whose webhook was lost), the line then holding {@code quantity} units.
+     */
+    static String addedKey(String orderId, String lineId, long quantity) {
+        return addedPrefix(orderId, lineId) + quantity;
+    }
+
+    static String addedPrefix(String orderId, String lineId) {
+        return "shopify:order:" + orderId + ":line:" + lineId + ":ADDED:";
+    }
+
     /** The business key of an order's sale of one SKU ({@code orders/create}, or a reconciliation standing for it). */
     static String saleKey(String orderId, String sku) {
         return "shopify:order:" + orderId + ":sku:" + sku + ":SALE";

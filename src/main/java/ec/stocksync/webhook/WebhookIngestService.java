@@ -234,14 +234,28 @@ public class WebhookIngestService {
                             .chain(locked -> ShopifyOrderEdits.knownEdits(tx, mapper, store.id(), orderId,
                                     order.path("updated_at").asText(null)))
                             .chain(edits -> {
-                                ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(
+                                ParsedDelivery own = ShopifyPayloads.orderWithRefunds(
                                         ShopifyOrderEdits.withoutEdits(order, edits), store.processTestOrders());
+                                return ShopifyOrderEdits.lostEdits(tx, mapper, store.id(), order, own, edits)
+                                        .map(lost -> lost.isEmpty() ? own : withLostEdits(own, lost))
+                                        .map(parsed -> java.util.Map.entry(edits, parsed));
+                            })
+                            .chain(found -> {
+                                var edits = found.getKey();
+                                ParsedDelivery parsed = found.getValue();
                                 return record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null)
                                         .call(result -> ShopifyOrderEdits.markSubtracted(tx, store.id(), edits, result))
                                         .call(result -> forgetIfNothingBooked(tx, result))
                                         .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
                             })));
         });
+    }
+
+    private static ParsedDelivery withLostEdits(ParsedDelivery own, List<ec.stocksync.movement.MovementDraft> lost) {
+        List<ec.stocksync.movement.MovementDraft> drafts = new java.util.ArrayList<>(own.drafts());
+        drafts.addAll(lost);
+        String note = lost.size() + " line(s) hold units no booked sale or known edit accounts for (a lost orders/edited)";
+        return ParsedDelivery.of(own.resourceId(), drafts, own.skipped(), own.note() == null ? note : own.note() + "; " + note);
     }
 
     /** A WooCommerce order read back from the REST API, through the same state machine (and order lock) as its webhooks. */

@@ -201,6 +201,41 @@ class ShopifyReconciliationTest {
     }
 
     @Test
+    void anEditWhoseWebhookWasLostIsBookedByTheNextReconciliationOnce() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
+                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+
+        // orders/edited never arrived.
+        assertEquals(2, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+
+        // Shopify's retry arrives after all.
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        awaitEditResolved(edit.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+    }
+
+    @Test
+    void anOrderWhoseSaleAndEditArrivedBooksNothingOnReconciliation() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
+                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        awaitEditResolved(edit.editId());
+
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+    }
+
+    @Test
     void reconcilingTwiceBooksNothingTheSecondTime() {
         shopify.addOrder(order(IDS.incrementAndGet(), "REC-3", 4, ""));
         assertEquals(1, reconcile().getInt("movementsBooked"));
