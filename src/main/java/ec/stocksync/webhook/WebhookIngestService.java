@@ -282,13 +282,13 @@ public class WebhookIngestService {
     }
 
     /**
-     * The refunds an order lists, for {@link WooCommerceRefunds} to book, when the store's refunds restock and the
-     * delivery was not a duplicate; answers how many were new. Only ids: what each refund gave back per line needs a
+     * The refunds an order lists, for {@link WooCommerceRefunds} to book when the store's refunds restock (recorded as
+     * settled otherwise), when the delivery was not a duplicate; answers how many new ones are to book. Only ids: what each refund gave back per line needs a
      * read of WooCommerce, which happens outside this transaction.
      */
     private Uni<Integer> recordRefunds(SqlConnection tx, WebhookStore store, String orderId, JsonNode order, Result result) {
         JsonNode refunds = order.path("refunds");
-        if (!store.refundsRestock() || result.webhookEventId() == null || !refunds.isArray() || refunds.isEmpty()) {
+        if (result.webhookEventId() == null || !refunds.isArray() || refunds.isEmpty()) {
             return Uni.createFrom().item(0);
         }
         List<String> ids = new java.util.ArrayList<>();
@@ -302,8 +302,10 @@ public class WebhookIngestService {
             return Uni.createFrom().item(0);
         }
         return tx.preparedQuery(WooCommerceRefunds.RECORD)
-                .execute(Tuple.of(store.id(), orderId, ids.toArray(String[]::new), result.webhookEventId()))
-                .map(io.vertx.mutiny.sqlclient.SqlResult::rowCount);
+                .execute(Tuple.of(store.id(), orderId, ids.toArray(String[]::new), result.webhookEventId(),
+                        store.refundsRestock()))
+                // Only refunds to book count: they keep a reconciliation's event and wake the resolver.
+                .map(rows -> store.refundsRestock() ? rows.rowCount() : 0);
     }
 
     /**

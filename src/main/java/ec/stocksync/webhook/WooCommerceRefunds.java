@@ -68,10 +68,17 @@ public class WooCommerceRefunds {
             WHERE x.store_id = due.store_id AND x.refund_id = due.refund_id
             RETURNING x.store_id, x.order_id, x.refund_id, x.webhook_event_id, x.attempts""";
 
-    /** Records the refund ids an order lists, in the ingest's transaction; known ones are left alone. */
+    /**
+     * Records the refund ids an order lists, in the ingest's transaction; known ones are left alone. A refund seen while
+     * the store's refunds do not restock ({@code $5} false) is recorded as settled: turning the setting on later must
+     * not restock units WooCommerce did not put back then.
+     */
     static final String RECORD = """
-            INSERT INTO woocommerce_refunds (store_id, order_id, refund_id, webhook_event_id)
-            SELECT $1, $2, r, $4 FROM unnest($3::text[]) AS r
+            INSERT INTO woocommerce_refunds (store_id, order_id, refund_id, webhook_event_id, status, last_error, resolved_at)
+            SELECT $1, $2, r, $4, CASE WHEN $5 THEN 'PENDING' ELSE 'DONE' END,
+                   CASE WHEN $5 THEN NULL ELSE 'not restocked: the store''s refunds did not restock when it was seen' END,
+                   CASE WHEN $5 THEN NULL ELSE now() END
+            FROM unnest($3::text[]) AS r
             ON CONFLICT (store_id, refund_id) DO NOTHING""";
 
     @Scheduled(identity = "woocommerce-refunds", every = "5s", delayed = "5s",

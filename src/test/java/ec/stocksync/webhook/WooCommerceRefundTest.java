@@ -156,13 +156,19 @@ class WooCommerceRefundTest {
     }
 
     @Test
-    void aStoreWhoseRefundsDoNotRestockBooksNothingForThem() {
+    void aRefundSeenWhileTheStoresRefundsDoNotRestockBooksNothingEvenAfterTheSettingIsTurnedOn() {
         restocks(false);
         long id = soldOrder();
         deliver("order.updated", woo.refund(id, Map.of(id + 1, 1), false));
+        assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L), booked());
+
+        restocks(true);
+        // A later update lists the same refund again.
+        deliver("order.updated", woo.setStatus(id, "completed"));
 
         assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L), booked());
-        assertEquals(0, db.count("SELECT count(*) FROM woocommerce_refunds WHERE store_id = $1", storeId));
+        assertEquals(0, db.count("SELECT count(*) FROM woocommerce_refunds WHERE store_id = $1 AND status = 'PENDING'", storeId));
+        assertEquals(0, woo.requests(WooCommerceSimulator.LIST_REFUNDS).size(), "nothing to read");
     }
 
     @Test
