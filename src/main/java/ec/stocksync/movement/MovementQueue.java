@@ -45,6 +45,27 @@ public final class MovementQueue {
     }
 
     /**
+     * The webhook event that booked business key {@code keyExpr} in store {@code $1}, or NULL when no movement holds
+     * that key (never booked, or booked and purged).
+     */
+    public static String eventOfKey(String keyExpr) {
+        return "(SELECT m.webhook_event_id FROM inventory_movements_queue m WHERE m.store_id = $1 AND m.business_key = "
+                + keyExpr + ")";
+    }
+
+    /** Units booked in store {@code $1} under business keys starting with {@code prefixExpr} (purged ones not counted). */
+    public static String unitsUnderKeyPrefix(String prefixExpr) {
+        return "(SELECT coalesce(sum(m.quantity), 0) FROM inventory_movements_queue m WHERE m.store_id = $1"
+                + " AND starts_with(m.business_key, " + prefixExpr + "))";
+    }
+
+    /** The webhook events of the movements of store {@code $1} whose business keys start with {@code prefixExpr}. */
+    public static String eventsUnderKeyPrefix(String prefixExpr) {
+        return "(SELECT m.webhook_event_id FROM inventory_movements_queue m WHERE m.store_id = $1"
+                + " AND starts_with(m.business_key, " + prefixExpr + "))";
+    }
+
+    /**
      * A boolean SQL expression: some movement (in any state) still points at the webhook event {@code eventIdExpr}, so
      * the event must stay (an open or DEAD movement keeps the delivery it came from).
      */

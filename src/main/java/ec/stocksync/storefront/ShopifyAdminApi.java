@@ -31,4 +31,9 @@ interface ShopifyAdminApi {
     Uni<Response> orders(@PathParam("version") String version, @QueryParam("limit") int limit,
                          @QueryParam("page_info") String pageInfo, @QueryParam("status") String status,
                          @QueryParam("updated_at_min") String updatedAtMin);
+
+    /** One order, with its {@code refunds[]}, as the order webhooks carry it (404 when it does not exist). */
+    @GET
+    @Path("/orders/{id}.json")
+    Uni<Response> order(@PathParam("version") String version, @PathParam("id") String id);
 }

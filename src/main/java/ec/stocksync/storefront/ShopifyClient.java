@@ -255,6 +255,17 @@ final class ShopifyClient implements StorefrontClient {
                 .onItem().transformToIterable(Page::orders);
     }
 
+    @Override
+    public Uni<JsonNode> order(String orderId) {
+        return rest("order", () -> api.order(version, orderId)).map(response -> {
+            JsonNode order = response.jsonTree().path("order");
+            if (!order.isObject()) {
+                throw StorefrontException.rejected(response.status(), "invalid_order", "Shopify's order answer has no order object");
+            }
+            return order;
+        });
+    }
+
     /** The page_info of the Link header's rel="next", decoded (the client encodes query values itself). */
     static String nextPageInfo(String link) {
         if (link == null) {

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -52,6 +53,20 @@ public interface StorefrontClient {
      * ({@link StorefrontLocation#WOOCOMMERCE_ID}, no call made).
      */
     Uni<List<StorefrontLocation>> locations();
+
+    /**
+     * One order as its webhooks carry it (Shopify REST order with {@code refunds[]}, WooCommerce REST v3 order); fails
+     * with {@link StorefrontException.Kind#NOT_FOUND} when the storefront has no such order.
+     */
+    Uni<JsonNode> order(String orderId);
+
+    /**
+     * An order's refunds with their lines (WooCommerce {@code GET /orders/{id}/refunds}, negative quantities);
+     * Shopify's refunds come inside the order, so it has none of its own.
+     */
+    default Uni<JsonNode> refunds(String orderId) {
+        return Uni.createFrom().failure(new UnsupportedOperationException("refunds are read with the order on this platform"));
+    }
 
     /** Every webhook subscription the store's credentials can see (this app's on Shopify; all of them on WooCommerce). */
     Uni<List<WebhookSubscription>> webhooks();

@@ -69,6 +69,15 @@ interface WooCommerceApi {
                          @QueryParam("per_page") Integer perPage, @QueryParam("page") Integer page);
 
     @GET
+    @Path("/orders/{id}")
+    Uni<Response> order(@PathParam("id") String id);
+
+    /** An order's refunds, each with its {@code line_items} (negative quantities). */
+    @GET
+    @Path("/orders/{id}/refunds")
+    Uni<Response> refunds(@PathParam("id") String id, @QueryParam("per_page") Integer perPage);
+
+    @GET
     @Path("/webhooks")
     Uni<Response> webhooks(@QueryParam("per_page") Integer perPage, @QueryParam("page") Integer page);
 

@@ -1,5 +1,6 @@
 package ec.stocksync.storefront;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.Platform;
 import ec.stocksync.storefront.StorefrontTransport.CallKind;
@@ -199,6 +200,23 @@ final class WooCommerceClient implements StorefrontClient {
     @Override
     public Uni<List<StorefrontLocation>> locations() {
         return Uni.createFrom().item(List.of(new StorefrontLocation(StorefrontLocation.WOOCOMMERCE_ID, "WooCommerce")));
+    }
+
+    @Override
+    public Uni<JsonNode> order(String orderId) {
+        return call("order", CallKind.READ, () -> api.order(orderId)).map(response -> WooCommerceJson.tree(response.jsonObject()));
+    }
+
+    /** 100 per page is WooCommerce's maximum; an order with more refunds than that is not a case worth paging for. */
+    @Override
+    public Uni<JsonNode> refunds(String orderId) {
+        return call("refunds", CallKind.READ, () -> api.refunds(orderId, 100)).map(response -> {
+            JsonNode list = response.jsonTree();
+            if (!list.isArray()) {
+                throw StorefrontException.rejected(response.status(), "invalid_refunds", "WooCommerce's refunds answer is not a list");
+            }
+            return list;
+        });
     }
 
     @Override

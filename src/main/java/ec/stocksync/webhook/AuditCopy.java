@@ -51,6 +51,9 @@ public final class AuditCopy {
     private static final Spec SHOPIFY_ORDER = spec("id", "name", "number", "order_number", "test", "created_at",
             "updated_at", "processed_at", "cancelled_at", "closed_at", "financial_status", "fulfillment_status",
             "line_items", SHOPIFY_LINE, "refunds", SHOPIFY_REFUND);
+    // An order edit: ids, dates and the lines' deltas (its staff note is free text, dropped).
+    private static final Spec SHOPIFY_EDIT = spec("order_edit", spec("id", "order_id", "created_at", "committed_at",
+            "line_items", spec("additions", spec("id", "delta"), "removals", spec("id", "delta"))));
     // A WooCommerce refund summary in an order carries a free-text reason: only its id is kept.
     private static final Spec WOO_ORDER = spec("id", "parent_id", "number", "status", "date_created",
             "date_created_gmt", "date_modified", "date_modified_gmt", "date_paid", "date_paid_gmt", "date_completed",
@@ -73,7 +76,8 @@ public final class AuditCopy {
 
     private static Spec specFor(Platform platform, String topic) {
         if (platform == Platform.SHOPIFY) {
-            return ShopifyPayloads.REFUNDS_CREATE.equals(topic) ? SHOPIFY_REFUND : SHOPIFY_ORDER;
+            return ShopifyPayloads.REFUNDS_CREATE.equals(topic) ? SHOPIFY_REFUND
+                    : ShopifyPayloads.ORDERS_EDITED.equals(topic) ? SHOPIFY_EDIT : SHOPIFY_ORDER;
         }
         // Every WooCommerce topic: an ignored one (a customer, a product) keeps at most its id and dates.
         return WOO_ORDER;

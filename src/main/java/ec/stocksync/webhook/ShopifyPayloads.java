@@ -6,6 +6,8 @@ import ec.stocksync.movement.MovementDraft;
 import ec.stocksync.movement.MovementKind;
 
 import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +23,7 @@ public final class ShopifyPayloads {
     public static final String ORDERS_CREATE = "orders/create";
     public static final String REFUNDS_CREATE = "refunds/create";
     public static final String ORDERS_CANCELLED = "orders/cancelled";
+    public static final String ORDERS_EDITED = "orders/edited";
 
     /** Refund lines that put units back on the shelf; {@code no_restock} books nothing. */
     static final Set<String> RESTOCKING = Set.of("cancel", "return", "legacy_restock");
@@ -31,6 +34,8 @@ public final class ShopifyPayloads {
     public static ParsedDelivery parse(String topic, JsonNode payload, boolean processTestOrders) {
         return switch (topic) {
             case ORDERS_CREATE -> orderCreated(payload, processTestOrders);
+            // Books later, once its lines are resolved (ShopifyOrderEdits); parsed by WebhookResource itself.
+            case ORDERS_EDITED -> throw new IllegalStateException("orders/edited is deferred, not parsed here");
             case REFUNDS_CREATE -> refundCreated(payload);
             // Shopify's cancellation restocks through a refund with restock_type "cancel": booking here too would
             // count those units twice.
@@ -104,7 +109,7 @@ public final class ShopifyPayloads {
         // orders, which then book in the store's default warehouse.
         String location = locationId(order);
         totals.forEach(skipped, (sku, qty) -> drafts.add(new MovementDraft(sku, MovementKind.SALE, qty,
-                "shopify:order:" + orderId + ":sku:" + sku + ":SALE", orderId, orderName, location)));
+                saleKey(orderId, sku), orderId, orderName, location)));
         return ParsedDelivery.of(orderId, drafts, skipped, null);
     }
 
@@ -147,6 +152,116 @@ public final class ShopifyPayloads {
             return null;
         }
         return id.asText().trim();
+    }
+
+    /**
+     * An {@code orders/edited} delivery as far as stock goes: the units each named line gained. Removals are not kept:
+     * Shopify records a removal (a quantity lowered or a line taken out) as a refund of those units, with
+     * {@code restock_type} {@code cancel} when the merchant restocked and {@code no_restock} otherwise, and sends it as
+     * {@code refunds/create} (the edit itself says nothing about restocking). Booking them here too would count the
+     * restocked units twice, so restocks keep their one source, the refund lines.
+     *
+     * @param skipped additions whose delta is not a whole number of units (recorded, never booked)
+     */
+    public record OrderEdit(String editId, String orderId, OffsetDateTime editedAt, List<Addition> additions,
+                            List<SkippedLine> skipped, int removals) {
+    }
+
+    /** A line of an order edit that gained {@code delta} units: an existing line raised, or a new line. */
+    public record Addition(String lineId, int delta) {
+    }
+
+    /** Reads an {@code orders/edited} payload ({@code {"order_edit": {...}}}); fails with {@link PayloadException}. */
+    public static OrderEdit orderEdit(JsonNode payload) {
+        JsonNode edit = payload.get("order_edit");
+        if (edit == null || !edit.isObject()) {
+            throw new PayloadException("order_edit: must be an object");
+        }
+        String editId = idText(edit, "id");
+        String orderId = idText(edit, "order_id");
+        // committed_at (API 2024-07 on) is when the edit reached the order; created_at is when the merchant began it.
+        String field = edit.hasNonNull("committed_at") ? "committed_at" : "created_at";
+        OffsetDateTime editedAt;
+        try {
+            editedAt = OffsetDateTime.parse(edit.path(field).asText(""));
+        } catch (DateTimeParseException e) {
+            throw new PayloadException("order_edit." + field + ": must be a date and time with its offset");
+        }
+        JsonNode lines = edit.path("line_items");
+        List<Addition> additions = new ArrayList<>();
+        List<SkippedLine> skipped = new ArrayList<>();
+        JsonNode added = lines.path("additions");
+        if (!added.isMissingNode() && !added.isArray()) {
+            throw new PayloadException("order_edit.line_items.additions: must be an array");
+        }
+        for (JsonNode a : added) {
+            String lineId = idText(a, "id");
+            Quantity delta = quantity(a.get("delta"));
+            if (delta.refusal() != null) {
+                skipped.add(new SkippedLine(lineId, null, "delta: " + delta.refusal()));
+            } else {
+                additions.add(new Addition(lineId, delta.value()));
+            }
+        }
+        JsonNode removed = lines.path("removals");
+        return new OrderEdit(editId, orderId, editedAt, additions, skipped, removed.isArray() ? removed.size() : 0);
+    }
+
+    /**
+     * The movements of an edit's additions, resolved against the order as Shopify lists it now (a line's SKU and
+     * whether Shopify tracks it never change with edits). One SALE per added line, keyed by edit and line, so a
+     * redelivery, another subscription or a second resolver books nothing twice.
+     */
+    public static ParsedDelivery editAdditions(String editId, List<Addition> additions, JsonNode order,
+                                               boolean processTestOrders) {
+        String orderId = idText(order, "id");
+        if (order.path("test").asBoolean(false) && !processTestOrders) {
+            return ParsedDelivery.ignored(orderId, WebhookOutcome.IGNORED_TEST_ORDER,
+                    "edit of a test order: recorded, not booked (the store has processTestOrders off)");
+        }
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        order.path("line_items").forEach(l -> byId.put(l.path("id").asText(), l));
+        List<MovementDraft> drafts = new ArrayList<>();
+        List<SkippedLine> skipped = new ArrayList<>();
+        for (Addition a : additions) {
+            JsonNode line = byId.get(a.lineId());
+            String sku = line == null ? null : sku(line.get("sku"));
+            if (line == null) {
+                skipped.add(new SkippedLine(a.lineId(), null, "Shopify does not list this line in the order"));
+            } else if (line.path("gift_card").asBoolean(false)) {
+                skipped.add(new SkippedLine(a.lineId(), sku, "gift card: no stock to move"));
+            } else if (!"shopify".equals(line.path("variant_inventory_management").asText(null))) {
+                skipped.add(new SkippedLine(a.lineId(), sku, "Shopify does not track stock for this line"
+                        + " (variant_inventory_management is " + line.path("variant_inventory_management").asText("null") + ")"));
+            } else if (sku == null) {
+                skipped.add(new SkippedLine(a.lineId(), null, "line has no SKU: give the variant a SKU that matches Contifico's codigo"));
+            } else {
+                drafts.add(new MovementDraft(sku, MovementKind.SALE, a.delta(), editKey(editId, a.lineId()), orderId,
+                        order.path("name").asText(null)));
+            }
+        }
+        return ParsedDelivery.of(orderId, drafts, skipped, "order edit " + editId);
+    }
+
+    static String editKey(String editId, String lineId) {
+        return "shopify:order_edit:" + editId + ":line:" + lineId + ":SALE";
+    }
+
+    /**
+     * The business key of units a reconciliation found on a line beyond what the order's sale and its known edits
+     * booked (edits whose webhook was lost), the line then holding {@code quantity} units.
+     */
+    static String addedKey(String orderId, String lineId, long quantity) {
+        return addedPrefix(orderId, lineId) + quantity;
+    }
+
+    static String addedPrefix(String orderId, String lineId) {
+        return "shopify:order:" + orderId + ":line:" + lineId + ":ADDED:";
+    }
+
+    /** The business key of an order's sale of one SKU ({@code orders/create}, or a reconciliation standing for it). */
+    static String saleKey(String orderId, String sku) {
+        return "shopify:order:" + orderId + ":sku:" + sku + ":SALE";
     }
 
     /** Shopify ids exceed 2^53: take the digits as written, never through a double. */

@@ -48,6 +48,8 @@ public class WebhookIngestService {
     JsonText json;
     @Inject
     StoreContexts contexts;
+    @Inject
+    WooCommerceRefunds wooRefunds;
 
     /** What a webhook needs to know about its store. */
     public record WebhookStore(long id, Platform platform, boolean active, String webhookSecret,
@@ -107,14 +109,78 @@ public class WebhookIngestService {
     public Uni<Result> ingestWooCommerce(WebhookStore store, String topic, String dedupeKey, String bodyHash,
                                          String body, JsonNode order) {
         String orderId = ShopifyPayloads.idText(order, "id");
-        return withAuditFallback(audit(store, topic, order, body), audit -> readOrder(store.id(), orderId)
-                .chain(read -> {
+        JsonNode refunds = order.path("refunds");
+        // Refunds an order lists are recorded in the locked path's transaction (for WooCommerceRefunds to book): an
+        // order that lists any goes there directly. New orders, most deliveries, list none.
+        boolean listsRefunds = refunds.isArray() && !refunds.isEmpty();
+        return withAuditFallback(audit(store, topic, order, body), audit -> (listsRefunds
+                ? Uni.createFrom().<Result>nullItem()
+                : readOrder(store.id(), orderId).chain(read -> {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, read.state(), store.refundsRestock());
                     OrderSave save = new OrderSave(orderId, order.path("number").asText(null), d.next());
                     return record(pool, store, topic, dedupeKey, bodyHash, audit, d.delivery(), save, read);
-                })
+                }))
                 .chain(result -> result != null ? Uni.createFrom().item(result) : pool.withTransaction(
-                        tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order)).map(Reconciled::result)));
+                                tx -> wooCommerce(tx, store, topic, dedupeKey, bodyHash, audit, order))
+                        .invoke(this::kickRefunds).map(Reconciled::result)));
+    }
+
+    /**
+     * One statement records an {@code orders/edited} delivery and, unless the edit is already known (a redelivery
+     * under another webhook id, a second subscription), the edit for {@link ShopifyOrderEdits} to resolve. Nothing is
+     * booked here: the added lines' SKUs need a read of the order from Shopify, which a webhook must not wait for.
+     */
+    static final String RECORD_EDIT = """
+            WITH seen AS (
+              SELECT EXISTS (SELECT 1 FROM webhook_events e
+                             WHERE e.store_id = $1 AND (e.dedupe_key = $3 OR e.body_hash = $7)) AS dup,
+                     EXISTS (SELECT 1 FROM shopify_order_edits x WHERE x.store_id = $1 AND x.edit_id = $9) AS known),
+            ev AS (
+              INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome, movements_created,
+                                          skipped_lines, note, payload, body_hash, raw_payload)
+              SELECT $1, 'shopify', $2::text, $3::text, $4::text,
+                     CASE WHEN seen.known OR NOT $12 THEN 'NOTHING_TO_BOOK' ELSE 'DEFERRED' END, 0, $5::text::jsonb,
+                     CASE WHEN seen.known THEN concat_ws('; ', $6::text, 'order edit ' || $9 || ' was already received')
+                          ELSE $6::text END,
+                     $10::text::jsonb, $7::text, $8::text
+              FROM seen WHERE NOT seen.dup
+              ON CONFLICT DO NOTHING
+              RETURNING id, outcome, note),
+            edit AS (
+              INSERT INTO shopify_order_edits (store_id, edit_id, order_id, webhook_event_id, edited_at, additions)
+              SELECT $1, $9, $4, ev.id, $11, $13::text::jsonb FROM ev WHERE ev.outcome = 'DEFERRED'
+              ON CONFLICT (store_id, edit_id) DO NOTHING
+              RETURNING 1)
+            SELECT ev.id, ev.outcome, ev.note, (SELECT count(*) FROM edit) AS edits
+            FROM (SELECT 1) one LEFT JOIN ev ON TRUE""";
+
+    /**
+     * Records a Shopify order edit (see {@link #RECORD_EDIT}); the answer's outcome is {@code DEFERRED} when the edit
+     * has units to book later, {@code NOTHING_TO_BOOK} when it only removed units (their restock comes as a refund).
+     */
+    public Uni<Result> ingestShopifyEdit(WebhookStore store, String topic, String webhookId, String bodyHash,
+                                         String body, JsonNode payload, ShopifyPayloads.OrderEdit edit) {
+        boolean adds = !edit.additions().isEmpty();
+        String note = "order edit " + edit.editId() + ": " + edit.additions().size() + " line(s) added to, "
+                + edit.removals() + " removed from"
+                + (adds ? "; booked once the added lines are read from Shopify" : "")
+                + (edit.removals() > 0 ? "; removed units restock through their refund (refunds/create)" : "");
+        String additions = json.of(edit.additions().stream()
+                .map(a -> java.util.Map.of("id", a.lineId(), "delta", a.delta())).toList());
+        return withAuditFallback(audit(store, topic, payload, body), audit -> {
+            Tuple args = Tuple.from(new Object[]{store.id(), topic, webhookId, edit.orderId(), json.of(edit.skipped()),
+                    audit.droppedBecause() == null ? note : note + "; " + audit.droppedBecause(), bodyHash, audit.raw(),
+                    edit.editId(), audit.json(), edit.editedAt(), adds, additions});
+            return pool.preparedQuery(RECORD_EDIT).execute(args).map(rows -> {
+                Row r = rows.iterator().next();
+                Long eventId = r.getLong("id");
+                if (eventId == null) {
+                    return Result.duplicate();
+                }
+                return new Result("accepted", eventId, WebhookOutcome.valueOf(r.getString("outcome")), 0,
+                        edit.skipped(), r.getString("note"));
+            });
+        });
     }
 
     /**
@@ -161,7 +227,16 @@ public class WebhookIngestService {
      * What booking one order read back from the storefront amounted to. {@code movesStock} says whether the order
      * moves stock at all (now or in an earlier delivery), which tells "already booked" from "nothing to book".
      */
-    public record Reconciled(Result result, boolean movesStock) {
+    public record Reconciled(Result result, boolean movesStock, int refundsRecorded) {
+        public Reconciled(Result result, boolean movesStock) {
+            this(result, movesStock, 0);
+        }
+    }
+
+    private void kickRefunds(Reconciled r) {
+        if (r.refundsRecorded() > 0) {
+            wooRefunds.kick();
+        }
     }
 
     /**
@@ -171,19 +246,45 @@ public class WebhookIngestService {
      */
     public Uni<Reconciled> ingestReconciledShopify(WebhookStore store, String dedupeKey, JsonNode order) {
         return Uni.createFrom().deferred(() -> {
-            ParsedDelivery parsed = ShopifyPayloads.orderWithRefunds(order, store.processTestOrders());
+            String orderId = ShopifyPayloads.idText(order, "id");
+            // The audit copy is of the order as read: its updated_at is what ShopifyOrderEdits compares edits with.
             return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
-                            tx -> record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null, null)
-                                    .call(result -> forgetIfNothingBooked(tx, result))))
-                    .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
+                    tx -> tx.preparedQuery(LOCK_ORDER).execute(Tuple.of(store.id(), orderId))
+                            .chain(locked -> ShopifyOrderEdits.knownEdits(tx, mapper, store.id(), orderId,
+                                    order.path("updated_at").asText(null)))
+                            .chain(edits -> {
+                                ParsedDelivery own = ShopifyPayloads.orderWithRefunds(
+                                        ShopifyOrderEdits.withoutEdits(order, edits), store.processTestOrders());
+                                return ShopifyOrderEdits.lostEdits(tx, mapper, store.id(), order, own, edits)
+                                        .map(lost -> lost.isEmpty() ? own : withLostEdits(own, lost))
+                                        .map(parsed -> java.util.Map.entry(edits, parsed));
+                            })
+                            .chain(found -> {
+                                var edits = found.getKey();
+                                ParsedDelivery parsed = found.getValue();
+                                return record(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, parsed, null, null)
+                                        .call(result -> ShopifyOrderEdits.markSubtracted(tx, store.id(), edits, result))
+                                        .call(result -> forgetIfNothingBooked(tx, result))
+                                        .map(result -> new Reconciled(result, !parsed.drafts().isEmpty()));
+                            })));
         });
+    }
+
+    private static ParsedDelivery withLostEdits(ParsedDelivery own, List<ec.stocksync.movement.MovementDraft> lost) {
+        List<ec.stocksync.movement.MovementDraft> drafts = new java.util.ArrayList<>(own.drafts());
+        drafts.addAll(lost);
+        String note = lost.size() + " line(s) hold units no booked sale or known edit accounts for (a lost orders/edited)";
+        return ParsedDelivery.of(own.resourceId(), drafts, own.skipped(), own.note() == null ? note : own.note() + "; " + note);
     }
 
     /** A WooCommerce order read back from the REST API, through the same state machine (and order lock) as its webhooks. */
     public Uni<Reconciled> ingestReconciledWooCommerce(WebhookStore store, String dedupeKey, JsonNode order) {
+        // An event that recorded refunds to book stays: their movements will point at it.
         return withAuditFallback(audit(store, RECONCILE_TOPIC, order, order.toString()), audit -> pool.withTransaction(
                 tx -> wooCommerce(tx, store, RECONCILE_TOPIC, dedupeKey, null, audit, order)
-                        .call(r -> forgetIfNothingBooked(tx, r.result()))));
+                        .call(r -> r.refundsRecorded() > 0 ? Uni.createFrom().voidItem()
+                                : forgetIfNothingBooked(tx, r.result()))))
+                .invoke(this::kickRefunds);
     }
 
     private Uni<Reconciled> wooCommerce(SqlConnection tx, WebhookStore store, String topic, String dedupeKey,
@@ -194,8 +295,36 @@ public class WebhookIngestService {
                     WooCommerceOrders.Decision d = WooCommerceOrders.decide(order, prev, store.refundsRestock());
                     return record(tx, store, topic, dedupeKey, bodyHash, audit, d.delivery(),
                             new OrderSave(orderId, order.path("number").asText(null), d.next()), null)
-                            .map(result -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0));
+                            .chain(result -> recordRefunds(tx, store, orderId, order, result)
+                                    .map(n -> new Reconciled(result, d.next().stockReduced() || d.next().cycle() > 0, n)));
                 });
+    }
+
+    /**
+     * The refunds an order lists, for {@link WooCommerceRefunds} to book when the store's refunds restock (recorded as
+     * settled otherwise), when the delivery was not a duplicate; answers how many new ones are to book. Only ids: what each refund gave back per line needs a
+     * read of WooCommerce, which happens outside this transaction.
+     */
+    private Uni<Integer> recordRefunds(SqlConnection tx, WebhookStore store, String orderId, JsonNode order, Result result) {
+        JsonNode refunds = order.path("refunds");
+        if (result.webhookEventId() == null || !refunds.isArray() || refunds.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        refunds.forEach(r -> {
+            JsonNode id = r.get("id");
+            if (id != null && (id.isIntegralNumber() || id.isTextual()) && !id.asText().isBlank()) {
+                ids.add(id.asText());
+            }
+        });
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return tx.preparedQuery(WooCommerceRefunds.RECORD)
+                .execute(Tuple.of(store.id(), orderId, ids.toArray(String[]::new), result.webhookEventId(),
+                        store.refundsRestock()))
+                // Only refunds to book count: they keep a reconciliation's event and wake the resolver.
+                .map(rows -> store.refundsRestock() ? rows.rowCount() : 0);
     }
 
     /**

@@ -9,5 +9,7 @@ public enum WebhookOutcome {
     /** A topic that never moves stock by itself. */
     IGNORED_TOPIC,
     /** A Shopify test order, for a store that did not opt in. */
-    IGNORED_TEST_ORDER
+    IGNORED_TEST_ORDER,
+    /** Recorded; what it books is decided once the storefront has been read (a Shopify order edit's new lines). */
+    DEFERRED
 }

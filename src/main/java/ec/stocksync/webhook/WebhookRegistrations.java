@@ -30,8 +30,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class WebhookRegistrations {
 
-    /** Shopify: a sale, its refunds (restocks), and cancellations (their restock arrives as a refund). */
-    static final List<String> SHOPIFY_TOPICS = List.of("orders/create", "refunds/create", "orders/cancelled");
+    /** Shopify: a sale, its refunds (restocks), cancellations (their restock arrives as a refund), order edits (units added). */
+    static final List<String> SHOPIFY_TOPICS = List.of("orders/create", "refunds/create", "orders/cancelled",
+            "orders/edited");
     /** WooCommerce: the order's state on creation and on every update (paid, cancelled, edited). */
     static final List<String> WOOCOMMERCE_TOPICS = List.of("order.created", "order.updated");
 

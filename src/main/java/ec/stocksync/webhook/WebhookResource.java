@@ -46,6 +46,9 @@ public class WebhookResource {
     @Inject
     StockSyncConfig config;
 
+    @Inject
+    ShopifyOrderEdits orderEdits;
+
     @POST
     @Path("/shopify/{storeId}")
     public Uni<WebhookIngestService.Result> shopify(@RestPath long storeId,
@@ -71,9 +74,19 @@ public class WebhookResource {
             }
             JsonNode payload = parseObject(raw);
             String t = topic.trim();
-            ParsedDelivery parsed = ShopifyPayloads.parse(t, payload, store.processTestOrders());
             String dedupeKey = "shopify:" + webhookId.trim();
             String bodyHash = bodyHash(t, raw);
+            if (ShopifyPayloads.ORDERS_EDITED.equals(t)) {
+                // Recorded now, booked once the added lines are read from Shopify (not within the 5 s of a webhook).
+                return ingest.ingestShopifyEdit(store, t, dedupeKey, bodyHash, json(raw), payload,
+                                ShopifyPayloads.orderEdit(payload))
+                        .invoke(r -> {
+                            if (r.outcome() == WebhookOutcome.DEFERRED) {
+                                orderEdits.kick();
+                            }
+                        });
+            }
+            ParsedDelivery parsed = ShopifyPayloads.parse(t, payload, store.processTestOrders());
             if (ShopifyPayloads.REFUNDS_CREATE.equals(t) && !store.processTestOrders()
                     && parsed.outcome() == WebhookOutcome.BOOKED) {
                 // A refund carries no test flag: its order's does. Restocking units of an ignored test order would add

@@ -33,7 +33,7 @@ public class WebhookRetention {
     /**
      * Deletes up to {@code limit} events received longer ago than {@code olderThan}, except those a movement still
      * points at: an open or DEAD movement keeps the delivery it came from, and its event goes once the movement is DONE
-     * and purged. Dedupe does not need old events: a late redelivery is stopped by the movements' business keys
+     * and purged, and so does a Shopify order edit still PENDING. Dedupe does not need old events: a late redelivery is stopped by the movements' business keys
      * (kept even for purged movements, V12).
      */
     public Uni<Integer> purgeEventsBatch(Duration olderThan, int limit) {
@@ -42,6 +42,9 @@ public class WebhookRetention {
                 WHERE id IN (SELECT e.id FROM webhook_events e
                              WHERE e.received_at < now() - make_interval(secs => $1)
                                AND NOT %s
+                               -- An order edit still to book will point its movements at its event.
+                               AND NOT EXISTS (SELECT 1 FROM shopify_order_edits x
+                                               WHERE x.webhook_event_id = e.id AND x.status = 'PENDING')
                              LIMIT $2 FOR UPDATE SKIP LOCKED)""".formatted(MovementQueue.pointsAtEvent("e.id")),
                 olderThan, limit);
     }

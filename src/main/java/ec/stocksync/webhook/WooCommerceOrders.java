@@ -24,10 +24,16 @@ public final class WooCommerceOrders {
     private WooCommerceOrders() {
     }
 
-    /** A line we booked as sold; a later restock gives back exactly these units, whatever the order says then. */
+    /**
+     * A SKU we booked as sold; a later restock gives back exactly these units less those refunds already gave back,
+     * whatever the order says then. {@code lineIds}: the order lines the units were booked from (null in states saved
+     * before edits were followed); {@code refunded}: units restocked by refunds (absent, so 0, in older states).
+     */
     @RegisterForReflection
-    public record BookedLine(String sku, int quantity, List<String> lineIds) {
-        // lineIds: the order lines the units were booked from; null in states saved before edits were followed.
+    public record BookedLine(String sku, int quantity, List<String> lineIds, int refunded) {
+        public BookedLine(String sku, int quantity, List<String> lineIds) {
+            this(sku, quantity, lineIds, 0);
+        }
     }
 
     /** What we last applied for one order (table {@code storefront_orders}). */
@@ -163,7 +169,8 @@ public final class WooCommerceOrders {
             int from = was.getOrDefault(sku, 0);
             int to = target.getOrDefault(sku, 0);
             if (to > 0) {
-                booked.add(new BookedLine(sku, to, now.lineIdsBySku().get(sku)));
+                int refunded = prev.bookedLines().stream().filter(l -> l.sku().equals(sku)).mapToInt(BookedLine::refunded).sum();
+                booked.add(new BookedLine(sku, to, now.lineIdsBySku().get(sku), Math.min(refunded, to)));
             }
             if (from == to) {
                 continue;
@@ -216,12 +223,54 @@ public final class WooCommerceOrders {
     }
 
     private static Decision restock(String orderId, String orderName, String status, OrderState prev, String modified) {
+        // Units a refund already gave back are not given back again.
         List<MovementDraft> drafts = prev.bookedLines().stream()
-                .map(l -> new MovementDraft(l.sku(), MovementKind.RESTOCK, l.quantity(),
+                .filter(l -> l.quantity() - l.refunded() > 0)
+                .map(l -> new MovementDraft(l.sku(), MovementKind.RESTOCK, l.quantity() - l.refunded(),
                         "woocommerce:order:" + orderId + ":sku:" + l.sku() + ":RESTOCK:" + prev.cycle(), orderId,
                         "#" + orderName))
                 .toList();
         return new Decision(ParsedDelivery.of(orderId, drafts, List.of(), "status " + status + ": restock of the sale"),
                 new OrderState(false, prev.cycle() + 1, List.of(), status, modified));
+    }
+
+    /** What a refund books, and the order's state after it. */
+    public record RefundDecision(List<MovementDraft> drafts, List<SkippedLine> skipped, String note, OrderState next) {
+    }
+
+    /**
+     * A refund of {@code lines} on an order whose state is {@code prev}: a RESTOCK per line, keyed by refund and line,
+     * of at most the units of its SKU the order still has booked as sold and not yet given back (an order already
+     * restocked by a cancellation or a full refund, or never sold, gives nothing back). The units are counted as
+     * refunded on the order, so a later cancellation, full refund or edit does not give them back again.
+     */
+    public static RefundDecision refund(String orderId, String refundId, List<WooCommerceRefunds.RefundLine> lines,
+                                        OrderState prev) {
+        List<MovementDraft> drafts = new ArrayList<>();
+        List<SkippedLine> skipped = new ArrayList<>();
+        java.util.Map<String, BookedLine> bySku = new java.util.LinkedHashMap<>();
+        prev.bookedLines().forEach(b -> bySku.merge(b.sku(), b, (a, b2) -> new BookedLine(a.sku(), a.quantity() + b2.quantity(),
+                a.lineIds(), a.refunded() + b2.refunded())));
+        for (WooCommerceRefunds.RefundLine line : lines) {
+            BookedLine b = prev.stockReduced() ? bySku.get(line.sku()) : null;
+            int left = b == null ? 0 : b.quantity() - b.refunded();
+            int units = Math.min(left, line.units());
+            if (units <= 0) {
+                skipped.add(new SkippedLine(line.lineId(), line.sku(), prev.stockReduced()
+                        ? "no units of " + line.sku() + " left booked as sold on this order to give back"
+                        : "the order holds no sale now (never sold, or already restocked)"));
+                continue;
+            }
+            if (units < line.units()) {
+                skipped.add(new SkippedLine(line.lineId(), line.sku(), (line.units() - units)
+                        + " refunded unit(s) were never booked as sold or were already given back"));
+            }
+            drafts.add(new MovementDraft(line.sku(), MovementKind.RESTOCK, units, "woocommerce:refund:" + refundId
+                    + ":line:" + line.lineId() + ":RESTOCK", orderId, null));
+            bySku.put(line.sku(), new BookedLine(b.sku(), b.quantity(), b.lineIds(), b.refunded() + units));
+        }
+        OrderState next = new OrderState(prev.stockReduced(), prev.cycle(), List.copyOf(bySku.values()), prev.lastStatus(),
+                prev.sourceModifiedAt());
+        return new RefundDecision(drafts, skipped, "refund " + refundId + ": " + drafts.size() + " line(s) restocked", next);
     }
 }

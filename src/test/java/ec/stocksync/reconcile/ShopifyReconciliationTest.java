@@ -128,6 +128,113 @@ class ShopifyReconciliationTest {
         assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE store_id = $1", storeId));
     }
 
+    /** Units booked per SKU and kind, e.g. {@code REC-E SALE=3}. */
+    java.util.Map<String, Long> booked() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (Row r : db.rows("SELECT sku, kind, sum(quantity) AS units FROM inventory_movements_queue WHERE store_id = $1"
+                + " GROUP BY sku, kind", storeId)) {
+            out.put(r.getString("sku") + " " + r.getString("kind"), r.getLong("units"));
+        }
+        return out;
+    }
+
+    void awaitEditResolved(String editId) {
+        Sandbox.await("order edit " + editId + " resolved", Duration.ofSeconds(30), () -> db.count(
+                "SELECT count(*) FROM shopify_order_edits WHERE store_id = $1 AND edit_id = $2 AND status <> 'PENDING'",
+                storeId, editId) == 1);
+    }
+
+    /** An order of 2 × REC-E in the simulator, then edited: its line raised by 1 and a new line of 2 × REC-F. */
+    ShopifySimulator.CommittedEdit editedOrder(long id) {
+        shopify.addOrder(order(id, "REC-E", 2, ""));
+        return shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+    }
+
+    @Test
+    void aLostSaleOfAnOrderWhoseEditWasBookedBooksOnlyTheUnitsTheOrderWasCreatedWith() {
+        long id = IDS.addAndGet(10);
+        ShopifySimulator.CommittedEdit edit = editedOrder(id);
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        awaitEditResolved(edit.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 1L, "REC-F SALE", 2L), booked());
+
+        JsonPath summary = reconcile();
+
+        assertEquals(1, summary.getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+    }
+
+    @Test
+    void anEditDeliveredAfterAReconciliationThatCountedItBooksNothingMore() {
+        long id = IDS.addAndGet(10);
+        ShopifySimulator.CommittedEdit edit = editedOrder(id);
+        // Both webhooks lost: the reconciliation reads the order as it is now, the edit's units included.
+        assertEquals(2, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+
+        // Shopify's retry of the edit arrives later.
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        awaitEditResolved(edit.editId());
+
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+        String note = db.rows("SELECT skipped_lines::text FROM webhook_events WHERE store_id = $1 AND topic = 'orders/edited'",
+                storeId).get(0).getString(0);
+        assertTrue(note.contains("already counted"), note);
+    }
+
+    @Test
+    void anEditTheReconciliationTookOutOfTheOrderIsStillBookedByItsOwnResolution() {
+        long id = IDS.addAndGet(10);
+        ShopifySimulator.CommittedEdit edit = editedOrder(id);
+        // The edit is recorded but its order cannot be read yet: it is still PENDING when the reconciliation runs.
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 2L), booked());
+
+        shopify.clearFaults();
+        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitEditResolved(edit.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+    }
+
+    @Test
+    void anEditWhoseWebhookWasLostIsBookedByTheNextReconciliationOnce() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
+                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+
+        // orders/edited never arrived.
+        assertEquals(2, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+
+        // Shopify's retry arrives after all.
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        awaitEditResolved(edit.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+    }
+
+    @Test
+    void anOrderWhoseSaleAndEditArrivedBooksNothingOnReconciliation() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
+                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        awaitEditResolved(edit.editId());
+
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+    }
+
     @Test
     void reconcilingTwiceBooksNothingTheSecondTime() {
         shopify.addOrder(order(IDS.incrementAndGet(), "REC-3", 4, ""));

@@ -56,6 +56,25 @@ class WebhookRetentionTest {
     }
 
     @Test
+    void anOldEventWhoseShopifyOrderEditIsStillToBookStaysAndGoesOnceTheEditIsBooked() {
+        long store = Api.createShopifyStore();
+        long pending = event(store, 95, null);
+        long done = event(store, 96, null);
+        db.rows("""
+                INSERT INTO shopify_order_edits (store_id, edit_id, order_id, webhook_event_id, edited_at, status)
+                VALUES ($1, 'ret-edit-1', '1', $2, now(), 'PENDING'), ($1, 'ret-edit-2', '1', $3, now(), 'DONE')""",
+                store, pending, done);
+
+        purge(100);
+
+        assertEquals(List.of(pending), db.rows("SELECT id FROM webhook_events WHERE store_id = $1", store).stream()
+                .map(r -> r.getLong(0)).toList(), "the PENDING edit's event stays, the booked one's goes");
+        db.rows("UPDATE shopify_order_edits SET status = 'DONE' WHERE store_id = $1", store);
+        purge(100);
+        assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE store_id = $1", store));
+    }
+
+    @Test
     void rawBodiesAreClearedAfterSevenDaysWhileTheirEventsStay() {
         long store = Api.createShopifyStore();
         long old = event(store, 8, "{\"email\": \"jon@example.com\"}");

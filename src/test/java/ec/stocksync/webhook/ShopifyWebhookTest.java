@@ -283,6 +283,21 @@ class ShopifyWebhookTest {
     }
 
     @Test
+    void aCancellationWithoutRestockBooksNothingAndLeavesTheSaleBooked() {
+        deliverSigned("orders/create", UUID.randomUUID().toString(), liveOrder()).statusCode(200).body("movementsCreated", equalTo(1));
+        deliverSigned("orders/cancelled", UUID.randomUUID().toString(), liveOrder())
+                .statusCode(200).body("outcome", equalTo("IGNORED_TOPIC"));
+        // The cancellation's refund, which the merchant chose not to restock.
+        byte[] refund = Fixtures.text(REFUND).replace("\"order_id\": 450789469", "\"order_id\": 820982911946154508")
+                .replace("\"legacy_restock\"", "\"no_restock\"").getBytes(StandardCharsets.UTF_8);
+        deliverSigned("refunds/create", UUID.randomUUID().toString(), refund)
+                .statusCode(200).body("outcome", equalTo("NOTHING_TO_BOOK")).body("movementsCreated", equalTo(0));
+        List<Row> m = movements();
+        assertEquals(1, m.size());
+        assertEquals("SALE", m.get(0).getString("kind"));
+    }
+
+    @Test
     void theQueuedMovementCarriesTheStoresActiveIntegration() {
         long integrationId = Api.admin().body(Map.of("provider", "contifico", "apiKey", "k", "warehouseId", "BOD1"))
                 .post("/api/stores/" + storeId + "/integrations").then().statusCode(201).extract().jsonPath().getLong("id");

@@ -44,19 +44,20 @@ class WebhookRegistrationTest {
     }
 
     @Test
-    void aShopifyStoreGetsItsThreeTopicsRegisteredOnceHoweverOftenItAsks() {
+    void aShopifyStoreGetsItsFourTopicsRegisteredOnceHoweverOftenItAsks() {
         long storeId = sandbox.shopifyStoreOnly();
         String address = PUBLIC + "/webhooks/shopify/" + storeId;
         JsonPath before = status(storeId);
         assertEquals(address, before.getString("address"));
-        assertEquals(List.of("MISSING", "MISSING", "MISSING"), before.getList("topics.state"));
+        assertEquals(List.of("MISSING", "MISSING", "MISSING", "MISSING"), before.getList("topics.state"));
 
         for (int i = 0; i < 2; i++) {
             Api.admin().post("/api/stores/" + storeId + "/webhooks").then().statusCode(200)
-                    .body("topics.topic", contains("orders/create", "refunds/create", "orders/cancelled"))
+                    .body("topics.topic", contains("orders/create", "refunds/create", "orders/cancelled", "orders/edited"))
                     .body("topics.state", everyItem(equalTo("REGISTERED")));
         }
-        assertEquals(List.of("ORDERS_CANCELLED " + address, "ORDERS_CREATE " + address, "REFUNDS_CREATE " + address), shopifyUris());
+        assertEquals(List.of("ORDERS_CANCELLED " + address, "ORDERS_CREATE " + address, "ORDERS_EDITED " + address,
+                "REFUNDS_CREATE " + address), shopifyUris());
     }
 
     @Test

@@ -54,11 +54,16 @@ public class ShopifySimulator extends SimulatorServer {
     static final Set<String> WEBHOOK_TOPICS = Set.of("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_PAID", "ORDERS_CANCELLED",
             "ORDERS_EDITED", "REFUNDS_CREATE", "INVENTORY_LEVELS_UPDATE");
     public static final String ORDERS = "GET orders.json";
+    /** {@code GET orders/{id}.json}: one order. */
+    public static final String ORDER = "GET order";
     public static final String DEFAULT_TOKEN = "shpat_sandbox_token";
     public static final long DEFAULT_LOCATION_ID = 655441491L;
 
     private static final Pattern GRAPHQL_PATH = Pattern.compile("^/admin/api/(\\d{4}-\\d{2}|unstable)/graphql\\.json$");
     private static final Pattern ORDERS_PATH = Pattern.compile("^/admin/api/(\\d{4}-\\d{2}|unstable)/orders\\.json$");
+    private static final Pattern ORDER_PATH = Pattern.compile("^/admin/api/(\\d{4}-\\d{2}|unstable)/orders/(\\d+)\\.json$");
+    /** Ids of what order edits create (edits, lines, refunds, refund lines), above 2^53 like Shopify's. */
+    private static final java.util.concurrent.atomic.AtomicLong EDIT_IDS = new java.util.concurrent.atomic.AtomicLong(7_300_000_000_000_000_000L);
     private static final Pattern SKU_TERM = Pattern.compile("sku:(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+))");
 
     /** A variant as the fake holds it; {@code available} is {@code null} when not stocked at the location. */
@@ -255,6 +260,151 @@ public class ShopifySimulator extends SimulatorServer {
         return order;
     }
 
+    /** The order as the REST API would answer it now, or null. */
+    public JsonObject order(String orderId) {
+        synchronized (lock) {
+            return orders.stream().filter(o -> idOf(o).equals(new BigInteger(orderId))).findFirst()
+                    .map(JsonObject::copy).orElse(null);
+        }
+    }
+
+    /** Starts an order edit, as {@code orderEditBegin} does; nothing changes until {@link OrderEditing#commit()}. */
+    public OrderEditing editOrder(String orderId) {
+        return new OrderEditing(orderId);
+    }
+
+    /**
+     * What an order edit committed: the {@code orders/edited} payload and, when it removed units, the
+     * {@code refunds/create} payload of the refund Shopify records for the removal (restock type {@code cancel} when
+     * restocked, {@code no_restock} otherwise). Webhook deliveries are the test's to make, in any order or twice.
+     */
+    public record CommittedEdit(String editId, String orderEditPayload, String refundPayload, List<String> newLineIds) {
+    }
+
+    /**
+     * An order edit in progress (GraphQL {@code orderEditBegin}, {@code orderEditSetQuantity},
+     * {@code orderEditAddVariant}, {@code orderEditCommit}), applied to the order like Shopify does: a raised or new
+     * line takes units off the variant's available stock, and its line's {@code quantity} counts them; a lowered line
+     * keeps its {@code quantity} and loses {@code current_quantity}, through a refund that restocks or not.
+     */
+    public final class OrderEditing {
+        private final String orderId;
+        private final List<Object[]> raises = new ArrayList<>();
+        private final List<Object[]> newLines = new ArrayList<>();
+        private final List<Object[]> lowers = new ArrayList<>();
+
+        OrderEditing(String orderId) {
+            this.orderId = orderId;
+        }
+
+        /** Raises an existing line by {@code delta} units. */
+        public OrderEditing raise(String lineId, int delta) {
+            raises.add(new Object[]{lineId, delta});
+            return this;
+        }
+
+        /** Adds a new line of a variant (by SKU; an unknown SKU is a tracked line with no stock to take). */
+        public OrderEditing addLine(String sku, int quantity) {
+            newLines.add(new Object[]{sku, quantity});
+            return this;
+        }
+
+        /** Lowers a line by {@code delta} units (to 0 removes it), restocking them or not. */
+        public OrderEditing lower(String lineId, int delta, boolean restock) {
+            lowers.add(new Object[]{lineId, delta, restock});
+            return this;
+        }
+
+        public CommittedEdit commit() {
+            synchronized (lock) {
+                JsonObject order = orders.stream().filter(o -> idOf(o).equals(new BigInteger(orderId))).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("no order " + orderId));
+                String now = OffsetDateTime.now(ZoneOffset.UTC).withNano(0).toString();
+                long editId = EDIT_IDS.incrementAndGet();
+                JsonArray lines = order.getJsonArray("line_items");
+                JsonArray additions = new JsonArray();
+                JsonArray removals = new JsonArray();
+                List<String> newIds = new ArrayList<>();
+                for (Object[] r : raises) {
+                    JsonObject line = line(lines, (String) r[0]);
+                    int delta = (Integer) r[1];
+                    line.put("quantity", line.getInteger("quantity") + delta);
+                    line.put("current_quantity", line.getInteger("current_quantity", line.getInteger("quantity") - delta) + delta);
+                    take(line.getString("sku"), delta);
+                    additions.add(new JsonObject().put("id", line.getValue("id")).put("delta", delta));
+                }
+                for (Object[] n : newLines) {
+                    long lineId = EDIT_IDS.incrementAndGet();
+                    String sku = (String) n[0];
+                    int quantity = (Integer) n[1];
+                    Variant v = variants.stream().filter(x -> sku.equals(x.sku)).findFirst().orElse(null);
+                    lines.add(new JsonObject().put("id", lineId).put("sku", sku).put("quantity", quantity)
+                            .put("current_quantity", quantity).put("gift_card", false)
+                            .put("variant_inventory_management", v == null || v.tracked ? "shopify" : null)
+                            .put("product_exists", true));
+                    take(sku, quantity);
+                    additions.add(new JsonObject().put("id", lineId).put("delta", quantity));
+                    newIds.add(String.valueOf(lineId));
+                }
+                JsonArray refundLines = new JsonArray();
+                boolean anyRestock = false;
+                for (Object[] l : lowers) {
+                    JsonObject line = line(lines, (String) l[0]);
+                    int delta = (Integer) l[1];
+                    boolean restock = (Boolean) l[2];
+                    anyRestock |= restock;
+                    int current = line.getInteger("current_quantity", line.getInteger("quantity"));
+                    if (delta > current) {
+                        throw new IllegalArgumentException("line " + l[0] + " has only " + current + " unit(s) left");
+                    }
+                    line.put("current_quantity", current - delta);
+                    if (restock) {
+                        take(line.getString("sku"), -delta);
+                    }
+                    removals.add(new JsonObject().put("id", line.getValue("id")).put("delta", delta));
+                    refundLines.add(new JsonObject().put("id", EDIT_IDS.incrementAndGet()).put("line_item_id", line.getValue("id"))
+                            .put("quantity", delta).put("restock_type", restock ? "cancel" : "no_restock")
+                            .put("location_id", DEFAULT_LOCATION_ID).put("line_item", line.copy()));
+                }
+                String refundPayload = null;
+                if (!refundLines.isEmpty()) {
+                    JsonObject refund = new JsonObject().put("id", EDIT_IDS.incrementAndGet()).put("order_id", order.getValue("id"))
+                            .put("created_at", now).put("processed_at", now).put("restock", anyRestock)
+                            .put("refund_line_items", refundLines).put("transactions", new JsonArray());
+                    JsonArray refunds = order.getJsonArray("refunds");
+                    if (refunds == null) {
+                        refunds = new JsonArray();
+                        order.put("refunds", refunds);
+                    }
+                    refunds.add(refund.copy());
+                    refundPayload = refund.encode();
+                }
+                order.put("updated_at", now);
+                JsonObject edit = new JsonObject().put("order_edit", new JsonObject().put("id", editId).putNull("app_id")
+                        .put("created_at", now).put("committed_at", now).put("notify_customer", false)
+                        .put("order_id", order.getValue("id")).put("staff_note", "").putNull("user_id")
+                        .put("line_items", new JsonObject().put("additions", additions).put("removals", removals))
+                        .put("discounts", new JsonObject().put("additions", new JsonArray()).put("removals", new JsonArray()))
+                        .put("shipping_lines", new JsonObject().put("additions", new JsonArray()).put("removals", new JsonArray())));
+                return new CommittedEdit(String.valueOf(editId), edit.encode(), refundPayload, newIds);
+            }
+        }
+
+        private JsonObject line(JsonArray lines, String lineId) {
+            for (int i = 0; i < lines.size(); i++) {
+                if (String.valueOf(lines.getJsonObject(i).getValue("id")).equals(lineId)) {
+                    return lines.getJsonObject(i);
+                }
+            }
+            throw new IllegalArgumentException("order " + orderId + " has no line " + lineId);
+        }
+
+        private void take(String sku, int units) {
+            variants.stream().filter(v -> sku != null && sku.equals(v.sku) && v.tracked && v.available != null)
+                    .findFirst().ifPresent(v -> v.available -= units);
+        }
+    }
+
     private static BigInteger idOf(JsonObject order) {
         return new BigInteger(String.valueOf(order.getValue("id")));
     }
@@ -283,12 +433,16 @@ public class ShopifySimulator extends SimulatorServer {
     protected void routes(Router router) {
         router.post("/admin/api/:version/graphql.json").handler(this::graphql);
         router.get("/admin/api/:version/orders.json").handler(this::listOrders);
+        router.getWithRegex("/admin/api/[^/]+/orders/(\\d+)\\.json").handler(this::getOrder);
     }
 
     @Override
     protected String endpointOf(RoutingContext ctx) {
         if (ORDERS_PATH.matcher(ctx.request().path()).matches() && "GET".equals(ctx.request().method().name())) {
             return ORDERS;
+        }
+        if (ORDER_PATH.matcher(ctx.request().path()).matches() && "GET".equals(ctx.request().method().name())) {
+            return ORDER;
         }
         if (!GRAPHQL_PATH.matcher(ctx.request().path()).matches()) {
             return ctx.request().method().name() + " " + ctx.request().path();
@@ -424,6 +578,17 @@ public class ShopifySimulator extends SimulatorServer {
                     + "&page_info=" + next + ">; rel=\"next\"");
         }
         json(ctx, 200, new JsonObject().put("orders", new JsonArray(new ArrayList<>(page))));
+    }
+
+    /** Like Shopify: {@code {"order": {...}}}, or 404 {@code {"errors": "Not Found"}}. */
+    private void getOrder(RoutingContext ctx) {
+        Matcher m = ORDER_PATH.matcher(ctx.request().path());
+        JsonObject order = m.matches() ? order(m.group(2)) : null;
+        if (order == null) {
+            json(ctx, 404, new JsonObject().put("errors", "Not Found"));
+            return;
+        }
+        json(ctx, 200, new JsonObject().put("order", order));
     }
 
     private void graphql(RoutingContext ctx) {

@@ -47,6 +47,8 @@ public class WooCommerceSimulator extends SimulatorServer {
     public static final String PUT_VARIATION = "PUT /products/{id}/variations/{vid}";
     public static final String BATCH_VARIATIONS = "POST /products/{id}/variations/batch";
     public static final String LIST_ORDERS = "GET /orders";
+    public static final String GET_ORDER = "GET /orders/{id}";
+    public static final String LIST_REFUNDS = "GET /orders/{id}/refunds";
     /** The fake site's time zone (Ecuador), so a client that forgets {@code dates_are_gmt} misses five hours. */
     public static final ZoneOffset SITE_OFFSET = ZoneOffset.ofHours(-5);
     public static final String DEFAULT_KEY = "ck_sandbox_key";
@@ -96,6 +98,8 @@ public class WooCommerceSimulator extends SimulatorServer {
     private final Object lock = new Object();
     private final List<Item> items = new ArrayList<>();
     private final List<JsonObject> orders = new ArrayList<>();
+    /** Refunds per order id, newest first, as {@code GET /orders/{id}/refunds} lists them. */
+    private final java.util.Map<Long, List<JsonObject>> refunds = new java.util.HashMap<>();
     private final List<JsonObject> webhooks = new ArrayList<>();
     private long nextWebhookId = 1;
     private long nextId = 100;
@@ -216,11 +220,76 @@ public class WooCommerceSimulator extends SimulatorServer {
         return order;
     }
 
+    /**
+     * Refunds units of an order's lines ({@code line item id → units}), as the admin's refund form or
+     * {@code POST /orders/{id}/refunds} with {@code line_items} does: the refund is listed by
+     * {@code GET /orders/{id}/refunds} with negative quantities and each line's {@code _refunded_item_id}, the order's
+     * {@code refunds[]} gains {@code {id, reason, total}} (newest first) and its modification time moves; with
+     * {@code restock} the units go back to the products' stock. The line items themselves keep their quantities, as in
+     * WooCommerce. Answers the order as an {@code order.updated} would carry it now.
+     */
+    public JsonObject refund(long orderId, java.util.Map<Long, Integer> unitsByLineId, boolean restock) {
+        synchronized (lock) {
+            JsonObject order = orders.stream().filter(o -> o.getLong("id") == orderId).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no order " + orderId));
+            long refundId = ++nextId;
+            JsonArray lines = new JsonArray();
+            unitsByLineId.forEach((lineId, units) -> {
+                JsonObject line = null;
+                for (int i = 0; i < order.getJsonArray("line_items").size(); i++) {
+                    if (order.getJsonArray("line_items").getJsonObject(i).getLong("id").equals(lineId)) {
+                        line = order.getJsonArray("line_items").getJsonObject(i);
+                    }
+                }
+                if (line == null) {
+                    throw new IllegalArgumentException("order " + orderId + " has no line " + lineId);
+                }
+                lines.add(new JsonObject().put("id", ++nextId).put("name", line.getString("name", ""))
+                        .put("product_id", line.getValue("product_id")).put("variation_id", line.getValue("variation_id"))
+                        .put("quantity", -units).put("sku", line.getString("sku")).put("subtotal", "0.00").put("total", "0.00")
+                        .put("meta_data", new JsonArray().add(new JsonObject().put("id", ++nextId)
+                                .put("key", "_refunded_item_id").put("value", String.valueOf(lineId)))));
+                String sku = line.getString("sku");
+                if (restock && sku != null) {
+                    items.stream().filter(i -> sku.equals(i.sku) && i.manageStock && i.stockQuantity != null).findFirst()
+                            .ifPresent(i -> i.stockQuantity += units);
+                }
+            });
+            String now = LocalDateTime.now(ZoneOffset.UTC).withNano(0).toString();
+            JsonObject refund = new JsonObject().put("id", refundId).put("date_created_gmt", now).put("amount", "0.00")
+                    .put("reason", "").put("refunded_by", 1).put("refunded_payment", false).put("meta_data", new JsonArray())
+                    .put("line_items", lines).put("shipping_lines", new JsonArray()).put("tax_lines", new JsonArray())
+                    .put("fee_lines", new JsonArray());
+            refunds.computeIfAbsent(orderId, k -> new ArrayList<>()).add(0, refund);
+            JsonArray summary = order.getJsonArray("refunds");
+            if (summary == null) {
+                summary = new JsonArray();
+                order.put("refunds", summary);
+            }
+            List<Object> listed = new ArrayList<>(summary.getList());
+            listed.add(0, new JsonObject().put("id", refundId).put("reason", "").put("total", "-0.00"));
+            order.put("refunds", new JsonArray(listed));
+            order.put("date_modified_gmt", now);
+            return order.copy();
+        }
+    }
+
+    /** Changes an order's status (as the admin would), stamping its modification time; answers the order now. */
+    public JsonObject setStatus(long orderId, String status) {
+        synchronized (lock) {
+            JsonObject order = orders.stream().filter(o -> o.getLong("id") == orderId).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no order " + orderId));
+            order.put("status", status).put("date_modified_gmt", LocalDateTime.now(ZoneOffset.UTC).withNano(0).toString());
+            return order.copy();
+        }
+    }
+
     @Override
     protected void resetState() {
         synchronized (lock) {
             items.clear();
             orders.clear();
+            refunds.clear();
             webhooks.clear();
             consumerKey = DEFAULT_KEY;
             consumerSecret = DEFAULT_SECRET;
@@ -233,6 +302,8 @@ public class WooCommerceSimulator extends SimulatorServer {
     protected void routes(Router router) {
         router.get(API + "/products").handler(this::listProducts);
         router.get(API + "/orders").handler(this::listOrders);
+        router.get(API + "/orders/:id").handler(this::getOrder);
+        router.get(API + "/orders/:id/refunds").handler(this::listRefunds);
         router.post(API + "/products/batch").handler(ctx -> batch(ctx, 0));
         router.get(API + "/products/:id").handler(ctx -> withItem(ctx, 0, this::show));
         router.put(API + "/products/:id").handler(ctx -> withItem(ctx, 0, this::update));
@@ -452,6 +523,39 @@ public class WooCommerceSimulator extends SimulatorServer {
             matching = items.stream().filter(i -> i.parentId == parent).filter(i -> sku == null || sku.equals(i.sku)).toList();
         }
         page(ctx, matching);
+    }
+
+    private JsonObject orderOf(RoutingContext ctx) {
+        try {
+            long id = Long.parseLong(ctx.pathParam("id"));
+            synchronized (lock) {
+                return orders.stream().filter(o -> o.getLong("id") == id).findFirst().map(JsonObject::copy).orElse(null);
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private void getOrder(RoutingContext ctx) {
+        JsonObject order = orderOf(ctx);
+        if (order == null) {
+            error(ctx, 404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+            return;
+        }
+        json(ctx, 200, order);
+    }
+
+    private void listRefunds(RoutingContext ctx) {
+        JsonObject order = orderOf(ctx);
+        if (order == null) {
+            error(ctx, 404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+            return;
+        }
+        List<JsonObject> list;
+        synchronized (lock) {
+            list = refunds.getOrDefault(order.getLong("id"), List.of()).stream().map(JsonObject::copy).toList();
+        }
+        pageOf(ctx, list);
     }
 
     private void listOrders(RoutingContext ctx) {
