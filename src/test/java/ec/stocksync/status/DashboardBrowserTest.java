@@ -389,7 +389,7 @@ class DashboardBrowserTest {
         driver.findElement(By.id("wz-register-webhooks")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(ordersCreate, "Registrado"));
         assertTrue(driver.findElement(By.id("wz-webhook-status")).getText().contains("/webhooks/shopify/" + newStore));
-        assertEquals(3, sandbox.shopify().webhooks().stream()
+        assertEquals(4, sandbox.shopify().webhooks().stream()
                 .filter(h -> h.getString("uri").endsWith("/webhooks/shopify/" + newStore)).count());
         driver.findElement(By.id("wz-webhooks-next")).click();
 
