@@ -143,4 +143,18 @@ class LocationMapTest {
                 .body("[0].locationId", equalTo("default"))
                 .body("[0].warehouseIds", equalTo(List.of(woo.warehouseId(), w2)));
     }
+
+    @Test
+    void anIntegrationThatMayBeAnotherCompanyDeletesTheMapButAnotherWarehouseKeepsIt() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        String integration = "/api/stores/" + store.storeId() + "/integrations/" + store.integrationId();
+        // Another warehouse of the same company: the map's warehouses still mean the same.
+        Api.admin().body(Map.of("warehouseId", w2)).patch(integration).then().statusCode(200);
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(2));
+
+        // A key sent again may be another company's: its warehouse ids would name other warehouses, or none.
+        Api.admin().body(Map.of("apiKey", sandbox.contifico().apiKey())).patch(integration).then().statusCode(200);
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+        assertEquals(0, db.count("SELECT count(*) FROM store_locations WHERE store_id = $1", store.storeId()));
+    }
 }
