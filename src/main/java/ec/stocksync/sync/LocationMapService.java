@@ -124,7 +124,33 @@ public class LocationMapService {
             }
             out.add(new StoreLocations.Location(location, null, List.copyOf(warehouses), push));
         }
+        sharedWarehouse(ctx, out);
         return out;
+    }
+
+    /**
+     * A warehouse summed by two locations would let a sale at one, not yet pushed, stay on sale at the other (a pull
+     * there reads the warehouse before the sale is booked in it): refused. The store's own location, when the map does
+     * not name it, sums the integration's warehouse, so that one counts too.
+     */
+    private static void sharedWarehouse(StoreContext ctx, List<StoreLocations.Location> map) {
+        Map<String, String> summedBy = new HashMap<>();
+        String own = StoreLocations.ownLocation(ctx.store());
+        if (own != null && map.stream().noneMatch(l -> l.locationId().equals(own)) && ctx.integration() != null) {
+            summedBy.put(ContificoConnection.of(ctx.integration()).warehouseId(), own);
+        }
+        for (StoreLocations.Location l : map) {
+            for (String w : l.warehouseIds()) {
+                String other = summedBy.putIfAbsent(w, l.locationId());
+                if (other != null) {
+                    throw ApiException.badRequest("warehouse_shared", "Warehouse " + w + " is summed by locations "
+                            + other + " and " + l.locationId() + (other.equals(own) ? " (the store's own location"
+                            + " follows the integration's warehouse while the map does not name it)" : "")
+                            + ": a sale at one would stay on sale at the other until booked. Give each warehouse to"
+                            + " one location (nothing was changed).");
+                }
+            }
+        }
     }
 
     /** Every warehouse of the map is one Contifico lists for the store's integration. */

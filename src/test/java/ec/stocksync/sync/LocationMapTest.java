@@ -157,4 +157,18 @@ class LocationMapTest {
         Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
         assertEquals(0, db.count("SELECT count(*) FROM store_locations WHERE store_id = $1", store.storeId()));
     }
+
+    @Test
+    void aWarehouseSummedByTwoLocationsIsRefusedAndChangesNothing() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        Api.admin().body(Map.of("locations", List.of(entry(mainLocation, List.of(store.warehouseId(), w2), store.warehouseId()),
+                        entry(quito, List.of(w2, w3), w3))))
+                .put(base).then().statusCode(400).body("error", equalTo("warehouse_shared"))
+                .body("message", containsString(w2));
+        // The store's own location, left out of the map, sums the integration's warehouse.
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(store.warehouseId(), w2), w2))))
+                .put(base).then().statusCode(400).body("error", equalTo("warehouse_shared"));
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(2))
+                .body("[1].warehouseIds", equalTo(List.of(w2, w3))).body("[1].pushWarehouseId", equalTo(w2));
+    }
 }
