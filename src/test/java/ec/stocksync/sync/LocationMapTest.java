@@ -171,4 +171,9 @@ class LocationMapTest {
         Api.admin().get(base).then().statusCode(200).body("$", hasSize(2))
                 .body("[1].warehouseIds", equalTo(List.of(w2, w3))).body("[1].pushWarehouseId", equalTo(w2));
     }
+
+    @Test
+    void theMapOfAStoreThatDoesNotExistIsNotFound() {
+        Api.admin().get("/api/stores/987654321/locations").then().statusCode(404).body("error", equalTo("store_not_found"));
+    }
 }
