@@ -204,7 +204,7 @@ class LocationPullTest {
     }
 
     @Test
-    void aSaleAtALocationNotYetBookedStaysReservedThereOnly() {
+    void aSaleAtALocationNotYetBookedStaysReservedThereAndAtTheOwnLocation() {
         String quito = sandbox.shopify().addLocation("Tienda Quito");
         String a1 = product("A-1", 5, 7, 5);
         sandbox.shopify().setAvailable("A-1", quito, 0);
@@ -218,6 +218,8 @@ class LocationPullTest {
                    "variant_inventory_management": "shopify"}]}""".formatted(quito));
         PullSafetyTest.pullAndWait(store.storeId(), Map.of("skipRecentPushCheck", true));
         assertEquals(5, sandbox.shopify().available("A-1", quito), "7 in w2, 2 of them sold and not booked yet");
+        assertEquals(3, sandbox.shopify().available("A-1"), "5 in the integration's warehouse; the sale elsewhere is"
+                + " held back here too until it is booked (never an oversell)");
     }
 
     @Test
