@@ -66,13 +66,14 @@ public class LocationMapService {
     }
 
     /**
-     * Saves the map under the store's pull lock and forgets the delta baseline: a change of the warehouses a location
-     * sums changes its figure without any Contifico event, so the next delta pull must read every SKU. Holding the pull
-     * lock keeps a run that read the old map from recording its baseline after this.
+     * Saves the map under the store's pull lock and forgets the delta baseline in the map's own transaction (a map
+     * saved with the old baseline kept would let delta pulls skip SKUs whose figure it moved): a change of the
+     * warehouses a location sums changes its figure without any Contifico event, so the next delta pull must read
+     * every SKU. Holding the pull lock keeps a run that read the old map from recording its baseline after this.
      */
     private Uni<List<StoreLocations.Location>> save(long storeId, List<StoreLocations.Location> map, String by) {
-        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by)
-                        .call(() -> signals.forgetBaseline(storeId)))
+        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by,
+                        conn -> signals.forgetBaseline(conn, storeId)))
                 .map(saved -> saved.orElseThrow(() -> ApiException.conflict("pull_in_progress", "A pull of store "
                         + storeId + " is running: change the location map once it has ended (nothing was changed)")));
     }
