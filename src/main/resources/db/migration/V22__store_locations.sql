@@ -20,3 +20,11 @@ CREATE TABLE store_locations (
 -- POST: a push in doubt is looked up in that warehouse even if the map changed since.
 ALTER TABLE inventory_movements_queue ADD COLUMN storefront_location_id TEXT;
 ALTER TABLE inventory_movements_queue ADD COLUMN contifico_warehouse_id TEXT;
+
+-- A push in doubt (or booked, not yet DONE) when this migration runs was sent to the integration's warehouse: there
+-- was no map. Record it, so that a map saved later does not send its look-up to a mapped warehouse, find nothing and
+-- book the sale twice. DONE rows are left alone: the integration may have changed since they were sent.
+UPDATE inventory_movements_queue q SET contifico_warehouse_id = i.warehouse_id
+FROM store_integrations i
+WHERE i.id = q.integration_id AND q.contifico_warehouse_id IS NULL AND q.status <> 'DONE'
+  AND (q.push_outcome_unknown OR q.contifico_movement_id IS NOT NULL);

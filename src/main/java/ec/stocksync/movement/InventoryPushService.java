@@ -99,38 +99,46 @@ public class InventoryPushService {
 
     /**
      * Where the group is booked (issue 14 D): the push warehouse of the storefront location that fulfils it (the
-     * store's own location when the delivery names none), else the integration's warehouse. A movement whose earlier
-     * push may have landed stays with the warehouse recorded for it, whatever the map says now.
+     * store's own location when the delivery names none), else the integration's warehouse. Fresh pushes (a re-push
+     * after a look-up found nothing included) always take this route; only the look-up of a push that may have landed
+     * uses the warehouse recorded for it ({@link Target#lookup}).
      */
     private Uni<Target> target(StoreContext ctx, Movement first) {
         ContificoConnection base = ContificoConnection.of(ctx.integration());
         String own = StoreLocations.ownLocation(ctx.store());
         String location = first.storefrontLocationId() != null ? first.storefrontLocationId() : own;
         boolean atOwn = location == null || location.equals(own);
-        if (first.contificoWarehouseId() != null && (first.pushOutcomeUnknown() || first.contificoMovementId() != null)) {
-            return Uni.createFrom().item(new Target(base.withWarehouse(first.contificoWarehouseId()), atOwn));
-        }
         if (location == null) {
-            return Uni.createFrom().item(new Target(base, true));
+            return Uni.createFrom().item(new Target(base, base, true));
         }
         return locations.route(ctx.storeId(), location).map(route -> {
             if (route.pushWarehouseId() != null) {
-                return new Target(base.withWarehouse(route.pushWarehouseId()), atOwn);
+                return new Target(base, base.withWarehouse(route.pushWarehouseId()), atOwn);
             }
             if (route.storeHasMap()) {
                 LOG.infof("movement %d (SKU %s): storefront location %s is not in the store's location map;"
                         + " booked in the integration's warehouse %s", first.id(), first.sku(), location,
                         base.warehouseId());
             }
-            return new Target(base, atOwn);
+            return new Target(base, base, atOwn);
         });
     }
 
     /**
-     * The connection a push books through (its warehouse), and whether the movement is at the store's own location,
-     * whose figures {@code stock_cache} keeps.
+     * The connection a fresh push books through (its warehouse), the integration's own connection, and whether the
+     * movement is at the store's own location, whose figures {@code stock_cache} keeps.
      */
-    private record Target(ContificoConnection conn, boolean atOwnLocation) {
+    private record Target(ContificoConnection integration, ContificoConnection conn, boolean atOwnLocation) {
+
+        /**
+         * Where a push that may have landed is looked up: the warehouse recorded before its POST, whatever the map
+         * says now. A movement sent before V22 recorded none; it went to the integration's warehouse (there was no
+         * map), so that is where it is looked for: the mapped warehouse would find nothing and book the sale twice.
+         */
+        ContificoConnection lookup(Movement sent) {
+            return sent.contificoWarehouseId() != null ? integration.withWarehouse(sent.contificoWarehouseId())
+                    : integration;
+        }
     }
 
     private Uni<Boolean> underLock(String owner, StoreContext ctx, Target to, List<Movement> group,
@@ -138,7 +146,7 @@ public class InventoryPushService {
         Movement first = group.get(0);
         List<Movement> inDoubt = group.stream().filter(Movement::pushOutcomeUnknown).toList();
         if (!inDoubt.isEmpty()) {
-            return settleDoubt(owner, ctx, to, group, inDoubt.get(0).contificoReference(), claimed).replaceWith(true);
+            return settleDoubt(owner, ctx, to, group, inDoubt.get(0), claimed).replaceWith(true);
         }
         List<Movement> pushed = group.stream().filter(m -> m.contificoMovementId() != null).toList();
         if (!pushed.isEmpty()) {
@@ -165,10 +173,11 @@ public class InventoryPushService {
      * An earlier push of this group may have reached Contifico. Look its reference up before anything else: found,
      * it counts as pushed; not found, the group is clean and is pushed afresh under a new reference.
      */
-    private Uni<Void> settleDoubt(String owner, StoreContext ctx, Target target, List<Movement> group, String reference,
+    private Uni<Void> settleDoubt(String owner, StoreContext ctx, Target target, List<Movement> group, Movement doubted,
                                   Consumer<List<Movement>> claimed) {
         Movement first = group.get(0);
-        ContificoConnection conn = target.conn();
+        String reference = doubted.contificoReference();
+        ContificoConnection conn = target.lookup(doubted);
         return repo.claimSameReference(owner, config.lease(), first.storeId(), reference)
                 .invoke(claimed)
                 .chain(more -> {

@@ -429,8 +429,13 @@ public class MovementRepository implements MovementCounts {
                         if (json instanceof io.vertx.core.json.JsonObject o) {
                             o.forEach(e -> byLocation.put(e.getKey(), ((Number) e.getValue()).intValue()));
                         }
+                        Map<String, Integer> restocks = new HashMap<>();
+                        if (r.getValue("restock_by_location") instanceof io.vertx.core.json.JsonObject o) {
+                            o.forEach(e -> restocks.put(e.getKey(), ((Number) e.getValue()).intValue()));
+                        }
                         out.put(r.getString("sku"), new PullFence.Snapshot(r.getLong("n"), r.getOffsetDateTime("last_push"),
-                                r.getLong("dismissed"), r.getInteger("open_delta"), Map.copyOf(byLocation)));
+                                r.getLong("dismissed"), r.getInteger("open_delta"), Map.copyOf(byLocation),
+                                Map.copyOf(restocks)));
                         takenAt = r.getOffsetDateTime("taken_at");
                     }
                     return new PullFence.Snapshots(out, takenAt);
@@ -448,6 +453,13 @@ public class MovementRepository implements MovementCounts {
                         AND m.storefront_location_id IS NOT NULL AND m.contifico_movement_id IS NULL
                         AND (m.status IN ('PENDING', 'IN_PROGRESS') OR (m.status = 'DEAD' AND m.dismissed_at IS NULL))
                       GROUP BY m.storefront_location_id) l) AS open_by_location,
+                   (SELECT jsonb_object_agg(l.loc, l.restocked) FROM (
+                      SELECT m.storefront_location_id AS loc, sum(m.quantity)::int AS restocked
+                      FROM inventory_movements_queue m
+                      WHERE m.store_id = $1 AND m.sku = s.sku AND m.status <> 'DONE' AND m.kind <> 'SALE'
+                        AND m.storefront_location_id IS NOT NULL AND m.contifico_movement_id IS NULL
+                        AND (m.status IN ('PENDING', 'IN_PROGRESS') OR (m.status = 'DEAD' AND m.dismissed_at IS NULL))
+                      GROUP BY m.storefront_location_id) l) AS restock_by_location,
                    (SELECT max(p.pushed_at) FROM inventory_movements_queue p
                     WHERE p.store_id = $1 AND p.sku = s.sku) AS last_push,
                    now() AS taken_at

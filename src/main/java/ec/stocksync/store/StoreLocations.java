@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,9 +49,12 @@ public class StoreLocations {
 
     /**
      * Replaces the store's whole map in one transaction (an empty list removes it). The store's row is locked first,
-     * so two concurrent replacements apply one after the other instead of clashing on the key.
+     * so two concurrent replacements apply one after the other instead of clashing on the key. {@code alsoInTransaction}
+     * runs in the same transaction: what other packages keep that a map change makes stale (their own tables, their
+     * own SQL), committed with the map or not at all.
      */
-    public Uni<List<Location>> replace(long storeId, List<Location> map, String by) {
+    public Uni<List<Location>> replace(long storeId, List<Location> map, String by,
+                                       java.util.function.Function<SqlConnection, Uni<Void>> alsoInTransaction) {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
                 .execute(Tuple.of(storeId))
                 .chain(() -> conn.preparedQuery("DELETE FROM store_locations WHERE store_id = $1").execute(Tuple.of(storeId)))
@@ -69,7 +73,8 @@ public class StoreLocations {
                                                                  warehouse_ids, position, updated_by)
                                     VALUES ($1, $2, $3, $4, $5, $6, $7)""")
                             .executeBatch(rows);
-                }))
+                })
+                .chain(() -> alsoInTransaction.apply(conn)))
                 .chain(() -> list(storeId));
     }
 

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class StoreService {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StoreService.class);
     private static final Pattern SHOP_DOMAIN = Pattern.compile("^[a-z0-9][a-z0-9.-]*\\.[a-z]{2,}$");
 
     @Inject
@@ -146,8 +147,30 @@ public class StoreService {
                                         + existing.id + ", or DELETE it first."));
                     }
                     return check.verify(i).chain(() -> i.<StoreIntegration>persist())
-                            .call(() -> integrationChanges.companyMayHaveChanged(storeId));
+                            .call(() -> companyMayHaveChanged(storeId));
                 });
+    }
+
+    /**
+     * Another Contifico company may be behind the integration now. Besides what other packages forget, the store's
+     * location map names the old company's warehouses: deleted in the same transaction (a map naming warehouses the
+     * new company may not have, or has under other meanings, would book sales and publish stock there). The operator
+     * saves the map again against the new company; until then the store follows the integration's warehouse.
+     */
+    private Uni<Void> companyMayHaveChanged(long storeId) {
+        return integrationChanges.companyMayHaveChanged(storeId)
+                .chain(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession())
+                .chain(session -> session.createNativeQuery("DELETE FROM store_locations WHERE store_id = :store")
+                        .setParameter("store", storeId)
+                        .executeUpdate())
+                .invoke(deleted -> {
+                    if (deleted > 0) {
+                        LOG.warnf("store %d: the integration may now be another Contifico company; its location map"
+                                + " (%d locations) was deleted, save it again with PUT /api/stores/%d/locations",
+                                storeId, deleted, storeId);
+                    }
+                })
+                .replaceWithVoid();
     }
 
     @WithTransaction
@@ -167,7 +190,7 @@ public class StoreService {
             i.updatedAt = OffsetDateTime.now();
             return i;
         }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
-                .call(i -> elsewhere ? integrationChanges.companyMayHaveChanged(storeId) : Uni.createFrom().voidItem())
+                .call(i -> elsewhere ? companyMayHaveChanged(storeId) : Uni.createFrom().voidItem())
                 .call(i -> elsewhere || f.has("warehouseId") ? integrationChanges.warehouseMayHaveChanged(storeId)
                         : Uni.createFrom().voidItem())
                 .invoke(i -> {

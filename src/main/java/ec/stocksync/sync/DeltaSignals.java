@@ -59,9 +59,12 @@ public class DeltaSignals {
     @Inject
     StoreLocations locations;
 
-    /** The next delta pull of the store reads every SKU (its location map changed). */
-    Uni<Void> forgetBaseline(long storeId) {
-        return pool.preparedQuery("DELETE FROM pull_baselines WHERE store_id = $1").execute(Tuple.of(storeId))
+    /**
+     * The next delta pull of the store reads every SKU (its location map changed). Runs on {@code conn}, so the
+     * caller can make it part of the transaction that changes the map.
+     */
+    Uni<Void> forgetBaseline(io.vertx.mutiny.sqlclient.SqlClient conn, long storeId) {
+        return conn.preparedQuery("DELETE FROM pull_baselines WHERE store_id = $1").execute(Tuple.of(storeId))
                 .replaceWithVoid();
     }
 

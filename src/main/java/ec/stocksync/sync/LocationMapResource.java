@@ -1,8 +1,10 @@
 package ec.stocksync.sync;
 
+import ec.stocksync.common.ApiException;
 import ec.stocksync.common.CurrentCaller;
 import ec.stocksync.common.StoreScoped;
 import ec.stocksync.common.StrictJson;
+import ec.stocksync.store.StoreContexts;
 import ec.stocksync.store.StoreLocations;
 import ec.stocksync.storefront.StorefrontLocation;
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
@@ -42,13 +44,20 @@ public class LocationMapResource {
     StoreLocations locations;
     @Inject
     LocationMapService service;
+    @Inject
+    StoreContexts contexts;
 
     @GET
     @Operation(summary = "The store's location map: each storefront location's Contifico warehouses ([]: none, the"
             + " store's location follows the integration's warehouse)")
     public Uni<List<StoreLocations.Location>> get(@RestPath long id) {
         current.get().requireStore(id);
-        return locations.list(id);
+        return contexts.exists(id).chain(exists -> {
+            if (!exists) {
+                throw ApiException.storeNotFound(id);
+            }
+            return locations.list(id);
+        });
     }
 
     @PUT

@@ -66,13 +66,14 @@ public class LocationMapService {
     }
 
     /**
-     * Saves the map under the store's pull lock and forgets the delta baseline: a change of the warehouses a location
-     * sums changes its figure without any Contifico event, so the next delta pull must read every SKU. Holding the pull
-     * lock keeps a run that read the old map from recording its baseline after this.
+     * Saves the map under the store's pull lock and forgets the delta baseline in the map's own transaction (a map
+     * saved with the old baseline kept would let delta pulls skip SKUs whose figure it moved): a change of the
+     * warehouses a location sums changes its figure without any Contifico event, so the next delta pull must read
+     * every SKU. Holding the pull lock keeps a run that read the old map from recording its baseline after this.
      */
     private Uni<List<StoreLocations.Location>> save(long storeId, List<StoreLocations.Location> map, String by) {
-        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by)
-                        .call(() -> signals.forgetBaseline(storeId)))
+        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by,
+                        conn -> signals.forgetBaseline(conn, storeId)))
                 .map(saved -> saved.orElseThrow(() -> ApiException.conflict("pull_in_progress", "A pull of store "
                         + storeId + " is running: change the location map once it has ended (nothing was changed)")));
     }
@@ -124,7 +125,33 @@ public class LocationMapService {
             }
             out.add(new StoreLocations.Location(location, null, List.copyOf(warehouses), push));
         }
+        sharedWarehouse(ctx, out);
         return out;
+    }
+
+    /**
+     * A warehouse summed by two locations would let a sale at one, not yet pushed, stay on sale at the other (a pull
+     * there reads the warehouse before the sale is booked in it): refused. The store's own location, when the map does
+     * not name it, sums the integration's warehouse, so that one counts too.
+     */
+    private static void sharedWarehouse(StoreContext ctx, List<StoreLocations.Location> map) {
+        Map<String, String> summedBy = new HashMap<>();
+        String own = StoreLocations.ownLocation(ctx.store());
+        if (own != null && map.stream().noneMatch(l -> l.locationId().equals(own)) && ctx.integration() != null) {
+            summedBy.put(ContificoConnection.of(ctx.integration()).warehouseId(), own);
+        }
+        for (StoreLocations.Location l : map) {
+            for (String w : l.warehouseIds()) {
+                String other = summedBy.putIfAbsent(w, l.locationId());
+                if (other != null) {
+                    throw ApiException.badRequest("warehouse_shared", "Warehouse " + w + " is summed by locations "
+                            + other + " and " + l.locationId() + (other.equals(own) ? " (the store's own location"
+                            + " follows the integration's warehouse while the map does not name it)" : "")
+                            + ": a sale at one would stay on sale at the other until booked. Give each warehouse to"
+                            + " one location (nothing was changed).");
+                }
+            }
+        }
     }
 
     /** Every warehouse of the map is one Contifico lists for the store's integration. */

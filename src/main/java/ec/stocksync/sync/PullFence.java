@@ -44,19 +44,35 @@ public class PullFence {
      *                   pushed, or DEAD and not dismissed (an unbooked sale keeps its units reserved)
      */
     public record Snapshot(long open, OffsetDateTime lastPush, long dismissed, int openDelta,
-                           Map<String, Integer> openDeltaByLocation) {
-        static final Snapshot NONE = new Snapshot(0, null, 0, 0, Map.of());
+                           Map<String, Integer> openDeltaByLocation, Map<String, Integer> openRestockByLocation) {
+        static final Snapshot NONE = new Snapshot(0, null, 0, 0, Map.of(), Map.of());
 
         public Snapshot(long open, OffsetDateTime lastPush, long dismissed, int openDelta) {
-            this(open, lastPush, dismissed, openDelta, Map.of());
+            this(open, lastPush, dismissed, openDelta, Map.of(), Map.of());
         }
 
         /**
          * The open delta of movements fulfilled at {@code location} (issue 14 D): what a pull subtracts from a mapped
-         * location other than the store's own (which subtracts the SKU's whole {@link #openDelta}, the safe side).
+         * location other than the store's own.
          */
         public int openDeltaAt(String location) {
             return openDeltaByLocation.getOrDefault(location, 0);
+        }
+
+        /**
+         * The open delta the store's own location ({@code ownLocation}, null when it has no id) adds to its
+         * Contifico figure: movements with no location or at the own location, and the sales elsewhere (held back
+         * here too until booked: never an oversell), but not restocks waiting at another location. Those units are
+         * not here; adding them would put on sale what this location does not have.
+         */
+        public int openDeltaOwn(String ownLocation) {
+            int foreignRestocks = 0;
+            for (var e : openRestockByLocation.entrySet()) {
+                if (!e.getKey().equals(ownLocation)) {
+                    foreignRestocks += e.getValue();
+                }
+            }
+            return openDelta - foreignRestocks;
         }
     }
 

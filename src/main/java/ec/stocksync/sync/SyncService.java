@@ -197,7 +197,8 @@ public class SyncService {
                                             "storefront: " + message(item.failure())));
                                 } else {
                                     // Dry runs too: what they would write goes through the zeroing guard.
-                                    Decision d = decide(item.value(), figure.value(), seen.get(m.sku()).openDelta(),
+                                    Decision d = decide(item.value(), figure.value(),
+                                            seen.get(m.sku()).openDeltaOwn(StoreLocations.ownLocation(run.ctx.store())),
                                             false, syncUnmanaged(run.ctx));
                                     if (d.write() == null) {
                                         settled.add(d.result());
@@ -576,7 +577,8 @@ public class SyncService {
                     .onFailure(e -> e instanceof ContificoException.NotFound nf && nf.sku() == null)
                     .call(() -> products.forget(ctx.storeId(), sku));
             return contificoStock.chain(erp -> storefrontItem(ctx, storefront, sku).map(item -> {
-                Decision d = decide(item, erp, seen.openDelta(), options.dryRun(), syncUnmanaged(ctx));
+                Decision d = decide(item, erp, seen.openDeltaOwn(StoreLocations.ownLocation(ctx.store())), options.dryRun(),
+                        syncUnmanaged(ctx));
                 return new Prepared(sku, d.result(), item, erp, seen, since, d.write());
             }));
         });

@@ -183,6 +183,55 @@ class LocationPushTest {
         assertUnits(10, stock(w3), "the new push warehouse is untouched");
     }
 
+    /** Leaves one sale at {@code location} in doubt (its outcome unknown, the look-up failing), the worker stopped. */
+    private void leaveInDoubt(String location, int quantity, FaultType createFault) {
+        contifico.setFault(Endpoint.MOVEMENT_CREATE, Fault.once(createFault));
+        contifico.setFault(Endpoint.MOVEMENT_LIST, Fault.always(FaultType.ERROR_500));
+        worker.main().start();
+        sellAt(location, quantity);
+        Sandbox.await("the push in doubt", Duration.ofSeconds(20), () -> contifico.count(Endpoint.MOVEMENT_CREATE) == 1
+                && db.count("SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'PENDING'"
+                + " AND push_outcome_unknown", store.storeId()) == 1);
+        worker.main().stop();
+        Sandbox.await("no push in flight", Duration.ofSeconds(20), () -> db.count(
+                "SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'IN_PROGRESS'",
+                store.storeId()) == 0);
+    }
+
+    @Test
+    void aPushInDoubtFromBeforeTheMapIsSettledInTheIntegrationsWarehouseNotBookedTwice() {
+        // No map yet: the sale at Quito goes to the integration's warehouse and its outcome is lost.
+        leaveInDoubt(quito, 4, FaultType.STORED_RESPONSE_LOST);
+        // As a row sent before V22 added the column: no warehouse recorded.
+        assertEquals(1, db.rows("UPDATE inventory_movements_queue SET contifico_warehouse_id = NULL WHERE store_id = $1"
+                + " RETURNING id", store.storeId()).size());
+        map(location(quito, List.of(w2, w3), w3));
+        contifico.clearFaults();
+        worker.main().start();
+        awaitDone(1);
+
+        assertEquals(1, contifico.count(Endpoint.MOVEMENT_CREATE), "found by its reference, not sent again");
+        assertEquals(1, contifico.movements().size());
+        assertUnits(16, stock(store.warehouseId()), "booked once, where it was sent");
+        assertUnits(10, stock(w3), "the mapped push warehouse is untouched");
+    }
+
+    @Test
+    void aPushInDoubtThatNeverLandedIsPushedAgainToTheWarehouseTheMapNowNames() {
+        map(location(quito, List.of(w2, w3), w2));
+        // The request never reached Contifico, but the worker cannot know: in doubt, recorded for w2.
+        leaveInDoubt(quito, 4, FaultType.DROP_CONNECTION);
+        map(location(quito, List.of(w2, w3), w3));
+        contifico.clearFaults();
+        worker.main().start();
+        awaitDone(1);
+
+        assertEquals(1, contifico.movements().size());
+        assertEquals(w3, contifico.movements().get(0).bodegaId(), "a fresh push follows the map of now");
+        assertUnits(6, stock(w3), "booked in the new push warehouse");
+        assertUnits(10, stock(w2), "the old push warehouse is untouched");
+    }
+
     @Test
     void aWooCommerceSaleIsBookedInItsOneLocationsPushWarehouseAndPulledBackAsTheSum() {
         Sandbox.Wired woo = sandbox.wooStore();

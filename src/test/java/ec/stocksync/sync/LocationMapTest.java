@@ -143,4 +143,37 @@ class LocationMapTest {
                 .body("[0].locationId", equalTo("default"))
                 .body("[0].warehouseIds", equalTo(List.of(woo.warehouseId(), w2)));
     }
+
+    @Test
+    void anIntegrationThatMayBeAnotherCompanyDeletesTheMapButAnotherWarehouseKeepsIt() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        String integration = "/api/stores/" + store.storeId() + "/integrations/" + store.integrationId();
+        // Another warehouse of the same company: the map's warehouses still mean the same.
+        Api.admin().body(Map.of("warehouseId", w2)).patch(integration).then().statusCode(200);
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(2));
+
+        // A key sent again may be another company's: its warehouse ids would name other warehouses, or none.
+        Api.admin().body(Map.of("apiKey", sandbox.contifico().apiKey())).patch(integration).then().statusCode(200);
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+        assertEquals(0, db.count("SELECT count(*) FROM store_locations WHERE store_id = $1", store.storeId()));
+    }
+
+    @Test
+    void aWarehouseSummedByTwoLocationsIsRefusedAndChangesNothing() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        Api.admin().body(Map.of("locations", List.of(entry(mainLocation, List.of(store.warehouseId(), w2), store.warehouseId()),
+                        entry(quito, List.of(w2, w3), w3))))
+                .put(base).then().statusCode(400).body("error", equalTo("warehouse_shared"))
+                .body("message", containsString(w2));
+        // The store's own location, left out of the map, sums the integration's warehouse.
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(store.warehouseId(), w2), w2))))
+                .put(base).then().statusCode(400).body("error", equalTo("warehouse_shared"));
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(2))
+                .body("[1].warehouseIds", equalTo(List.of(w2, w3))).body("[1].pushWarehouseId", equalTo(w2));
+    }
+
+    @Test
+    void theMapOfAStoreThatDoesNotExistIsNotFound() {
+        Api.admin().get("/api/stores/987654321/locations").then().statusCode(404).body("error", equalTo("store_not_found"));
+    }
 }

@@ -204,7 +204,7 @@ class LocationPullTest {
     }
 
     @Test
-    void aSaleAtALocationNotYetBookedStaysReservedThereOnly() {
+    void aSaleAtALocationNotYetBookedStaysReservedThereAndAtTheOwnLocation() {
         String quito = sandbox.shopify().addLocation("Tienda Quito");
         String a1 = product("A-1", 5, 7, 5);
         sandbox.shopify().setAvailable("A-1", quito, 0);
@@ -218,6 +218,32 @@ class LocationPullTest {
                    "variant_inventory_management": "shopify"}]}""".formatted(quito));
         PullSafetyTest.pullAndWait(store.storeId(), Map.of("skipRecentPushCheck", true));
         assertEquals(5, sandbox.shopify().available("A-1", quito), "7 in w2, 2 of them sold and not booked yet");
+        assertEquals(3, sandbox.shopify().available("A-1"), "5 in the integration's warehouse; the sale elsewhere is"
+                + " held back here too until it is booked (never an oversell)");
+    }
+
+    @Test
+    void aRestockWaitingAtAnotherLocationDoesNotRaiseTheOwnLocation() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        product("A-1", 5, 7, 5);
+        sandbox.shopify().setAvailable("A-1", quito, 7);
+        Api.admin().body(Map.of("locations", List.of(
+                Map.of("locationId", quito, "warehouseIds", List.of(w2))))).put(base + "/locations").then().statusCode(200);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+        // The worker is off: 3 units returned at Quito wait in the queue, not booked in w2 yet.
+        Sandbox.deliverShopify(store.storeId(), "refunds/create", """
+                {"id": 9100000000000000011, "order_id": 9100000000000000012, "refund_line_items": [
+                  {"id": 9100000000000000013, "line_item_id": 1, "quantity": 3, "restock_type": "return",
+                   "location_id": %s, "line_item": {"sku": "A-1", "gift_card": false}}]}""".formatted(quito));
+        assertEquals(1, db.count("SELECT count(*) FROM inventory_movements_queue WHERE store_id = $1 AND status = 'PENDING'",
+                store.storeId()));
+
+        Api.admin().body(Map.of("skus", List.of("A-1"), "skipRecentPushCheck", true)).post(base + "/pull/selective")
+                .then().statusCode(200);
+        assertEquals(5, sandbox.shopify().available("A-1"), "a selective pull: the 3 units are at Quito, not here");
+        PullSafetyTest.pullAndWait(store.storeId(), Map.of("skipRecentPushCheck", true));
+        assertEquals(5, sandbox.shopify().available("A-1"), "a full pull: the 3 units are at Quito, not here");
+        assertEquals(10, sandbox.shopify().available("A-1", quito), "7 in w2 and the 3 returned there");
     }
 
     @Test
