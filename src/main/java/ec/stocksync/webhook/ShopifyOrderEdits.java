@@ -439,7 +439,8 @@ public class ShopifyOrderEdits {
                             if (unexplained > 0 && unexplained <= Integer.MAX_VALUE) {
                                 drafts.add(new MovementDraft(ShopifyPayloads.sku(line.get("sku")),
                                         ec.stocksync.movement.MovementKind.SALE, (int) unexplained,
-                                        ShopifyPayloads.addedKey(orderId, id, now), orderId, order.path("name").asText(null)));
+                                        ShopifyPayloads.addedKey(orderId, id, now), orderId, order.path("name").asText(null),
+                                        ShopifyPayloads.locationId(order)));
                             }
                         }
                         return drafts;

@@ -237,7 +237,7 @@ public final class ShopifyPayloads {
                 skipped.add(new SkippedLine(a.lineId(), null, "line has no SKU: give the variant a SKU that matches Contifico's codigo"));
             } else {
                 drafts.add(new MovementDraft(sku, MovementKind.SALE, a.delta(), editKey(editId, a.lineId()), orderId,
-                        order.path("name").asText(null)));
+                        order.path("name").asText(null), locationId(order)));
             }
         }
         return ParsedDelivery.of(orderId, drafts, skipped, "order edit " + editId);

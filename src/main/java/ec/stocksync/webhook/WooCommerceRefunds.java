@@ -140,20 +140,29 @@ public class WooCommerceRefunds {
     }
 
     static List<RefundLine> lines(JsonNode refund, List<SkippedLine> skipped) {
-        List<RefundLine> out = new ArrayList<>();
+        // Keyed by line id: a line without an id cannot be matched to what was booked, and a repeated id must count its
+        // units once, merged, or `refunded` would count units no movement booked.
+        java.util.LinkedHashMap<String, RefundLine> out = new java.util.LinkedHashMap<>();
         for (JsonNode line : refund.path("line_items")) {
-            String lineId = line.path("id").asText(null);
+            JsonNode idNode = line.get("id");
+            String lineId = idNode == null || !(idNode.isIntegralNumber() || idNode.isTextual()) || idNode.asText().isBlank()
+                    ? null : idNode.asText().trim();
             String sku = ShopifyPayloads.sku(line.get("sku"));
             JsonNode q = line.get("quantity");
-            if (sku == null) {
+            RefundLine seen = lineId == null ? null : out.get(lineId);
+            if (lineId == null) {
+                skipped.add(new SkippedLine(null, sku, "refunded line has no id"));
+            } else if (sku == null) {
                 skipped.add(new SkippedLine(lineId, null, "refunded line has no SKU"));
             } else if (q == null || !q.canConvertToInt() || !q.isIntegralNumber() || q.asInt() >= 0) {
                 skipped.add(new SkippedLine(lineId, sku, "refunded quantity " + q + " is not a negative whole number"));
+            } else if (seen != null && (!seen.sku().equals(sku) || (long) seen.units() - q.asInt() > Integer.MAX_VALUE)) {
+                skipped.add(new SkippedLine(lineId, sku, "refunded line id repeated with another SKU or too many units"));
             } else {
-                out.add(new RefundLine(lineId, sku, -q.asInt()));
+                out.put(lineId, new RefundLine(lineId, sku, (seen == null ? 0 : seen.units()) - q.asInt()));
             }
         }
-        return out;
+        return new ArrayList<>(out.values());
     }
 
     private Uni<Void> book(Claimed refund, Long integrationId, JsonNode body) {

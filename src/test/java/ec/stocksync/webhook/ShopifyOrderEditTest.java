@@ -126,6 +126,26 @@ class ShopifyOrderEditTest {
     }
 
     @Test
+    void anEditOfAnOrderTakenAtALocationBooksItsUnitsAtThatLocation() {
+        long id = IDS.addAndGet(10);
+        String body = """
+                {"id": %d, "name": "#%d", "test": false, "location_id": 7700001, "line_items": [
+                  {"id": %d, "sku": "EDIT-A", "quantity": 2, "current_quantity": 2, "gift_card": false, "variant_inventory_management": "shopify"}]}"""
+                .formatted(id, id % 10000, id + 1);
+        shopify.addOrder(body);
+        deliver("orders/create", body).body("movementsCreated", equalTo(1));
+
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).commit();
+        deliver("orders/edited", edit.orderEditPayload()).body("outcome", equalTo("DEFERRED"));
+        awaitResolved(edit.editId());
+
+        List<Row> m = movements();
+        assertEquals(2, m.size());
+        assertEquals("shopify:order_edit:" + edit.editId() + ":line:" + (id + 1) + ":SALE", m.get(1).getString("business_key"));
+        assertEquals("7700001", m.get(1).getString("storefront_location_id"));
+    }
+
+    @Test
     void anEditDeliveredAgainUnderAnotherWebhookIdOrReserializedBooksNothingMore() {
         long id = IDS.addAndGet(10);
         deliver("orders/create", order(id));

@@ -99,6 +99,19 @@ class WooCommerceRefundTest {
     }
 
     @Test
+    void aRefundLineWithoutAnIdIsSkippedAndARepeatedLineIdCountsItsUnitsOnce() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode refund = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"id": 5, "line_items": [
+                  {"sku": "RF-A", "quantity": -1},
+                  {"id": 11, "sku": "RF-B", "quantity": -1},
+                  {"id": 11, "sku": "RF-B", "quantity": -1}]}""");
+        List<SkippedLine> skipped = new java.util.ArrayList<>();
+        List<WooCommerceRefunds.RefundLine> lines = WooCommerceRefunds.lines(refund, skipped);
+        assertEquals(List.of(new WooCommerceRefunds.RefundLine("11", "RF-B", 2)), lines);
+        assertEquals(1, skipped.size());
+    }
+
+    @Test
     void aPartialRefundWithRestockBooksARestockOfTheRefundedUnitsOfEachLine() {
         long id = soldOrder();
         JsonObject refunded = woo.refund(id, Map.of(id + 1, 1, id + 2, 2), true);
