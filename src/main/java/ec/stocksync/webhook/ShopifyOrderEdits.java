@@ -131,8 +131,15 @@ public class ShopifyOrderEdits {
                     var store = found.get();
                     // The read happens here, with no transaction open; the booking below is its own transaction.
                     return storefronts.forStore(store.store()).order(edit.orderId())
-                            .map(order -> ShopifyPayloads.editAdditions(edit.editId(), edit.additions(), order,
-                                    store.store().processTestOrders))
+                            .map(order -> {
+                                // A shop's answer is input like any other: the lines of another order are not this
+                                // edit's (a PayloadException gives the edit up, nothing booked).
+                                if (!edit.orderId().equals(ShopifyPayloads.idText(order, "id"))) {
+                                    throw new PayloadException("id: the order read is not order " + edit.orderId());
+                                }
+                                return ShopifyPayloads.editAdditions(edit.editId(), edit.additions(), order,
+                                        store.store().processTestOrders);
+                            })
                             .chain(parsed -> book(edit, store.integrationId(), parsed));
                 })
                 .onFailure().recoverWithUni(e -> failed(edit, e));
@@ -222,7 +229,7 @@ public class ShopifyOrderEdits {
                   movements_created = c.n,
                   skipped_lines = e.skipped_lines || $11::text::jsonb,
                   note = concat_ws('; ', e.note, $12::text)
-              FROM created c, ed WHERE e.id = ed.webhook_event_id
+              FROM created c, ed WHERE e.id = ed.webhook_event_id AND e.store_id = $1
               RETURNING 1)
             SELECT c.n, (SELECT count(*) FROM ev) AS events,
                    CASE WHEN c.n > 0 THEN pg_notify('%s', $1::text) END AS notified
@@ -259,7 +266,7 @@ public class ShopifyOrderEdits {
                           WHERE store_id = $1 AND edit_id = $2 AND status = 'PENDING'
                           RETURNING webhook_event_id)
                         UPDATE webhook_events e SET outcome = 'NOTHING_TO_BOOK', note = concat_ws('; ', e.note, $3::text)
-                        FROM ed WHERE e.id = ed.webhook_event_id""")
+                        FROM ed WHERE e.id = ed.webhook_event_id AND e.store_id = $1""")
                 .execute(Tuple.of(edit.storeId(), edit.editId(), why))
                 .replaceWithVoid();
     }

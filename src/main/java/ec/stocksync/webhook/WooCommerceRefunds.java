@@ -209,7 +209,7 @@ public class WooCommerceRefunds {
                   movements_created = e.movements_created + c.n,
                   skipped_lines = e.skipped_lines || $11::text::jsonb,
                   note = concat_ws('; ', e.note, $12::text)
-              FROM created c, rf WHERE e.id = rf.webhook_event_id
+              FROM created c, rf WHERE e.id = rf.webhook_event_id AND e.store_id = $1
               RETURNING 1)
             SELECT c.n, (SELECT count(*) FROM st) AS saved, (SELECT count(*) FROM ev) AS events,
                    CASE WHEN c.n > 0 THEN pg_notify('%s', $1::text) END AS notified
@@ -253,7 +253,7 @@ public class WooCommerceRefunds {
                           WHERE store_id = $1 AND refund_id = $2 AND status = 'PENDING'
                           RETURNING webhook_event_id)
                         UPDATE webhook_events e SET note = concat_ws('; ', e.note, $3::text)
-                        FROM rf WHERE e.id = rf.webhook_event_id""")
+                        FROM rf WHERE e.id = rf.webhook_event_id AND e.store_id = $1""")
                 .execute(Tuple.of(refund.storeId(), refund.refundId(), why))
                 .replaceWithVoid();
     }
