@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.Backoff;
 import ec.stocksync.common.JsonText;
-import ec.stocksync.movement.MovementDraft;
-import ec.stocksync.movement.MovementKind;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.StoreContexts;

@@ -6,10 +6,7 @@ import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Base64;
 import java.util.Map;
 
@@ -48,9 +45,8 @@ public class EndToEndApp implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         String schema = schema();
-        try (Connection c = DriverManager.getConnection(JDBC, "postgres", ""); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            st.execute("CREATE SCHEMA " + schema);
+        try {
+            PackagedApp.freshSchema(schema);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare schema " + schema + " on " + JDBC, e);
         }
