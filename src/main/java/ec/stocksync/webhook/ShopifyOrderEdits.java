@@ -109,15 +109,21 @@ public class ShopifyOrderEdits {
         }, e -> LOG.warnf(e, "resolving Shopify order edits failed; the schedule retries"));
     }
 
-    private Claimed claimed(Row r) {
+    /** An edit's additions as stored ({@code shopify_order_edits.additions}: [{"id", "delta"}]). */
+    static List<ShopifyPayloads.Addition> additions(ObjectMapper mapper, String stored) {
         List<ShopifyPayloads.Addition> additions = new ArrayList<>();
         try {
-            for (JsonNode a : mapper.readTree(r.getString("additions"))) {
+            for (JsonNode a : mapper.readTree(stored)) {
                 additions.add(new ShopifyPayloads.Addition(a.path("id").asText(), a.path("delta").asInt()));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("shopify_order_edits.additions is not JSON", e);
         }
+        return additions;
+    }
+
+    private Claimed claimed(Row r) {
+        List<ShopifyPayloads.Addition> additions = additions(mapper, r.getString("additions"));
         return new Claimed(r.getLong("store_id"), r.getString("edit_id"), r.getString("order_id"),
                 r.getLong("webhook_event_id"), r.getOffsetDateTime("edited_at"), additions, r.getInteger("attempts"));
     }
@@ -303,15 +309,7 @@ public class ShopifyOrderEdits {
                 .map(rows -> {
                     List<KnownEdit> out = new ArrayList<>();
                     rows.forEach(r -> {
-                        List<ShopifyPayloads.Addition> additions = new ArrayList<>();
-                        try {
-                            for (JsonNode a : mapper.readTree(r.getString("additions"))) {
-                                additions.add(new ShopifyPayloads.Addition(a.path("id").asText(), a.path("delta").asInt()));
-                            }
-                        } catch (JsonProcessingException e) {
-                            throw new IllegalStateException("shopify_order_edits.additions is not JSON", e);
-                        }
-                        out.add(new KnownEdit(r.getString("edit_id"), additions));
+                        out.add(new KnownEdit(r.getString("edit_id"), additions(mapper, r.getString("additions"))));
                     });
                     return out;
                 });
