@@ -13,7 +13,7 @@
   const state = {
     storeId: null, status: '', q: '', page: 0, size: 50, sort: 'sku', desc: false,
     etag: null, etagUrl: null, data: null, timer: null, demo: null, busy: false, polls: 0, dismissing: null,
-    deadSku: '', deadError: '', deadTotal: 0,
+    deadSku: '', deadError: '', deadTotal: 0, canCreateStores: false,
   };
 
   // ------------------------------------------------------------------ API
@@ -649,7 +649,7 @@
     if (!res.ok) throw new Error(await errorText(res));
     const me = await res.json();
     document.body.classList.toggle('read-only', me.access !== 'read-write');
-    $('new-store').classList.toggle('hidden', !(me.scope === 'admin' && me.access === 'read-write'));
+    state.canCreateStores = me.scope === 'admin' && me.access === 'read-write';
     $('who').textContent = (me.scope === 'admin' ? 'Administrador' : 'Tienda #' + me.storeId)
       + (me.access === 'read-write' ? '' : ' · solo lectura');
     $('who').title = me.tokenId ? 'Token «' + me.name + '»' + (me.expiresAt ? ', vence ' + fmtDate(me.expiresAt) : '') : 'Token de arranque';
@@ -1030,6 +1030,7 @@
 
   async function start() {
     stopPolling();
+    state.canCreateStores = false;
     try {
       await loadMe();
       await loadDemo();
@@ -1037,6 +1038,10 @@
     } catch (e) {
       if (!(e instanceof Unauthorized)) showError('No se pudo cargar: ' + e.message);
       return;
+    } finally {
+      // Shown once the header's store list is filled: that list widens as it loads, and a button that moves under the
+      // pointer takes the click somewhere else.
+      $('new-store').classList.toggle('hidden', !state.canCreateStores);
     }
     await refresh(true);
     loadLinks().catch(() => {});

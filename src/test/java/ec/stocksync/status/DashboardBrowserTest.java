@@ -343,6 +343,8 @@ class DashboardBrowserTest {
         driver.get(root + "?storeId=" + store.storeId());
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
         driver.findElement(By.id("login-save")).click();
+        // As a merchant would: the panel has loaded (its first refresh) before the header's button is pressed.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("refreshed"), "Actualizado"));
         wait.until(ExpectedConditions.elementToBeClickable(By.id("new-store"))).click();
 
         // 1. The store, with a token that Shopify refuses.
