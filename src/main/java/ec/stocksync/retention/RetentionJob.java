@@ -5,12 +5,14 @@ import ec.stocksync.cluster.TryLock;
 import ec.stocksync.movement.MovementRepository;
 import ec.stocksync.sync.SyncRetention;
 import ec.stocksync.webhook.WebhookRetention;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.groups.UniRepeat;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -47,6 +49,13 @@ public class RetentionJob {
 
     /** Rows deleted by one purge. */
     public record Purged(long syncLogs, long pullRuns, long doneMovements, long rawWebhookPayloads, long webhookEvents) {
+    }
+
+    /** A wrong setting stops the start with its name, as a configuration constraint would. */
+    void checkSettings(@Observes StartupEvent started) {
+        if (config.batchSize() < 1) {
+            throw new IllegalStateException("stocksync.retention.batch-size must be at least 1, not " + config.batchSize());
+        }
     }
 
     @Scheduled(identity = "retention-purge", every = "${stocksync.retention.every:1h}",

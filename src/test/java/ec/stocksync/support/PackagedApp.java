@@ -62,6 +62,26 @@ public final class PackagedApp implements AutoCloseable {
     }
 
     /**
+     * Writes the AppCDS archive the way the JVM image's Dockerfile does: Quarkus' generate mode (it stops after static
+     * init, so no database), the same JVM and jar path as the runs that use it. Non-zero exit is expected (the runtime
+     * settings are missing); the archive is what counts.
+     */
+    public static Path appCdsArchive() throws IOException, InterruptedException {
+        Path archive = Path.of("target", "benchmark", "app-cds.jsa");
+        Files.createDirectories(archive.getParent());
+        Files.deleteIfExists(archive);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder(java, "-XX:ArchiveClassesAtExit=" + archive, "-Dquarkus.appcds.generate=true",
+                "-jar", JAR.toString()).redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "benchmark", "app-cds.log").toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || !Files.exists(archive) || Files.size(archive) == 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("no AppCDS archive; see target/benchmark/app-cds.log");
+        }
+        return archive;
+    }
+
+    /**
      * Launches the app on {@code schema} and waits for its readiness (migrations applied, pools up), at most 90 s.
      * {@code settings} become {@code -D} options; {@code jvmOptions} come first on the command line.
      */
