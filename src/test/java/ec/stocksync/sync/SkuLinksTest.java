@@ -49,6 +49,20 @@ class SkuLinksTest {
     }
 
     @Test
+    void aSkuWithASlashIsLinkedAndUnlinkedThroughItsEncodedPath() {
+        // Real catalogues use codes like "CAM/M": the SKU travels percent-encoded in the path (%2F), as the dashboard
+        // sends it, and must reach the endpoint whole.
+        sandbox.shopify().addProduct("Camiseta barra", ShopifySimulator.variant("CAM/M", "M", 4));
+        Api.admin().urlEncodingEnabled(false).body(Map.of("contificoProductId", camiseta))
+                .put(base + "/sku-links/CAM%2FM").then().statusCode(200)
+                .body("sku", equalTo("CAM/M"))
+                .body("contificoProductId", equalTo(camiseta));
+        Api.admin().get(base + "/sku-links").then().statusCode(200).body("sku", hasItem("CAM/M"));
+        Api.admin().urlEncodingEnabled(false).delete(base + "/sku-links/CAM%2FM").then().statusCode(204);
+        Api.admin().get(base + "/sku-links").then().statusCode(200).body("sku", not(hasItem("CAM/M")));
+    }
+
+    @Test
     void anOperatorFindsBothSidesLinksUnlinksAndMarksNotSynced() {
         Api.admin().post(base + "/catalog/import").then().statusCode(200)
                 .body("storefrontOnly.sku", hasItem("CAM-M"));
