@@ -279,6 +279,40 @@ class ShopifyReconciliationTest {
     }
 
     @Test
+    void anEditGivenUpIsBookedByTheNextReconciliationAndAnotherCopyOfItsWebhookBooksNothingMore() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
+                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        Sandbox.await("a failed read recorded", Duration.ofSeconds(30), () -> db.count(
+                "SELECT count(*) FROM shopify_order_edits WHERE store_id = $1 AND last_error IS NOT NULL"
+                        + " AND claimed_until IS NULL", storeId) == 1);
+        // Days of failed reads: the edit is given up.
+        db.rows("UPDATE shopify_order_edits SET pending_since = now() - interval '4 days', next_attempt_at = now()"
+                + " WHERE store_id = $1", storeId);
+        awaitEditResolved(edit.editId());
+        assertEquals("FAILED", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+        shopify.clearFaults();
+
+        // The reconciliation does not count on a given-up edit: it books the edit's units itself.
+        assertEquals(2, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+
+        // Another subscription's copy revives the edit, which finds its units counted.
+        deliverWebhook("orders/edited", edit.orderEditPayload().replace(",", ", "));
+        awaitEditResolved(edit.editId());
+        assertEquals("DONE", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+    }
+
+    @Test
     void anOrderWhoseSaleAndEditArrivedBooksNothingOnReconciliation() {
         long id = IDS.addAndGet(10);
         String created = order(id, "REC-E", 2, "");
