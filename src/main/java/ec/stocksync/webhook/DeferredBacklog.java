@@ -39,9 +39,10 @@ public class DeferredBacklog {
             for (String status : STATUSES) {
                 AtomicLong count = new AtomicLong();
                 counts.put(kind + "/" + status, count);
-                Gauge.builder("stocksync.deferred.bookings", count, AtomicLong::get).tag("kind", kind).tag("status", status)
-                        .description("Order edits and refunds whose booking waits for a storefront read (pending) or was"
-                                + " given up (failed)")
+                Gauge.builder("stocksync.deferred.bookings", count, AtomicLong::get)
+                        .tag("kind", kind).tag("status", status)
+                        .description("Order edits and refunds whose booking waits for a storefront read (pending)"
+                                + " or was given up (failed)")
                         .register(registry);
             }
         }

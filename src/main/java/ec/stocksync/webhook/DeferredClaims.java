@@ -103,7 +103,8 @@ final class DeferredClaims {
 
     /** The claim columns every row has. */
     Due due(Row r) {
-        return new Due(r.getLong("store_id"), r.getString(keyColumn), r.getInteger("attempts"), r.getBoolean("expired"));
+        return new Due(r.getLong("store_id"), r.getString(keyColumn), r.getInteger("attempts"),
+                r.getBoolean("expired"));
     }
 
     /**
@@ -139,7 +140,8 @@ final class DeferredClaims {
         }
         log.warnf("%s: %s; retried later", subject, why);
         return pool.preparedQuery(retry)
-                .execute(Tuple.of(due.storeId(), due.key(), why, BACKOFF.jittered(due.attempts() - 1).toMillis() / 1000.0))
+                .execute(Tuple.of(due.storeId(), due.key(), why,
+                        BACKOFF.jittered(due.attempts() - 1).toMillis() / 1000.0))
                 .replaceWithVoid();
     }
 

@@ -122,7 +122,8 @@ public class ShopifyOrderEdits {
         return contexts.storeWithIntegrationId(edit.storeId()).chain(found -> {
                     if (found.isEmpty() || !found.get().store().active
                             || found.get().store().platformEnum() != Platform.SHOPIFY) {
-                        return claims.giveUp(edit.due(), edit.subject(), "the store is gone or deactivated: nothing booked");
+                        return claims.giveUp(edit.due(), edit.subject(),
+                                "the store is gone or deactivated: nothing booked");
                     }
                     var store = found.get();
                     // The read happens here, with no transaction open; the booking below is its own transaction.

@@ -124,7 +124,8 @@ public class WooCommerceRefunds {
                                     }
                                 }
                                 if (mine == null) {
-                                    return claims.giveUp(refund.due(), refund.subject(), "WooCommerce no longer lists refund " + refund.refundId()
+                                    return claims.giveUp(refund.due(), refund.subject(),
+                                            "WooCommerce no longer lists refund " + refund.refundId()
                                             + " of order " + refund.orderId() + ": nothing booked");
                                 }
                                 return book(refund, store.integrationId(), mine);
