@@ -3,32 +3,36 @@ package ec.stocksync.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import ec.stocksync.common.Backoff;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementDraft;
+import ec.stocksync.movement.MovementKind;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.StoreContexts;
 import ec.stocksync.storefront.StorefrontClients;
 import ec.stocksync.storefront.StorefrontException;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Books the Shopify order edits that {@link WebhookIngestService#ingestShopifyEdit} recorded (table
@@ -40,20 +44,13 @@ import java.util.Set;
  *
  * <p>Against a reconciliation, which reads the order's current lines (the edit's units included) and books them as the
  * order's sale: under the order's lock, a reconciliation takes out the units of every edit it knows of (and marks them
- * {@code subtracted_by_event}), and the resolver leaves out an addition whose SKU's sale a reconciliation booked from
+ * {@code subtracted_by_events}), and the resolver leaves out an addition whose SKU's sale a reconciliation booked from
  * an order read at or after the edit without taking it out. Each unit is then counted once, whichever comes first.
  */
 @ApplicationScoped
 public class ShopifyOrderEdits {
 
     private static final Logger LOG = Logger.getLogger(ShopifyOrderEdits.class);
-
-    /** Long enough for a read with its retries; an expired claim is only a second try, which books nothing twice. */
-    static final Duration LEASE = Duration.ofMinutes(2);
-    static final int BATCH = 10;
-    /** After this many failed reads the edit is given up (FAILED, said on its webhook event). */
-    static final int MAX_ATTEMPTS = 10;
-    static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(10));
 
     @Inject
     Pool pool;
@@ -66,20 +63,29 @@ public class ShopifyOrderEdits {
     @Inject
     ObjectMapper mapper;
 
-    /** A claimed edit. */
-    record Claimed(long storeId, String editId, String orderId, Long eventId, OffsetDateTime editedAt,
-                   List<ShopifyPayloads.Addition> additions, int attempts) {
+    private DeferredClaims claims;
+
+    @PostConstruct
+    void claims() {
+        claims = new DeferredClaims(pool, LOG, "Shopify order edit", "shopify_order_edits", "edit_id",
+                "x.order_id, x.edited_at, x.additions::text AS additions", "outcome = 'GIVEN_UP',");
     }
 
-    static final String CLAIM = """
-            UPDATE shopify_order_edits x SET claimed_until = now() + make_interval(secs => $1), attempts = x.attempts + 1
-            FROM (SELECT store_id, edit_id FROM shopify_order_edits
-                  WHERE status = 'PENDING' AND next_attempt_at <= now()
-                    AND (claimed_until IS NULL OR claimed_until < now())
-                  ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
-            WHERE x.store_id = due.store_id AND x.edit_id = due.edit_id
-            RETURNING x.store_id, x.edit_id, x.order_id, x.webhook_event_id, x.edited_at,
-                      x.additions::text AS additions, x.attempts""";
+    /** A claimed edit. */
+    record Claimed(DeferredClaims.Due due, String orderId, OffsetDateTime editedAt,
+                   List<ShopifyPayloads.Addition> additions) {
+        long storeId() {
+            return due.storeId();
+        }
+
+        String editId() {
+            return due.key();
+        }
+
+        String subject() {
+            return "shopify order edit " + editId() + " of order " + orderId() + " (store " + storeId() + ")";
+        }
+    }
 
     /** Every few seconds on every replica: claims make each edit one replica's at a time. */
     @Scheduled(identity = "shopify-order-edits", every = "5s", delayed = "5s",
@@ -90,23 +96,13 @@ public class ShopifyOrderEdits {
 
     /** Claims the due edits and resolves them one after the other; answers how many were claimed. */
     public Uni<Integer> resolveDue() {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(LEASE.toSeconds(), BATCH))
-                .map(rows -> {
-                    List<Claimed> claimed = new ArrayList<>();
-                    rows.forEach(r -> claimed.add(claimed(r)));
-                    return claimed;
-                })
-                .chain(claimed -> claimed.isEmpty() ? Uni.createFrom().item(0)
-                        : Multi.createFrom().iterable(claimed)
-                        .onItem().transformToUniAndConcatenate(this::resolve)
-                        .collect().last()
-                        .replaceWith(claimed.size()));
+        return claims.resolveDue(r -> new Claimed(claims.due(r), r.getString("order_id"),
+                r.getOffsetDateTime("edited_at"), additions(mapper, r.getString("additions"))), this::resolve);
     }
 
-    /** After an edit is recorded: book it now rather than at the next tick. A failure is the schedule's to retry. */
+    /** After an edit is recorded: book it now rather than at the next tick. */
     void kick() {
-        resolveDue().subscribe().with(n -> {
-        }, e -> LOG.warnf(e, "resolving Shopify order edits failed; the schedule retries"));
+        claims.kick(this::resolveDue);
     }
 
     /** An edit's additions as stored ({@code shopify_order_edits.additions}: [{"id", "delta"}]). */
@@ -122,17 +118,12 @@ public class ShopifyOrderEdits {
         return additions;
     }
 
-    private Claimed claimed(Row r) {
-        List<ShopifyPayloads.Addition> additions = additions(mapper, r.getString("additions"));
-        return new Claimed(r.getLong("store_id"), r.getString("edit_id"), r.getString("order_id"),
-                r.getLong("webhook_event_id"), r.getOffsetDateTime("edited_at"), additions, r.getInteger("attempts"));
-    }
-
     private Uni<Void> resolve(Claimed edit) {
         return contexts.storeWithIntegrationId(edit.storeId()).chain(found -> {
                     if (found.isEmpty() || !found.get().store().active
                             || found.get().store().platformEnum() != Platform.SHOPIFY) {
-                        return giveUp(edit, "the store is gone or deactivated: nothing booked");
+                        return claims.giveUp(edit.due(), edit.subject(),
+                                "the store is gone or deactivated: nothing booked");
                     }
                     var store = found.get();
                     // The read happens here, with no transaction open; the booking below is its own transaction.
@@ -176,7 +167,7 @@ public class ShopifyOrderEdits {
                     Tuple args = Tuple.of(edit.storeId(), edit.editId(), integrationId);
                     MovementQueue.addDrafts(args, drafts);
                     args.addString(json.of(skipped)).addString(parsed.note())
-                            .addString(outcome == null ? null : outcome.name());
+                            .addString(outcome == null ? null : outcome.name()).addString(json.of(bookedUnits(drafts)));
                     return tx.preparedQuery(BOOK).execute(args);
                 }))
                 .invoke(rows -> {
@@ -185,6 +176,16 @@ public class ShopifyOrderEdits {
                             edit.orderId(), edit.storeId(), r.getInteger("n"));
                 })
                 .replaceWithVoid();
+    }
+
+    /**
+     * Units per line under the edit's own keys once this booking commits: every draft's key is then booked (inserted now,
+     * by an earlier booking of the same edit, or purged after it), so the drafts are what the edit booked.
+     */
+    static Map<String, Long> bookedUnits(List<MovementDraft> drafts) {
+        Map<String, Long> units = new TreeMap<>();
+        drafts.forEach(d -> units.merge(lineOf(d.businessKey()), (long) d.quantity(), Long::sum));
+        return units;
     }
 
     /** The business keys among {@code drafts} whose units a reconciliation already booked as the order's sale. */
@@ -218,13 +219,14 @@ public class ShopifyOrderEdits {
               WHERE (e.id = %s OR e.id IN %s) AND e.topic = $6
                 AND (e.payload ->> 'updated_at')::timestamptz >= $4
                 AND NOT EXISTS (SELECT 1 FROM shopify_order_edits x
-                                WHERE x.store_id = $1 AND x.edit_id = $5 AND x.subtracted_by_event = e.id))"""
+                                WHERE x.store_id = $1 AND x.edit_id = $5 AND e.id = ANY(x.subtracted_by_events)))"""
             .formatted(MovementQueue.eventOfKey("d.sale"), MovementQueue.eventsUnderKeyPrefix("d.added"));
 
     /** Only the transaction that moves the edit out of PENDING books (the movements are joined with that update). */
     static final String BOOK = """
             WITH ed AS (
-              UPDATE shopify_order_edits SET status = 'DONE', resolved_at = now(), claimed_until = NULL, last_error = NULL
+              UPDATE shopify_order_edits SET status = 'DONE', resolved_at = now(), claimed_until = NULL, last_error = NULL,
+                     booked_units = $14::text::jsonb
               WHERE store_id = $1 AND edit_id = $2 AND status = 'PENDING'
               RETURNING webhook_event_id),
             %s,
@@ -249,32 +251,7 @@ public class ShopifyOrderEdits {
         String why = e instanceof StorefrontException se ? "reading the order from Shopify: " + se.getMessage()
                 : e instanceof PayloadException ? "the order Shopify answered cannot be read: " + e.getMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage();
-        if (notFound || e instanceof PayloadException || edit.attempts() >= MAX_ATTEMPTS) {
-            return giveUp(edit, why + " (given up after " + edit.attempts() + " attempt(s): nothing booked)");
-        }
-        LOG.warnf("shopify order edit %s of order %s (store %d): %s; retried later", edit.editId(), edit.orderId(),
-                edit.storeId(), why);
-        return pool.preparedQuery("""
-                        UPDATE shopify_order_edits SET claimed_until = NULL, last_error = $3,
-                               next_attempt_at = now() + make_interval(secs => $4)
-                        WHERE store_id = $1 AND edit_id = $2 AND status = 'PENDING'""")
-                .execute(Tuple.of(edit.storeId(), edit.editId(), why,
-                        BACKOFF.jittered(edit.attempts() - 1).toMillis() / 1000.0))
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> giveUp(Claimed edit, String why) {
-        LOG.warnf("shopify order edit %s of order %s (store %d): %s", edit.editId(), edit.orderId(), edit.storeId(), why);
-        return pool.preparedQuery("""
-                        WITH ed AS (
-                          UPDATE shopify_order_edits SET status = 'FAILED', claimed_until = NULL, last_error = $3,
-                                 resolved_at = now()
-                          WHERE store_id = $1 AND edit_id = $2 AND status = 'PENDING'
-                          RETURNING webhook_event_id)
-                        UPDATE webhook_events e SET outcome = 'NOTHING_TO_BOOK', note = concat_ws('; ', e.note, $3::text)
-                        FROM ed WHERE e.id = ed.webhook_event_id AND e.store_id = $1""")
-                .execute(Tuple.of(edit.storeId(), edit.editId(), why))
-                .replaceWithVoid();
+        return claims.failed(edit.due(), edit.subject(), why, notFound || e instanceof PayloadException);
     }
 
     private static String lineOf(String editKey) {
@@ -284,7 +261,20 @@ public class ShopifyOrderEdits {
     }
 
     /** An edit a reconciliation takes out of the order it read. */
-    record KnownEdit(String editId, List<ShopifyPayloads.Addition> additions) {
+    record KnownEdit(String editId, List<ShopifyPayloads.Addition> additions, Map<String, Long> booked) {
+        /**
+         * The units per line this edit accounts for on the order: what it booked under its own keys once DONE (an edit
+         * a reconciliation had already counted books nothing, and its units are that reconciliation's); its additions
+         * while PENDING (it will book them), or when DONE before V24 recorded what it booked.
+         */
+        Map<String, Long> units() {
+            if (booked != null) {
+                return booked;
+            }
+            Map<String, Long> units = new HashMap<>();
+            additions.forEach(a -> units.merge(a.lineId(), (long) a.delta(), Long::sum));
+            return units;
+        }
     }
 
     /**
@@ -297,22 +287,35 @@ public class ShopifyOrderEdits {
         OffsetDateTime readAt;
         try {
             readAt = updatedAt == null ? null : OffsetDateTime.parse(updatedAt);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             readAt = null;
         }
         return tx.preparedQuery("""
-                        SELECT edit_id, additions::text AS additions FROM shopify_order_edits
+                        SELECT edit_id, additions::text AS additions, booked_units::text AS booked
+                        FROM shopify_order_edits
                         WHERE store_id = $1 AND order_id = $2 AND status IN ('PENDING', 'DONE')
                           AND ($3::timestamptz IS NULL OR edited_at <= $3)
                         ORDER BY edit_id""")
                 .execute(Tuple.of(storeId, orderId, readAt))
                 .map(rows -> {
                     List<KnownEdit> out = new ArrayList<>();
-                    rows.forEach(r -> {
-                        out.add(new KnownEdit(r.getString("edit_id"), additions(mapper, r.getString("additions"))));
-                    });
+                    rows.forEach(r -> out.add(new KnownEdit(r.getString("edit_id"),
+                            additions(mapper, r.getString("additions")), booked(mapper, r.getString("booked")))));
                     return out;
                 });
+    }
+
+    private static Map<String, Long> booked(ObjectMapper mapper, String stored) {
+        if (stored == null) {
+            return null;
+        }
+        Map<String, Long> units = new HashMap<>();
+        try {
+            mapper.readTree(stored).fields().forEachRemaining(f -> units.put(f.getKey(), f.getValue().asLong()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("shopify_order_edits.booked_units is not JSON", e);
+        }
+        return units;
     }
 
     /**
@@ -323,10 +326,10 @@ public class ShopifyOrderEdits {
         if (edits.isEmpty() || !order.path("line_items").isArray()) {
             return order;
         }
-        Map<String, Long> added = new java.util.HashMap<>();
+        Map<String, Long> added = new HashMap<>();
         edits.forEach(e -> e.additions().forEach(a -> added.merge(a.lineId(), (long) a.delta(), Long::sum)));
-        com.fasterxml.jackson.databind.node.ObjectNode copy = order.deepCopy();
-        com.fasterxml.jackson.databind.node.ArrayNode lines = copy.putArray("line_items");
+        ObjectNode copy = order.deepCopy();
+        ArrayNode lines = copy.putArray("line_items");
         for (JsonNode line : order.path("line_items")) {
             Long delta = added.get(line.path("id").asText());
             if (delta == null || !line.path("quantity").canConvertToLong()) {
@@ -335,15 +338,17 @@ public class ShopifyOrderEdits {
             }
             long left = line.path("quantity").asLong() - delta;
             if (left > 0) {
-                lines.add(((com.fasterxml.jackson.databind.node.ObjectNode) line.deepCopy()).put("quantity", left));
+                lines.add(((ObjectNode) line.deepCopy()).put("quantity", left));
             }
         }
         return copy;
     }
 
     /**
-     * Records which reconciliation event took the edits out, when it booked anything (only a booking event can be the
-     * one that booked the order's sale). The first mark stands.
+     * Records which reconciliation events took the edits out, when they booked anything (only a booking event can be
+     * the one that booked the order's sale). Every such event is kept: the order's sale of one SKU may be booked by a
+     * later reconciliation than the first that took the edit out, and the resolver must not read that sale as having
+     * counted the edit.
      */
     static Uni<Void> markSubtracted(SqlConnection tx, long storeId, List<KnownEdit> edits,
                                     WebhookIngestService.Result result) {
@@ -351,8 +356,8 @@ public class ShopifyOrderEdits {
             return Uni.createFrom().voidItem();
         }
         return tx.preparedQuery("""
-                        UPDATE shopify_order_edits SET subtracted_by_event = coalesce(subtracted_by_event, $3)
-                        WHERE store_id = $1 AND edit_id = ANY($2)""")
+                        UPDATE shopify_order_edits SET subtracted_by_events = subtracted_by_events || $3::bigint
+                        WHERE store_id = $1 AND edit_id = ANY($2) AND NOT $3::bigint = ANY(subtracted_by_events)""")
                 .execute(Tuple.of(storeId, edits.stream().map(KnownEdit::editId).toArray(String[]::new),
                         result.webhookEventId()))
                 .replaceWithVoid();
@@ -362,11 +367,13 @@ public class ShopifyOrderEdits {
     static final String SALE_SOURCES = """
             SELECT d.key, e.id, e.topic, e.payload::text AS payload,
                    (SELECT coalesce(json_agg(x.additions), '[]'::json)::text FROM shopify_order_edits x
-                    WHERE x.store_id = $1 AND x.subtracted_by_event = e.id) AS subtracted
+                    WHERE x.store_id = $1 AND e.id = ANY(x.subtracted_by_events)) AS subtracted
             FROM unnest($2::text[]) AS d(key) JOIN webhook_events e ON e.id = %s""".formatted(MovementQueue.eventOfKey("d.key"));
 
+    /** Units earlier reconciliations found on each line ({@code $2} line ids, {@code $3} their ADDED key prefixes). */
     static final String ADDED_BEFORE = """
-            SELECT d.line, %s AS units FROM unnest($2::text[]) AS d(line, prefix)""";
+            SELECT d.line, %s AS units FROM unnest($2::text[], $3::text[]) AS d(line, prefix)"""
+            .formatted(MovementQueue.unitsUnderKeyPrefix("d.prefix"));
 
     /**
      * Units on the order's lines that neither its booked sale nor any known edit accounts for: edits whose
@@ -379,13 +386,13 @@ public class ShopifyOrderEdits {
     static Uni<List<MovementDraft>> lostEdits(SqlConnection tx, ObjectMapper mapper, long storeId, JsonNode order,
                                               ParsedDelivery sale, List<KnownEdit> known) {
         String orderId = ShopifyPayloads.idText(order, "id");
-        List<MovementDraft> sales = sale.drafts().stream().filter(d -> d.kind() == ec.stocksync.movement.MovementKind.SALE).toList();
+        List<MovementDraft> sales = sale.drafts().stream().filter(d -> d.kind() == MovementKind.SALE).toList();
         if (sales.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         String[] keys = sales.stream().map(MovementDraft::businessKey).toArray(String[]::new);
         return tx.preparedQuery(SALE_SOURCES).execute(Tuple.of(storeId, keys)).chain(rows -> {
-            Map<String, Long> base = new java.util.HashMap<>();
+            Map<String, Long> base = new HashMap<>();
             Set<String> skusBooked = new HashSet<>();
             for (Row r : rows) {
                 if (r.getString("payload") == null) {
@@ -408,12 +415,18 @@ public class ShopifyOrderEdits {
                         }
                     }
                 } catch (JsonProcessingException e) {
+                    // Should the stored copy be unreadable, this SKU's lines are not compared (nothing booked for them).
+                    LOG.warnf("store %d, order %s: the audit copy of webhook event %d cannot be parsed (%s); its"
+                            + " lines are not checked for lost edits", storeId, orderId, r.getLong("id"),
+                            e.getOriginalMessage());
                     continue;
                 }
                 skusBooked.add(sku);
             }
-            Map<String, Long> knownUnits = new java.util.HashMap<>();
-            known.forEach(k -> k.additions().forEach(a -> knownUnits.merge(a.lineId(), (long) a.delta(), Long::sum)));
+            // Only what each edit accounts for: units a reconciliation booked (ADDED, or in the sale) and an edit then
+            // skipped are subtracted once, as the reconciliation's.
+            Map<String, Long> knownUnits = new HashMap<>();
+            known.forEach(k -> k.units().forEach((line, units) -> knownUnits.merge(line, units, Long::sum)));
             List<JsonNode> lines = new ArrayList<>();
             for (JsonNode line : order.path("line_items")) {
                 String sku = ShopifyPayloads.sku(line.get("sku"));
@@ -429,11 +442,10 @@ public class ShopifyOrderEdits {
             String[] ids = lines.stream().map(l -> l.path("id").asText()).toArray(String[]::new);
             String[] prefixes = lines.stream().map(l -> ShopifyPayloads.addedPrefix(orderId, l.path("id").asText()))
                     .toArray(String[]::new);
-            return tx.preparedQuery(ADDED_BEFORE.formatted(MovementQueue.unitsUnderKeyPrefix("d.prefix"))
-                            .replace("unnest($2::text[])", "unnest($2::text[], $3::text[])"))
+            return tx.preparedQuery(ADDED_BEFORE)
                     .execute(Tuple.of(storeId, ids, prefixes))
                     .map(added -> {
-                        Map<String, Long> before = new java.util.HashMap<>();
+                        Map<String, Long> before = new HashMap<>();
                         added.forEach(r -> before.put(r.getString("line"), r.getLong("units")));
                         List<MovementDraft> drafts = new ArrayList<>();
                         for (JsonNode line : lines) {
@@ -443,7 +455,7 @@ public class ShopifyOrderEdits {
                                     - before.getOrDefault(id, 0L);
                             if (unexplained > 0 && unexplained <= Integer.MAX_VALUE) {
                                 drafts.add(new MovementDraft(ShopifyPayloads.sku(line.get("sku")),
-                                        ec.stocksync.movement.MovementKind.SALE, (int) unexplained,
+                                        MovementKind.SALE, (int) unexplained,
                                         ShopifyPayloads.addedKey(orderId, id, now), orderId, order.path("name").asText(null),
                                         ShopifyPayloads.locationId(order)));
                             }

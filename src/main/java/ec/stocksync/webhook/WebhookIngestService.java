@@ -128,19 +128,26 @@ public class WebhookIngestService {
     /**
      * One statement records an {@code orders/edited} delivery and, unless the edit is already known (a redelivery
      * under another webhook id, a second subscription), the edit for {@link ShopifyOrderEdits} to resolve. Nothing is
-     * booked here: the added lines' SKUs need a read of the order from Shopify, which a webhook must not wait for.
+     * booked here: the added lines' SKUs need a read of the order from Shopify, which a webhook must not wait for. An
+     * edit given up before (FAILED: Shopify could not be read for days...) is revived by a new copy: PENDING again,
+     * pointing at the new event, read afresh; its keys and the reconciliation check still book its units once.
      */
     static final String RECORD_EDIT = """
             WITH seen AS (
               SELECT EXISTS (SELECT 1 FROM webhook_events e
                              WHERE e.store_id = $1 AND (e.dedupe_key = $3 OR e.body_hash = $7)) AS dup,
-                     EXISTS (SELECT 1 FROM shopify_order_edits x WHERE x.store_id = $1 AND x.edit_id = $9) AS known),
+                     EXISTS (SELECT 1 FROM shopify_order_edits x
+                             WHERE x.store_id = $1 AND x.edit_id = $9 AND x.status <> 'FAILED') AS known,
+                     EXISTS (SELECT 1 FROM shopify_order_edits x
+                             WHERE x.store_id = $1 AND x.edit_id = $9 AND x.status = 'FAILED') AS given_up),
             ev AS (
               INSERT INTO webhook_events (store_id, platform, topic, dedupe_key, resource_id, outcome, movements_created,
                                           skipped_lines, note, payload, body_hash, raw_payload)
               SELECT $1, 'shopify', $2::text, $3::text, $4::text,
                      CASE WHEN seen.known OR NOT $12 THEN 'NOTHING_TO_BOOK' ELSE 'DEFERRED' END, 0, $5::text::jsonb,
                      CASE WHEN seen.known THEN concat_ws('; ', $6::text, 'order edit ' || $9 || ' was already received')
+                          WHEN seen.given_up AND $12
+                          THEN concat_ws('; ', $6::text, 'order edit ' || $9 || ' had been given up: read again')
                           ELSE $6::text END,
                      $10::text::jsonb, $7::text, $8::text
               FROM seen WHERE NOT seen.dup
@@ -149,7 +156,10 @@ public class WebhookIngestService {
             edit AS (
               INSERT INTO shopify_order_edits (store_id, edit_id, order_id, webhook_event_id, edited_at, additions)
               SELECT $1, $9, $4, ev.id, $11, $13::text::jsonb FROM ev WHERE ev.outcome = 'DEFERRED'
-              ON CONFLICT (store_id, edit_id) DO NOTHING
+              ON CONFLICT (store_id, edit_id) DO UPDATE
+                SET status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = NULL, last_error = NULL,
+                    resolved_at = NULL, pending_since = now(), webhook_event_id = EXCLUDED.webhook_event_id
+                WHERE shopify_order_edits.status = 'FAILED'
               RETURNING 1)
             SELECT ev.id, ev.outcome, ev.note, (SELECT count(*) FROM edit) AS edits
             FROM (SELECT 1) one LEFT JOIN ev ON TRUE""";

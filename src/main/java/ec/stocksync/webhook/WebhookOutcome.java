@@ -11,5 +11,7 @@ public enum WebhookOutcome {
     /** A Shopify test order, for a store that did not opt in. */
     IGNORED_TEST_ORDER,
     /** Recorded; what it books is decided once the storefront has been read (a Shopify order edit's new lines). */
-    DEFERRED
+    DEFERRED,
+    /** A deferred booking given up (the storefront could not be read for days, the order is gone...): nothing booked. */
+    GIVEN_UP
 }

@@ -3,7 +3,6 @@ package ec.stocksync.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import ec.stocksync.common.Backoff;
 import ec.stocksync.common.JsonText;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
@@ -11,17 +10,17 @@ import ec.stocksync.store.StoreContexts;
 import ec.stocksync.storefront.StorefrontClients;
 import ec.stocksync.storefront.StorefrontException;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -38,11 +37,6 @@ public class WooCommerceRefunds {
 
     private static final Logger LOG = Logger.getLogger(WooCommerceRefunds.class);
 
-    static final Duration LEASE = Duration.ofMinutes(2);
-    static final int BATCH = 10;
-    static final int MAX_ATTEMPTS = 10;
-    static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(10));
-
     @Inject
     Pool pool;
     @Inject
@@ -54,22 +48,35 @@ public class WooCommerceRefunds {
     @Inject
     ObjectMapper mapper;
 
-    record Claimed(long storeId, String orderId, String refundId, Long eventId, int attempts) {
+    private DeferredClaims claims;
+
+    @PostConstruct
+    void claims() {
+        // The event carried the order's own changes too: giving a refund up leaves its outcome, adds the note.
+        claims = new DeferredClaims(pool, LOG, "WooCommerce refund", "woocommerce_refunds", "refund_id", "x.order_id", "");
     }
 
-    static final String CLAIM = """
-            UPDATE woocommerce_refunds x SET claimed_until = now() + make_interval(secs => $1), attempts = x.attempts + 1
-            FROM (SELECT store_id, refund_id FROM woocommerce_refunds
-                  WHERE status = 'PENDING' AND next_attempt_at <= now()
-                    AND (claimed_until IS NULL OR claimed_until < now())
-                  ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
-            WHERE x.store_id = due.store_id AND x.refund_id = due.refund_id
-            RETURNING x.store_id, x.order_id, x.refund_id, x.webhook_event_id, x.attempts""";
+    record Claimed(DeferredClaims.Due due, String orderId) {
+        long storeId() {
+            return due.storeId();
+        }
+
+        String refundId() {
+            return due.key();
+        }
+
+        String subject() {
+            return "woocommerce refund " + refundId() + " of order " + orderId() + " (store " + storeId() + ")";
+        }
+    }
 
     /**
-     * Records the refund ids an order lists, in the ingest's transaction; known ones are left alone. A refund seen while
-     * the store's refunds do not restock ({@code $5} false) is recorded as settled: turning the setting on later must
-     * not restock units WooCommerce did not put back then.
+     * Records the refund ids an order lists, in the ingest's transaction; known ones are left alone but for the FAILED.
+     * A refund seen while the store's refunds do not restock ({@code $5} false) is recorded as settled: turning the
+     * setting on later must not restock units WooCommerce did not put back then. A refund given up (FAILED: WooCommerce
+     * could not be read for days, the store was deactivated...) and listed again while the store's refunds restock is
+     * revived: PENDING, read afresh, so a long outage loses no restock (its booking still books each line once, by its
+     * keys).
      */
     static final String RECORD = """
             INSERT INTO woocommerce_refunds (store_id, order_id, refund_id, webhook_event_id, status, last_error, resolved_at)
@@ -77,7 +84,10 @@ public class WooCommerceRefunds {
                    CASE WHEN $5 THEN NULL ELSE 'not restocked: the store''s refunds did not restock when it was seen' END,
                    CASE WHEN $5 THEN NULL ELSE now() END
             FROM unnest($3::text[]) AS r
-            ON CONFLICT (store_id, refund_id) DO NOTHING""";
+            ON CONFLICT (store_id, refund_id) DO UPDATE
+              SET status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = NULL, last_error = NULL,
+                  resolved_at = NULL, pending_since = now(), webhook_event_id = EXCLUDED.webhook_event_id
+              WHERE woocommerce_refunds.status = 'FAILED' AND $5""";
 
     @Scheduled(identity = "woocommerce-refunds", every = "5s", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -86,33 +96,23 @@ public class WooCommerceRefunds {
     }
 
     public Uni<Integer> resolveDue() {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(LEASE.toSeconds(), BATCH))
-                .map(rows -> {
-                    List<Claimed> claimed = new ArrayList<>();
-                    rows.forEach(r -> claimed.add(new Claimed(r.getLong("store_id"), r.getString("order_id"),
-                            r.getString("refund_id"), r.getLong("webhook_event_id"), r.getInteger("attempts"))));
-                    return claimed;
-                })
-                .chain(claimed -> claimed.isEmpty() ? Uni.createFrom().item(0)
-                        : Multi.createFrom().iterable(claimed)
-                        .onItem().transformToUniAndConcatenate(this::resolve)
-                        .collect().last()
-                        .replaceWith(claimed.size()));
+        return claims.resolveDue(r -> new Claimed(claims.due(r), r.getString("order_id")), this::resolve);
     }
 
     void kick() {
-        resolveDue().subscribe().with(n -> {
-        }, e -> LOG.warnf(e, "resolving WooCommerce refunds failed; the schedule retries"));
+        claims.kick(this::resolveDue);
     }
 
     private Uni<Void> resolve(Claimed refund) {
         return contexts.storeWithIntegrationId(refund.storeId()).chain(found -> {
                     if (found.isEmpty() || !found.get().store().active
                             || found.get().store().platformEnum() != Platform.WOOCOMMERCE) {
-                        return giveUp(refund, "the store is gone or deactivated: nothing booked");
+                        return claims.giveUp(refund.due(), refund.subject(),
+                                "the store is gone or deactivated: nothing booked");
                     }
                     if (!found.get().store().refundsRestock) {
-                        return giveUp(refund, "the store's refunds do not restock (refundsRestock is off): nothing booked");
+                        return claims.giveUp(refund.due(), refund.subject(),
+                                "the store's refunds do not restock (refundsRestock is off): nothing booked");
                     }
                     var store = found.get();
                     return storefronts.forStore(store.store()).refunds(refund.orderId())
@@ -124,7 +124,8 @@ public class WooCommerceRefunds {
                                     }
                                 }
                                 if (mine == null) {
-                                    return giveUp(refund, "WooCommerce no longer lists refund " + refund.refundId()
+                                    return claims.giveUp(refund.due(), refund.subject(),
+                                            "WooCommerce no longer lists refund " + refund.refundId()
                                             + " of order " + refund.orderId() + ": nothing booked");
                                 }
                                 return book(refund, store.integrationId(), mine);
@@ -140,7 +141,7 @@ public class WooCommerceRefunds {
     static List<RefundLine> lines(JsonNode refund, List<SkippedLine> skipped) {
         // Keyed by line id: a line without an id cannot be matched to what was booked, and a repeated id must count its
         // units once, merged, or `refunded` would count units no movement booked.
-        java.util.LinkedHashMap<String, RefundLine> out = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, RefundLine> out = new LinkedHashMap<>();
         for (JsonNode line : refund.path("line_items")) {
             JsonNode idNode = line.get("id");
             String lineId = idNode == null || !(idNode.isIntegralNumber() || idNode.isTextual()) || idNode.asText().isBlank()
@@ -227,32 +228,6 @@ public class WooCommerceRefunds {
         boolean notFound = e instanceof StorefrontException se && se.kind() == StorefrontException.Kind.NOT_FOUND;
         String why = e instanceof StorefrontException se ? "reading the refunds from WooCommerce: " + se.getMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage();
-        if (notFound || refund.attempts() >= MAX_ATTEMPTS) {
-            return giveUp(refund, why + " (given up after " + refund.attempts() + " attempt(s): nothing booked)");
-        }
-        LOG.warnf("woocommerce refund %s of order %s (store %d): %s; retried later", refund.refundId(), refund.orderId(),
-                refund.storeId(), why);
-        return pool.preparedQuery("""
-                        UPDATE woocommerce_refunds SET claimed_until = NULL, last_error = $3,
-                               next_attempt_at = now() + make_interval(secs => $4)
-                        WHERE store_id = $1 AND refund_id = $2 AND status = 'PENDING'""")
-                .execute(Tuple.of(refund.storeId(), refund.refundId(), why,
-                        BACKOFF.jittered(refund.attempts() - 1).toMillis() / 1000.0))
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> giveUp(Claimed refund, String why) {
-        LOG.warnf("woocommerce refund %s of order %s (store %d): %s", refund.refundId(), refund.orderId(),
-                refund.storeId(), why);
-        return pool.preparedQuery("""
-                        WITH rf AS (
-                          UPDATE woocommerce_refunds SET status = 'FAILED', claimed_until = NULL, last_error = $3,
-                                 resolved_at = now()
-                          WHERE store_id = $1 AND refund_id = $2 AND status = 'PENDING'
-                          RETURNING webhook_event_id)
-                        UPDATE webhook_events e SET note = concat_ws('; ', e.note, $3::text)
-                        FROM rf WHERE e.id = rf.webhook_event_id AND e.store_id = $1""")
-                .execute(Tuple.of(refund.storeId(), refund.refundId(), why))
-                .replaceWithVoid();
+        return claims.failed(refund.due(), refund.subject(), why, notFound);
     }
 }

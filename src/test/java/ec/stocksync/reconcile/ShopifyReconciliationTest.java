@@ -220,6 +220,98 @@ class ShopifyReconciliationTest {
         assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
     }
 
+    /**
+     * Shopify's updated_at has whole seconds, and a reconciliation's dedupe key is the order's updated_at: an edit in
+     * the same second as the previous read would look like the same read.
+     */
+    static void nextSecond() {
+        long now = System.currentTimeMillis();
+        try {
+            Thread.sleep(1000 - now % 1000 + 10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void anEditLostAfterALateEditTheReconciliationHadCountedIsBookedByTheNextReconciliation() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit late = shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).commit();
+        // The edit's webhook is late: the reconciliation finds its unit first, then the edit books nothing.
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        deliverWebhook("orders/edited", late.orderEditPayload());
+        awaitEditResolved(late.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 3L), booked());
+
+        // A second edit whose webhook is lost.
+        nextSecond();
+        shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).commit();
+
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 4L), booked());
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+    }
+
+    @Test
+    void anEditTwoReconciliationsTookOutIsStillBookedByItsOwnResolution() {
+        long id = IDS.addAndGet(10);
+        // orders/create is lost; the edit adds a line and its order cannot be read yet: PENDING through both runs.
+        shopify.addOrder(order(id, "REC-E", 2, ""));
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id)).addLine("REC-F", 2).commit();
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 2L), booked());
+
+        // A second edit raises the new line, its webhook lost: the next run books that unit as the line's sale.
+        nextSecond();
+        shopify.editOrder(String.valueOf(id)).raise(edit.newLineIds().get(0), 1).commit();
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 2L, "REC-F SALE", 1L), booked());
+
+        shopify.clearFaults();
+        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitEditResolved(edit.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 2L, "REC-F SALE", 3L), booked());
+    }
+
+    @Test
+    void anEditGivenUpIsBookedByTheNextReconciliationAndAnotherCopyOfItsWebhookBooksNothingMore() {
+        long id = IDS.addAndGet(10);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
+                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        deliverWebhook("orders/edited", edit.orderEditPayload());
+        Sandbox.await("a failed read recorded", Duration.ofSeconds(30), () -> db.count(
+                "SELECT count(*) FROM shopify_order_edits WHERE store_id = $1 AND last_error IS NOT NULL"
+                        + " AND claimed_until IS NULL", storeId) == 1);
+        // Days of failed reads: the edit is given up.
+        db.rows("UPDATE shopify_order_edits SET pending_since = now() - interval '4 days', next_attempt_at = now()"
+                + " WHERE store_id = $1", storeId);
+        awaitEditResolved(edit.editId());
+        assertEquals("FAILED", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+        shopify.clearFaults();
+
+        // The reconciliation does not count on a given-up edit: it books the edit's units itself.
+        assertEquals(2, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+
+        // Another subscription's copy revives the edit, which finds its units counted.
+        deliverWebhook("orders/edited", edit.orderEditPayload().replace(",", ", "));
+        awaitEditResolved(edit.editId());
+        assertEquals("DONE", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+        assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
+        assertEquals(0, reconcile().getInt("movementsBooked"));
+    }
+
     @Test
     void anOrderWhoseSaleAndEditArrivedBooksNothingOnReconciliation() {
         long id = IDS.addAndGet(10);

@@ -224,6 +224,64 @@ class ShopifyOrderEditTest {
         assertEquals("DONE", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId).get(0).getString(0));
     }
 
+    /** Waits until a failed read of the edit's order is recorded (the edit PENDING, not claimed, an error kept). */
+    void awaitFailedRead(String editId, int attempts) {
+        Sandbox.await("a failed read recorded", Duration.ofSeconds(30), () -> db.count("""
+                SELECT count(*) FROM shopify_order_edits
+                WHERE store_id = $1 AND edit_id = $2 AND attempts >= $3 AND claimed_until IS NULL
+                  AND last_error IS NOT NULL""", storeId, editId, attempts) == 1);
+    }
+
+    @Test
+    void anEditWhoseOrderCannotBeReadMoreThanTenTimesIsStillRetriedAndBookedOnceShopifyAnswers() {
+        long id = IDS.addAndGet(10);
+        deliver("orders/create", order(id));
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id)).addLine("EDIT-C", 4).commit();
+        deliver("orders/edited", edit.orderEditPayload()).body("outcome", equalTo("DEFERRED"));
+        awaitFailedRead(edit.editId(), 1);
+
+        // As after ten failed reads (about half an hour of backoff): the next read is the eleventh, and fails too.
+        db.rows("UPDATE shopify_order_edits SET attempts = 10, next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitFailedRead(edit.editId(), 11);
+        assertEquals("PENDING", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+
+        shopify.clearFaults();
+        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitResolved(edit.editId());
+        assertEquals(Map.of("EDIT-A SALE", 2L, "EDIT-B SALE", 1L, "EDIT-C SALE", 4L), booked());
+    }
+
+    @Test
+    void anEditGivenUpAfterDaysOfFailedReadsSaysSoAndAnotherCopyOfItsWebhookRevivesItToBookOnce() {
+        long id = IDS.addAndGet(10);
+        deliver("orders/create", order(id));
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id)).addLine("EDIT-C", 2).commit();
+        long firstEvent = deliver("orders/edited", edit.orderEditPayload()).extract().jsonPath().getLong("webhookEventId");
+        awaitFailedRead(edit.editId(), 1);
+
+        db.rows("UPDATE shopify_order_edits SET pending_since = now() - interval '4 days', next_attempt_at = now()"
+                + " WHERE store_id = $1", storeId);
+        awaitResolved(edit.editId());
+        assertEquals("FAILED", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+        Row given = db.rows("SELECT outcome, note FROM webhook_events WHERE id = $1", firstEvent).get(0);
+        assertEquals("GIVEN_UP", given.getString("outcome"));
+        assertTrue(given.getString("note").contains("given up"), given.getString("note"));
+
+        shopify.clearFaults();
+        // Another subscription's copy of the same edit, in other bytes.
+        deliver("orders/edited", edit.orderEditPayload().replace(",", ", ")).body("outcome", equalTo("DEFERRED"));
+        awaitResolved(edit.editId());
+        deliver("orders/edited", edit.orderEditPayload().replaceFirst("\\{", "{ ")).body("outcome", equalTo("NOTHING_TO_BOOK"));
+
+        assertEquals("DONE", db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1", storeId)
+                .get(0).getString(0));
+        assertEquals(Map.of("EDIT-A SALE", 2L, "EDIT-B SALE", 1L, "EDIT-C SALE", 2L), booked());
+    }
+
     @Test
     void anEditResolvedASecondTimeAfterItsClaimExpiredBooksNothingMore() {
         long id = IDS.addAndGet(10);

@@ -5,6 +5,7 @@ import ec.stocksync.sandbox.storefront.WooCommerceSimulator;
 import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * WooCommerce partial refunds with restock: an {@code order.updated} lists refund ids only; the lines and quantities of
@@ -40,6 +43,10 @@ class WooCommerceRefundTest {
     Sandbox sandbox;
     @Inject
     Db db;
+    @Inject
+    DeferredBacklog backlog;
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     long storeId;
 
@@ -200,6 +207,103 @@ class WooCommerceRefundTest {
         woo.clearFaults();
         awaitResolved(refundId);
         assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-B RESTOCK", 1L), booked());
+    }
+
+    void awaitFailedRead(String refundId, int attempts) {
+        Sandbox.await("a failed read recorded", Duration.ofSeconds(30), () -> db.count("""
+                SELECT count(*) FROM woocommerce_refunds
+                WHERE store_id = $1 AND refund_id = $2 AND attempts >= $3 AND claimed_until IS NULL
+                  AND last_error IS NOT NULL""", storeId, refundId, attempts) == 1);
+    }
+
+    String status(String refundId) {
+        return db.rows("SELECT status FROM woocommerce_refunds WHERE store_id = $1 AND refund_id = $2", storeId, refundId)
+                .get(0).getString(0);
+    }
+
+    /** The value of {@code stocksync_deferred_bookings{kind, status}} as Prometheus scrapes it. */
+    long deferredGauge(String kind, String status) {
+        String text = given().baseUri(management.getProtocol() + "://" + management.getHost()).port(management.getPort())
+                .get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("stocksync_deferred_bookings{") && line.contains("kind=\"" + kind + "\"")
+                    && line.contains("status=\"" + status + "\"")) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no stocksync_deferred_bookings{kind=" + kind + ", status=" + status + "}");
+    }
+
+    @Test
+    void aRefundWhoseLinesCannotBeReadMoreThanTenTimesIsStillRetriedAndRestockedOnceWooCommerceAnswers() {
+        long id = soldOrder();
+        woo.inject(Fault.error500().on(WooCommerceSimulator.LIST_REFUNDS).always());
+        JsonObject refunded = woo.refund(id, Map.of(id + 2, 1), true);
+        String refundId = newestRefund(refunded);
+        deliver("order.updated", refunded);
+        awaitFailedRead(refundId, 1);
+
+        // As after ten failed reads (about half an hour of backoff): the eleventh fails too, and is not the last.
+        db.rows("UPDATE woocommerce_refunds SET attempts = 10, next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitFailedRead(refundId, 11);
+        assertEquals("PENDING", status(refundId));
+
+        woo.clearFaults();
+        db.rows("UPDATE woocommerce_refunds SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitResolved(refundId);
+        assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-B RESTOCK", 1L), booked());
+    }
+
+    @Test
+    void aRefundGivenUpAfterDaysOfFailedReadsIsRevivedByTheNextReconciliationAndRestockedOnce() {
+        long id = soldOrder();
+        woo.inject(Fault.error500().on(WooCommerceSimulator.LIST_REFUNDS).always());
+        JsonObject refunded = woo.refund(id, Map.of(id + 1, 2), true);
+        String refundId = newestRefund(refunded);
+        deliver("order.updated", refunded);
+        awaitFailedRead(refundId, 1);
+        db.rows("UPDATE woocommerce_refunds SET pending_since = now() - interval '4 days', next_attempt_at = now()"
+                + " WHERE store_id = $1", storeId);
+        awaitResolved(refundId);
+        assertEquals("FAILED", status(refundId));
+        assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L), booked());
+        // The operator sees it: the gauge counts the given-up refunds (of every store, as the database does).
+        backlog.refresh().await().atMost(Duration.ofSeconds(10));
+        long failed = db.count("SELECT count(*) FROM woocommerce_refunds WHERE status = 'FAILED'");
+        assertTrue(failed >= 1);
+        assertEquals(failed, deferredGauge("woocommerce_refund", "failed"));
+
+        woo.clearFaults();
+        Api.admin().post("/api/stores/" + storeId + "/reconcile").then().statusCode(200);
+        awaitResolved(refundId);
+        assertEquals("DONE", status(refundId));
+        Api.admin().post("/api/stores/" + storeId + "/reconcile").then().statusCode(200);
+        deliver("order.updated", refunded);
+        awaitResolved(refundId);
+
+        assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-A RESTOCK", 2L), booked());
+    }
+
+    @Test
+    void aRefundGivenUpIsRevivedByALaterUpdateOfItsOrderAndRestockedOnce() {
+        long id = soldOrder();
+        woo.inject(Fault.error500().on(WooCommerceSimulator.LIST_REFUNDS).always());
+        JsonObject refunded = woo.refund(id, Map.of(id + 1, 1), true);
+        String refundId = newestRefund(refunded);
+        deliver("order.updated", refunded);
+        awaitFailedRead(refundId, 1);
+        db.rows("UPDATE woocommerce_refunds SET pending_since = now() - interval '4 days', next_attempt_at = now()"
+                + " WHERE store_id = $1", storeId);
+        awaitResolved(refundId);
+        assertEquals("FAILED", status(refundId));
+
+        woo.clearFaults();
+        deliver("order.updated", woo.setStatus(id, "completed"));
+        awaitResolved(refundId);
+        deliver("order.updated", woo.setStatus(id, "completed"));
+
+        assertEquals("DONE", status(refundId));
+        assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-A RESTOCK", 1L), booked());
     }
 
     @Test

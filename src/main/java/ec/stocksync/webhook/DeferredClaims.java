@@ -1,0 +1,153 @@
+package ec.stocksync.webhook;
+
+import ec.stocksync.common.Backoff;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What the deferred bookings ({@link ShopifyOrderEdits}, {@link WooCommerceRefunds}) share: rows recorded PENDING with
+ * their delivery, claimed a batch at a time with a lease ({@code FOR UPDATE SKIP LOCKED}, committed at once, so any
+ * replica may take them and a crashed one's are taken again once the lease runs out), retried with a backoff when the
+ * storefront cannot be read, given up (FAILED) when a read is pointless or the row has waited too long.
+ *
+ * <p>The table has {@code store_id}, a text key column, {@code order_id}, {@code webhook_event_id}, {@code status}
+ * (PENDING, DONE, FAILED), {@code attempts}, {@code next_attempt_at}, {@code claimed_until}, {@code last_error},
+ * {@code pending_since} and {@code resolved_at}.
+ */
+final class DeferredClaims {
+
+    /** Long enough for a read with its retries; an expired claim is only a second try, which books nothing twice. */
+    static final Duration LEASE = Duration.ofMinutes(2);
+    static final int BATCH = 10;
+    static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(10));
+    /**
+     * Given up by age, never by a count of failed reads: with the backoff's 10-minute cap, ten failures are half an hour
+     * of storefront outage, and a sale or a restock must outlive that. Three days covers a storefront down over a long
+     * weekend; past that the reconciliation (which re-reads orders from its watermark, held back while the storefront
+     * fails) is what finds the units, and a later delivery or reconciliation that sees the row again revives it.
+     */
+    static final Duration GIVE_UP_AFTER = Duration.ofDays(3);
+
+    /** A claimed row: what every deferred booking needs to retry or give it up. */
+    record Due(long storeId, String key, int attempts, boolean expired) {
+    }
+
+    private final Pool pool;
+    private final Logger log;
+    private final String what;
+    private final String keyColumn;
+    private final String claim;
+    private final String retry;
+    private final String giveUp;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    /**
+     * @param returning  the claimed rows' further columns, qualified by {@code x.}
+     * @param giveUpSets what giving up sets on the row's webhook event besides the note ({@code ""} for nothing, else
+     *                   assignments followed by a comma)
+     */
+    DeferredClaims(Pool pool, Logger log, String what, String table, String keyColumn, String returning,
+                   String giveUpSets) {
+        this.pool = pool;
+        this.log = log;
+        this.what = what;
+        this.keyColumn = keyColumn;
+        this.claim = """
+                UPDATE %1$s x SET claimed_until = now() + make_interval(secs => $1), attempts = x.attempts + 1
+                FROM (SELECT store_id, %2$s FROM %1$s
+                      WHERE status = 'PENDING' AND next_attempt_at <= now()
+                        AND (claimed_until IS NULL OR claimed_until < now())
+                      ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+                WHERE x.store_id = due.store_id AND x.%2$s = due.%2$s
+                RETURNING x.store_id, x.%2$s, x.attempts,
+                          x.pending_since < now() - make_interval(secs => $3) AS expired, %3$s"""
+                .formatted(table, keyColumn, returning);
+        this.retry = """
+                UPDATE %1$s SET claimed_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
+                WHERE store_id = $1 AND %2$s = $2 AND status = 'PENDING'""".formatted(table, keyColumn);
+        this.giveUp = """
+                WITH g AS (
+                  UPDATE %1$s SET status = 'FAILED', claimed_until = NULL, last_error = $3, resolved_at = now()
+                  WHERE store_id = $1 AND %2$s = $2 AND status = 'PENDING'
+                  RETURNING webhook_event_id)
+                UPDATE webhook_events e SET %3$s note = concat_ws('; ', e.note, $3::text)
+                FROM g WHERE e.id = g.webhook_event_id AND e.store_id = $1""".formatted(table, keyColumn, giveUpSets);
+    }
+
+    /** Claims the due rows and resolves them one after the other; answers how many were claimed. */
+    <T> Uni<Integer> resolveDue(Function<Row, T> claimed, Function<T, Uni<Void>> resolve) {
+        return pool.preparedQuery(claim).execute(Tuple.of(LEASE.toSeconds(), BATCH, GIVE_UP_AFTER.toSeconds()))
+                .map(rows -> {
+                    List<T> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(claimed.apply(r)));
+                    return out;
+                })
+                .chain(out -> out.isEmpty() ? Uni.createFrom().item(0)
+                        : Multi.createFrom().<T>iterable(out)
+                        .onItem().transformToUniAndConcatenate(t -> resolve.apply(t))
+                        .collect().last()
+                        .replaceWith(out.size()));
+    }
+
+    /** The claim columns every row has. */
+    Due due(Row r) {
+        return new Due(r.getLong("store_id"), r.getString(keyColumn), r.getInteger("attempts"),
+                r.getBoolean("expired"));
+    }
+
+    /**
+     * Books what was just recorded now rather than at the next tick. One batch at a time per replica: a kick while one
+     * runs asks for one more batch after it (the running batch may have claimed before the new row was committed).
+     * A failure is the schedule's to retry.
+     */
+    void kick(Supplier<Uni<Integer>> batch) {
+        if (!running.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        batch.get()
+                .eventually(() -> {
+                    running.set(false);
+                    if (again.getAndSet(false)) {
+                        kick(batch);
+                    }
+                })
+                .subscribe().with(n -> {
+                }, e -> log.warnf(e, "resolving %ss failed; the schedule retries", what));
+    }
+
+    /**
+     * A resolution that failed: given up when {@code definitive} (another read would answer the same) or when the row
+     * has been PENDING longer than {@link #GIVE_UP_AFTER}; otherwise retried after the backoff.
+     */
+    Uni<Void> failed(Due due, String subject, String why, boolean definitive) {
+        if (definitive || due.expired()) {
+            return giveUp(due, subject, why + " (given up after " + due.attempts() + " attempt(s)"
+                    + (definitive ? "" : " over " + GIVE_UP_AFTER.toDays() + " days") + ": nothing booked)");
+        }
+        log.warnf("%s: %s; retried later", subject, why);
+        return pool.preparedQuery(retry)
+                .execute(Tuple.of(due.storeId(), due.key(), why,
+                        BACKOFF.jittered(due.attempts() - 1).toMillis() / 1000.0))
+                .replaceWithVoid();
+    }
+
+    /** Marks the row FAILED (only from PENDING) and says why on its webhook event. */
+    Uni<Void> giveUp(Due due, String subject, String why) {
+        log.warnf("%s: %s", subject, why);
+        return pool.preparedQuery(giveUp).execute(Tuple.of(due.storeId(), due.key(), why)).replaceWithVoid();
+    }
+}
