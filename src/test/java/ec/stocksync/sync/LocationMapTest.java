@@ -172,6 +172,21 @@ class LocationMapTest {
                 .body("[1].warehouseIds", equalTo(List.of(w2, w3))).body("[1].pushWarehouseId", equalTo(w2));
     }
 
+    /** Shopify answers 250 locations a page at most: a shop with more is read page by page, to its last location. */
+    @Test
+    void aShopWithMoreLocationsThanOnePageIsReadToItsLastPage() {
+        String last = null;
+        for (int i = 0; i < 300; i++) {
+            last = sandbox.shopify().addLocation("Sucursal " + i);
+        }
+        Api.admin().get(base + "/storefront").then().statusCode(200)
+                .body("$", hasSize(302))
+                .body("find { it.id == '" + last + "' }.name", equalTo("Sucursal 299"));
+        // A location of the second page is a known one.
+        Api.admin().body(Map.of("locations", List.of(entry(last, List.of(w2), null)))).put(base).then().statusCode(200)
+                .body("[0].name", equalTo("Sucursal 299"));
+    }
+
     @Test
     void theMapOfAStoreThatDoesNotExistIsNotFound() {
         Api.admin().get("/api/stores/987654321/locations").then().statusCode(404).body("error", equalTo("store_not_found"));
