@@ -340,6 +340,8 @@ class DashboardBrowserTest {
         driver.get(root + "?storeId=" + store.storeId());
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
         driver.findElement(By.id("login-save")).click();
+        // The panel acts on the chosen store: clicked before the store list has loaded, the button does nothing.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("refreshed"), "Actualizado"));
 
         wait.until(ExpectedConditions.elementToBeClickable(By.id("links-load"))).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-status"), "2 sin enlazar"));
