@@ -80,6 +80,19 @@
     contifico_unreachable: 'Contifico no respondió: revise la URL o vuelva a intentarlo en un momento.',
     public_url_not_configured: 'Este servicio no conoce su dirección pública (STOCKSYNC_WEBHOOK_PUBLIC_BASE_URL): registre los webhooks a mano.',
     webhook_secret_missing: 'La tienda no tiene secreto de webhooks: escríbalo en el paso 1.',
+    warehouse_shared: 'Una misma bodega quedó sumada en dos ubicaciones (la ubicación principal de la tienda usa la bodega'
+      + ' de la integración mientras no le marque otras): una venta en una seguiría a la venta en la otra hasta'
+      + ' registrarse. Asigne cada bodega a una sola ubicación; no se cambió nada.',
+    unknown_warehouse: 'Contifico no lista alguna de las bodegas marcadas para esta integración: vuelva a ver las'
+      + ' ubicaciones y elija entre las que aparecen. No se cambió nada.',
+    unknown_location: 'La tienda ya no tiene activa alguna de esas ubicaciones: desmarque sus bodegas y guarde de nuevo.'
+      + ' No se cambió nada.',
+    one_location: 'Una tienda WooCommerce tiene un solo stock por producto: sume varias bodegas en su única ubicación.',
+    duplicate_location: 'Una ubicación aparece dos veces: vuelva a ver las ubicaciones. No se cambió nada.',
+    storefront_unavailable: 'La tienda no respondió su lista de ubicaciones; no se cambió nada. Vuelva a intentarlo en un momento.',
+    contifico_unavailable: 'Contifico no respondió su lista de bodegas; no se cambió nada. Vuelva a intentarlo en un momento.',
+    integration_changed: 'La integración con Contifico cambió mientras se guardaban las ubicaciones: no se cambió nada.'
+      + ' Vuelva a ver las ubicaciones y revise las bodegas.',
   };
   const FIELD_TEXT = {
     name: 'Escriba un nombre para la tienda.',
@@ -98,12 +111,17 @@
     quantity: 'La cantidad debe ser un número entero entre 1 y 1000.',
     reason: 'Escriba un motivo de 3 a 500 caracteres.',
     sku: 'Ese SKU no existe en la tienda de demostración.',
+    locations: 'Se pueden asignar bodegas a 100 ubicaciones como máximo.',
+    'locations[].locationId': 'Falta el id de una ubicación: vuelva a ver las ubicaciones.',
+    'locations[].warehouseIds': 'Cada ubicación suma de 1 a 20 bodegas distintas.',
+    'locations[].pushWarehouseId': 'Elija en «Registrar ventas en» una de las bodegas marcadas de esa ubicación.',
   };
 
   async function errorText(res) {
     const body = await json(res);
     if (body && body.error === 'invalid_field') {
-      const field = String(body.message || '').split(':')[0];
+      // "locations[2].warehouseIds" reads as the rule for every entry of the list.
+      const field = String(body.message || '').split(':')[0].replace(/\[\d+\]/g, '[]');
       if (FIELD_TEXT[field]) return FIELD_TEXT[field];
     }
     if (body && ERROR_TEXT[body.error]) return ERROR_TEXT[body.error];
@@ -181,6 +199,7 @@
     const res = await api('/api/stores');
     if (!res.ok) throw new Error(await errorText(res));
     const stores = (await res.json()).filter((s) => s.active !== false);
+    state.stores = stores;
     const select = $('store');
     select.innerHTML = '';
     stores.forEach((s) => select.appendChild(el('option', { value: s.id }, s.name + ' (#' + s.id + ', ' + s.platform + ')')));
@@ -204,6 +223,7 @@
     $('pull-result').classList.add('hidden');
     $('links-unlinked').innerHTML = '';
     $('links-status').textContent = '';
+    clearLocations();
     refresh(true);
     loadLinks().catch(() => {});
   });
@@ -1004,6 +1024,120 @@
       + (dups.length ? ' · códigos repetidos en Contifico: ' + dups.join(', ') : '') + '.';
     await loadLinks();
   });
+
+  // ------------------------------------------------------------------ location map (issue 14 D)
+
+  const locationsPath = () => '/api/stores/' + state.storeId + '/locations';
+  const warehouseLabel = (w) => w.name + (w.code ? ' (' + w.code + ')' : '');
+
+  function clearLocations() {
+    $('locations-rows').innerHTML = '';
+    $('locations-status').textContent = '';
+    $('locations-save').disabled = true;
+  }
+
+  // The storefront's locations, each with the Contifico warehouses it sums (ticked from the saved map) and the one its
+  // sales are booked in. Three reads: the map (ours), the storefront's active locations, the integration's warehouses.
+  async function loadLocations() {
+    const storeId = state.storeId;
+    if (!storeId) return;
+    clearLocations();
+    $('locations-status').textContent = 'Leyendo ubicaciones y bodegas…';
+    const answers = await Promise.all([api(locationsPath()), api(locationsPath() + '/storefront'),
+      api('/api/stores/' + storeId + '/contifico/warehouses')]);
+    if (storeId !== state.storeId) return; // another store was chosen meanwhile
+    for (const res of answers) {
+      if (!res.ok) { $('locations-status').textContent = await errorText(res); return; }
+    }
+    const [map, listed, warehouses] = await Promise.all(answers.map((r) => r.json()));
+    const store = (state.stores || []).find((s) => String(s.id) === String(storeId)) || {};
+    const own = store.platform === 'woocommerce' ? 'default'
+      : String(store.locationId || '').replace('gid://shopify/Location/', '').trim();
+    const rows = listed.map((l) => ({ id: l.id, name: l.name, active: true }));
+    // A mapped location the storefront no longer lists, or a warehouse Contifico no longer lists, stays visible (and
+    // ticked): dropping it silently would change the map on the next save without the merchant knowing.
+    map.filter((m) => !rows.some((r) => r.id === m.locationId))
+      .forEach((m) => rows.push({ id: m.locationId, name: m.name, active: false }));
+    const known = warehouses.slice();
+    map.forEach((m) => m.warehouseIds.filter((w) => !known.some((k) => k.id === w))
+      .forEach((w) => known.push({ id: w, name: w, code: null, missing: true })));
+    const body = $('locations-rows');
+    rows.forEach((r) => body.appendChild(locationRow(r, map.find((m) => m.locationId === r.id), known, r.id === own)));
+    if (!rows.length) body.appendChild(el('tr', {}, el('td', { colspan: 3, class: 'muted' }, 'La tienda no tiene ubicaciones activas.')));
+    $('locations-save').disabled = !rows.length || !known.length;
+    $('locations-status').textContent = map.length
+      ? map.length + ' ubicación(es) con bodegas asignadas.'
+      : 'Sin bodegas asignadas: la ubicación principal usa la bodega de la integración.';
+  }
+
+  function locationRow(loc, mapped, warehouses, own) {
+    const readOnly = document.body.classList.contains('read-only');
+    const chosen = new Set(mapped ? mapped.warehouseIds : []);
+    const push = el('select', { class: 'loc-push', 'aria-label': 'Bodega donde se registran las ventas de ' + (loc.name || loc.id) });
+    const fillPush = () => {
+      const before = push.value || (mapped && mapped.pushWarehouseId);
+      push.innerHTML = '';
+      const ticked = warehouses.filter((w) => chosen.has(w.id));
+      if (!ticked.length) push.appendChild(el('option', { value: '' }, own ? 'Bodega de la integración' : '—'));
+      ticked.forEach((w) => push.appendChild(el('option', { value: w.id }, warehouseLabel(w))));
+      if (ticked.some((w) => w.id === before)) push.value = before;
+      push.disabled = readOnly || ticked.length < 2;
+    };
+    const boxes = el('div', { class: 'loc-warehouses' });
+    warehouses.forEach((w) => {
+      const box = el('input', { type: 'checkbox', value: w.id, class: 'loc-wh',
+        'aria-label': warehouseLabel(w) + ' en ' + (loc.name || loc.id) });
+      box.checked = chosen.has(w.id);
+      box.disabled = readOnly;
+      box.addEventListener('change', () => {
+        if (box.checked) chosen.add(w.id); else chosen.delete(w.id);
+        fillPush();
+      });
+      boxes.appendChild(el('label', { class: w.missing ? 'loc-missing' : null, 'data-warehouse': w.id }, box,
+        warehouseLabel(w) + (w.missing ? ' (Contifico ya no la lista)' : '')));
+    });
+    fillPush();
+    return el('tr', { 'data-location': loc.id },
+      el('td', {}, loc.name || loc.id, ' ', el('span', { class: 'muted' }, '#' + loc.id),
+        own ? el('div', { class: 'small-note muted' }, 'Ubicación principal de la tienda (pedidos en línea)') : null,
+        loc.active ? null : el('div', { class: 'reserved-hint' }, 'La tienda ya no la tiene activa: desmarque sus bodegas.')),
+      el('td', {}, boxes),
+      el('td', {}, push));
+  }
+
+  // The whole map goes in one PUT: a location with no warehouse ticked is left out (it follows the old rule).
+  $('locations-save').addEventListener('click', async () => {
+    const storeId = state.storeId;
+    const locations = [];
+    document.querySelectorAll('#locations-rows tr[data-location]').forEach((tr) => {
+      const warehouseIds = Array.from(tr.querySelectorAll('.loc-wh:checked')).map((b) => b.value);
+      if (!warehouseIds.length) return;
+      const entry = { locationId: tr.dataset.location, warehouseIds };
+      const push = tr.querySelector('.loc-push').value;
+      if (push) entry.pushWarehouseId = push;
+      locations.push(entry);
+    });
+    $('locations-save').disabled = true;
+    $('locations-status').textContent = 'Guardando…';
+    try {
+      const res = await api('/api/stores/' + storeId + '/locations', { method: 'PUT', body: { locations } });
+      if (storeId !== state.storeId) return;
+      if (!res.ok) {
+        $('locations-status').textContent = await errorText(res);
+        return;
+      }
+      const saved = await res.json();
+      await loadLocations();
+      $('locations-status').textContent = 'Se guardaron las ubicaciones (' + saved.length + ' con bodegas asignadas).'
+        + ' La próxima sincronización publica las nuevas sumas.';
+    } finally {
+      if (storeId === state.storeId && $('locations-rows').children.length) $('locations-save').disabled = false;
+    }
+  });
+
+  $('locations-load').addEventListener('click', () => loadLocations().catch((e) => {
+    if (!(e instanceof Unauthorized)) $('locations-status').textContent = 'No se pudo cargar: ' + e.message;
+  }));
 
   // ------------------------------------------------------------------ polling
 

@@ -35,7 +35,8 @@ public class StoreContexts {
      */
     public Uni<StoreContext> load(long storeId, Long integrationId) {
         return pool.preparedQuery("""
-                        SELECT s.*, i.id AS i_id, i.provider, i.base_url, i.api_key, i.pos_token, i.warehouse_id
+                        SELECT s.*, i.id AS i_id, i.provider, i.base_url, i.api_key, i.pos_token, i.warehouse_id,
+                               i.updated_at AS i_updated_at
                         FROM stores s
                         LEFT JOIN LATERAL (SELECT * FROM store_integrations i
                                            WHERE i.store_id = s.id AND i.active
@@ -204,6 +205,8 @@ public class StoreContexts {
         i.apiKey = secrets.open(r.getString("api_key"));
         i.posToken = secrets.open(r.getString("pos_token"));
         i.warehouseId = r.getString("warehouse_id");
+        // The version (see integrationVersion): what was checked against this integration can be re-checked later.
+        i.updatedAt = r.getOffsetDateTime("i_updated_at");
         i.active = true;
         return i;
     }

@@ -1,5 +1,6 @@
 package ec.stocksync.store;
 
+import ec.stocksync.common.ApiException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -55,8 +56,33 @@ public class StoreLocations {
      */
     public Uni<List<Location>> replace(long storeId, List<Location> map, String by,
                                        java.util.function.Function<SqlConnection, Uni<Void>> alsoInTransaction) {
+        return replace(storeId, map, by, null, alsoInTransaction);
+    }
+
+    /**
+     * {@link #replace(long, List, String, java.util.function.Function)} of a map checked against {@code checkedWith}
+     * (the integration as it was read, its id and version): written only if that integration is still the store's
+     * active one at that version, else 409 {@code integration_changed} and nothing written. An integration change
+     * that may mean another company deletes the map after locking the same store row ({@code StoreService}), so
+     * either it runs first and this sees the new version, or it waits for this map and deletes it: a map checked
+     * against the old company never survives the change. {@code null}: no check (removing the map).
+     */
+    public Uni<List<Location>> replace(long storeId, List<Location> map, String by, StoreIntegration checkedWith,
+                                       java.util.function.Function<SqlConnection, Uni<Void>> alsoInTransaction) {
         return pool.withTransaction(conn -> conn.preparedQuery("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
                 .execute(Tuple.of(storeId))
+                .chain(() -> checkedWith == null ? Uni.createFrom().voidItem() : conn.preparedQuery(
+                                "SELECT " + StoreContexts.integrationUnchanged("$1", "$2"))
+                        .execute(Tuple.of(checkedWith.id, checkedWith.updatedAt))
+                        .invoke(rows -> {
+                            if (!rows.iterator().next().getBoolean(0)) {
+                                throw ApiException.conflict("integration_changed", "The store's Contifico integration"
+                                        + " changed while the location map was being checked (another key, address or"
+                                        + " warehouse, or another integration): nothing was changed. Read the"
+                                        + " warehouses again and save the map again.");
+                            }
+                        })
+                        .replaceWithVoid())
                 .chain(() -> conn.preparedQuery("DELETE FROM store_locations WHERE store_id = $1").execute(Tuple.of(storeId)))
                 .chain(() -> {
                     if (map.isEmpty()) {

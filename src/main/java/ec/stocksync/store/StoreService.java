@@ -158,7 +158,8 @@ public class StoreService {
      * saves the map again against the new company; until then the store follows the integration's warehouse.
      */
     private Uni<Void> companyMayHaveChanged(long storeId) {
-        return integrationChanges.companyMayHaveChanged(storeId)
+        return lockForTheMap(storeId)
+                .chain(() -> integrationChanges.companyMayHaveChanged(storeId))
                 .chain(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession())
                 .chain(session -> session.createNativeQuery("DELETE FROM store_locations WHERE store_id = :store")
                         .setParameter("store", storeId)
@@ -170,6 +171,20 @@ public class StoreService {
                                 storeId, deleted, storeId);
                     }
                 })
+                .replaceWithVoid();
+    }
+
+    /**
+     * Locks the store's row as {@link StoreLocations#replace} does, after any outbound check and until this
+     * transaction commits: a map being saved waits for this change and then sees the integration's new version
+     * (409 {@code integration_changed}), or this waits for the map and then deletes it. NO KEY UPDATE: inserts that
+     * only reference the store (movements, webhook events) do not wait.
+     */
+    private Uni<Void> lockForTheMap(long storeId) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession()
+                .chain(session -> session.createNativeQuery("SELECT id FROM stores WHERE id = :store FOR NO KEY UPDATE")
+                        .setParameter("store", storeId)
+                        .getResultList())
                 .replaceWithVoid();
     }
 
@@ -190,6 +205,8 @@ public class StoreService {
             i.updatedAt = OffsetDateTime.now();
             return i;
         }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
+                // Any change moves the version a map being saved was checked at (its own location's warehouse too).
+                .call(i -> lockForTheMap(storeId))
                 .call(i -> elsewhere ? companyMayHaveChanged(storeId) : Uni.createFrom().voidItem())
                 .call(i -> elsewhere || f.has("warehouseId") ? integrationChanges.warehouseMayHaveChanged(storeId)
                         : Uni.createFrom().voidItem())
@@ -202,7 +219,7 @@ public class StoreService {
 
     @WithTransaction
     public Uni<StoreIntegration> deactivateIntegration(long storeId, long integrationId) {
-        return findIntegration(storeId, integrationId).map(i -> {
+        return lockForTheMap(storeId).chain(() -> findIntegration(storeId, integrationId)).map(i -> {
             i.active = false;
             i.updatedAt = OffsetDateTime.now();
             return i;

@@ -304,13 +304,26 @@ final class ShopifyClient implements StorefrontClient {
         return new ShopifyClient(transport, api, locationId);
     }
 
-    /** Active locations only: an inactive one fulfils nothing and takes no stock writes. */
+    /** Shopify's page maximum for {@code locations(first:)}. */
+    static final int LOCATION_PAGE = 250;
+    /**
+     * Pages read at most: a shop with more locations than this is refused rather than listed in part, since a partial
+     * list would make the location map refuse real locations as unknown.
+     */
+    static final int LOCATION_PAGES = 20;
+
+    /** Active locations only (an inactive one fulfils nothing and takes no stock writes), every page of them. */
     @Override
     public Uni<List<StorefrontLocation>> locations() {
-        return query("list locations", CallKind.READ, ShopifyQueries.LOCATIONS, new JsonObject().put("first", 250))
-                .map(data -> {
-                    JsonArray nodes = data.getJsonObject("locations", new JsonObject()).getJsonArray("nodes", new JsonArray());
-                    List<StorefrontLocation> out = new ArrayList<>();
+        return locationPages(null, 1, new ArrayList<>());
+    }
+
+    private Uni<List<StorefrontLocation>> locationPages(String after, int page, List<StorefrontLocation> out) {
+        return query("list locations", CallKind.READ, ShopifyQueries.LOCATIONS,
+                new JsonObject().put("first", LOCATION_PAGE).put("after", after))
+                .chain(data -> {
+                    JsonObject locations = data.getJsonObject("locations", new JsonObject());
+                    JsonArray nodes = locations.getJsonArray("nodes", new JsonArray());
                     for (int i = 0; i < nodes.size(); i++) {
                         JsonObject node = nodes.getJsonObject(i);
                         String id = StorefrontLocation.number(node.getString("id"));
@@ -318,7 +331,18 @@ final class ShopifyClient implements StorefrontClient {
                             out.add(new StorefrontLocation(id, node.getString("name")));
                         }
                     }
-                    return out;
+                    JsonObject pageInfo = locations.getJsonObject("pageInfo", new JsonObject());
+                    String next = pageInfo.getString("endCursor");
+                    // A cursor that does not move would loop for ever: read as the end of the list.
+                    if (!pageInfo.getBoolean("hasNextPage", false) || next == null || next.equals(after)) {
+                        return Uni.createFrom().item(out);
+                    }
+                    if (page >= LOCATION_PAGES) {
+                        return Uni.createFrom().failure(StorefrontException.rejected(0, "too_many_locations",
+                                "the Shopify store lists more than " + LOCATION_PAGE * LOCATION_PAGES
+                                        + " locations; only that many are read"));
+                    }
+                    return locationPages(next, page + 1, out);
                 });
     }
 

@@ -19,7 +19,8 @@ final class ShopifyQueries {
             + "inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) { "
             + "inventoryAdjustmentGroup { id reason changes { name delta quantityAfterChange } } userErrors { field message code } } }";
 
-    static final String LOCATIONS = "query Locations($first: Int!) { locations(first: $first) { nodes { id name isActive } } }";
+    static final String LOCATIONS = "query Locations($first: Int!, $after: String) { locations(first: $first, after: $after) { "
+            + "nodes { id name isActive } pageInfo { hasNextPage endCursor } } }";
 
     static final String WEBHOOKS = "query Webhooks($first: Int!) { webhookSubscriptions(first: $first) { nodes { id topic uri } } }";
     static final String WEBHOOK_CREATE = "mutation WebhookCreate($topic: WebhookSubscriptionTopic!, $subscription: WebhookSubscriptionInput!) { "

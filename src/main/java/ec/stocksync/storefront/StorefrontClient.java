@@ -49,7 +49,8 @@ public interface StorefrontClient {
     StorefrontClient atLocation(String locationId);
 
     /**
-     * The storefront's active locations: Shopify's (up to 250, Shopify's page maximum), or WooCommerce's one
+     * The storefront's active locations: Shopify's (every page of 250, Shopify's page maximum, up to
+     * a cap), or WooCommerce's one
      * ({@link StorefrontLocation#WOOCOMMERCE_ID}, no call made).
      */
     Uni<List<StorefrontLocation>> locations();

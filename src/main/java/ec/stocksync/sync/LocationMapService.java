@@ -9,6 +9,7 @@ import ec.stocksync.contifico.Warehouse;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
+import ec.stocksync.store.StoreIntegration;
 import ec.stocksync.store.StoreLocations;
 import ec.stocksync.storefront.StorefrontClients;
 import ec.stocksync.storefront.StorefrontException;
@@ -24,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Checks a store's location map (issue 14 D) before {@link StoreLocations} replaces it: the shape (one location per
@@ -54,15 +56,32 @@ public class LocationMapService {
                 if (!exists) {
                     throw ApiException.storeNotFound(storeId);
                 }
-                return save(storeId, List.of(), by);
+                return save(storeId, List.of(), null, by);
             });
         }
         return contexts.load(storeId, null).chain(ctx -> {
             List<StoreLocations.Location> map = shape(ctx, body.locations());
             return knownWarehouses(ctx, map)
                     .chain(() -> storefrontNames(ctx))
-                    .chain(names -> save(storeId, named(ctx, map, names), by));
+                    .call(names -> afterChecks.get())
+                    .chain(names -> save(storeId, named(ctx, map, names), ctx.integration(), by));
         });
+    }
+
+    /*
+     * Tests only: run between the checks and the save, and inside the save's transaction before it commits, so a
+     * concurrent integration change can be put exactly there.
+     */
+    private volatile Supplier<Uni<Void>> afterChecks = NOTHING;
+    private volatile Supplier<Uni<Void>> beforeCommit = NOTHING;
+    private static final Supplier<Uni<Void>> NOTHING = () -> Uni.createFrom().voidItem();
+
+    void afterChecks(Supplier<Uni<Void>> hook) {
+        afterChecks = hook == null ? NOTHING : hook;
+    }
+
+    void beforeCommit(Supplier<Uni<Void>> hook) {
+        beforeCommit = hook == null ? NOTHING : hook;
     }
 
     /**
@@ -71,9 +90,10 @@ public class LocationMapService {
      * warehouses a location sums changes its figure without any Contifico event, so the next delta pull must read
      * every SKU. Holding the pull lock keeps a run that read the old map from recording its baseline after this.
      */
-    private Uni<List<StoreLocations.Location>> save(long storeId, List<StoreLocations.Location> map, String by) {
-        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by,
-                        conn -> signals.forgetBaseline(conn, storeId)))
+    private Uni<List<StoreLocations.Location>> save(long storeId, List<StoreLocations.Location> map,
+                                                    StoreIntegration checkedWith, String by) {
+        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by, checkedWith,
+                        conn -> signals.forgetBaseline(conn, storeId).chain(() -> beforeCommit.get())))
                 .map(saved -> saved.orElseThrow(() -> ApiException.conflict("pull_in_progress", "A pull of store "
                         + storeId + " is running: change the location map once it has ended (nothing was changed)")));
     }

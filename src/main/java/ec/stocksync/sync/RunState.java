@@ -91,7 +91,7 @@ final class RunState {
     synchronized void atLocation(String location, SkuPullResult r) {
         SkuPullResult shown = new SkuPullResult(r.sku() + " @ " + location, r.action(), r.contificoStock(),
                 r.storeStockBefore(), r.storeStockAfter(), r.error());
-        if (r.action() == SyncAction.UPDATED && changes.size() < PullDetails.MAX_CHANGES) {
+        if ((r.action() == SyncAction.UPDATED || r.action() == SyncAction.DRY_RUN) && changes.size() < PullDetails.MAX_CHANGES) {
             changes.add(shown);
         } else if (r.action() == SyncAction.ERROR) {
             failedSkus.add(r.sku());

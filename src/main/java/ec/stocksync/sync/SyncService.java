@@ -268,6 +268,11 @@ public class SyncService {
                 run.settle(new SkuPullResult(p.sku().sku(), SyncAction.DRY_RUN, p.erp(), p.write().expectedCurrent(),
                         p.write().newQuantity(), null));
             }
+            for (OtherWrite o : others) {
+                Pending p = o.pending();
+                run.atLocation(o.location(), new SkuPullResult(p.sku().sku(), SyncAction.DRY_RUN, p.erp(),
+                        p.write().expectedCurrent(), p.write().newQuantity(), null));
+            }
             return Uni.createFrom().item("DONE");
         }
         return Multi.createFrom().iterable(chunks(pending, WRITE_BATCH))
@@ -326,11 +331,12 @@ public class SyncService {
 
     /**
      * Reads each other mapped location's stock of the SKUs read at the own location, and decides each one. Items not
-     * stocked at a location are left alone (stocking one is the merchant's choice); dry runs only cover the own location.
+     * stocked at a location are left alone (stocking one is the merchant's choice). Dry runs read and decide them too
+     * (reads only): a preview must show, and put through the zeroing guard, what a real run would write everywhere.
      */
     private Uni<List<OtherWrite>> otherLocations(RunState run, StorefrontClient storefront, LocationPlan plan,
                                                  List<OtherRead> reads) {
-        if (plan.others().isEmpty() || reads.isEmpty() || run.options.dryRun()) {
+        if (plan.others().isEmpty() || reads.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         Map<String, OtherRead> bySku = new HashMap<>();

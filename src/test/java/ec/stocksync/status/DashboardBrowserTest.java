@@ -224,6 +224,54 @@ class DashboardBrowserTest {
         assertFalse(driver.findElement(By.id("sync-now")).isDisplayed());
         assertFalse(driver.findElement(By.id("dry-run")).isDisplayed());
         assertFalse(driver.findElement(By.id("demo")).isDisplayed());
+
+        // The location map is shown, not editable.
+        driver.findElement(By.id("locations-load")).click();
+        By own = By.cssSelector("#locations-rows tr[data-location='" + sandbox.shopify().locationId() + "'] .loc-wh");
+        wait.until(ExpectedConditions.presenceOfElementLocated(own));
+        assertFalse(driver.findElement(own).isEnabled());
+        assertFalse(driver.findElement(By.id("locations-save")).isDisplayed());
+    }
+
+    /**
+     * Issue 14 D from the dashboard: the merchant gives a second Shopify location its own warehouse and saves; a map
+     * the API refuses (the store's own location still sums the integration's warehouse) is explained in Spanish and
+     * changes nothing.
+     */
+    @Test
+    void aMerchantMapsASecondLocationToASecondWarehouseAndARefusedMapIsExplainedInSpanish() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        String bodegaQuito = sandbox.contifico().addWarehouse("BQ2", "Bodega Quito").id();
+        String path = "/api/stores/" + store.storeId() + "/locations";
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        driver.get(root + "?storeId=" + store.storeId());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
+        driver.findElement(By.id("login-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("refreshed"), "Actualizado"));
+
+        driver.findElement(By.id("locations-load")).click();
+        By quitoRow = By.cssSelector("#locations-rows tr[data-location='" + quito + "']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(quitoRow, "Tienda Quito"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("locations-status"), "Sin bodegas asignadas"));
+        driver.findElement(By.cssSelector("#locations-rows tr[data-location='" + quito + "'] .loc-wh[value='" + bodegaQuito + "']")).click();
+        driver.findElement(By.id("locations-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("locations-status"), "Se guardaron las ubicaciones"));
+        Api.admin().get(path).then().statusCode(200)
+                .body("locationId", org.hamcrest.Matchers.equalTo(List.of(quito)))
+                .body("[0].warehouseIds", org.hamcrest.Matchers.equalTo(List.of(bodegaQuito)))
+                .body("[0].pushWarehouseId", org.hamcrest.Matchers.equalTo(bodegaQuito));
+        assertTrue(driver.findElement(By.cssSelector("#locations-rows tr[data-location='" + quito + "'] .loc-wh[value='"
+                + bodegaQuito + "']")).isSelected(), "the saved map is shown");
+        screenshot("dashboard-locations.png");
+
+        // Quito also sums the integration's warehouse, which the store's own location still follows: refused.
+        driver.findElement(By.cssSelector("#locations-rows tr[data-location='" + quito + "'] .loc-wh[value='"
+                + store.warehouseId() + "']")).click();
+        driver.findElement(By.id("locations-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("locations-status"),
+                "Una misma bodega quedó sumada en dos ubicaciones"));
+        Api.admin().get(path).then().statusCode(200)
+                .body("[0].warehouseIds", org.hamcrest.Matchers.equalTo(List.of(bodegaQuito)));
     }
 
     long deadSale(String sku, String error) {
@@ -292,6 +340,8 @@ class DashboardBrowserTest {
         driver.get(root + "?storeId=" + store.storeId());
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(Api.ADMIN_TOKEN);
         driver.findElement(By.id("login-save")).click();
+        // The panel acts on the chosen store: clicked before the store list has loaded, the button does nothing.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("refreshed"), "Actualizado"));
 
         wait.until(ExpectedConditions.elementToBeClickable(By.id("links-load"))).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("links-status"), "2 sin enlazar"));

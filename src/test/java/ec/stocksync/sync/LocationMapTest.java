@@ -4,6 +4,8 @@ import ec.stocksync.support.Api;
 import ec.stocksync.support.Db;
 import ec.stocksync.support.Sandbox;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,8 @@ class LocationMapTest {
     Sandbox sandbox;
     @Inject
     Db db;
+    @Inject
+    LocationMapService service;
 
     Sandbox.Wired store;
     String base;
@@ -158,6 +162,63 @@ class LocationMapTest {
         assertEquals(0, db.count("SELECT count(*) FROM store_locations WHERE store_id = $1", store.storeId()));
     }
 
+    /**
+     * The map is checked against the integration's company, then written: an integration change committed in between
+     * (a key sent again: maybe another company, so the map is deleted) must not leave behind a map checked against
+     * the old one. The hook puts the change exactly there; without the version check in the map's transaction the map
+     * was written (200) and survived the change.
+     */
+    @Test
+    void anIntegrationChangeBetweenTheChecksAndTheSaveRefusesTheMap() {
+        String integration = "/api/stores/" + store.storeId() + "/integrations/" + store.integrationId();
+        service.afterChecks(() -> Uni.createFrom().item(() -> {
+            Api.admin().body(Map.of("apiKey", sandbox.contifico().apiKey())).patch(integration).then().statusCode(200);
+            return "changed";
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).replaceWithVoid());
+        try {
+            Api.admin().body(validMap()).put(base).then().statusCode(409).body("error", equalTo("integration_changed"));
+        } finally {
+            service.afterChecks(null);
+        }
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+
+        // Checked again against the integration as it is now, it is saved.
+        Api.admin().body(validMap()).put(base).then().statusCode(200).body("$", hasSize(2));
+    }
+
+    /**
+     * The same change arriving while the map's transaction is open (after its re-check): it waits for the map on the
+     * store's row and then deletes it. Without that lock the change committed first, deleted nothing (the new map was
+     * not visible to it yet), and the map checked against the old company survived.
+     */
+    @Test
+    void anIntegrationChangeDuringTheSaveWaitsForTheMapAndDeletesIt() throws Exception {
+        String integration = "/api/stores/" + store.storeId() + "/integrations/" + store.integrationId();
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        java.util.concurrent.CompletableFuture<Integer> change = new java.util.concurrent.CompletableFuture<>();
+        service.beforeCommit(() -> Uni.createFrom().item(() -> {
+            java.util.concurrent.CompletableFuture.runAsync(() -> change.complete(Api.admin()
+                    .body(Map.of("apiKey", sandbox.contifico().apiKey())).patch(integration).statusCode()));
+            try {
+                // Time for the change to reach its cleanup (or, locked out, to wait for this transaction).
+                change.get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException expected) {
+                // Waiting on the store's row: what the fix does.
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return "held";
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).replaceWithVoid());
+        try {
+            Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w3), null)))).put(base)
+                    .then().statusCode(200);
+        } finally {
+            service.beforeCommit(null);
+        }
+        assertEquals(200, change.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+    }
+
     @Test
     void aWarehouseSummedByTwoLocationsIsRefusedAndChangesNothing() {
         Api.admin().body(validMap()).put(base).then().statusCode(200);
@@ -170,6 +231,21 @@ class LocationMapTest {
                 .put(base).then().statusCode(400).body("error", equalTo("warehouse_shared"));
         Api.admin().get(base).then().statusCode(200).body("$", hasSize(2))
                 .body("[1].warehouseIds", equalTo(List.of(w2, w3))).body("[1].pushWarehouseId", equalTo(w2));
+    }
+
+    /** Shopify answers 250 locations a page at most: a shop with more is read page by page, to its last location. */
+    @Test
+    void aShopWithMoreLocationsThanOnePageIsReadToItsLastPage() {
+        String last = null;
+        for (int i = 0; i < 300; i++) {
+            last = sandbox.shopify().addLocation("Sucursal " + i);
+        }
+        Api.admin().get(base + "/storefront").then().statusCode(200)
+                .body("$", hasSize(302))
+                .body("find { it.id == '" + last + "' }.name", equalTo("Sucursal 299"));
+        // A location of the second page is a known one.
+        Api.admin().body(Map.of("locations", List.of(entry(last, List.of(w2), null)))).put(base).then().statusCode(200)
+                .body("[0].name", equalTo("Sucursal 299"));
     }
 
     @Test

@@ -203,6 +203,41 @@ class LocationPullTest {
         assertEquals(8, sandbox.shopify().available("A-2", quito));
     }
 
+    /**
+     * A preview reports what a real pull would do at every mapped location: the other location's writes, and the
+     * zeroing guard counting them (the real pull is blocked by that location alone); nothing is written anywhere.
+     */
+    @Test
+    void aDryRunReportsEveryMappedLocationAndItsZeroingLikeARealPull() {
+        String quito = sandbox.shopify().addLocation("Tienda Quito");
+        product("A-1", 5, 7, 5);
+        sandbox.shopify().setAvailable("A-1", quito, 3);
+        for (int i = 0; i < 12; i++) {
+            String sku = "Z-%02d".formatted(i);
+            product(sku, 4, 0, 4);                     // the own location is in step
+            sandbox.shopify().setAvailable(sku, quito, 6); // Quito would drop to 0
+        }
+        Api.admin().body(Map.of("locations", List.of(
+                Map.of("locationId", quito, "warehouseIds", List.of(w2))))).put(base + "/locations").then().statusCode(200);
+        Api.admin().post(base + "/catalog/import").then().statusCode(200);
+
+        io.restassured.path.json.JsonPath dry = PullSafetyTest.pullAndWait(store.storeId(), Map.of("dryRun", true));
+        assertEquals("DONE", dry.getString("status"));
+        org.junit.jupiter.api.Assertions.assertNotNull(dry.getString("reason"), "a real pull would be blocked");
+        org.hamcrest.MatcherAssert.assertThat(dry.getString("reason"), containsString("would be blocked"));
+        assertEquals(12, dry.getList("zeroing").size());
+        org.hamcrest.MatcherAssert.assertThat(dry.getList("changes.sku"),
+                org.hamcrest.Matchers.hasItems("A-1 @ " + quito, "Z-00 @ " + quito));
+        assertEquals(7, dry.getInt("changes.find { it.sku == 'A-1 @ " + quito + "' }.storeStockAfter"));
+        assertEquals(3, sandbox.shopify().available("A-1", quito), "a preview writes nothing");
+        assertEquals(6, sandbox.shopify().available("Z-00", quito));
+        assertEquals(0, sandbox.shopify().count(ec.stocksync.sandbox.storefront.ShopifySimulator.SET_QUANTITIES));
+
+        io.restassured.path.json.JsonPath real = PullSafetyTest.pullAndWait(store.storeId(), Map.of());
+        assertEquals("BLOCKED", real.getString("status"), "what the preview announced");
+        assertEquals(3, sandbox.shopify().available("A-1", quito));
+    }
+
     @Test
     void aSaleAtALocationNotYetBookedStaysReservedThereAndAtTheOwnLocation() {
         String quito = sandbox.shopify().addLocation("Tienda Quito");

@@ -620,19 +620,29 @@ public class ShopifySimulator extends SimulatorServer {
         json(ctx, 200, answer);
     }
 
-    /** {@code locations(first:)}: every location is active here; one page (a shop with over 250 is not simulated). */
+    /**
+     * {@code locations(first:, after:)}: every location is active here; paged like Shopify (at most 250 a page, an
+     * opaque cursor, {@code pageInfo}), the shop's first location first.
+     */
     private JsonObject locationList(String query, JsonObject variables) {
         Map<String, Object> args = arguments(query, LOCATIONS, variables);
         int first = args.get("first") instanceof Number n ? n.intValue() : -1;
         if (first < 1 || first > 250) {
             return topLevelError("first must be between 1 and 250", "BAD_REQUEST");
         }
-        JsonArray nodes = new JsonArray().add(new JsonObject().put("id", locationGid()).put("name", "Shop location")
-                .put("isActive", true));
-        extraLocations.forEach((id, name) -> nodes.add(new JsonObject().put("id", "gid://shopify/Location/" + id)
+        List<JsonObject> all = new ArrayList<>();
+        all.add(new JsonObject().put("id", locationGid()).put("name", "Shop location").put("isActive", true));
+        extraLocations.forEach((id, name) -> all.add(new JsonObject().put("id", "gid://shopify/Location/" + id)
                 .put("name", name).put("isActive", true)));
+        int start = args.get("after") instanceof String after ? decodeCursor(after) + 1 : 0;
+        int end = Math.min(all.size(), start + first);
+        JsonArray nodes = new JsonArray();
+        for (int i = start; i < end; i++) {
+            nodes.add(all.get(i));
+        }
         return data(new JsonObject().put(LOCATIONS, new JsonObject().put("nodes", nodes)
-                .put("pageInfo", new JsonObject().put("hasNextPage", false))));
+                .put("pageInfo", new JsonObject().put("hasNextPage", end < all.size())
+                        .put("endCursor", end > start ? cursor(end - 1) : null))));
     }
 
     private JsonObject productVariants(String query, JsonObject variables) {
