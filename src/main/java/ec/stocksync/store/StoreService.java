@@ -188,28 +188,38 @@ public class StoreService {
                 .replaceWithVoid();
     }
 
+    /**
+     * The store's row is locked before the entity is touched, as in {@link #deactivateIntegration}: Hibernate flushes a
+     * dirty entity before any native query, so an integration modified first would send its {@code UPDATE} (and hold
+     * the integration's row) when the lock query runs, while a deactivation holding the store's row waits for that
+     * integration row at its commit: a deadlock. So the change is checked against Contifico on a copy, outside the
+     * lock, then the entity is re-read under the lock and changed.
+     */
     @WithTransaction
     public Uni<StoreIntegration> patchIntegration(long storeId, long integrationId, Sent<IntegrationRequest> f) {
         boolean elsewhere = f.has("baseUrl") || f.has("apiKey");
-        return findIntegration(storeId, integrationId).map(i -> {
-            if (!i.active) {
-                throw ApiException.conflict("integration_inactive", "Integration " + integrationId
-                        + " was deactivated; create a new one instead.");
-            }
-            String before = i.baseUrl;
-            applyIntegration(i, f, Mode.PATCH);
-            // The check below calls Contifico at the new address with the key: never with the stored one.
-            if (!sameAddress(before, i.baseUrl) && f.value().apiKey() == null) {
-                throw ApiException.credentialRequired("apiKey", "baseUrl");
-            }
-            i.updatedAt = OffsetDateTime.now();
-            return i;
-        }).call(i -> elsewhere || f.has("warehouseId") ? check.verify(i) : Uni.createFrom().voidItem())
+        boolean verified = elsewhere || f.has("warehouseId");
+        return findIntegration(storeId, integrationId)
+                // Detached: read again under the lock below, where a concurrent change has committed or waits.
+                .call(found -> io.quarkus.hibernate.reactive.panache.Panache.getSession().invoke(s -> s.detach(found)))
+                .map(found -> patched(copyOf(found), f, integrationId))
+                .call(copy -> verified ? check.verify(copy) : Uni.createFrom().voidItem())
                 // Any change moves the version a map being saved was checked at (its own location's warehouse too).
-                .call(i -> lockForTheMap(storeId))
+                .call(copy -> lockForTheMap(storeId))
+                .chain(copy -> findIntegration(storeId, integrationId)
+                        .map(i -> {
+                            patched(i, f, integrationId);
+                            if (!Objects.equals(i.baseUrl, copy.baseUrl) || !Objects.equals(i.apiKey, copy.apiKey)
+                                    || !Objects.equals(i.warehouseId, copy.warehouseId)) {
+                                // Another change committed while this one was checked: what was checked is not
+                                // what would be saved.
+                                throw ApiException.conflict("integration_changed", "Integration " + integrationId
+                                        + " was changed by another request meanwhile: nothing was changed, try again.");
+                            }
+                            return i;
+                        }))
                 .call(i -> elsewhere ? companyMayHaveChanged(storeId) : Uni.createFrom().voidItem())
-                .call(i -> elsewhere || f.has("warehouseId") ? integrationChanges.warehouseMayHaveChanged(storeId)
-                        : Uni.createFrom().voidItem())
+                .call(i -> verified ? integrationChanges.warehouseMayHaveChanged(storeId) : Uni.createFrom().voidItem())
                 .invoke(i -> {
                     if (elsewhere) {
                         integrationChanged.fire(new IntegrationChanged(integrationId));
@@ -217,13 +227,63 @@ public class StoreService {
                 });
     }
 
+    /** {@code i} with the patch applied, or the reason it cannot be. */
+    private static StoreIntegration patched(StoreIntegration i, Sent<IntegrationRequest> f, long integrationId) {
+        if (!i.active) {
+            throw ApiException.conflict("integration_inactive", "Integration " + integrationId
+                    + " was deactivated; create a new one instead.");
+        }
+        String before = i.baseUrl;
+        applyIntegration(i, f, Mode.PATCH);
+        // The check calls Contifico at the new address with the key: never with the stored one.
+        if (!sameAddress(before, i.baseUrl) && f.value().apiKey() == null) {
+            throw ApiException.credentialRequired("apiKey", "baseUrl");
+        }
+        i.updatedAt = OffsetDateTime.now();
+        return i;
+    }
+
+    /** A detached copy, for checking a change without dirtying the session's entity. */
+    private static StoreIntegration copyOf(StoreIntegration i) {
+        StoreIntegration c = new StoreIntegration();
+        c.id = i.id;
+        c.storeId = i.storeId;
+        c.provider = i.provider;
+        c.baseUrl = i.baseUrl;
+        c.apiKey = i.apiKey;
+        c.posToken = i.posToken;
+        c.warehouseId = i.warehouseId;
+        c.active = i.active;
+        c.createdAt = i.createdAt;
+        c.updatedAt = i.updatedAt;
+        return c;
+    }
+
     @WithTransaction
     public Uni<StoreIntegration> deactivateIntegration(long storeId, long integrationId) {
-        return lockForTheMap(storeId).chain(() -> findIntegration(storeId, integrationId)).map(i -> {
-            i.active = false;
-            i.updatedAt = OffsetDateTime.now();
-            return i;
-        }).invoke(i -> integrationChanged.fire(new IntegrationChanged(integrationId)));
+        return lockForTheMap(storeId).call(() -> heldForTheMap(afterDeactivationLock))
+                .chain(() -> findIntegration(storeId, integrationId)).map(i -> {
+                    i.active = false;
+                    i.updatedAt = OffsetDateTime.now();
+                    return i;
+                }).invoke(i -> integrationChanged.fire(new IntegrationChanged(integrationId)));
+    }
+
+    /* Tests only: runs while a deactivation holds the store's row, so a concurrent change can be put exactly there. */
+    private volatile java.util.function.Supplier<Uni<Void>> afterDeactivationLock = NOTHING;
+    private static final java.util.function.Supplier<Uni<Void>> NOTHING = () -> Uni.createFrom().voidItem();
+
+    void afterDeactivationLock(java.util.function.Supplier<Uni<Void>> hook) {
+        afterDeactivationLock = hook == null ? NOTHING : hook;
+    }
+
+    /** Runs a test hook (which may block on a worker thread) and comes back to the session's Vert.x context. */
+    private static Uni<Void> heldForTheMap(java.util.function.Supplier<Uni<Void>> hook) {
+        if (hook == NOTHING) {
+            return Uni.createFrom().voidItem();
+        }
+        io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+        return hook.get().emitOn(r -> ctx.runOnContext(v -> r.run()));
     }
 
     private Uni<StoreIntegration> findIntegration(long storeId, long integrationId) {

@@ -21,6 +21,8 @@ class StoreResourceTest {
     ec.stocksync.support.Db db;
     @jakarta.inject.Inject
     StoreContexts contexts;
+    @jakarta.inject.Inject
+    StoreService service;
 
     static Map<String, Object> shopify() {
         Map<String, Object> m = new HashMap<>();
@@ -293,6 +295,47 @@ class StoreResourceTest {
                 .body("active", equalTo(false));
         Api.admin().body(Map.of("provider", "contifico", "apiKey", "k2", "warehouseId", "w2"))
                 .post("/api/stores/" + id + "/integrations").then().statusCode(201);
+    }
+
+    /**
+     * A PATCH arriving while a DELETE of the same integration holds the store's row: the PATCH waits for it on the
+     * store's row and then finds the integration deactivated (409). Without taking the store's row before touching
+     * the integration, the PATCH's UPDATE (flushed before its lock query) held the integration's row while the
+     * DELETE, holding the store's, needed it to commit: PostgreSQL broke the deadlock by failing one of them (500).
+     */
+    @Test
+    void anIntegrationPatchedWhileItIsDeactivatedWaitsForTheDeactivationInsteadOfDeadlocking() throws Exception {
+        long id = Api.createStore(shopify());
+        Api.admin().body(Map.of("provider", "contifico", "apiKey", "APIKEY_1", "warehouseId", "nRMdROzqhvDZel6Y"))
+                .post("/api/stores/" + id + "/integrations").then().statusCode(201);
+        long integrationId = Api.admin().get("/api/stores/" + id + "/integrations").then().statusCode(200)
+                .extract().jsonPath().getLong("[0].id");
+        String path = "/api/stores/" + id + "/integrations/" + integrationId;
+        java.util.concurrent.CompletableFuture<String> patch = new java.util.concurrent.CompletableFuture<>();
+        service.afterDeactivationLock(() -> io.smallrye.mutiny.Uni.createFrom().item(() -> {
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                io.restassured.response.Response r = Api.admin().body(Map.of("posToken", "POS_2")).patch(path);
+                patch.complete(r.statusCode() + " " + r.jsonPath().getString("error"));
+            });
+            try {
+                // Time for the PATCH to reach the store's row and wait there.
+                patch.get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException expected) {
+                // Waiting behind this deactivation.
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return "held";
+        }).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()).replaceWithVoid());
+        try {
+            Api.admin().delete(path).then().statusCode(200).body("active", equalTo(false));
+        } finally {
+            service.afterDeactivationLock(null);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals("409 integration_inactive",
+                patch.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        org.junit.jupiter.api.Assertions.assertEquals(Boolean.FALSE, db.rows(
+                "SELECT active FROM store_integrations WHERE id = $1", integrationId).get(0).getBoolean(0));
     }
 
     @Test
