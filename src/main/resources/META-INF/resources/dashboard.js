@@ -93,6 +93,10 @@
     contifico_unavailable: 'Contifico no respondió su lista de bodegas; no se cambió nada. Vuelva a intentarlo en un momento.',
     integration_changed: 'La integración con Contifico cambió mientras se guardaban las ubicaciones: no se cambió nada.'
       + ' Vuelva a ver las ubicaciones y revise las bodegas.',
+    store_changed: 'La tienda cambió mientras se guardaban las ubicaciones (su ubicación, su dominio u otro dato): no se'
+      + ' cambió nada. Vuelva a ver las ubicaciones y guarde de nuevo.',
+    too_many_locations: 'La tienda tiene más de 5000 ubicaciones activas, más de las que este servicio lee: desactive en'
+      + ' Shopify las que ya no usa. No se cambió nada.',
   };
   const FIELD_TEXT = {
     name: 'Escriba un nombre para la tienda.',

@@ -49,28 +49,33 @@ public class StoreLocations {
     }
 
     /**
-     * Replaces the store's whole map in one transaction (an empty list removes it). The store's row is locked first,
-     * so two concurrent replacements apply one after the other instead of clashing on the key. {@code alsoInTransaction}
+     * Replaces the store's whole map in one transaction (an empty list removes it). The store's row is locked first
+     * ({@code FOR NO KEY UPDATE}: movements and webhook events that only reference the store do not wait), so two
+     * concurrent replacements apply one after the other instead of clashing on the key. {@code alsoInTransaction}
      * runs in the same transaction: what other packages keep that a map change makes stale (their own tables, their
      * own SQL), committed with the map or not at all.
+     *
+     * <p>A map checked against {@code checkedStore} and {@code checkedWith} (as they were read, with their versions)
+     * is written only if the store is still at that version and that integration is still its active one at that
+     * version, else 409 {@code store_changed} / {@code integration_changed} and nothing written. Every change of
+     * either ({@code StoreService}) locks the same store row and, under it, deletes the map or re-checks it, so
+     * either it runs first and this sees the new version, or it waits for this map and then sees it.
+     * {@code null}: no check (removing the map).
      */
-    public Uni<List<Location>> replace(long storeId, List<Location> map, String by,
+    public Uni<List<Location>> replace(long storeId, List<Location> map, String by, Store checkedStore,
+                                       StoreIntegration checkedWith,
                                        java.util.function.Function<SqlConnection, Uni<Void>> alsoInTransaction) {
-        return replace(storeId, map, by, null, alsoInTransaction);
-    }
-
-    /**
-     * {@link #replace(long, List, String, java.util.function.Function)} of a map checked against {@code checkedWith}
-     * (the integration as it was read, its id and version): written only if that integration is still the store's
-     * active one at that version, else 409 {@code integration_changed} and nothing written. An integration change
-     * that may mean another company deletes the map after locking the same store row ({@code StoreService}), so
-     * either it runs first and this sees the new version, or it waits for this map and deletes it: a map checked
-     * against the old company never survives the change. {@code null}: no check (removing the map).
-     */
-    public Uni<List<Location>> replace(long storeId, List<Location> map, String by, StoreIntegration checkedWith,
-                                       java.util.function.Function<SqlConnection, Uni<Void>> alsoInTransaction) {
-        return pool.withTransaction(conn -> conn.preparedQuery("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
+        return pool.withTransaction(conn -> conn.preparedQuery(
+                        "SELECT updated_at FROM stores WHERE id = $1 FOR NO KEY UPDATE")
                 .execute(Tuple.of(storeId))
+                .invoke(rows -> {
+                    if (checkedStore != null && (!rows.iterator().hasNext() || !java.util.Objects.equals(
+                            rows.iterator().next().getOffsetDateTime(0), checkedStore.updatedAt))) {
+                        throw ApiException.conflict("store_changed", "The store changed while the location map was"
+                                + " being checked (its location, shop or another setting): nothing was changed. Save"
+                                + " the map again.");
+                    }
+                })
                 .chain(() -> checkedWith == null ? Uni.createFrom().voidItem() : conn.preparedQuery(
                                 "SELECT " + StoreContexts.integrationUnchanged("$1", "$2"))
                         .execute(Tuple.of(checkedWith.id, checkedWith.updatedAt))
@@ -102,6 +107,32 @@ public class StoreLocations {
                 })
                 .chain(() -> alsoInTransaction.apply(conn)))
                 .chain(() -> list(storeId));
+    }
+
+    /**
+     * A warehouse summed by two locations would let a sale at one, not yet pushed, stay on sale at the other (a pull
+     * there reads the warehouse before the sale is booked in it): 400 {@code warehouse_shared}. The store's own location
+     * ({@code own}, null when it has none), when the map does not name it, sums the integration's warehouse
+     * ({@code integrationWarehouse}, null without an integration), so that one counts too. Checked when a map is saved
+     * and when a store's location or an integration's warehouse changes under a saved map.
+     */
+    public static void refuseSharedWarehouse(String own, String integrationWarehouse, List<Location> map) {
+        java.util.Map<String, String> summedBy = new java.util.HashMap<>();
+        if (own != null && map.stream().noneMatch(l -> l.locationId().equals(own)) && integrationWarehouse != null) {
+            summedBy.put(integrationWarehouse, own);
+        }
+        for (Location l : map) {
+            for (String w : l.warehouseIds()) {
+                String other = summedBy.putIfAbsent(w, l.locationId());
+                if (other != null) {
+                    throw ApiException.badRequest("warehouse_shared", "Warehouse " + w + " is summed by locations "
+                            + other + " and " + l.locationId() + (other.equals(own) ? " (the store's own location"
+                            + " follows the integration's warehouse while the map does not name it)" : "")
+                            + ": a sale at one would stay on sale at the other until booked. Give each warehouse to"
+                            + " one location (nothing was changed).");
+                }
+            }
+        }
     }
 
     /**

@@ -27,6 +27,8 @@ public class StoreService {
     @Inject
     IntegrationVerifier check;
     @Inject
+    StoreLocations locations;
+    @Inject
     IntegrationChangeListener integrationChanges;
     @Inject
     Event<IntegrationChanged> integrationChanged;
@@ -93,19 +95,42 @@ public class StoreService {
 
     @WithTransaction
     public Uni<Store> replace(long id, Sent<StoreRequest> body) {
-        return find(id).map(s -> {
-            apply(s, body, Mode.REPLACE);
-            s.updatedAt = OffsetDateTime.now();
-            return s;
-        });
+        return change(id, body, Mode.REPLACE);
     }
 
     @WithTransaction
     public Uni<Store> patch(long id, Sent<StoreRequest> body) {
-        return find(id).map(s -> {
-            apply(s, body, Mode.PATCH);
+        return change(id, body, Mode.PATCH);
+    }
+
+    /**
+     * A saved location map was checked against the store as it was: its own location (which, unmapped, follows the
+     * integration's warehouse) and its shop (whose locations the map names). So a change takes the store's row as a
+     * map being saved does ({@link #lockForTheMap}, before the entity is touched) and, under it, keeps the map valid:
+     * another shop deletes the map (its location ids are the old shop's, like a company change's warehouses); another
+     * own location is checked against the saved map (400 {@code warehouse_shared}, nothing written: the new own
+     * location would publish a warehouse a mapped location already sums). A map being saved meanwhile sees the
+     * store's new version and is refused ({@code StoreLocations.replace}).
+     */
+    private Uni<Store> change(long id, Sent<StoreRequest> body, Mode mode) {
+        return lockForTheMap(id).chain(() -> find(id)).chain(s -> {
+            String ownBefore = StoreLocations.ownLocation(s);
+            String domainBefore = s.shopDomain;
+            String apiBefore = adminApiOf(s);
+            apply(s, body, mode);
             s.updatedAt = OffsetDateTime.now();
-            return s;
+            if (s.platformEnum() == Platform.SHOPIFY
+                    && (!Objects.equals(domainBefore, s.shopDomain) || !sameAddress(apiBefore, adminApiOf(s)))) {
+                return deleteMap(id, "its shop changed").replaceWith(s);
+            }
+            String own = StoreLocations.ownLocation(s);
+            if (Objects.equals(ownBefore, own)) {
+                return Uni.createFrom().item(s);
+            }
+            return StoreIntegration.findActive(id).chain(i -> locations.list(id).map(map -> {
+                StoreLocations.refuseSharedWarehouse(own, i == null ? null : i.warehouseId, map);
+                return s;
+            }));
         });
     }
 
@@ -160,15 +185,19 @@ public class StoreService {
     private Uni<Void> companyMayHaveChanged(long storeId) {
         return lockForTheMap(storeId)
                 .chain(() -> integrationChanges.companyMayHaveChanged(storeId))
-                .chain(() -> io.quarkus.hibernate.reactive.panache.Panache.getSession())
+                .chain(() -> deleteMap(storeId, "the integration may now be another Contifico company"));
+    }
+
+    /** Deletes the store's location map in this transaction (the store's row locked), logged. */
+    private Uni<Void> deleteMap(long storeId, String why) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession()
                 .chain(session -> session.createNativeQuery("DELETE FROM store_locations WHERE store_id = :store")
                         .setParameter("store", storeId)
                         .executeUpdate())
                 .invoke(deleted -> {
                     if (deleted > 0) {
-                        LOG.warnf("store %d: the integration may now be another Contifico company; its location map"
-                                + " (%d locations) was deleted, save it again with PUT /api/stores/%d/locations",
-                                storeId, deleted, storeId);
+                        LOG.warnf("store %d: %s; its location map (%d locations) was deleted, save it again with"
+                                + " PUT /api/stores/%d/locations", storeId, why, deleted, storeId);
                     }
                 })
                 .replaceWithVoid();
@@ -218,6 +247,11 @@ public class StoreService {
                             }
                             return i;
                         }))
+                // Another warehouse under a saved map (same company, so the map stays): the store's own location,
+                // unmapped, follows it, so a mapped location must not sum it already.
+                .call(i -> f.has("warehouseId") && !elsewhere ? find(storeId).chain(store -> locations.list(storeId)
+                        .invoke(map -> StoreLocations.refuseSharedWarehouse(StoreLocations.ownLocation(store),
+                                i.warehouseId, map))) : Uni.createFrom().voidItem())
                 .call(i -> elsewhere ? companyMayHaveChanged(storeId) : Uni.createFrom().voidItem())
                 .call(i -> verified ? integrationChanges.warehouseMayHaveChanged(storeId) : Uni.createFrom().voidItem())
                 .invoke(i -> {

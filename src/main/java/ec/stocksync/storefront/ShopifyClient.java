@@ -310,7 +310,7 @@ final class ShopifyClient implements StorefrontClient {
      * Pages read at most: a shop with more locations than this is refused rather than listed in part, since a partial
      * list would make the location map refuse real locations as unknown.
      */
-    static final int LOCATION_PAGES = 20;
+    static final int LOCATION_PAGES = StorefrontLocation.MAX_SHOPIFY_LOCATIONS / LOCATION_PAGE;
 
     /** Active locations only (an inactive one fulfils nothing and takes no stock writes), every page of them. */
     @Override
@@ -333,14 +333,19 @@ final class ShopifyClient implements StorefrontClient {
                     }
                     JsonObject pageInfo = locations.getJsonObject("pageInfo", new JsonObject());
                     String next = pageInfo.getString("endCursor");
-                    // A cursor that does not move would loop for ever: read as the end of the list.
-                    if (!pageInfo.getBoolean("hasNextPage", false) || next == null || next.equals(after)) {
+                    if (!pageInfo.getBoolean("hasNextPage", false)) {
                         return Uni.createFrom().item(out);
+                    }
+                    // More pages but no cursor to reach them (or one that does not move, which would loop for ever):
+                    // what was read is a part of the list, and a part would refuse real locations as unknown.
+                    if (next == null || next.equals(after)) {
+                        return Uni.createFrom().failure(StorefrontException.rejected(0, "bad_location_cursor",
+                                "Shopify said more locations follow but gave no new cursor to read them"));
                     }
                     if (page >= LOCATION_PAGES) {
                         return Uni.createFrom().failure(StorefrontException.rejected(0, "too_many_locations",
-                                "the Shopify store lists more than " + LOCATION_PAGE * LOCATION_PAGES
-                                        + " locations; only that many are read"));
+                                "the Shopify store lists more than " + StorefrontLocation.MAX_SHOPIFY_LOCATIONS
+                                        + " active locations, more than are read"));
                     }
                     return locationPages(next, page + 1, out);
                 });

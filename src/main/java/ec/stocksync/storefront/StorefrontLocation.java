@@ -9,6 +9,9 @@ public record StorefrontLocation(String id, String name) {
     /** WooCommerce keeps one stock per product: its one location has this id. */
     public static final String WOOCOMMERCE_ID = ec.stocksync.store.StoreLocations.WOOCOMMERCE_LOCATION;
 
+    /** The most active Shopify locations read (pages of 250, 20 pages): a shop with more is refused, not cut short. */
+    public static final int MAX_SHOPIFY_LOCATIONS = 5000;
+
     private static final String GID = "gid://shopify/Location/";
 
     /**

@@ -7,10 +7,12 @@ import ec.stocksync.contifico.ContificoConnection;
 import ec.stocksync.contifico.ContificoException;
 import ec.stocksync.contifico.Warehouse;
 import ec.stocksync.store.Platform;
+import ec.stocksync.store.Store;
 import ec.stocksync.store.StoreContext;
 import ec.stocksync.store.StoreContexts;
 import ec.stocksync.store.StoreIntegration;
 import ec.stocksync.store.StoreLocations;
+import ec.stocksync.storefront.StorefrontApiErrors;
 import ec.stocksync.storefront.StorefrontClients;
 import ec.stocksync.storefront.StorefrontException;
 import ec.stocksync.storefront.StorefrontLocation;
@@ -56,7 +58,7 @@ public class LocationMapService {
                 if (!exists) {
                     throw ApiException.storeNotFound(storeId);
                 }
-                return save(storeId, List.of(), null, by);
+                return save(storeId, List.of(), null, null, by);
             });
         }
         return contexts.load(storeId, null).chain(ctx -> {
@@ -64,7 +66,7 @@ public class LocationMapService {
             return knownWarehouses(ctx, map)
                     .chain(() -> storefrontNames(ctx))
                     .call(names -> afterChecks.get())
-                    .chain(names -> save(storeId, named(ctx, map, names), ctx.integration(), by));
+                    .chain(names -> save(storeId, named(ctx, map, names), ctx.store(), ctx.integration(), by));
         });
     }
 
@@ -91,8 +93,8 @@ public class LocationMapService {
      * every SKU. Holding the pull lock keeps a run that read the old map from recording its baseline after this.
      */
     private Uni<List<StoreLocations.Location>> save(long storeId, List<StoreLocations.Location> map,
-                                                    StoreIntegration checkedWith, String by) {
-        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by, checkedWith,
+                                                    Store checkedStore, StoreIntegration checkedWith, String by) {
+        return locks.withPullLock(storeId, () -> locations.replace(storeId, map, by, checkedStore, checkedWith,
                         conn -> signals.forgetBaseline(conn, storeId).chain(() -> beforeCommit.get())))
                 .map(saved -> saved.orElseThrow(() -> ApiException.conflict("pull_in_progress", "A pull of store "
                         + storeId + " is running: change the location map once it has ended (nothing was changed)")));
@@ -145,33 +147,9 @@ public class LocationMapService {
             }
             out.add(new StoreLocations.Location(location, null, List.copyOf(warehouses), push));
         }
-        sharedWarehouse(ctx, out);
+        StoreLocations.refuseSharedWarehouse(StoreLocations.ownLocation(ctx.store()),
+                ctx.integration() == null ? null : ContificoConnection.of(ctx.integration()).warehouseId(), out);
         return out;
-    }
-
-    /**
-     * A warehouse summed by two locations would let a sale at one, not yet pushed, stay on sale at the other (a pull
-     * there reads the warehouse before the sale is booked in it): refused. The store's own location, when the map does
-     * not name it, sums the integration's warehouse, so that one counts too.
-     */
-    private static void sharedWarehouse(StoreContext ctx, List<StoreLocations.Location> map) {
-        Map<String, String> summedBy = new HashMap<>();
-        String own = StoreLocations.ownLocation(ctx.store());
-        if (own != null && map.stream().noneMatch(l -> l.locationId().equals(own)) && ctx.integration() != null) {
-            summedBy.put(ContificoConnection.of(ctx.integration()).warehouseId(), own);
-        }
-        for (StoreLocations.Location l : map) {
-            for (String w : l.warehouseIds()) {
-                String other = summedBy.putIfAbsent(w, l.locationId());
-                if (other != null) {
-                    throw ApiException.badRequest("warehouse_shared", "Warehouse " + w + " is summed by locations "
-                            + other + " and " + l.locationId() + (other.equals(own) ? " (the store's own location"
-                            + " follows the integration's warehouse while the map does not name it)" : "")
-                            + ": a sale at one would stay on sale at the other until booked. Give each warehouse to"
-                            + " one location (nothing was changed).");
-                }
-            }
-        }
     }
 
     /** Every warehouse of the map is one Contifico lists for the store's integration. */
@@ -197,9 +175,8 @@ public class LocationMapService {
     /** The storefront's locations by id (names included). */
     private Uni<Map<String, String>> storefrontNames(StoreContext ctx) {
         return storefronts.forStore(ctx.store()).locations()
-                .onFailure(StorefrontException.class).transform(e -> ApiException.unavailable("storefront_unavailable",
-                        "The storefront did not answer its location list (" + UpstreamText.sanitize(e.getMessage())
-                                + "). Nothing was changed; try again"))
+                .onFailure(StorefrontException.class).transform(e -> listFailure((StorefrontException) e,
+                        ". Nothing was changed"))
                 .map(listed -> {
                     Map<String, String> names = new HashMap<>();
                     listed.forEach(l -> names.put(l.id(), l.name()));
@@ -224,7 +201,24 @@ public class LocationMapService {
     public Uni<List<StorefrontLocation>> storefrontLocations(long storeId) {
         return contexts.storeWithIntegrationId(storeId).chain(found -> storefronts.forStore(found
                         .orElseThrow(() -> ApiException.storeNotFound(storeId)).store()).locations())
-                .onFailure(StorefrontException.class).transform(e -> ApiException.unavailable("storefront_unavailable",
-                        "The storefront did not answer its location list (" + UpstreamText.sanitize(e.getMessage()) + ")"));
+                .onFailure(StorefrontException.class).transform(e -> listFailure((StorefrontException) e, ""));
+    }
+
+    /**
+     * Why the location list could not be read, by what the storefront said: only a storefront that did not answer is
+     * worth trying again (503); refused credentials, a refused request (a missing {@code read_locations} scope) and a
+     * shop with more locations than are read are fixed elsewhere, so they are 400s that say so.
+     */
+    static ApiException listFailure(StorefrontException e, String nothingChanged) {
+        if ("too_many_locations".equals(e.code())) {
+            return ApiException.badRequest("too_many_locations", "The shop has more than "
+                    + StorefrontLocation.MAX_SHOPIFY_LOCATIONS + " active locations, the most this service reads"
+                    + nothingChanged + ": deactivate the ones it no longer uses.");
+        }
+        return switch (e.kind()) {
+            case AUTH, NOT_FOUND, REJECTED -> StorefrontApiErrors.explain(e);
+            default -> ApiException.unavailable("storefront_unavailable", "The storefront did not answer its location"
+                    + " list (" + UpstreamText.sanitize(e.getMessage()) + ")" + nothingChanged + "; try again.");
+        };
     }
 }

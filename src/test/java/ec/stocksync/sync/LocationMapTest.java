@@ -219,6 +219,71 @@ class LocationMapTest {
         Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
     }
 
+    private Map<String, Object> storeLocation(Object locationId) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        m.put("locationId", locationId);
+        return m;
+    }
+
+    /**
+     * The store's own location, while the map does not name it, follows the integration's warehouse: a store location
+     * or an integration warehouse changed under a saved map must not make two locations publish one warehouse.
+     * Without the check both changes were saved (200) and Main and Quito published the same warehouse.
+     */
+    @Test
+    void aStoreLocationOrIntegrationWarehouseThatAMappedLocationAlreadySumsIsRefused() {
+        String storePath = "/api/stores/" + store.storeId();
+        String integration = storePath + "/integrations/" + store.integrationId();
+        Api.admin().body(storeLocation(null)).patch(storePath).then().statusCode(200);
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(store.warehouseId()), null)))).put(base)
+                .then().statusCode(200);
+        Api.admin().body(storeLocation(Long.parseLong(mainLocation))).patch(storePath).then().statusCode(400)
+                .body("error", equalTo("warehouse_shared")).body("message", containsString(store.warehouseId()));
+        Api.admin().get(storePath).then().statusCode(200).body("locationId", org.hamcrest.Matchers.nullValue());
+
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w2), null)))).put(base).then().statusCode(200);
+        Api.admin().body(storeLocation(Long.parseLong(mainLocation))).patch(storePath).then().statusCode(200);
+        Api.admin().body(Map.of("warehouseId", w2)).patch(integration).then().statusCode(400)
+                .body("error", equalTo("warehouse_shared"));
+        Api.admin().get(storePath + "/integrations").then().statusCode(200)
+                .body("[0].warehouseId", equalTo(store.warehouseId()));
+        // Named by the map, the own location no longer follows the integration's warehouse.
+        Api.admin().body(Map.of("locations", List.of(entry(mainLocation, List.of(w3), null), entry(quito, List.of(w2), null))))
+                .put(base).then().statusCode(200);
+        Api.admin().body(Map.of("warehouseId", w2)).patch(integration).then().statusCode(200);
+    }
+
+    /**
+     * A store change committed between the map's checks and its save (here the own location, which makes the map
+     * share the integration's warehouse) refuses the map. Without the store's version in the map's transaction the
+     * map was saved (200) over the change.
+     */
+    @Test
+    void aStoreChangeBetweenTheChecksAndTheSaveRefusesTheMap() {
+        String storePath = "/api/stores/" + store.storeId();
+        Api.admin().body(storeLocation(null)).patch(storePath).then().statusCode(200);
+        service.afterChecks(() -> Uni.createFrom().item(() -> {
+            Api.admin().body(storeLocation(Long.parseLong(mainLocation))).patch(storePath).then().statusCode(200);
+            return "changed";
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()).replaceWithVoid());
+        try {
+            Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(store.warehouseId()), null)))).put(base)
+                    .then().statusCode(409).body("error", equalTo("store_changed"));
+        } finally {
+            service.afterChecks(null);
+        }
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+    }
+
+    /** Another shop: the map's location ids are the old shop's, so it is deleted, as for another company. */
+    @Test
+    void anotherShopDeletesTheMap() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        Api.admin().body(Map.of("apiBaseUrl", sandbox.shopify().baseUrl() + "/otra-tienda", "accessToken", "shpat_otra"))
+                .patch("/api/stores/" + store.storeId()).then().statusCode(200);
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(0));
+    }
+
     @Test
     void aWarehouseSummedByTwoLocationsIsRefusedAndChangesNothing() {
         Api.admin().body(validMap()).put(base).then().statusCode(200);
@@ -246,6 +311,20 @@ class LocationMapTest {
         // A location of the second page is a known one.
         Api.admin().body(Map.of("locations", List.of(entry(last, List.of(w2), null)))).put(base).then().statusCode(200)
                 .body("[0].name", equalTo("Sucursal 299"));
+    }
+
+    /**
+     * Credentials the shop refuses are not a storefront that failed to answer: trying again would not help, so the
+     * answer says what to fix (400 storefront_auth), not 503 "try again" as before.
+     */
+    @Test
+    void credentialsTheShopRefusesAreSaidSoAndChangeNothing() {
+        Api.admin().body(validMap()).put(base).then().statusCode(200);
+        sandbox.shopify().accessToken("shpat_rotated_elsewhere");
+        Api.admin().get(base + "/storefront").then().statusCode(400).body("error", equalTo("storefront_auth"));
+        Api.admin().body(Map.of("locations", List.of(entry(quito, List.of(w3), null)))).put(base).then()
+                .statusCode(400).body("error", equalTo("storefront_auth"));
+        Api.admin().get(base).then().statusCode(200).body("$", hasSize(2));
     }
 
     @Test

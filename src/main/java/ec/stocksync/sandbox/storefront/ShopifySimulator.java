@@ -635,6 +635,9 @@ public class ShopifySimulator extends SimulatorServer {
         extraLocations.forEach((id, name) -> all.add(new JsonObject().put("id", "gid://shopify/Location/" + id)
                 .put("name", name).put("isActive", true)));
         int start = args.get("after") instanceof String after ? decodeCursor(after) + 1 : 0;
+        if (start < 0) {
+            return topLevelError("Invalid cursor for current pagination.", "BAD_REQUEST");
+        }
         int end = Math.min(all.size(), start + first);
         JsonArray nodes = new JsonArray();
         for (int i = start; i < end; i++) {
@@ -660,6 +663,9 @@ public class ShopifySimulator extends SimulatorServer {
             }
         }
         int start = args.get("after") instanceof String after ? decodeCursor(after) + 1 : 0;
+        if (start < 0) {
+            return topLevelError("Invalid cursor for current pagination.", "BAD_REQUEST");
+        }
         JsonArray nodes = new JsonArray();
         int end = Math.min(matching.size(), start + first);
         for (int i = start; i < end; i++) {
@@ -902,11 +908,14 @@ public class ShopifySimulator extends SimulatorServer {
         return Base64.getEncoder().encodeToString(("sim:" + index).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The index a cursor points at; -2 (a start below 0) for a cursor this shop never gave, which Shopify refuses. */
     private static int decodeCursor(String cursor) {
         try {
-            return Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8).substring(4));
+            String text = new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int index = text.startsWith("sim:") ? Integer.parseInt(text.substring(4)) : -2;
+            return index < 0 ? -2 : index;
         } catch (RuntimeException e) {
-            return Integer.MAX_VALUE - 1;
+            return -2;
         }
     }
 
