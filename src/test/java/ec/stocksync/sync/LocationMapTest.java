@@ -188,8 +188,9 @@ class LocationMapTest {
 
     /**
      * The same change arriving while the map's transaction is open (after its re-check): it waits for the map on the
-     * store's row and then deletes it. Without that lock the change committed first, deleted nothing (the new map was
-     * not visible to it yet), and the map checked against the old company survived.
+     * store's row and then deletes it. Without that lock the change's DELETE waited on the old rows the map's
+     * transaction had deleted, found them gone once it committed, and never saw the new rows (inserted after its
+     * snapshot): the map checked against the old company survived.
      */
     @Test
     void anIntegrationChangeDuringTheSaveWaitsForTheMapAndDeletesIt() throws Exception {
