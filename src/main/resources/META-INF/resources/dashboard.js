@@ -1034,10 +1034,22 @@
   const locationsPath = () => '/api/stores/' + state.storeId + '/locations';
   const warehouseLabel = (w) => w.name + (w.code ? ' (' + w.code + ')' : '');
 
+  // Whether the rows on screen can be saved: the warehouses are known (Contifico connected) and every location summing
+  // several warehouses has its sales warehouse chosen (the API requires it; never guessed for the merchant).
+  let locationsSavable = false;
+
   function clearLocations() {
     $('locations-rows').innerHTML = '';
     $('locations-status').textContent = '';
+    locationsSavable = false;
     $('locations-save').disabled = true;
+  }
+
+  const pushPending = () => Array.from(document.querySelectorAll('#locations-rows tr[data-location]'))
+    .some((tr) => tr.querySelectorAll('.loc-wh:checked').length > 1 && !tr.querySelector('.loc-push').value);
+
+  function refreshLocationsSave() {
+    $('locations-save').disabled = !locationsSavable || pushPending();
   }
 
   // The storefront's locations, each with the Contifico warehouses it sums (ticked from the saved map) and the one its
@@ -1050,10 +1062,13 @@
     const answers = await Promise.all([api(locationsPath()), api(locationsPath() + '/storefront'),
       api('/api/stores/' + storeId + '/contifico/warehouses')]);
     if (storeId !== state.storeId) return; // another store was chosen meanwhile
-    for (const res of answers) {
+    // Without Contifico there are no warehouses to tick, but the storefront's locations are still worth showing.
+    const noIntegration = !answers[2].ok && ((await json(answers[2].clone())) || {}).error === 'no_integration';
+    for (const res of noIntegration ? answers.slice(0, 2) : answers) {
       if (!res.ok) { $('locations-status').textContent = await errorText(res); return; }
     }
-    const [map, listed, warehouses] = await Promise.all(answers.map((r) => r.json()));
+    const [map, listed] = await Promise.all([answers[0].json(), answers[1].json()]);
+    const warehouses = noIntegration ? [] : await answers[2].json();
     const store = (state.stores || []).find((s) => String(s.id) === String(storeId)) || {};
     const own = store.platform === 'woocommerce' ? 'default'
       : String(store.locationId || '').replace('gid://shopify/Location/', '').trim();
@@ -1068,24 +1083,38 @@
     const body = $('locations-rows');
     rows.forEach((r) => body.appendChild(locationRow(r, map.find((m) => m.locationId === r.id), known, r.id === own)));
     if (!rows.length) body.appendChild(el('tr', {}, el('td', { colspan: 3, class: 'muted' }, 'La tienda no tiene ubicaciones activas.')));
-    $('locations-save').disabled = !rows.length || !known.length;
-    $('locations-status').textContent = map.length
-      ? map.length + ' ubicación(es) con bodegas asignadas.'
-      : 'Sin bodegas asignadas: la ubicación principal usa la bodega de la integración.';
+    locationsSavable = rows.length > 0 && known.length > 0 && !noIntegration;
+    refreshLocationsSave();
+    $('locations-status').textContent = noIntegration
+      ? 'Estas son las ubicaciones de la tienda. Para asignarles bodegas, conecte primero Contifico (integración de la tienda).'
+      : map.length
+        ? map.length + ' ubicación(es) con bodegas asignadas.'
+        : 'Sin bodegas asignadas: la ubicación principal usa la bodega de la integración.';
   }
 
   function locationRow(loc, mapped, warehouses, own) {
     const readOnly = document.body.classList.contains('read-only');
     const chosen = new Set(mapped ? mapped.warehouseIds : []);
     const push = el('select', { class: 'loc-push', 'aria-label': 'Bodega donde se registran las ventas de ' + (loc.name || loc.id) });
+    // With several warehouses ticked the merchant names the sales warehouse: the saved one, or one picked here; a
+    // warehouse that was only implied (the single one ticked) is not carried over as if it had been chosen.
+    let chosenPush = mapped && mapped.warehouseIds.length > 1 ? mapped.pushWarehouseId : null;
+    push.addEventListener('change', () => {
+      chosenPush = push.value || null;
+      push.classList.toggle('loc-push-missing', !push.value);
+      refreshLocationsSave();
+    });
     const fillPush = () => {
-      const before = push.value || (mapped && mapped.pushWarehouseId);
       push.innerHTML = '';
       const ticked = warehouses.filter((w) => chosen.has(w.id));
       if (!ticked.length) push.appendChild(el('option', { value: '' }, own ? 'Bodega de la integración' : '—'));
+      if (ticked.length > 1) push.appendChild(el('option', { value: '' }, 'Elija la bodega de ventas…'));
       ticked.forEach((w) => push.appendChild(el('option', { value: w.id }, warehouseLabel(w))));
-      if (ticked.some((w) => w.id === before)) push.value = before;
+      if (ticked.length === 1) push.value = ticked[0].id;
+      else push.value = ticked.some((w) => w.id === chosenPush) ? chosenPush : '';
       push.disabled = readOnly || ticked.length < 2;
+      push.classList.toggle('loc-push-missing', ticked.length > 1 && !push.value);
+      refreshLocationsSave();
     };
     const boxes = el('div', { class: 'loc-warehouses' });
     warehouses.forEach((w) => {
@@ -1112,6 +1141,10 @@
   // The whole map goes in one PUT: a location with no warehouse ticked is left out (it follows the old rule).
   $('locations-save').addEventListener('click', async () => {
     const storeId = state.storeId;
+    if (pushPending()) {
+      $('locations-status').textContent = 'Elija en «Registrar ventas en» la bodega de ventas de cada ubicación con varias bodegas.';
+      return;
+    }
     const locations = [];
     document.querySelectorAll('#locations-rows tr[data-location]').forEach((tr) => {
       const warehouseIds = Array.from(tr.querySelectorAll('.loc-wh:checked')).map((b) => b.value);
@@ -1123,6 +1156,7 @@
     });
     $('locations-save').disabled = true;
     $('locations-status').textContent = 'Guardando…';
+    let saved = null;
     try {
       const res = await api('/api/stores/' + storeId + '/locations', { method: 'PUT', body: { locations } });
       if (storeId !== state.storeId) return;
@@ -1130,12 +1164,20 @@
         $('locations-status').textContent = await errorText(res);
         return;
       }
-      const saved = await res.json();
+      saved = await res.json();
       await loadLocations();
+      if (storeId !== state.storeId) return;
       $('locations-status').textContent = 'Se guardaron las ubicaciones (' + saved.length + ' con bodegas asignadas).'
         + ' La próxima sincronización publica las nuevas sumas.';
+    } catch (e) {
+      // A lost connection must not leave "Guardando…" on screen: say what is known.
+      if (!(e instanceof Unauthorized) && storeId === state.storeId) {
+        $('locations-status').textContent = saved
+          ? 'Se guardaron las ubicaciones, pero no se pudieron volver a leer (' + e.message + '): pulse «Ver ubicaciones».'
+          : 'No se pudo guardar (' + e.message + '): revise la conexión y pulse «Ver ubicaciones» para saber si se guardó.';
+      }
     } finally {
-      if (storeId === state.storeId && $('locations-rows').children.length) $('locations-save').disabled = false;
+      if (storeId === state.storeId) refreshLocationsSave();
     }
   });
 

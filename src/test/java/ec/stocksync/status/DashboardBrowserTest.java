@@ -264,14 +264,30 @@ class DashboardBrowserTest {
                 + bodegaQuito + "']")).isSelected(), "the saved map is shown");
         screenshot("dashboard-locations.png");
 
-        // Quito also sums the integration's warehouse, which the store's own location still follows: refused.
+        // Quito also sums the integration's warehouse: with two ticked, the sales warehouse is not guessed (the one
+        // that was implied is not kept as if chosen), and nothing can be saved until the merchant picks it.
         driver.findElement(By.cssSelector("#locations-rows tr[data-location='" + quito + "'] .loc-wh[value='"
                 + store.warehouseId() + "']")).click();
+        org.openqa.selenium.support.ui.Select push = new org.openqa.selenium.support.ui.Select(
+                driver.findElement(By.cssSelector("#locations-rows tr[data-location='" + quito + "'] .loc-push")));
+        org.junit.jupiter.api.Assertions.assertEquals("", push.getFirstSelectedOption().getAttribute("value"));
+        org.junit.jupiter.api.Assertions.assertEquals("Elija la bodega de ventas…", push.getFirstSelectedOption().getText());
+        assertFalse(driver.findElement(By.id("locations-save")).isEnabled(), "saving waits for the sales warehouse");
+        push.selectByValue(bodegaQuito);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("locations-save")));
+        // Which the integration's warehouse, still followed by the store's own location, makes a refused map.
         driver.findElement(By.id("locations-save")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("locations-status"),
                 "Una misma bodega quedó sumada en dos ubicaciones"));
         Api.admin().get(path).then().statusCode(200)
                 .body("[0].warehouseIds", org.hamcrest.Matchers.equalTo(List.of(bodegaQuito)));
+
+        // Without Contifico the panel still lists the shop's locations and says what to do first.
+        Api.admin().delete("/api/stores/" + store.storeId() + "/integrations/" + store.integrationId()).then().statusCode(200);
+        driver.findElement(By.id("locations-load")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("locations-status"), "conecte primero Contifico"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(quitoRow, "Tienda Quito"));
+        assertFalse(driver.findElement(By.id("locations-save")).isEnabled());
     }
 
     long deadSale(String sku, String error) {
