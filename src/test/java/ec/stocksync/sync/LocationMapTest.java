@@ -328,6 +328,28 @@ class LocationMapTest {
         Api.admin().get(base).then().statusCode(200).body("$", hasSize(2));
     }
 
+    /**
+     * A shop that says more locations follow but gives no cursor to read them: the list read so far is a part, and a
+     * part would refuse real locations as unknown, so the read fails (it answered the first page as the whole list).
+     * The simulator, like Shopify, refuses a cursor it never gave rather than answering an empty page.
+     */
+    @Test
+    void aLocationListThatCannotBeReadToItsEndIsRefusedNotCutShort() {
+        for (int i = 0; i < 300; i++) {
+            sandbox.shopify().addLocation("Sucursal " + i);
+        }
+        sandbox.shopify().locationPagesWithoutCursor(true);
+        Api.admin().get(base + "/storefront").then().statusCode(400).body("error", equalTo("storefront_rejected"));
+        sandbox.shopify().locationPagesWithoutCursor(false);
+
+        given().header("X-Shopify-Access-Token", sandbox.shopify().accessToken()).contentType("application/json")
+                .body(Map.of("query", "query($first: Int!, $after: String) { locations(first: $first, after: $after)"
+                        + " { nodes { id name isActive } pageInfo { hasNextPage endCursor } } }",
+                        "variables", Map.of("first", 250, "after", "bm90LWEtY3Vyc29y")))
+                .post(sandbox.shopify().baseUrl() + "/admin/api/2025-01/graphql.json").then()
+                .body("errors[0].message", containsString("Invalid cursor"));
+    }
+
     @Test
     void theMapOfAStoreThatDoesNotExistIsNotFound() {
         Api.admin().get("/api/stores/987654321/locations").then().statusCode(404).body("error", equalTo("store_not_found"));

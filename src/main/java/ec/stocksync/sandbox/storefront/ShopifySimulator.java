@@ -115,6 +115,8 @@ public class ShopifySimulator extends SimulatorServer {
     private final List<JsonObject> orders = new ArrayList<>();
     /** Locations besides the default one, numeric id to name (Shopify's first location is created with the shop). */
     private final Map<Long, String> extraLocations = new LinkedHashMap<>();
+    /** A faulty shop: location pages say more follow but give no cursor to read them. */
+    private volatile boolean locationPagesWithoutCursor;
     private long nextId = 1000;
     private volatile String accessToken = DEFAULT_TOKEN;
 
@@ -149,6 +151,10 @@ public class ShopifySimulator extends SimulatorServer {
     }
 
     /** Changes the token the fake accepts (the old one then gets 401). */
+    public void locationPagesWithoutCursor(boolean on) {
+        locationPagesWithoutCursor = on;
+    }
+
     public void accessToken(String token) {
         this.accessToken = token;
     }
@@ -423,6 +429,7 @@ public class ShopifySimulator extends SimulatorServer {
             salesBeforeWrites.clear();
             orders.clear();
             extraLocations.clear();
+            locationPagesWithoutCursor = false;
             accessToken = DEFAULT_TOKEN;
         }
     }
@@ -645,7 +652,7 @@ public class ShopifySimulator extends SimulatorServer {
         }
         return data(new JsonObject().put(LOCATIONS, new JsonObject().put("nodes", nodes)
                 .put("pageInfo", new JsonObject().put("hasNextPage", end < all.size())
-                        .put("endCursor", end > start ? cursor(end - 1) : null))));
+                        .put("endCursor", end > start && !locationPagesWithoutCursor ? cursor(end - 1) : null))));
     }
 
     private JsonObject productVariants(String query, JsonObject variables) {
