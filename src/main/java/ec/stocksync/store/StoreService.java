@@ -162,18 +162,25 @@ public class StoreService {
         applyIntegration(i, body, Mode.CREATE);
         i.createdAt = OffsetDateTime.now();
         i.updatedAt = i.createdAt;
+        // Checked against Contifico before the store's row is locked (no lock held over an outbound call), then the
+        // store's row is taken before the integration is written, the order every integration change uses.
         return find(storeId)
-                .chain(s -> StoreIntegration.findActive(storeId))
-                .chain(existing -> {
-                    if (existing != null) {
-                        return Uni.createFrom().failure(ApiException.conflict("integration_exists",
-                                "Store " + storeId + " already has an active integration (id " + existing.id
-                                        + "): change it with PATCH /api/stores/" + storeId + "/integrations/"
-                                        + existing.id + ", or DELETE it first."));
-                    }
-                    return check.verify(i).chain(() -> i.<StoreIntegration>persist())
-                            .call(() -> companyMayHaveChanged(storeId));
-                });
+                .chain(s -> noActiveIntegration(storeId))
+                .chain(() -> check.verify(i))
+                .chain(() -> lockForTheMap(storeId))
+                .chain(() -> noActiveIntegration(storeId))
+                .chain(() -> i.<StoreIntegration>persist())
+                .call(() -> companyMayHaveChanged(storeId));
+    }
+
+    private static Uni<Void> noActiveIntegration(long storeId) {
+        return StoreIntegration.findActive(storeId).invoke(existing -> {
+            if (existing != null) {
+                throw ApiException.conflict("integration_exists", "Store " + storeId + " already has an active"
+                        + " integration (id " + existing.id + "): change it with PATCH /api/stores/" + storeId
+                        + "/integrations/" + existing.id + ", or DELETE it first.");
+            }
+        }).replaceWithVoid();
     }
 
     /**
