@@ -320,7 +320,9 @@ public class WebhookIngestService {
         if (result.webhookEventId() == null || !refunds.isArray() || refunds.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<String> ids = new java.util.ArrayList<>();
+        // Distinct: one INSERT ... ON CONFLICT DO UPDATE cannot touch a row twice (PostgreSQL 21000), and an order
+        // listing a refund id twice would then fail its webhook and its reconciliation for good.
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
         refunds.forEach(r -> {
             JsonNode id = r.get("id");
             if (id != null && (id.isIntegralNumber() || id.isTextual()) && !id.asText().isBlank()) {

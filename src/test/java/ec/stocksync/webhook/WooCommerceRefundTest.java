@@ -136,6 +136,21 @@ class WooCommerceRefundTest {
     }
 
     @Test
+    void anUpdateListingOneRefundIdTwiceIsAcceptedAndRestocksItOnce() {
+        long id = soldOrder();
+        JsonObject refunded = woo.refund(id, Map.of(id + 1, 1), true);
+        String refundId = newestRefund(refunded);
+        JsonObject twice = refunded.copy();
+        twice.getJsonArray("refunds").add(refunded.getJsonArray("refunds").getJsonObject(0).copy());
+
+        deliver("order.updated", twice);
+        awaitResolved(refundId);
+
+        assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-A RESTOCK", 1L), booked());
+        assertEquals(1, db.count("SELECT count(*) FROM woocommerce_refunds WHERE store_id = $1", storeId));
+    }
+
+    @Test
     void aRefundListedAgainByLaterUpdatesBooksNothingMoreAndASecondRefundBooksItsOwnUnits() {
         long id = soldOrder();
         JsonObject first = woo.refund(id, Map.of(id + 1, 1), true);
