@@ -77,13 +77,21 @@ final class DeferredClaims {
         this.retry = """
                 UPDATE %1$s SET claimed_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
                 WHERE store_id = $1 AND %2$s = $2 AND status = 'PENDING'""".formatted(table, keyColumn);
+        // The age is checked again here, not only at the claim: a delivery of the same edit or refund during the read
+        // made it PENDING afresh (RECORD_EDIT, WooCommerceRefunds.REFRESH), and must not be swallowed by a give-up
+        // decided before it came.
         this.giveUp = """
                 WITH g AS (
                   UPDATE %1$s SET status = 'FAILED', claimed_until = NULL, last_error = $3, resolved_at = now()
                   WHERE store_id = $1 AND %2$s = $2 AND status = 'PENDING'
-                  RETURNING webhook_event_id)
-                UPDATE webhook_events e SET %3$s note = concat_ws('; ', e.note, $3::text)
-                FROM g WHERE e.id = g.webhook_event_id AND e.store_id = $1""".formatted(table, keyColumn, giveUpSets);
+                    AND ($4 OR pending_since < now() - make_interval(secs => $5))
+                  RETURNING webhook_event_id),
+                ev AS (
+                  UPDATE webhook_events e SET %3$s note = concat_ws('; ', e.note, $3::text)
+                  FROM g WHERE e.id = g.webhook_event_id AND e.store_id = $1
+                  RETURNING 1)
+                SELECT (SELECT count(*) FROM g)::int AS given_up, (SELECT count(*) FROM ev) AS events"""
+                .formatted(table, keyColumn, giveUpSets);
     }
 
     /** Claims the due rows and resolves them one after the other; answers how many were claimed. */
@@ -134,10 +142,24 @@ final class DeferredClaims {
      * has been PENDING longer than {@link #GIVE_UP_AFTER}; otherwise retried after the backoff.
      */
     Uni<Void> failed(Due due, String subject, String why, boolean definitive) {
-        if (definitive || due.expired()) {
-            return giveUp(due, subject, why + " (given up after " + due.attempts() + " attempt(s)"
-                    + (definitive ? "" : " over " + GIVE_UP_AFTER.toDays() + " days") + ": nothing booked)");
+        if (definitive) {
+            return giveUp(due, subject, why + " (given up after " + due.attempts() + " attempt(s): nothing booked)");
         }
+        if (due.expired()) {
+            String note = why + " (given up after " + due.attempts() + " attempt(s) over " + GIVE_UP_AFTER.toDays()
+                    + " days: nothing booked)";
+            return giveUp(due, note, false).chain(given -> {
+                if (given) {
+                    log.warnf("%s: %s", subject, note);
+                    return Uni.createFrom().voidItem();
+                }
+                return retry(due, subject, why + "; seen again while it was read, so not given up");
+            });
+        }
+        return retry(due, subject, why);
+    }
+
+    private Uni<Void> retry(Due due, String subject, String why) {
         log.warnf("%s: %s; retried later", subject, why);
         return pool.preparedQuery(retry)
                 .execute(Tuple.of(due.storeId(), due.key(), why,
@@ -145,9 +167,16 @@ final class DeferredClaims {
                 .replaceWithVoid();
     }
 
-    /** Marks the row FAILED (only from PENDING) and says why on its webhook event. */
+    /** Marks the row FAILED (only from PENDING) and says why on its webhook event: another read would answer the same. */
     Uni<Void> giveUp(Due due, String subject, String why) {
         log.warnf("%s: %s", subject, why);
-        return pool.preparedQuery(giveUp).execute(Tuple.of(due.storeId(), due.key(), why)).replaceWithVoid();
+        return giveUp(due, why, true).replaceWithVoid();
+    }
+
+    /** Answers whether the row was given up: not when, {@code definitive} false, it became PENDING again since the claim. */
+    private Uni<Boolean> giveUp(Due due, String why, boolean definitive) {
+        return pool.preparedQuery(giveUp)
+                .execute(Tuple.of(due.storeId(), due.key(), why, definitive, GIVE_UP_AFTER.toSeconds()))
+                .map(rows -> rows.iterator().next().getInteger("given_up") > 0);
     }
 }

@@ -89,6 +89,14 @@ public class WooCommerceRefunds {
                   resolved_at = NULL, pending_since = now(), webhook_event_id = EXCLUDED.webhook_event_id
               WHERE woocommerce_refunds.status = 'FAILED' AND $5""";
 
+    /**
+     * A PENDING refund listed again starts its age afresh (run before {@link #RECORD}, in the same transaction): a
+     * give-up decided at a claim before this delivery must not swallow it ({@link DeferredClaims} checks the age again).
+     */
+    static final String REFRESH = """
+            UPDATE woocommerce_refunds SET pending_since = now()
+            WHERE store_id = $1 AND refund_id = ANY($2::text[]) AND status = 'PENDING'""";
+
     @Scheduled(identity = "woocommerce-refunds", every = "5s", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
