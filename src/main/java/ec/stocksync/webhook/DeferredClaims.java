@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -50,8 +50,8 @@ final class DeferredClaims {
     private final String claim;
     private final String retry;
     private final String giveUp;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    /** Kicks not yet served by a batch: 0 when none runs. */
+    private final AtomicInteger kicks = new AtomicInteger();
 
     /**
      * @param returning  the claimed rows' further columns, qualified by {@code x.}
@@ -121,20 +121,27 @@ final class DeferredClaims {
      * A failure is the schedule's to retry.
      */
     void kick(Supplier<Uni<Integer>> batch) {
-        if (!running.compareAndSet(false, true)) {
-            again.set(true);
-            return;
+        // A work-in-progress count, not a running flag and an "again" flag: with two flags a kick could see the batch
+        // running, the batch end and find no "again", then the kick set it: nothing ran until the schedule.
+        if (kicks.getAndIncrement() == 0) {
+            drain(batch, 1);
         }
-        again.set(false);
-        batch.get()
-                .eventually(() -> {
-                    running.set(false);
-                    if (again.getAndSet(false)) {
-                        kick(batch);
-                    }
-                })
-                .subscribe().with(n -> {
-                }, e -> log.warnf(e, "resolving %ss failed; the schedule retries", what));
+    }
+
+    private void drain(Supplier<Uni<Integer>> batch, int missed) {
+        // Deferred: a batch that throws instead of failing its Uni must still end the run, or no kick would start one.
+        Uni.createFrom().<Integer>deferred(batch::get)
+                .subscribe().with(n -> next(batch, missed), e -> {
+                    log.warnf(e, "resolving %ss failed; the schedule retries", what);
+                    next(batch, missed);
+                });
+    }
+
+    private void next(Supplier<Uni<Integer>> batch, int missed) {
+        int left = kicks.addAndGet(-missed);
+        if (left != 0) {
+            drain(batch, left);
+        }
     }
 
     /**
