@@ -1,6 +1,7 @@
 package ec.stocksync.webhook;
 
 import ec.stocksync.common.Backoff;
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -44,6 +45,7 @@ final class DeferredClaims {
     }
 
     private final Pool pool;
+    private final Counter givenUp;
     private final Logger log;
     private final String what;
     private final String keyColumn;
@@ -59,8 +61,9 @@ final class DeferredClaims {
      *                   assignments followed by a comma)
      */
     DeferredClaims(Pool pool, Logger log, String what, String table, String keyColumn, String returning,
-                   String giveUpSets) {
+                   String giveUpSets, Counter givenUp) {
         this.pool = pool;
+        this.givenUp = givenUp;
         this.log = log;
         this.what = what;
         this.keyColumn = keyColumn;
@@ -184,6 +187,12 @@ final class DeferredClaims {
     private Uni<Boolean> giveUp(Due due, String why, boolean definitive) {
         return pool.preparedQuery(giveUp)
                 .execute(Tuple.of(due.storeId(), due.key(), why, definitive, GIVE_UP_AFTER.toSeconds()))
-                .map(rows -> rows.iterator().next().getInteger("given_up") > 0);
+                .map(rows -> {
+                    boolean given = rows.iterator().next().getInteger("given_up") > 0;
+                    if (given) {
+                        givenUp.increment();
+                    }
+                    return given;
+                });
     }
 }

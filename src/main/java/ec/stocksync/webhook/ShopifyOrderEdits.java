@@ -63,12 +63,16 @@ public class ShopifyOrderEdits {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private DeferredClaims claims;
 
     @PostConstruct
     void claims() {
         claims = new DeferredClaims(pool, LOG, "Shopify order edit", "shopify_order_edits", "edit_id",
-                "x.order_id, x.edited_at, x.additions::text AS additions", "outcome = 'GIVEN_UP',");
+                "x.order_id, x.edited_at, x.additions::text AS additions", "outcome = 'GIVEN_UP',",
+                DeferredBacklog.givenUp(registry, "shopify_order_edit"));
     }
 
     /** A claimed edit. */

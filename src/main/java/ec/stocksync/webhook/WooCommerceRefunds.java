@@ -48,12 +48,16 @@ public class WooCommerceRefunds {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private DeferredClaims claims;
 
     @PostConstruct
     void claims() {
         // The event carried the order's own changes too: giving a refund up leaves its outcome, adds the note.
-        claims = new DeferredClaims(pool, LOG, "WooCommerce refund", "woocommerce_refunds", "refund_id", "x.order_id", "");
+        claims = new DeferredClaims(pool, LOG, "WooCommerce refund", "woocommerce_refunds", "refund_id", "x.order_id", "",
+                DeferredBacklog.givenUp(registry, "woocommerce_refund"));
     }
 
     record Claimed(DeferredClaims.Due due, String orderId) {

@@ -18,7 +18,8 @@ class DeferredClaimsTest {
     @Test
     void kicksWhileABatchRunsStartNoOverlappingBatchButOneMoreAfterIt() {
         DeferredClaims claims = new DeferredClaims(null, Logger.getLogger(DeferredClaimsTest.class), "test row",
-                "t", "k", "x.a", "");
+                "t", "k", "x.a", "",
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("given.up"));
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         List<CompletableFuture<Integer>> batches = new CopyOnWriteArrayList<>();
@@ -51,7 +52,8 @@ class DeferredClaimsTest {
     @Test
     void aBatchThatThrowsInsteadOfFailingDoesNotStopLaterKicksFromStartingOne() {
         DeferredClaims claims = new DeferredClaims(null, Logger.getLogger(DeferredClaimsTest.class), "test row",
-                "t", "k", "x.a", "");
+                "t", "k", "x.a", "",
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("given.up"));
         AtomicInteger calls = new AtomicInteger();
         Supplier<Uni<Integer>> batch = () -> {
             if (calls.incrementAndGet() == 1) {
