@@ -36,7 +36,9 @@ final class DeferredClaims {
      * Given up by age, never by a count of failed reads: with the backoff's 10-minute cap, ten failures are half an hour
      * of storefront outage, and a sale or a restock must outlive that. Three days covers a storefront down over a long
      * weekend; past that the reconciliation (which re-reads orders from its watermark, held back while the storefront
-     * fails) is what finds the units, and a later delivery or reconciliation that sees the row again revives it.
+     * fails) is what finds the units: it books a given-up Shopify edit's units itself (it does not revive the edit), and
+     * revives a given-up WooCommerce refund the order still lists. Another copy of an edit's webhook, or a later update
+     * listing a refund, revives the row too.
      */
     static final Duration GIVE_UP_AFTER = Duration.ofDays(3);
 

@@ -308,8 +308,9 @@ class WooCommerceRefundTest {
         awaitResolved(refundId);
         assertEquals("DONE", status(refundId));
         Api.admin().post("/api/stores/" + storeId + "/reconcile").then().statusCode(200);
-        deliver("order.updated", refunded);
-        awaitResolved(refundId);
+        // A later update of the order (new bytes, not a duplicate) lists the refund again: nothing more is restocked.
+        deliver("order.updated", woo.setStatus(id, "completed")).body("status", equalTo("accepted"));
+        assertEquals("DONE", status(refundId));
 
         assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-A RESTOCK", 2L), booked());
     }
