@@ -1,6 +1,7 @@
 package ec.stocksync.webhook;
 
 import ec.stocksync.common.Backoff;
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -11,7 +12,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -35,7 +36,9 @@ final class DeferredClaims {
      * Given up by age, never by a count of failed reads: with the backoff's 10-minute cap, ten failures are half an hour
      * of storefront outage, and a sale or a restock must outlive that. Three days covers a storefront down over a long
      * weekend; past that the reconciliation (which re-reads orders from its watermark, held back while the storefront
-     * fails) is what finds the units, and a later delivery or reconciliation that sees the row again revives it.
+     * fails) is what finds the units: it books a given-up Shopify edit's units itself (it does not revive the edit), and
+     * revives a given-up WooCommerce refund the order still lists. Another copy of an edit's webhook, or a later update
+     * listing a refund, revives the row too.
      */
     static final Duration GIVE_UP_AFTER = Duration.ofDays(3);
 
@@ -44,14 +47,15 @@ final class DeferredClaims {
     }
 
     private final Pool pool;
+    private final Counter givenUp;
     private final Logger log;
     private final String what;
     private final String keyColumn;
     private final String claim;
     private final String retry;
     private final String giveUp;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    /** Kicks not yet served by a batch: 0 when none runs. */
+    private final AtomicInteger kicks = new AtomicInteger();
 
     /**
      * @param returning  the claimed rows' further columns, qualified by {@code x.}
@@ -59,8 +63,9 @@ final class DeferredClaims {
      *                   assignments followed by a comma)
      */
     DeferredClaims(Pool pool, Logger log, String what, String table, String keyColumn, String returning,
-                   String giveUpSets) {
+                   String giveUpSets, Counter givenUp) {
         this.pool = pool;
+        this.givenUp = givenUp;
         this.log = log;
         this.what = what;
         this.keyColumn = keyColumn;
@@ -77,13 +82,21 @@ final class DeferredClaims {
         this.retry = """
                 UPDATE %1$s SET claimed_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
                 WHERE store_id = $1 AND %2$s = $2 AND status = 'PENDING'""".formatted(table, keyColumn);
+        // The age is checked again here, not only at the claim: a delivery of the same edit or refund during the read
+        // made it PENDING afresh (RECORD_EDIT, WooCommerceRefunds.REFRESH), and must not be swallowed by a give-up
+        // decided before it came.
         this.giveUp = """
                 WITH g AS (
                   UPDATE %1$s SET status = 'FAILED', claimed_until = NULL, last_error = $3, resolved_at = now()
                   WHERE store_id = $1 AND %2$s = $2 AND status = 'PENDING'
-                  RETURNING webhook_event_id)
-                UPDATE webhook_events e SET %3$s note = concat_ws('; ', e.note, $3::text)
-                FROM g WHERE e.id = g.webhook_event_id AND e.store_id = $1""".formatted(table, keyColumn, giveUpSets);
+                    AND ($4 OR pending_since < now() - make_interval(secs => $5))
+                  RETURNING webhook_event_id),
+                ev AS (
+                  UPDATE webhook_events e SET %3$s note = concat_ws('; ', e.note, $3::text)
+                  FROM g WHERE e.id = g.webhook_event_id AND e.store_id = $1
+                  RETURNING 1)
+                SELECT (SELECT count(*) FROM g)::int AS given_up, (SELECT count(*) FROM ev) AS events"""
+                .formatted(table, keyColumn, giveUpSets);
     }
 
     /** Claims the due rows and resolves them one after the other; answers how many were claimed. */
@@ -113,20 +126,27 @@ final class DeferredClaims {
      * A failure is the schedule's to retry.
      */
     void kick(Supplier<Uni<Integer>> batch) {
-        if (!running.compareAndSet(false, true)) {
-            again.set(true);
-            return;
+        // A work-in-progress count, not a running flag and an "again" flag: with two flags a kick could see the batch
+        // running, the batch end and find no "again", then the kick set it: nothing ran until the schedule.
+        if (kicks.getAndIncrement() == 0) {
+            drain(batch, 1);
         }
-        again.set(false);
-        batch.get()
-                .eventually(() -> {
-                    running.set(false);
-                    if (again.getAndSet(false)) {
-                        kick(batch);
-                    }
-                })
-                .subscribe().with(n -> {
-                }, e -> log.warnf(e, "resolving %ss failed; the schedule retries", what));
+    }
+
+    private void drain(Supplier<Uni<Integer>> batch, int missed) {
+        // Deferred: a batch that throws instead of failing its Uni must still end the run, or no kick would start one.
+        Uni.createFrom().<Integer>deferred(batch::get)
+                .subscribe().with(n -> next(batch, missed), e -> {
+                    log.warnf(e, "resolving %ss failed; the schedule retries", what);
+                    next(batch, missed);
+                });
+    }
+
+    private void next(Supplier<Uni<Integer>> batch, int missed) {
+        int left = kicks.addAndGet(-missed);
+        if (left != 0) {
+            drain(batch, left);
+        }
     }
 
     /**
@@ -134,10 +154,24 @@ final class DeferredClaims {
      * has been PENDING longer than {@link #GIVE_UP_AFTER}; otherwise retried after the backoff.
      */
     Uni<Void> failed(Due due, String subject, String why, boolean definitive) {
-        if (definitive || due.expired()) {
-            return giveUp(due, subject, why + " (given up after " + due.attempts() + " attempt(s)"
-                    + (definitive ? "" : " over " + GIVE_UP_AFTER.toDays() + " days") + ": nothing booked)");
+        if (definitive) {
+            return giveUp(due, subject, why + " (given up after " + due.attempts() + " attempt(s): nothing booked)");
         }
+        if (due.expired()) {
+            String note = why + " (given up after " + due.attempts() + " attempt(s) over " + GIVE_UP_AFTER.toDays()
+                    + " days: nothing booked)";
+            return giveUp(due, note, false).chain(given -> {
+                if (given) {
+                    log.warnf("%s: %s", subject, note);
+                    return Uni.createFrom().voidItem();
+                }
+                return retry(due, subject, why + "; seen again while it was read, so not given up");
+            });
+        }
+        return retry(due, subject, why);
+    }
+
+    private Uni<Void> retry(Due due, String subject, String why) {
         log.warnf("%s: %s; retried later", subject, why);
         return pool.preparedQuery(retry)
                 .execute(Tuple.of(due.storeId(), due.key(), why,
@@ -145,9 +179,22 @@ final class DeferredClaims {
                 .replaceWithVoid();
     }
 
-    /** Marks the row FAILED (only from PENDING) and says why on its webhook event. */
+    /** Marks the row FAILED (only from PENDING) and says why on its webhook event: another read would answer the same. */
     Uni<Void> giveUp(Due due, String subject, String why) {
         log.warnf("%s: %s", subject, why);
-        return pool.preparedQuery(giveUp).execute(Tuple.of(due.storeId(), due.key(), why)).replaceWithVoid();
+        return giveUp(due, why, true).replaceWithVoid();
+    }
+
+    /** Answers whether the row was given up: not when, {@code definitive} false, it became PENDING again since the claim. */
+    private Uni<Boolean> giveUp(Due due, String why, boolean definitive) {
+        return pool.preparedQuery(giveUp)
+                .execute(Tuple.of(due.storeId(), due.key(), why, definitive, GIVE_UP_AFTER.toSeconds()))
+                .map(rows -> {
+                    boolean given = rows.iterator().next().getInteger("given_up") > 0;
+                    if (given) {
+                        givenUp.increment();
+                    }
+                    return given;
+                });
     }
 }

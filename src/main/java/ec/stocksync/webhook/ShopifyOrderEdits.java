@@ -63,12 +63,16 @@ public class ShopifyOrderEdits {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private DeferredClaims claims;
 
     @PostConstruct
     void claims() {
         claims = new DeferredClaims(pool, LOG, "Shopify order edit", "shopify_order_edits", "edit_id",
-                "x.order_id, x.edited_at, x.additions::text AS additions", "outcome = 'GIVEN_UP',");
+                "x.order_id, x.edited_at, x.additions::text AS additions", "outcome = 'GIVEN_UP',",
+                DeferredBacklog.givenUp(registry, "shopify_order_edit"));
     }
 
     /** A claimed edit. */
@@ -380,8 +384,9 @@ public class ShopifyOrderEdits {
      * {@code orders/edited} never arrived, on an order whose sale is already booked. For each line of a SKU whose sale is
      * booked (and whose booking event and its audit copy remain), the line's quantity now, less its quantity in that
      * event's copy (less what that event took out, when a reconciliation booked it), less the known edits' units, less
-     * what earlier reconciliations found on it. Booked under {@code ...:line:<line>:ADDED:<quantity now>}, so reading the
-     * same order again books nothing, and an {@code orders/edited} arriving later finds its units counted.
+     * what earlier reconciliations found on it. Booked under {@code ...:line:<line>:ADDED:total:<units found on the line,
+     * these included>}, so reading the same order again books nothing, a later find gets a key of its own even when the
+     * line is at a quantity seen before, and an {@code orders/edited} arriving later finds its units counted.
      */
     static Uni<List<MovementDraft>> lostEdits(SqlConnection tx, ObjectMapper mapper, long storeId, JsonNode order,
                                               ParsedDelivery sale, List<KnownEdit> known) {
@@ -402,18 +407,22 @@ public class ShopifyOrderEdits {
                         r.getString("key").length() - ":SALE".length());
                 try {
                     JsonNode copy = mapper.readTree(r.getString("payload"));
+                    // This SKU's lines only: what this event took out applies to the lines it booked, not to a line of
+                    // another SKU whose sale another event booked (that took one edit's units out of it twice).
+                    Map<String, Long> mine = new HashMap<>();
                     for (JsonNode line : copy.path("line_items")) {
                         if (sku.equals(ShopifyPayloads.sku(line.get("sku"))) && line.path("quantity").canConvertToLong()) {
-                            base.merge(line.path("id").asText(), line.path("quantity").asLong(), Long::sum);
+                            mine.merge(line.path("id").asText(), line.path("quantity").asLong(), Long::sum);
                         }
                     }
                     if (WebhookIngestService.RECONCILE_TOPIC.equals(r.getString("topic"))) {
                         for (JsonNode additions : mapper.readTree(r.getString("subtracted"))) {
                             for (JsonNode a : additions) {
-                                base.computeIfPresent(a.path("id").asText(), (k, v) -> v - a.path("delta").asLong());
+                                mine.computeIfPresent(a.path("id").asText(), (k, v) -> v - a.path("delta").asLong());
                             }
                         }
                     }
+                    mine.forEach((line, units) -> base.merge(line, units, Long::sum));
                 } catch (JsonProcessingException e) {
                     // Should the stored copy be unreadable, this SKU's lines are not compared (nothing booked for them).
                     LOG.warnf("store %d, order %s: the audit copy of webhook event %d cannot be parsed (%s); its"
@@ -456,7 +465,8 @@ public class ShopifyOrderEdits {
                             if (unexplained > 0 && unexplained <= Integer.MAX_VALUE) {
                                 drafts.add(new MovementDraft(ShopifyPayloads.sku(line.get("sku")),
                                         MovementKind.SALE, (int) unexplained,
-                                        ShopifyPayloads.addedKey(orderId, id, now), orderId, order.path("name").asText(null),
+                                        ShopifyPayloads.addedKey(orderId, id, before.getOrDefault(id, 0L) + unexplained),
+                                        orderId, order.path("name").asText(null),
                                         ShopifyPayloads.locationId(order)));
                             }
                         }

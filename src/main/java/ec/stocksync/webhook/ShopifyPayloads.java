@@ -251,8 +251,14 @@ public final class ShopifyPayloads {
      * The business key of units a reconciliation found on a line beyond what the order's sale and its known edits
      * booked (edits whose webhook was lost), the line then holding {@code quantity} units.
      */
-    static String addedKey(String orderId, String lineId, long quantity) {
-        return addedPrefix(orderId, lineId) + quantity;
+    /**
+     * Keyed by the units found on the line so far, this booking's included ({@code total:<n>}), not by the line's
+     * quantity: reading the same order again finds nothing more and books nothing, while units found later on a line
+     * back at an earlier quantity (an edit that had taken units out of the count meanwhile resolved) get a key of their
+     * own. The {@code total:} word keeps these keys apart from the earlier {@code ADDED:<quantity>} ones.
+     */
+    static String addedKey(String orderId, String lineId, long foundSoFar) {
+        return addedPrefix(orderId, lineId) + "total:" + foundSoFar;
     }
 
     static String addedPrefix(String orderId, String lineId) {

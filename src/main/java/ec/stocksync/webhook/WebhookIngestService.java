@@ -160,8 +160,15 @@ public class WebhookIngestService {
                 SET status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = NULL, last_error = NULL,
                     resolved_at = NULL, pending_since = now(), webhook_event_id = EXCLUDED.webhook_event_id
                 WHERE shopify_order_edits.status = 'FAILED'
+              RETURNING 1),
+            -- Another copy of a PENDING edit starts its age afresh: a give-up decided at a claim before it came must
+            -- not swallow it (DeferredClaims checks the age again when it gives up).
+            refreshed AS (
+              UPDATE shopify_order_edits SET pending_since = now()
+              WHERE store_id = $1 AND edit_id = $9 AND status = 'PENDING' AND $12
               RETURNING 1)
-            SELECT ev.id, ev.outcome, ev.note, (SELECT count(*) FROM edit) AS edits
+            SELECT ev.id, ev.outcome, ev.note, (SELECT count(*) FROM edit) AS edits,
+                   (SELECT count(*) FROM refreshed) AS refreshed
             FROM (SELECT 1) one LEFT JOIN ev ON TRUE""";
 
     /**
@@ -320,7 +327,9 @@ public class WebhookIngestService {
         if (result.webhookEventId() == null || !refunds.isArray() || refunds.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<String> ids = new java.util.ArrayList<>();
+        // Distinct: one INSERT ... ON CONFLICT DO UPDATE cannot touch a row twice (PostgreSQL 21000), and an order
+        // listing a refund id twice would then fail its webhook and its reconciliation for good.
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
         refunds.forEach(r -> {
             JsonNode id = r.get("id");
             if (id != null && (id.isIntegralNumber() || id.isTextual()) && !id.asText().isBlank()) {
@@ -330,9 +339,12 @@ public class WebhookIngestService {
         if (ids.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return tx.preparedQuery(WooCommerceRefunds.RECORD)
-                .execute(Tuple.of(store.id(), orderId, ids.toArray(String[]::new), result.webhookEventId(),
-                        store.refundsRestock()))
+        String[] listed = ids.toArray(String[]::new);
+        Uni<Void> refreshed = store.refundsRestock()
+                ? tx.preparedQuery(WooCommerceRefunds.REFRESH).execute(Tuple.of(store.id(), listed)).replaceWithVoid()
+                : Uni.createFrom().voidItem();
+        return refreshed.chain(() -> tx.preparedQuery(WooCommerceRefunds.RECORD)
+                        .execute(Tuple.of(store.id(), orderId, listed, result.webhookEventId(), store.refundsRestock())))
                 // Only refunds to book count: they keep a reconciliation's event and wake the resolver.
                 .map(rows -> store.refundsRestock() ? rows.rowCount() : 0);
     }

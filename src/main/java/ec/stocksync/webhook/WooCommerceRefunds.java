@@ -48,12 +48,16 @@ public class WooCommerceRefunds {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private DeferredClaims claims;
 
     @PostConstruct
     void claims() {
         // The event carried the order's own changes too: giving a refund up leaves its outcome, adds the note.
-        claims = new DeferredClaims(pool, LOG, "WooCommerce refund", "woocommerce_refunds", "refund_id", "x.order_id", "");
+        claims = new DeferredClaims(pool, LOG, "WooCommerce refund", "woocommerce_refunds", "refund_id", "x.order_id", "",
+                DeferredBacklog.givenUp(registry, "woocommerce_refund"));
     }
 
     record Claimed(DeferredClaims.Due due, String orderId) {
@@ -88,6 +92,14 @@ public class WooCommerceRefunds {
               SET status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_until = NULL, last_error = NULL,
                   resolved_at = NULL, pending_since = now(), webhook_event_id = EXCLUDED.webhook_event_id
               WHERE woocommerce_refunds.status = 'FAILED' AND $5""";
+
+    /**
+     * A PENDING refund listed again starts its age afresh (run before {@link #RECORD}, in the same transaction): a
+     * give-up decided at a claim before this delivery must not swallow it ({@link DeferredClaims} checks the age again).
+     */
+    static final String REFRESH = """
+            UPDATE woocommerce_refunds SET pending_since = now()
+            WHERE store_id = $1 AND refund_id = ANY($2::text[]) AND status = 'PENDING'""";
 
     @Scheduled(identity = "woocommerce-refunds", every = "5s", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

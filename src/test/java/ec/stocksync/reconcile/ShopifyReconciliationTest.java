@@ -256,6 +256,42 @@ class ShopifyReconciliationTest {
     }
 
     @Test
+    void unitsOfALostEditFoundWhileAnEditTheFirstRunCountedWasPendingAreAllBookedWhenTheLineKeepsItsQuantity() {
+        long id = IDS.addAndGet(10);
+        String line = String.valueOf(id + 1);
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+        // Edit E (+1): its webhook late; the first run finds its unit.
+        ShopifySimulator.CommittedEdit late = shopify.editOrder(String.valueOf(id)).raise(line, 1).commit();
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        // E's webhook arrives while the order cannot be read: E stays PENDING.
+        shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
+        deliverWebhook("orders/edited", late.orderEditPayload());
+        // A lost edit (+3): the second run takes out E's unit as E's and the first run's unit as found: 2 of 3 booked.
+        nextSecond();
+        shopify.editOrder(String.valueOf(id)).raise(line, 3).commit();
+        assertEquals(1, reconcile().getInt("movementsBooked"));
+        assertEquals(java.util.Map.of("REC-E SALE", 5L), booked());
+        // E resolves and finds its unit counted by the first run: it books nothing.
+        shopify.clearFaults();
+        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitEditResolved(late.editId());
+        assertEquals(java.util.Map.of("REC-E SALE", 5L), booked());
+
+        // The order changes elsewhere (a lost edit adds another line); the REC-E line still holds 6.
+        nextSecond();
+        shopify.editOrder(String.valueOf(id)).addLine("REC-X", 1).commit();
+        reconcile();
+
+        assertEquals(java.util.Map.of("REC-E SALE", 6L, "REC-X SALE", 1L), booked());
+        nextSecond();
+        shopify.editOrder(String.valueOf(id)).addLine("REC-Y", 1).commit();
+        reconcile();
+        assertEquals(java.util.Map.of("REC-E SALE", 6L, "REC-X SALE", 1L, "REC-Y SALE", 1L), booked());
+    }
+
+    @Test
     void anEditTwoReconciliationsTookOutIsStillBookedByItsOwnResolution() {
         long id = IDS.addAndGet(10);
         // orders/create is lost; the edit adds a line and its order cannot be read yet: PENDING through both runs.

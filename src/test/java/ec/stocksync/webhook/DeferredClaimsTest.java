@@ -18,7 +18,8 @@ class DeferredClaimsTest {
     @Test
     void kicksWhileABatchRunsStartNoOverlappingBatchButOneMoreAfterIt() {
         DeferredClaims claims = new DeferredClaims(null, Logger.getLogger(DeferredClaimsTest.class), "test row",
-                "t", "k", "x.a", "");
+                "t", "k", "x.a", "",
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("given.up"));
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         List<CompletableFuture<Integer>> batches = new CopyOnWriteArrayList<>();
@@ -46,5 +47,24 @@ class DeferredClaimsTest {
         claims.kick(batch);
         assertEquals(3, batches.size(), "a kick when none runs starts a batch");
         batches.get(2).complete(0);
+    }
+
+    @Test
+    void aBatchThatThrowsInsteadOfFailingDoesNotStopLaterKicksFromStartingOne() {
+        DeferredClaims claims = new DeferredClaims(null, Logger.getLogger(DeferredClaimsTest.class), "test row",
+                "t", "k", "x.a", "",
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("given.up"));
+        AtomicInteger calls = new AtomicInteger();
+        Supplier<Uni<Integer>> batch = () -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("no pool yet");
+            }
+            return Uni.createFrom().item(0);
+        };
+
+        claims.kick(batch);
+        claims.kick(batch);
+
+        assertEquals(2, calls.get(), "the kick after a throwing batch starts one");
     }
 }

@@ -101,6 +101,41 @@ class ShopifyOrderEditTest {
         return db.rows("SELECT * FROM inventory_movements_queue WHERE store_id = $1 ORDER BY id", storeId);
     }
 
+    String editStatus(String editId) {
+        return db.rows("SELECT status FROM shopify_order_edits WHERE store_id = $1 AND edit_id = $2", storeId, editId)
+                .get(0).getString(0);
+    }
+
+    @Test
+    void aCopyOfAnEditDeliveredDuringTheFailingReadThatWouldGiveItUpKeepsItPendingAndItIsBookedOnceShopifyAnswers() {
+        long id = IDS.addAndGet(10);
+        deliver("orders/create", order(id));
+        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).commit();
+        shopify.inject(Fault.hang().on(ShopifySimulator.ORDER).always());
+        deliver("orders/edited", edit.orderEditPayload());
+        Sandbox.await("a failed read recorded", Duration.ofSeconds(30), () -> db.count("""
+                SELECT count(*) FROM shopify_order_edits WHERE store_id = $1 AND attempts >= 1 AND claimed_until IS NULL
+                  AND last_error IS NOT NULL""", storeId) == 1);
+        // Days of failed reads: the next claim finds the edit past its age.
+        db.rows("UPDATE shopify_order_edits SET pending_since = now() - interval '4 days', next_attempt_at = now()"
+                + " WHERE store_id = $1", storeId);
+        Sandbox.await("claimed again, its read hanging", Duration.ofSeconds(30), () -> db.count("""
+                SELECT count(*) FROM shopify_order_edits WHERE store_id = $1 AND attempts >= 2 AND claimed_until > now()""",
+                storeId) == 1);
+
+        // Another subscription's copy arrives while that read fails.
+        deliver("orders/edited", edit.orderEditPayload().replace(",", ", ")).body("outcome", equalTo("NOTHING_TO_BOOK"));
+        Sandbox.await("the failed read handled", Duration.ofSeconds(30), () -> db.count(
+                "SELECT count(*) FROM shopify_order_edits WHERE store_id = $1 AND claimed_until IS NULL", storeId) == 1);
+        assertEquals("PENDING", editStatus(edit.editId()));
+
+        shopify.clearFaults();
+        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitResolved(edit.editId());
+        assertEquals("DONE", editStatus(edit.editId()));
+        assertEquals(Map.of("EDIT-A SALE", 3L, "EDIT-B SALE", 1L), booked());
+    }
+
     @Test
     void anEditBooksASaleOfExactlyTheUnitsItAddedToALineAndOfANewLine() {
         long id = IDS.addAndGet(10);
