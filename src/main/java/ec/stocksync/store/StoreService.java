@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /** The store registry: stores, their storefront credentials and their Contifico integration. */
@@ -311,15 +312,15 @@ public class StoreService {
     }
 
     /* Tests only: runs while a deactivation holds the store's row, so a concurrent change can be put exactly there. */
-    private volatile java.util.function.Supplier<Uni<Void>> afterDeactivationLock = NOTHING;
-    private static final java.util.function.Supplier<Uni<Void>> NOTHING = () -> Uni.createFrom().voidItem();
+    private volatile Supplier<Uni<Void>> afterDeactivationLock = NOTHING;
+    private static final Supplier<Uni<Void>> NOTHING = () -> Uni.createFrom().voidItem();
 
-    void afterDeactivationLock(java.util.function.Supplier<Uni<Void>> hook) {
+    void afterDeactivationLock(Supplier<Uni<Void>> hook) {
         afterDeactivationLock = hook == null ? NOTHING : hook;
     }
 
     /** Runs a test hook (which may block on a worker thread) and comes back to the session's Vert.x context. */
-    private static Uni<Void> heldForTheMap(java.util.function.Supplier<Uni<Void>> hook) {
+    private static Uni<Void> heldForTheMap(Supplier<Uni<Void>> hook) {
         if (hook == NOTHING) {
             return Uni.createFrom().voidItem();
         }

@@ -150,6 +150,26 @@ class ShopifyReconciliationTest {
         return shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
     }
 
+    /** An order of 2 × REC-E in the simulator whose orders/create arrived. */
+    void soldOrder(long id) {
+        String created = order(id, "REC-E", 2, "");
+        shopify.addOrder(created);
+        deliverWebhook("orders/create", created);
+    }
+
+    /** {@link #soldOrder}, then edited as in {@link #editedOrder}. */
+    ShopifySimulator.CommittedEdit soldThenEdited(long id) {
+        soldOrder(id);
+        return shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+    }
+
+    /** Shopify answers again and the edit's retry is due now: waits until the resolver has settled it. */
+    void resolveNow(String editId) {
+        shopify.clearFaults();
+        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
+        awaitEditResolved(editId);
+    }
+
     @Test
     void aLostSaleOfAnOrderWhoseEditWasBookedBooksOnlyTheUnitsTheOrderWasCreatedWith() {
         long id = IDS.addAndGet(10);
@@ -194,20 +214,14 @@ class ShopifyReconciliationTest {
         assertEquals(1, reconcile().getInt("movementsBooked"));
         assertEquals(java.util.Map.of("REC-E SALE", 2L), booked());
 
-        shopify.clearFaults();
-        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
-        awaitEditResolved(edit.editId());
+        resolveNow(edit.editId());
         assertEquals(java.util.Map.of("REC-E SALE", 3L, "REC-F SALE", 2L), booked());
     }
 
     @Test
     void anEditWhoseWebhookWasLostIsBookedByTheNextReconciliationOnce() {
         long id = IDS.addAndGet(10);
-        String created = order(id, "REC-E", 2, "");
-        shopify.addOrder(created);
-        deliverWebhook("orders/create", created);
-        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
-                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        ShopifySimulator.CommittedEdit edit = soldThenEdited(id);
 
         // orders/edited never arrived.
         assertEquals(2, reconcile().getInt("movementsBooked"));
@@ -236,9 +250,7 @@ class ShopifyReconciliationTest {
     @Test
     void anEditLostAfterALateEditTheReconciliationHadCountedIsBookedByTheNextReconciliation() {
         long id = IDS.addAndGet(10);
-        String created = order(id, "REC-E", 2, "");
-        shopify.addOrder(created);
-        deliverWebhook("orders/create", created);
+        soldOrder(id);
         ShopifySimulator.CommittedEdit late = shopify.editOrder(String.valueOf(id)).raise(String.valueOf(id + 1), 1).commit();
         // The edit's webhook is late: the reconciliation finds its unit first, then the edit books nothing.
         assertEquals(1, reconcile().getInt("movementsBooked"));
@@ -259,9 +271,7 @@ class ShopifyReconciliationTest {
     void unitsOfALostEditFoundWhileAnEditTheFirstRunCountedWasPendingAreAllBookedWhenTheLineKeepsItsQuantity() {
         long id = IDS.addAndGet(10);
         String line = String.valueOf(id + 1);
-        String created = order(id, "REC-E", 2, "");
-        shopify.addOrder(created);
-        deliverWebhook("orders/create", created);
+        soldOrder(id);
         // Edit E (+1): its webhook late; the first run finds its unit.
         ShopifySimulator.CommittedEdit late = shopify.editOrder(String.valueOf(id)).raise(line, 1).commit();
         assertEquals(1, reconcile().getInt("movementsBooked"));
@@ -274,9 +284,7 @@ class ShopifyReconciliationTest {
         assertEquals(1, reconcile().getInt("movementsBooked"));
         assertEquals(java.util.Map.of("REC-E SALE", 5L), booked());
         // E resolves and finds its unit counted by the first run: it books nothing.
-        shopify.clearFaults();
-        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
-        awaitEditResolved(late.editId());
+        resolveNow(late.editId());
         assertEquals(java.util.Map.of("REC-E SALE", 5L), booked());
 
         // The order changes elsewhere (a lost edit adds another line); the REC-E line still holds 6.
@@ -308,20 +316,14 @@ class ShopifyReconciliationTest {
         assertEquals(1, reconcile().getInt("movementsBooked"));
         assertEquals(java.util.Map.of("REC-E SALE", 2L, "REC-F SALE", 1L), booked());
 
-        shopify.clearFaults();
-        db.rows("UPDATE shopify_order_edits SET next_attempt_at = now() WHERE store_id = $1", storeId);
-        awaitEditResolved(edit.editId());
+        resolveNow(edit.editId());
         assertEquals(java.util.Map.of("REC-E SALE", 2L, "REC-F SALE", 3L), booked());
     }
 
     @Test
     void anEditGivenUpIsBookedByTheNextReconciliationAndAnotherCopyOfItsWebhookBooksNothingMore() {
         long id = IDS.addAndGet(10);
-        String created = order(id, "REC-E", 2, "");
-        shopify.addOrder(created);
-        deliverWebhook("orders/create", created);
-        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
-                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        ShopifySimulator.CommittedEdit edit = soldThenEdited(id);
         shopify.inject(Fault.error500().on(ShopifySimulator.ORDER).always());
         deliverWebhook("orders/edited", edit.orderEditPayload());
         Sandbox.await("a failed read recorded", Duration.ofSeconds(30), () -> db.count(
@@ -351,11 +353,7 @@ class ShopifyReconciliationTest {
     @Test
     void anOrderWhoseSaleAndEditArrivedBooksNothingOnReconciliation() {
         long id = IDS.addAndGet(10);
-        String created = order(id, "REC-E", 2, "");
-        shopify.addOrder(created);
-        deliverWebhook("orders/create", created);
-        ShopifySimulator.CommittedEdit edit = shopify.editOrder(String.valueOf(id))
-                .raise(String.valueOf(id + 1), 1).addLine("REC-F", 2).commit();
+        ShopifySimulator.CommittedEdit edit = soldThenEdited(id);
         deliverWebhook("orders/edited", edit.orderEditPayload());
         awaitEditResolved(edit.editId());
 

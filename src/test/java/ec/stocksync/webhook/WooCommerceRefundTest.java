@@ -281,12 +281,13 @@ class WooCommerceRefundTest {
         assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L, "RF-B RESTOCK", 1L), booked());
     }
 
-    @Test
-    void aRefundGivenUpAfterDaysOfFailedReadsIsRevivedByTheNextReconciliationAndRestockedOnce() {
-        long id = soldOrder();
-        double givenUpBefore = givenUpTotal("woocommerce_refund");
+    /**
+     * A refund of {@code units} of the order's first line whose lines WooCommerce would not give for days: given up
+     * (FAILED), nothing restocked. WooCommerce still fails until the test clears its faults.
+     */
+    String givenUpRefund(long id, int units) {
         woo.inject(Fault.error500().on(WooCommerceSimulator.LIST_REFUNDS).always());
-        JsonObject refunded = woo.refund(id, Map.of(id + 1, 2), true);
+        JsonObject refunded = woo.refund(id, Map.of(id + 1, units), true);
         String refundId = newestRefund(refunded);
         deliver("order.updated", refunded);
         awaitFailedRead(refundId, 1);
@@ -294,6 +295,14 @@ class WooCommerceRefundTest {
                 + " WHERE store_id = $1", storeId);
         awaitResolved(refundId);
         assertEquals("FAILED", status(refundId));
+        return refundId;
+    }
+
+    @Test
+    void aRefundGivenUpAfterDaysOfFailedReadsIsRevivedByTheNextReconciliationAndRestockedOnce() {
+        long id = soldOrder();
+        double givenUpBefore = givenUpTotal("woocommerce_refund");
+        String refundId = givenUpRefund(id, 2);
         assertEquals(Map.of("RF-A SALE", 3L, "RF-B SALE", 2L), booked());
         // The operator sees it: the gauge counts the given-up refunds (of every store, as the database does).
         backlog.refresh().await().atMost(Duration.ofSeconds(10));
@@ -318,15 +327,7 @@ class WooCommerceRefundTest {
     @Test
     void aRefundGivenUpIsRevivedByALaterUpdateOfItsOrderAndRestockedOnce() {
         long id = soldOrder();
-        woo.inject(Fault.error500().on(WooCommerceSimulator.LIST_REFUNDS).always());
-        JsonObject refunded = woo.refund(id, Map.of(id + 1, 1), true);
-        String refundId = newestRefund(refunded);
-        deliver("order.updated", refunded);
-        awaitFailedRead(refundId, 1);
-        db.rows("UPDATE woocommerce_refunds SET pending_since = now() - interval '4 days', next_attempt_at = now()"
-                + " WHERE store_id = $1", storeId);
-        awaitResolved(refundId);
-        assertEquals("FAILED", status(refundId));
+        String refundId = givenUpRefund(id, 1);
 
         woo.clearFaults();
         deliver("order.updated", woo.setStatus(id, "completed"));
