@@ -15,6 +15,11 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * {@code store_locations}: which Contifico warehouses each storefront location of a store follows (issue 14 D). A
@@ -64,12 +69,12 @@ public class StoreLocations {
      */
     public Uni<List<Location>> replace(long storeId, List<Location> map, String by, Store checkedStore,
                                        StoreIntegration checkedWith,
-                                       java.util.function.Function<SqlConnection, Uni<Void>> alsoInTransaction) {
+                                       Function<SqlConnection, Uni<Void>> alsoInTransaction) {
         return pool.withTransaction(conn -> conn.preparedQuery(
                         "SELECT updated_at FROM stores WHERE id = $1 FOR NO KEY UPDATE")
                 .execute(Tuple.of(storeId))
                 .invoke(rows -> {
-                    if (checkedStore != null && (!rows.iterator().hasNext() || !java.util.Objects.equals(
+                    if (checkedStore != null && (!rows.iterator().hasNext() || !Objects.equals(
                             rows.iterator().next().getOffsetDateTime(0), checkedStore.updatedAt))) {
                         throw ApiException.conflict("store_changed", "The store changed while the location map was"
                                 + " being checked (its location, shop or another setting): nothing was changed. Save"
@@ -117,7 +122,7 @@ public class StoreLocations {
      * and when a store's location or an integration's warehouse changes under a saved map.
      */
     public static void refuseSharedWarehouse(String own, String integrationWarehouse, List<Location> map) {
-        java.util.Map<String, String> summedBy = new java.util.HashMap<>();
+        Map<String, String> summedBy = new HashMap<>();
         if (own != null && map.stream().noneMatch(l -> l.locationId().equals(own)) && integrationWarehouse != null) {
             summedBy.put(integrationWarehouse, own);
         }
@@ -157,7 +162,7 @@ public class StoreLocations {
      */
     public Uni<List<String>> publishedWarehouses(Store store, String integrationWarehouse) {
         return ownWarehouses(store, integrationWarehouse).chain(own -> list(store.id).map(map -> {
-            java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(own);
+            LinkedHashSet<String> all = new LinkedHashSet<>(own);
             map.forEach(l -> all.addAll(l.warehouseIds()));
             return List.copyOf(all);
         }));

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import io.quarkus.hibernate.reactive.panache.Panache;
 
 /** The store registry: stores, their storefront credentials and their Contifico integration. */
 @ApplicationScoped
@@ -198,7 +199,7 @@ public class StoreService {
 
     /** Deletes the store's location map in this transaction (the store's row locked), logged. */
     private Uni<Void> deleteMap(long storeId, String why) {
-        return io.quarkus.hibernate.reactive.panache.Panache.getSession()
+        return Panache.getSession()
                 .chain(session -> session.createNativeQuery("DELETE FROM store_locations WHERE store_id = :store")
                         .setParameter("store", storeId)
                         .executeUpdate())
@@ -218,7 +219,7 @@ public class StoreService {
      * only reference the store (movements, webhook events) do not wait.
      */
     private Uni<Void> lockForTheMap(long storeId) {
-        return io.quarkus.hibernate.reactive.panache.Panache.getSession()
+        return Panache.getSession()
                 .chain(session -> session.createNativeQuery("SELECT id FROM stores WHERE id = :store FOR NO KEY UPDATE")
                         .setParameter("store", storeId)
                         .getResultList())
@@ -238,7 +239,7 @@ public class StoreService {
         boolean verified = elsewhere || f.has("warehouseId");
         return findIntegration(storeId, integrationId)
                 // Detached: read again under the lock below, where a concurrent change has committed or waits.
-                .call(found -> io.quarkus.hibernate.reactive.panache.Panache.getSession().invoke(s -> s.detach(found)))
+                .call(found -> Panache.getSession().invoke(s -> s.detach(found)))
                 .map(found -> patched(copyOf(found), f, integrationId))
                 .call(copy -> verified ? check.verify(copy) : Uni.createFrom().voidItem())
                 // Any change moves the version a map being saved was checked at (its own location's warehouse too).

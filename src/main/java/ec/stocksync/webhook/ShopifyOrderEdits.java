@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Books the Shopify order edits that {@link WebhookIngestService#ingestShopifyEdit} recorded (table
@@ -64,7 +65,7 @@ public class ShopifyOrderEdits {
     ObjectMapper mapper;
 
     @Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
+    MeterRegistry registry;
 
     private DeferredClaims claims;
 

@@ -21,6 +21,8 @@ import jakarta.inject.Inject;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Stores an accepted delivery: the webhook record and all its movements in one transaction, or nothing. Dedupe rests
@@ -329,7 +331,7 @@ public class WebhookIngestService {
         }
         // Distinct: one INSERT ... ON CONFLICT DO UPDATE cannot touch a row twice (PostgreSQL 21000), and an order
         // listing a refund id twice would then fail its webhook and its reconciliation for good.
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        Set<String> ids = new LinkedHashSet<>();
         refunds.forEach(r -> {
             JsonNode id = r.get("id");
             if (id != null && (id.isIntegralNumber() || id.isTextual()) && !id.asText().isBlank()) {

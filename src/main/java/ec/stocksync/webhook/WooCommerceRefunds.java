@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Books the restock of WooCommerce refunds (table {@code woocommerce_refunds}) for stores whose refunds restock
@@ -49,7 +50,7 @@ public class WooCommerceRefunds {
     ObjectMapper mapper;
 
     @Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
+    MeterRegistry registry;
 
     private DeferredClaims claims;
 
