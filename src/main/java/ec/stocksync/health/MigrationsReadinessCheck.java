@@ -3,6 +3,7 @@ package ec.stocksync.health;
 import io.quarkus.arc.InjectableInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -19,6 +20,10 @@ import java.util.List;
  * server only listens once Flyway is done, so this matters when migrations run elsewhere
  * ({@code quarkus.flyway.migrate-at-start=false}): a pod of a newer release must not take traffic against an older
  * schema. The datasource checks cover an unreachable database.
+ *
+ * <p>With {@code migrate-at-start} on, this process ran them before it started listening (a failed migration fails
+ * the start), so the first probe does not ask Flyway again: reading the schema history and every bundled script took
+ * about a tenth of a second of the time to ready.
  */
 @Readiness
 @ApplicationScoped
@@ -28,6 +33,9 @@ public class MigrationsReadinessCheck implements HealthCheck {
 
     @Inject
     InjectableInstance<Flyway> flyway;
+
+    @ConfigProperty(name = "quarkus.flyway.migrate-at-start", defaultValue = "false")
+    boolean migratedAtStart;
 
     /** Applied migrations are never un-applied: once complete, probes stop asking the database. */
     private volatile String migratedVersion;
@@ -42,6 +50,9 @@ public class MigrationsReadinessCheck implements HealthCheck {
         if (active.isEmpty()) {
             // quarkus.flyway.active=false: the operator runs the migrations and answers for them.
             return r.up().withData("flyway", "inactive").build();
+        }
+        if (migratedAtStart) {
+            return r.up().withData("flyway", "migrated at start").build();
         }
         MigrationInfoService info;
         try {
