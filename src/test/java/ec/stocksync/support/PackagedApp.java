@@ -95,6 +95,11 @@ public final class PackagedApp implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmOptions);
+        // A developer's extra options for the app's JVM (a profiler agent, say); unset in a normal run.
+        String extra = System.getenv("BENCH_APP_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         cmd.addAll(List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
                 "-Dquarkus.flyway.schemas=" + schema));
