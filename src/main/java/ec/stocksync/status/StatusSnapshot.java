@@ -7,20 +7,19 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Every row of one store's status table as it was at {@code version} (V20), read in one query. Pages, filters, sorts
- * and the summary are then answered from memory, with the same rules as {@link SyncStatusQuery#page}: text sorts go
- * by the ranks the database computed in its collation, so an in-memory page is the page ORDER BY would give. Immutable
- * once built; the sorted orders are computed on first use and kept.
+ * Every row of one store's status table as it was at {@code version} (V20), read in one query, or an earlier snapshot
+ * with the rows that changed since read again ({@link #patched}). Pages, filters, sorts and the summary are then
+ * answered from memory, with the same rules as {@link SyncStatusQuery#page}: text sorts go by the ranks the database
+ * computed in its collation, so an in-memory page is the page ORDER BY would give. Immutable once built; the sorted
+ * orders are computed on first use and kept.
  */
 public final class StatusSnapshot {
 
@@ -138,10 +137,11 @@ public final class StatusSnapshot {
 
     /** {@code order} (sorted by the old rows) with the changed indexes taken out and put back where they now belong. */
     private List<Integer> reordered(List<Integer> order, List<Integer> changed, Comparator<Entry> cmp) {
-        Set<Integer> moving = new HashSet<>(changed);
+        boolean[] moving = new boolean[bySku.size()];
+        changed.forEach(i -> moving[i] = true);
         List<Integer> idx = new ArrayList<>(order.size());
         for (int i : order) {
-            if (!moving.contains(i)) {
+            if (!moving[i]) {
                 idx.add(i);
             }
         }
@@ -150,7 +150,7 @@ public final class StatusSnapshot {
             // Never found: the comparator ends on the SKU's rank, unique per row.
             idx.add(at < 0 ? -at - 1 : at, i);
         }
-        return List.copyOf(idx);
+        return Collections.unmodifiableList(idx);
     }
 
     public int size() {

@@ -244,4 +244,27 @@ class StatusSnapshotPatchTest {
                 "UPDATE stock_cache SET store_stock = store_stock + 1 WHERE store_id = $1 AND sku LIKE 'PAT-MANY-%'",
                 store.storeId()));
     }
+
+    /** A burst of polls right after a change (several dashboards) shares one patch. */
+    @Test
+    void aBurstOfPollsAfterAChangeSharesOnePatch() throws Exception {
+        keepSnapshot();
+        long patches = snapshots.patches();
+        db.rows("UPDATE stock_cache SET store_stock = 50 WHERE store_id = $1 AND sku = 'PAT-5'", store.storeId());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> polls = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                polls.add(pool.submit(() -> Api.admin().get(url + "&q=PAT-5").then().statusCode(200).extract()
+                        .jsonPath().getInt("items[0].storeStock")));
+            }
+            for (java.util.concurrent.Future<Integer> poll : polls) {
+                assertEquals(50, poll.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(patches + 1, snapshots.patches(), "one patch for the burst");
+        assertEveryPageEqualsTheQuery("a burst of polls");
+    }
 }
