@@ -79,19 +79,31 @@ public final class MovementQueue {
      * {@code oldest_open} and {@code open_error}. Dismissed DEAD movements are settled: they neither flag the SKU nor
      * keep units off sale. Only the open part is read, which stays small however long the history.
      */
-    public static final String OPEN_BY_SKU = """
-            SELECT sku,
-                   count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
-                   count(*) FILTER (WHERE status = 'DEAD') AS dead,
-                   coalesce(sum(CASE kind WHEN 'SALE' THEN quantity ELSE -quantity END)
-                            FILTER (WHERE status = 'DEAD' AND contifico_movement_id IS NULL), 0) AS reserved,
-                   (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status = 'DEAD'))[1] AS dead_error,
-                   min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
-                   (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
-                                                                   AND last_error IS NOT NULL))[1] AS open_error
-            FROM inventory_movements_queue
-            WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL
-            GROUP BY sku""";
+    public static final String OPEN_BY_SKU = openBySku("");
+
+    /**
+     * {@link #OPEN_BY_SKU} for the SKUs of {@code skus} only (a {@code text[]} expression): index look-ups for the
+     * status snapshot's patch, which re-reads a few changed SKUs rather than the store's whole open part.
+     */
+    public static String openBySkuAmong(String skus) {
+        return openBySku(" AND sku = ANY(" + skus + ")");
+    }
+
+    private static String openBySku(String andSkus) {
+        return """
+                SELECT sku,
+                       count(*) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS pending,
+                       count(*) FILTER (WHERE status = 'DEAD') AS dead,
+                       coalesce(sum(CASE kind WHEN 'SALE' THEN quantity ELSE -quantity END)
+                                FILTER (WHERE status = 'DEAD' AND contifico_movement_id IS NULL), 0) AS reserved,
+                       (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status = 'DEAD'))[1] AS dead_error,
+                       min(created_at) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')) AS oldest_open,
+                       (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status IN ('PENDING', 'IN_PROGRESS')
+                                                                       AND last_error IS NOT NULL))[1] AS open_error
+                FROM inventory_movements_queue
+                WHERE store_id = $1 AND status <> 'DONE' AND dismissed_at IS NULL%s
+                GROUP BY sku""".formatted(andSkus);
+    }
 
     /** The seven arrays {@link #insertCte} reads, in its order. */
     public static Tuple addDrafts(Tuple args, List<MovementDraft> drafts) {

@@ -43,6 +43,13 @@ public interface RetentionConfig {
     Duration webhookEvents();
 
     /**
+     * Rows of the status change feed (status_changes) older than this are deleted: the status snapshots only need the
+     * changes since they were read; one older than that is read again in full.
+     */
+    @WithDefault("1h")
+    Duration statusChanges();
+
+    /**
      * Rows per DELETE: each statement stays short, so writers of the same table barely notice it. At least 1, checked
      * by {@link RetentionJob} at start-up rather than by a constraint annotation: one Bean Validation constraint on a
      * mapping makes Quarkus build a validator over the configuration at every start, about a second of CPU on 2 cores.

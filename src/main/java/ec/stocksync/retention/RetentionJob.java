@@ -3,6 +3,7 @@ package ec.stocksync.retention;
 import ec.stocksync.cluster.ScheduleClaims;
 import ec.stocksync.cluster.TryLock;
 import ec.stocksync.movement.MovementRepository;
+import ec.stocksync.status.StatusChanges;
 import ec.stocksync.sync.SyncRetention;
 import ec.stocksync.webhook.WebhookRetention;
 import io.quarkus.runtime.StartupEvent;
@@ -23,7 +24,8 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Purges old history: sync_logs, finished pull runs, DONE movements, raw webhook bodies and old webhook events, each
+ * Purges old history: sync_logs, finished pull runs, DONE movements, raw webhook bodies, old webhook events and the
+ * status change feed, each
  * table through its owner. Every replica fires the schedule; the replica that wins the period's schedule claim runs it,
  * and the retention lock (a transaction-scoped try-lock, DESIGN rule 3) keeps any other purge from running beside it. The deletes themselves run in short batches outside that transaction, so each commits on its own
  * and a failure half-way keeps what was done.
@@ -45,10 +47,13 @@ public class RetentionJob {
     @Inject
     WebhookRetention webhooks;
     @Inject
+    StatusChanges statusChanges;
+    @Inject
     ScheduleClaims claims;
 
     /** Rows deleted by one purge. */
-    public record Purged(long syncLogs, long pullRuns, long doneMovements, long rawWebhookPayloads, long webhookEvents) {
+    public record Purged(long syncLogs, long pullRuns, long doneMovements, long rawWebhookPayloads, long webhookEvents,
+                         long statusChanges) {
     }
 
     /** A wrong setting stops the start with its name, as a configuration constraint would. */
@@ -87,7 +92,10 @@ public class RetentionJob {
                                         batchSize)
                                         .chain(raw -> drain(n -> webhooks.purgeEventsBatch(config.webhookEvents(), n),
                                                 batchSize)
-                                                .map(events -> new Purged(logs, runs, done, raw, events)))))))
+                                                .chain(events -> drain(n -> statusChanges.purgeBatch(
+                                                        config.statusChanges(), n), batchSize)
+                                                        .map(changes -> new Purged(logs, runs, done, raw, events,
+                                                                changes))))))))
                 .invoke(result -> {
                     if (result.isEmpty()) {
                         LOG.debug("retention purge skipped: another replica is running it");
@@ -96,10 +104,12 @@ public class RetentionJob {
                     Purged p = result.get();
                     LOG.infof("retention purge: deleted %d sync_logs (older than %s), %d pull runs (finished over %s "
                                     + "ago), %d DONE movements (over %s ago), %d raw webhook bodies (over %s old), %d webhook "
-                            + "events (over %s old) in %d ms", p.syncLogs(), age(config.syncLogs()),
+                            + "events (over %s old), %d status changes (over %s old) in %d ms", p.syncLogs(),
+                            age(config.syncLogs()),
                             p.pullRuns(), age(config.pullRuns()), p.doneMovements(), age(config.doneMovements()),
                             p.rawWebhookPayloads(), age(config.webhookPayloads()), p.webhookEvents(),
-                            age(config.webhookEvents()), (System.nanoTime() - started) / 1_000_000);
+                            age(config.webhookEvents()), p.statusChanges(), age(config.statusChanges()),
+                            (System.nanoTime() - started) / 1_000_000);
                 });
     }
 

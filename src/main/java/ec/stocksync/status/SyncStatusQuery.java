@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,8 +44,12 @@ public class SyncStatusQuery {
      * tables are read through the fragments their owners publish (the queue's open part, the cache, the newest log per
      * SKU), so this stays one statement.
      */
-    private static final String ROWS = "WITH queue AS (\n" + MovementQueue.OPEN_BY_SKU + "),\n"
-            + "cached AS (\n" + StockCache.statusColumns("queue") + "),\n" + """
+    private static final String ROWS = "WITH " + rows(MovementQueue.OPEN_BY_SKU, StockCache.statusColumns("queue"),
+            SyncLogs.LATEST_BY_SKU);
+
+    /** The CTEs of {@link #ROWS} (without WITH) over the given fragments, so they can be restricted to a few SKUs. */
+    private static String rows(String queue, String cached, String latest) {
+        return "queue AS (\n" + queue + "),\n" + "cached AS (\n" + cached + "),\n" + """
             rows AS (
               -- Full pulls log only what changed or failed; the cache says when an unchanged SKU was last checked.
               SELECT c.sku, c.name, c.store_stock, c.contifico_stock,
@@ -67,7 +72,8 @@ public class SyncStatusQuery {
                           ELSE q.open_error END AS last_error
               FROM cached c
               LEFT JOIN queue q ON q.sku = c.sku
-              LEFT JOIN (""" + SyncLogs.LATEST_BY_SKU + ") l ON l.sku = c.sku)";
+              LEFT JOIN (""" + latest + ") l ON l.sku = c.sku)";
+    }
 
     /** The store's change version (V20), read in the same snapshot as the rows it versions. */
     private static final String VERSION = "(SELECT coalesce(sum(v.n), 0) FROM status_versions v WHERE v.store_id = $1)";
@@ -100,27 +106,92 @@ public class SyncStatusQuery {
      * as ORDER BY does. One placeholder row (sku NULL) when the store has no SKU, to carry the version.
      */
     private static final String ALL = ROWS + "\nSELECT " + VERSION + " AS version,\n" + """
+                   -- The statement's MVCC snapshot: a later patch re-reads what changed since (PATCH).
+                   pg_current_snapshot()::text AS db_snapshot,
                    r.*, row_number() OVER (ORDER BY r.sku) AS sku_rank, dense_rank() OVER (ORDER BY r.name) AS name_rank
             FROM (SELECT 1) one LEFT JOIN rows r ON TRUE""";
+
+    /** A patch of more SKUs than this reads the whole store instead. */
+    static final int MAX_PATCHED_SKUS = 500;
+
+    private static final String CHANGED_SKUS = "(SELECT skus FROM picked)::text[]";
+
+    /**
+     * What changed in store $1 since a snapshot read in the database snapshot $2 (text of a {@code pg_snapshot}): the
+     * rows of those SKUs now, the version (same snapshot) and this statement's own snapshot, for the next patch.
+     * A change row (V25) was made by a transaction that $2 did not see as committed exactly when it is a change $2
+     * missed: this statement sees committed transactions only, and one that was still running when $2 was taken is
+     * in its list of running ones however low its id. {@code patchable} is false when the patch cannot be trusted or
+     * would not pay: a change to the whole store (sku NULL), more than $3 SKUs, or changes retention may have pruned
+     * (it deleted a transaction id not below $2's xmin). The changed SKUs are the only ones the fragments read
+     * (index look-ups), a SKU without a row left the table.
+     */
+    private static final String PATCH = """
+            WITH changed AS (
+              SELECT DISTINCT sku FROM status_changes
+              WHERE store_id = $1 AND xid >= pg_snapshot_xmin($2::text::pg_snapshot)
+                AND NOT pg_visible_in_snapshot(xid, $2::text::pg_snapshot)
+              LIMIT $3::int + 1),
+            picked AS (
+              SELECT CASE WHEN count(*) > $3::int OR bool_or(sku IS NULL)
+                            OR (SELECT xid FROM status_changes_pruned) >= pg_snapshot_xmin($2::text::pg_snapshot)
+                          THEN NULL ELSE coalesce(array_agg(sku), '{}') END AS skus
+              FROM changed),
+            """ + rows(MovementQueue.openBySkuAmong(CHANGED_SKUS), StockCache.statusColumnsAmong("queue", CHANGED_SKUS),
+            SyncLogs.latestBySkuAmong(CHANGED_SKUS)) + "\n" + """
+            SELECT %s AS version, pg_current_snapshot()::text AS db_snapshot, p.skus IS NOT NULL AS patchable,
+                   s.sku AS changed_sku, r.*
+            FROM picked p LEFT JOIN unnest(p.skus) s(sku) ON TRUE LEFT JOIN rows r ON r.sku = s.sku""".formatted(VERSION);
 
     @Inject
     Pool pool;
     @Inject
     StoreContexts stores;
 
+    /**
+     * What {@link #PATCH} read: the version and database snapshot it read in, and the changed SKUs' rows (a null row:
+     * the SKU left the table); {@code changes} is null when the store must be read in full instead.
+     */
+    public record Patch(long version, String dbSnapshot, Map<String, StatusSnapshot.Change> changes) {
+    }
+
+    /** The SKUs of the store that changed since {@code since} was read, as they are now; see {@link #PATCH}. */
+    public Uni<Patch> patch(StatusSnapshot since) {
+        return pool.preparedQuery(PATCH).execute(Tuple.of(since.storeId(), since.dbSnapshot(), MAX_PATCHED_SKUS))
+                .map(rows -> {
+                    long version = 0;
+                    String dbSnapshot = null;
+                    Map<String, StatusSnapshot.Change> changes = new HashMap<>();
+                    for (Row r : rows) {
+                        version = r.getLong("version");
+                        dbSnapshot = r.getString("db_snapshot");
+                        if (!r.getBoolean("patchable")) {
+                            changes = null;
+                        } else if (r.getString("changed_sku") != null) {
+                            changes.put(r.getString("changed_sku"), r.getString("sku") == null
+                                    ? new StatusSnapshot.Change(null, null)
+                                    : new StatusSnapshot.Change(row(r), r.getOffsetDateTime("oldest_open")));
+                        }
+                    }
+                    return new Patch(version, dbSnapshot, changes);
+                });
+    }
+
     /** Loads every row of the store; see {@link #ALL}. */
     public Uni<StatusSnapshot> all(long storeId) {
         return pool.preparedQuery(ALL).execute(Tuple.of(storeId)).map(rows -> {
             long version = 0;
+            String dbSnapshot = null;
             List<StatusSnapshot.Entry> entries = new ArrayList<>();
             for (Row r : rows) {
                 version = r.getLong("version");
+                dbSnapshot = r.getString("db_snapshot");
                 if (r.getString("sku") != null) {
                     entries.add(new StatusSnapshot.Entry(row(r), r.getLong("sku_rank"), r.getLong("name_rank"),
                             r.getOffsetDateTime("oldest_open")));
                 }
             }
-            return new StatusSnapshot(storeId, version, entries);
+            return new StatusSnapshot(storeId, version, dbSnapshot, entries);
         });
     }
 

@@ -33,8 +33,8 @@ import java.util.HexFormat;
  * 304 and no body. The tag is made of the store's change version (V20, bumped in the same transaction as any write to
  * what the page reads), the request's parameters and the caller's scope, so a poll with the current tag is answered
  * after one index look-up, without running the page query: a dashboard polling every few seconds costs next to nothing.
- * Other calls run the page query, or are answered from memory once a version has been asked for more than once
- * ({@link StatusSnapshots}).
+ * Other calls run the page query, or are answered from memory once the store's snapshot is kept, patched with what
+ * changed since ({@link StatusSnapshots}).
  */
 @Path("/api/sync-status")
 @Produces(MediaType.APPLICATION_JSON)
@@ -88,13 +88,11 @@ public class SyncStatusResource {
                 }
                 // A search outside ASCII goes to PostgreSQL: its ILIKE folds case by the database's locale, which
                 // Java's lower-casing in the snapshot would not always match.
-                StatusSnapshot snapshot = search != null && search.chars().anyMatch(c -> c > 127) ? null
-                        : snapshots.at(id, version);
-                if (snapshot != null) {
-                    return Uni.createFrom().item(ok(snapshot.page(req, OffsetDateTime.now()),
-                            etag(req, caller, snapshot.version())));
-                }
-                return query.page(req).map(r -> ok(r.page(), etag(req, caller, r.version())));
+                Uni<StatusSnapshot> snapshot = search != null && search.chars().anyMatch(c -> c > 127)
+                        ? Uni.createFrom().nullItem() : snapshots.at(id, version);
+                return snapshot.chain(s -> s != null
+                        ? Uni.createFrom().item(ok(s.page(req, OffsetDateTime.now()), etag(req, caller, s.version())))
+                        : query.page(req).map(r -> ok(r.page(), etag(req, caller, r.version()))));
             });
         });
     }

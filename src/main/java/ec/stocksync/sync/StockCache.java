@@ -31,12 +31,25 @@ public class StockCache implements ProductIdCache {
      * belongs on the table. A fragment for the status page's single statement.
      */
     public static String statusColumns(String extraSkus) {
+        return statusColumns(extraSkus, "");
+    }
+
+    /**
+     * {@link #statusColumns(String)} for the SKUs of {@code skus} only (a {@code text[]} expression; {@code extraSkus}
+     * must be restricted the same way): primary-key look-ups for the status snapshot's patch.
+     */
+    public static String statusColumnsAmong(String extraSkus, String skus) {
+        return statusColumns(extraSkus, " AND c.sku = ANY(" + skus + ")");
+    }
+
+    private static String statusColumns(String extraSkus, String andSkus) {
         return """
                 SELECT c.sku, c.name, c.store_stock, c.contifico_stock, c.last_checked_at, c.last_checked_trigger
-                FROM stock_cache c WHERE c.store_id = $1
+                FROM stock_cache c WHERE c.store_id = $1%2$s
                 UNION ALL
-                SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM %s q
-                WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)""".formatted(extraSkus);
+                SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM %1$s q
+                WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)""".formatted(extraSkus,
+                andSkus);
     }
 
     /**

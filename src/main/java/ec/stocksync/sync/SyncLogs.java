@@ -23,6 +23,11 @@ public class SyncLogs {
     public static final String LATEST_BY_SKU =
             "SELECT sku, trigger, action, error, created_at FROM sync_status_latest WHERE store_id = $1";
 
+    /** {@link #LATEST_BY_SKU} for the SKUs of {@code skus} only (a {@code text[]} expression): primary-key look-ups. */
+    public static String latestBySkuAmong(String skus) {
+        return LATEST_BY_SKU + " AND sku = ANY(" + skus + ")";
+    }
+
     @Inject
     Pool pool;
 

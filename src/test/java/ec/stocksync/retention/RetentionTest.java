@@ -211,4 +211,22 @@ class RetentionTest {
         purge(1000);
         assertEquals(0, count("sync_logs", store), "the lock died with the other replica's transaction");
     }
+
+    @Test
+    void theStatusChangeFeedKeepsItsLastHourAndMarksTheHighestTransactionItDeleted() {
+        long store = Api.createShopifyStore();
+        db.rows("INSERT INTO stock_cache (store_id, sku, name, store_stock) VALUES ($1, 'RET-FEED', 'Feed', 1)", store);
+        db.rows("UPDATE status_changes SET created_at = now() - interval '2 hours' WHERE store_id = $1", store);
+        long oldXid = db.rows("SELECT max(xid)::text::bigint FROM status_changes WHERE store_id = $1", store).get(0).getLong(0);
+        db.rows("UPDATE stock_cache SET store_stock = 2 WHERE store_id = $1 AND sku = 'RET-FEED'", store);
+        // The store's creation (sku NULL) and the insert are two hours old, the update is new.
+        assertEquals(3, count("status_changes", store));
+
+        RetentionJob.Purged purged = purge(1);
+        assertTrue(purged.statusChanges() >= 1, "the old change went, in batches of 1: " + purged);
+        assertEquals(List.of("RET-FEED"), db.rows("SELECT sku FROM status_changes WHERE store_id = $1", store).stream()
+                .map(r -> r.getString("sku")).toList(), "the change of the last hour stays");
+        assertTrue(db.rows("SELECT xid::text::bigint FROM status_changes_pruned").get(0).getLong(0) >= oldXid,
+                "a snapshot older than the deleted change must not be patched");
+    }
 }

@@ -29,6 +29,45 @@ class StatusSnapshotTest {
 
     @Test
     void everyInMemoryPageEqualsThePageTheQueryGives() {
+        long store = seed();
+        StatusSnapshot snapshot = query.all(store).await().indefinitely();
+        assertTrue(snapshot.size() > 80, "the never-cached SKUs of queued sales are rows too: " + snapshot.size());
+        assertEveryPageEqualsTheQuery(store, snapshot);
+    }
+
+    /**
+     * A patched snapshot ({@link StatusSnapshot#patched}) keeps the ranks and moves only the changed rows in the
+     * sorted orders it carries over: after many SKUs changed every column the sorts use, every page is still the SQL's.
+     */
+    @Test
+    void everyPageOfAPatchedSnapshotEqualsThePageTheQueryGives() {
+        long store = seed();
+        StatusSnapshot snapshot = query.all(store).await().indefinitely();
+        assertEveryPageEqualsTheQuery(store, snapshot);
+        db.rows("""
+                UPDATE stock_cache SET store_stock = CASE WHEN store_stock IS NULL THEN 2 WHEN sku LIKE '%3' THEN NULL
+                                                          ELSE store_stock + 3 END,
+                                       contifico_stock = coalesce(contifico_stock, 0) - 1.5,
+                                       last_checked_at = CASE WHEN sku LIKE '%1' THEN NULL ELSE now() END,
+                                       last_checked_trigger = 'MANUAL'
+                WHERE store_id = $1 AND sku IN (SELECT sku FROM stock_cache WHERE store_id = $1 ORDER BY md5(sku) LIMIT 30)""",
+                store);
+        db.rows("""
+                INSERT INTO sync_logs (store_id, sku, trigger, action, error, created_at)
+                SELECT $1, 'SNAP-' || lpad(g::text, 3, '0'), 'SALE', CASE WHEN g % 2 = 0 THEN 'ERROR' ELSE 'UPDATED' END,
+                       'HTTP 502', now() + make_interval(secs => g)
+                FROM generate_series(5, 80, 9) g""", store);
+        db.rows("""
+                UPDATE inventory_movements_queue SET status = CASE status WHEN 'PENDING' THEN 'DONE' ELSE 'DEAD' END
+                WHERE store_id = $1 AND status IN ('PENDING', 'IN_PROGRESS') AND sku LIKE 'SNAP-%'""", store);
+        SyncStatusQuery.Patch patch = query.patch(snapshot).await().indefinitely();
+        assertTrue(patch.changes() != null && patch.changes().size() > 30, "patchable: " + patch.changes());
+        StatusSnapshot patched = snapshot.patched(patch.version(), patch.dbSnapshot(), patch.changes());
+        assertTrue(patched != null, "no SKU new, gone or renamed");
+        assertEveryPageEqualsTheQuery(store, patched);
+    }
+
+    private long seed() {
         long store = Api.createShopifyStore();
         db.rows("""
                 INSERT INTO stock_cache (store_id, sku, name, store_stock, contifico_stock, contifico_stock_at,
@@ -57,9 +96,10 @@ class StatusSnapshotTest {
                        CASE WHEN g % 4 IN (1, 3) THEN 'error ' || g END,
                        CASE WHEN g % 8 = 1 THEN now() END, now() - make_interval(mins => g)
                 FROM generate_series(1, 40) g""", store);
+        return store;
+    }
 
-        StatusSnapshot snapshot = query.all(store).await().indefinitely();
-        assertTrue(snapshot.size() > 80, "the never-cached SKUs of queued sales are rows too: " + snapshot.size());
+    private void assertEveryPageEqualsTheQuery(long store, StatusSnapshot snapshot) {
         List<String> checked = new ArrayList<>();
         for (String sort : SyncStatusQuery.SORTS.keySet()) {
             for (boolean desc : List.of(false, true)) {
