@@ -165,4 +165,9 @@ public class StatusSnapshots {
     synchronized StatusSnapshot kept(long storeId) {
         return newest.get(storeId);
     }
+
+    /** Replaces the kept snapshot, for the tests (one standing in for a snapshot read before a restart). */
+    synchronized void replaceKept(StatusSnapshot s) {
+        newest.put(s.storeId(), s);
+    }
 }

@@ -233,6 +233,29 @@ class StatusSnapshotPatchTest {
                 "UPDATE stock_cache SET store_stock = 0 WHERE store_id = $1 AND sku = 'PAT-4'", store.storeId()));
     }
 
+    /**
+     * After a restart, a failover to an asynchronous standby or a restore, new transactions may take ids the kept
+     * snapshot counts as seen, and their changes would be skipped. Such a server has another start time
+     * ({@code pg_postmaster_start_time()}); the kept snapshot is made to look read by an earlier one, and its patch
+     * must be refused.
+     */
+    @Test
+    void aSnapshotReadByAnEarlierLifeOfTheServerIsNotPatched() {
+        keepSnapshot();
+        StatusSnapshot kept = snapshots.kept(store.storeId());
+        snapshots.replaceKept(kept.withDbStarted(kept.dbStarted().minusHours(1)));
+        long patches = snapshots.patches();
+        long fullReads = snapshots.fullReads();
+        db.rows("UPDATE stock_cache SET store_stock = 77 WHERE store_id = $1 AND sku = 'PAT-3'", store.storeId());
+        assertEveryPageEqualsTheQuery("a change after a restart");
+        assertEquals(patches, snapshots.patches(), "no patch");
+        assertEquals(fullReads + 1, snapshots.fullReads(), "one full read");
+        Sandbox.await("the snapshot read again", Duration.ofSeconds(20), () -> {
+            StatusSnapshot again = snapshots.kept(store.storeId());
+            return again != null && again.version() == version() && again.dbStarted().isEqual(kept.dbStarted());
+        });
+    }
+
     @Test
     void manyChangedSkusAreReadInFull() {
         db.rows("""
