@@ -117,6 +117,9 @@ public class SyncStatusQuery {
     /** A patch of more SKUs than this reads the whole store instead. */
     static final int MAX_PATCHED_SKUS = 500;
 
+    /** A patch whose feed since the snapshot has this many rows or more reads the whole store instead. */
+    static final int MAX_FEED_ROWS = 20 * MAX_PATCHED_SKUS;
+
     private static final String CHANGED_SKUS = "(SELECT skus FROM picked)::text[]";
 
     /**
@@ -124,7 +127,11 @@ public class SyncStatusQuery {
      * rows of those SKUs now, the version (same snapshot) and this statement's own snapshot, for the next patch.
      * A change row (V25) was made by a transaction that $2 did not see as committed exactly when it is a change $2
      * missed: this statement sees committed transactions only, and one that was still running when $2 was taken is
-     * in its list of running ones however low its id. {@code patchable} is false when the patch cannot be trusted or
+     * in its list of running ones however low its id. Those are exactly the ids from $2's xmax up and the ids in its
+     * list, read as two index range scans (disjoint, hence UNION ALL; one OR of both gave a sequential scan): a
+     * transaction left open for long holds $2's xmin down, and "from xmin, not visible" would read the store's whole
+     * feed since it on every patch. More than $5 feed rows (a hot SKU's webhooks count each) also reads in full, so
+     * the feed read stays bounded before the SKUs are made distinct. {@code patchable} is false when the patch cannot be trusted or
      * would not pay: a change to the whole store (sku NULL), more than $3 SKUs, or changes retention may have pruned
      * (it deleted a transaction id not below $2's xmin), or a database that is not the one $2 was taken in: a server
      * started since ($4, {@code pg_postmaster_start_time()} of the read: every restart, failover and restore changes
@@ -134,13 +141,17 @@ public class SyncStatusQuery {
      * (index look-ups), a SKU without a row left the table.
      */
     private static final String PATCH = """
-            WITH changed AS (
-              SELECT DISTINCT sku FROM status_changes
-              WHERE store_id = $1 AND xid >= pg_snapshot_xmin($2::text::pg_snapshot)
-                AND NOT pg_visible_in_snapshot(xid, $2::text::pg_snapshot)
-              LIMIT $3::int + 1),
+            WITH feed AS (
+              (SELECT sku FROM status_changes
+               WHERE store_id = $1 AND xid >= pg_snapshot_xmax($2::text::pg_snapshot))
+              UNION ALL
+              (SELECT sku FROM status_changes
+               WHERE store_id = $1 AND xid = ANY(ARRAY(SELECT pg_snapshot_xip($2::text::pg_snapshot))))
+              LIMIT $5::int),
+            changed AS (
+              SELECT DISTINCT sku FROM feed LIMIT $3::int + 1),
             picked AS (
-              SELECT CASE WHEN count(*) > $3::int OR bool_or(sku IS NULL)
+              SELECT CASE WHEN count(*) > $3::int OR bool_or(sku IS NULL) OR (SELECT count(*) FROM feed) >= $5::int
                             OR (SELECT xid FROM status_changes_pruned) >= pg_snapshot_xmin($2::text::pg_snapshot)
                             OR pg_postmaster_start_time() IS DISTINCT FROM $4::timestamptz
                             OR pg_snapshot_xmax(pg_current_snapshot()) < pg_snapshot_xmax($2::text::pg_snapshot)
@@ -167,7 +178,7 @@ public class SyncStatusQuery {
     /** The SKUs of the store that changed since {@code since} was read, as they are now; see {@link #PATCH}. */
     public Uni<Patch> patch(StatusSnapshot since) {
         return pool.preparedQuery(PATCH).execute(Tuple.of(since.storeId(), since.dbSnapshot(), MAX_PATCHED_SKUS,
-                        since.dbStarted()))
+                        since.dbStarted(), MAX_FEED_ROWS))
                 .map(rows -> {
                     long version = 0;
                     String dbSnapshot = null;

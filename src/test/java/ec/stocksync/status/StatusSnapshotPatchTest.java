@@ -268,6 +268,16 @@ class StatusSnapshotPatchTest {
                 store.storeId()));
     }
 
+    /** The feed is read only up to a bound: a hot SKU's many webhooks since the snapshot read the store in full. */
+    @Test
+    void aFeedLongerThanAPatchReadsIsReadInFull() {
+        assertReadAgain("more feed rows than a patch reads", () -> db.rows("""
+                WITH hot AS (INSERT INTO status_changes (store_id, sku)
+                             SELECT $1, 'PAT-1' FROM generate_series(2, $2))
+                UPDATE stock_cache SET store_stock = store_stock + 1 WHERE store_id = $1 AND sku = 'PAT-1'""",
+                store.storeId(), SyncStatusQuery.MAX_FEED_ROWS));
+    }
+
     /** A burst of polls right after a change (several dashboards) shares one patch. */
     @Test
     void aBurstOfPollsAfterAChangeSharesOnePatch() throws Exception {
