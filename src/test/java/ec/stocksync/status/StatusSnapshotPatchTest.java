@@ -268,6 +268,29 @@ class StatusSnapshotPatchTest {
                 store.storeId()));
     }
 
+    /**
+     * A refused patch drops the kept snapshot: until the store is read again, the polls after it get the page query,
+     * not one more patch bound to be refused (plus the page query) each.
+     */
+    @Test
+    void afterARefusedPatchThePollsDoNotPatchAgainUntilTheStoreIsReadAgain() {
+        keepSnapshot();
+        long refused = snapshots.refusedPatches();
+        snapshots.holdFullReads(true);
+        try {
+            seed("PAT-0", "Nuevo", 3, "3");
+            for (int i = 0; i < 3; i++) {
+                assertEveryPageEqualsTheQuery("a new SKU, poll " + i);
+            }
+            assertEquals(refused + 1, snapshots.refusedPatches(), "one refused patch");
+            assertEquals(null, snapshots.kept(store.storeId()), "the refused snapshot is not kept");
+        } finally {
+            snapshots.holdFullReads(false);
+        }
+        keepSnapshot();
+        assertEveryPageEqualsTheQuery("a new SKU, from the snapshot read again");
+    }
+
     /** The feed is read only up to a bound: a hot SKU's many webhooks since the snapshot read the store in full. */
     @Test
     void aFeedLongerThanAPatchReadsIsReadInFull() {
