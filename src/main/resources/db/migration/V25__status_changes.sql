@@ -1,7 +1,7 @@
 -- Which SKUs of a store changed, and in which transaction, so a kept status snapshot (StatusSnapshots) can be brought
 -- to a newer version by re-reading only those SKUs (issue 15). Every statement that bumps a store's version (V20)
--- also appends one row per distinct (store, SKU) it touched; a change that is not about one SKU (a store's row, a
--- TRUNCATE) appends sku NULL: "the whole store".
+-- also appends one row per distinct (store, SKU) it touched; a change that is not about one SKU (a store created or
+-- deleted, a TRUNCATE) appends sku NULL: "the whole store".
 --
 -- Append-only on purpose: a row per SKU kept up to date would hold its lock until commit and serialize concurrent
 -- webhooks of a hot SKU (the reason V20 bumps one of 16 slots). Each row carries its transaction's id: a reader that
@@ -111,12 +111,15 @@ BEGIN
 END
 $$;
 
+-- The page's rows read no column of stores, only whether the store exists (StoreContexts.storeExists), which an UPDATE
+-- cannot change: a rename, a deactivation, a secret rotated or scheduled pulls toggled bump the version (as in V20) but
+-- append no "whole store" row, which would make the next poll read the whole store again for nothing.
 CREATE OR REPLACE FUNCTION status_versions_touch_store() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM status_changed(ARRAY(SELECT id FROM new_rows), NULL);
     ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM status_changed(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows), NULL);
+        PERFORM status_versions_bump(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows));
     ELSE
         PERFORM status_changed(ARRAY(SELECT id FROM old_rows), NULL);
     END IF;

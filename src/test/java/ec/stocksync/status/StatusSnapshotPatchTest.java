@@ -216,8 +216,6 @@ class StatusSnapshotPatchTest {
 
     @Test
     void aChangeToTheWholeStoreANewGoneOrRenamedSkuAndAPrunedFeedAreReadAgainInFull() {
-        assertReadAgain("a store renamed", () -> Api.admin().body(Map.of("name", "Tienda renombrada"))
-                .patch("/api/stores/" + store.storeId()).then().statusCode(200));
         assertReadAgain("a new SKU", () -> seed("PAT-0", "Nuevo", 3, "3"));
         assertReadAgain("a sale of a SKU never seen", () -> sandbox.sell(store.storeId(), "PAT-NEW", 1).statusCode(200));
         assertReadAgain("a SKU gone", () -> db.rows("DELETE FROM stock_cache WHERE store_id = $1 AND sku = 'PAT-5'",
@@ -254,6 +252,29 @@ class StatusSnapshotPatchTest {
             StatusSnapshot again = snapshots.kept(store.storeId());
             return again != null && again.version() == version() && again.dbStarted().isEqual(kept.dbStarted());
         });
+    }
+
+    /**
+     * The rows read no column of stores, so an update of a store's row (a rename, a deactivation) moves the version
+     * and is patched with no SKU changed; the page stays exact, and a store that is gone is still a 404.
+     */
+    @Test
+    void aStoreRenamedOrDeactivatedIsPatchedWithNothingToReadAndAStoreGoneIsNotFound() {
+        keepSnapshot();
+        assertPatched("a store renamed", () -> Api.admin().body(Map.of("name", "Tienda renombrada"))
+                .patch("/api/stores/" + store.storeId()).then().statusCode(200));
+        assertPatched("a store deactivated", () -> Api.admin().delete("/api/stores/" + store.storeId())
+                .then().statusCode(200));
+        // A store without integrations (their rows would hold it), with a kept snapshot, then deleted.
+        long gone = Api.createShopifyStore();
+        String goneUrl = "/api/sync-status?storeId=" + gone;
+        Sandbox.await("a snapshot of the other store", Duration.ofSeconds(20), () -> {
+            Api.admin().get(goneUrl).then().statusCode(200);
+            Api.admin().get(goneUrl).then().statusCode(200);
+            return snapshots.kept(gone) != null;
+        });
+        db.rows("DELETE FROM stores WHERE id = $1", gone);
+        Api.admin().get(goneUrl).then().statusCode(404);
     }
 
     @Test
