@@ -56,6 +56,7 @@ public class StatusSnapshots {
     private final AtomicLong fullReads = new AtomicLong();
     private final AtomicLong patches = new AtomicLong();
     private final AtomicLong refusedPatches = new AtomicLong();
+    private final AtomicLong callsOnAPatch = new AtomicLong();
     /** Set by the tests only: no full read starts (so what happens before one lands can be seen). */
     private volatile boolean fullReadsHeld;
 
@@ -86,6 +87,7 @@ public class StatusSnapshots {
                 readOnSecondAsk(storeId, version);
                 return Uni.createFrom().nullItem();
             }
+            callsOnAPatch.incrementAndGet();
             patch = patching.get(storeId);
             if (patch == null) {
                 patch = patch(kept);
@@ -170,6 +172,11 @@ public class StatusSnapshots {
     /** Patches applied so far, for the tests. */
     long patches() {
         return patches.get();
+    }
+
+    /** Calls that started or joined a patch, for the tests. */
+    long callsOnAPatch() {
+        return callsOnAPatch.get();
     }
 
     /** Patches that could not patch (the store is read again), for the tests. */

@@ -322,26 +322,48 @@ class StatusSnapshotPatchTest {
                 store.storeId(), SyncStatusQuery.MAX_FEED_ROWS));
     }
 
-    /** A burst of polls right after a change (several dashboards) shares one patch. */
+    /**
+     * A burst of polls right after a change (several dashboards) shares one patch. The patch is held on a lock of the
+     * feed until every poll has joined it, so the polls do overlap.
+     */
     @Test
     void aBurstOfPollsAfterAChangeSharesOnePatch() throws Exception {
         keepSnapshot();
         long patches = snapshots.patches();
+        long calls = snapshots.callsOnAPatch();
         db.rows("UPDATE stock_cache SET store_stock = 50 WHERE store_id = $1 AND sku = 'PAT-5'", store.storeId());
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
+        try (Connection lock = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE status_changes IN ACCESS EXCLUSIVE MODE");
             List<java.util.concurrent.Future<Integer>> polls = new java.util.ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 polls.add(pool.submit(() -> Api.admin().get(url + "&q=PAT-5").then().statusCode(200).extract()
                         .jsonPath().getInt("items[0].storeStock")));
             }
+            Sandbox.await("every poll waiting on a patch", Duration.ofSeconds(20),
+                    () -> snapshots.callsOnAPatch() == calls + 8);
+            lock.commit();
             for (java.util.concurrent.Future<Integer> poll : polls) {
-                assertEquals(50, poll.get());
+                assertEquals(50, poll.get(20, java.util.concurrent.TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdown();
         }
         assertEquals(patches + 1, snapshots.patches(), "one patch for the burst");
         assertEveryPageEqualsTheQuery("a burst of polls");
+    }
+
+    /**
+     * The pruned mark equal to the snapshot's xmin: the transaction with that id was still running when the snapshot
+     * was read (xmin is the oldest one running), so a pruned change of it is one the snapshot missed.
+     */
+    @Test
+    void aFeedPrunedUpToTheSnapshotsOldestRunningTransactionIsReadInFull() {
+        assertReadAgain("the feed pruned up to the snapshot's xmin", () -> {
+            db.rows("UPDATE status_changes_pruned SET xid = pg_snapshot_xmin($1::text::pg_snapshot)",
+                    snapshots.kept(store.storeId()).dbSnapshot());
+            db.rows("UPDATE stock_cache SET store_stock = 98 WHERE store_id = $1 AND sku = 'PAT-3'", store.storeId());
+        });
     }
 }
