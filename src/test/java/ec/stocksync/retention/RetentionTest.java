@@ -235,5 +235,15 @@ class RetentionTest {
                 .map(r -> r.getString("sku")).toList(), "the change of the last hour stays");
         assertEquals(expectedMark, db.rows("SELECT xid::text::bigint FROM status_changes_pruned").get(0).getLong(0),
                 "the mark is the highest transaction id deleted: a snapshot that did not see it must not be patched");
+
+        // Two transactions' rows deleted in one batch: the mark is the higher id, not any one deleted.
+        db.rows("UPDATE stock_cache SET store_stock = 3 WHERE store_id = $1 AND sku = 'RET-FEED'", store);
+        db.rows("UPDATE status_changes SET created_at = now() - interval '2 hours' WHERE store_id = $1", store);
+        long highest = db.rows("SELECT max(xid)::text::bigint FROM status_changes WHERE store_id = $1", store).get(0)
+                .getLong(0);
+        assertEquals(2, count("status_changes", store));
+        purge(1000);
+        assertEquals(0, count("status_changes", store));
+        assertEquals(highest, db.rows("SELECT xid::text::bigint FROM status_changes_pruned").get(0).getLong(0));
     }
 }
