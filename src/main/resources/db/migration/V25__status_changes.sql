@@ -1,7 +1,7 @@
 -- Which SKUs of a store changed, and in which transaction, so a kept status snapshot (StatusSnapshots) can be brought
 -- to a newer version by re-reading only those SKUs (issue 15). Every statement that bumps a store's version (V20)
--- also appends one row per distinct (store, SKU) it touched; a change that is not about one SKU (a store's row, a
--- TRUNCATE) appends sku NULL: "the whole store".
+-- also appends one row per distinct (store, SKU) it touched; a change that is not about one SKU (a store created or
+-- deleted, a TRUNCATE) appends sku NULL: "the whole store".
 --
 -- Append-only on purpose: a row per SKU kept up to date would hold its lock until commit and serialize concurrent
 -- webhooks of a hot SKU (the reason V20 bumps one of 16 slots). Each row carries its transaction's id: a reader that
@@ -26,11 +26,22 @@ CREATE TABLE status_changes_pruned (
 );
 INSERT INTO status_changes_pruned (one, xid) VALUES (TRUE, '0');
 
--- The pairs (store, sku) a statement touched: appended to the feed, and their stores' versions bumped.
-CREATE FUNCTION status_changed(store_ids BIGINT[], skus TEXT[]) RETURNS void LANGUAGE sql AS $$
+-- The pairs (store, sku) a statement touched: appended to the feed, and their stores' versions bumped. Every webhook
+-- runs this, so it is plpgsql (its statements are planned once per session and the plans kept; a LANGUAGE sql function
+-- of two statements is not inlined and is parsed and planned again in every call), with V20's bump written out here
+-- rather than called (a call to status_versions_bump, a sql function, would be planned again each time too).
+CREATE FUNCTION status_changed(store_ids BIGINT[], skus TEXT[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO status_changes (store_id, sku)
     SELECT DISTINCT s, k FROM unnest(store_ids, skus) AS x(s, k) WHERE s IS NOT NULL;
-    SELECT status_versions_bump(store_ids);
+    -- V20's status_versions_bump: the slot of this backend's pid, so concurrent deliveries of a store rarely meet on
+    -- one row (a bump holds its row's lock until commit); in store order, so two statements bumping several stores
+    -- take their slots in the same order.
+    INSERT INTO status_versions (store_id, slot, n)
+    SELECT s, pg_backend_pid() % 16, 1
+    FROM (SELECT DISTINCT unnest(store_ids) AS s) x WHERE s IS NOT NULL ORDER BY s
+    ON CONFLICT (store_id, slot) DO UPDATE SET n = status_versions.n + 1;
+END
 $$;
 
 -- The V20 trigger functions, with the same conditions, now naming the SKUs.
@@ -100,12 +111,15 @@ BEGIN
 END
 $$;
 
+-- The page's rows read no column of stores, only whether the store exists (StoreContexts.storeExists), which an UPDATE
+-- cannot change: a rename, a deactivation, a secret rotated or scheduled pulls toggled bump the version (as in V20) but
+-- append no "whole store" row, which would make the next poll read the whole store again for nothing.
 CREATE OR REPLACE FUNCTION status_versions_touch_store() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM status_changed(ARRAY(SELECT id FROM new_rows), NULL);
     ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM status_changed(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows), NULL);
+        PERFORM status_versions_bump(ARRAY(SELECT id FROM new_rows UNION SELECT id FROM old_rows));
     ELSE
         PERFORM status_changed(ARRAY(SELECT id FROM old_rows), NULL);
     END IF;

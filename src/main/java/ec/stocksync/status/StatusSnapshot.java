@@ -35,6 +35,11 @@ public final class StatusSnapshot {
     private final long version;
     /** The database's MVCC snapshot ({@code pg_snapshot} as text) the rows were read in, or the last patch's. */
     private final String dbSnapshot;
+    /**
+     * When the database server that read it started ({@code pg_postmaster_start_time()}): a patch run on another
+     * server life (a restart, failover or restore since) is refused, see {@link SyncStatusQuery#patch}.
+     */
+    private final OffsetDateTime dbStarted;
     private final List<Entry> bySku;
     private final List<String> lowerSku;
     private final List<String> lowerName;
@@ -45,17 +50,19 @@ public final class StatusSnapshot {
     private final OffsetDateTime oldestPendingAt;
     private final Map<String, List<Integer>> orders = new ConcurrentHashMap<>();
 
-    public StatusSnapshot(long storeId, long version, String dbSnapshot, List<Entry> entries) {
-        this(storeId, version, dbSnapshot, entries.stream().sorted(Comparator.comparingLong(Entry::skuRank)).toList(),
-                null, null, null);
+    public StatusSnapshot(long storeId, long version, String dbSnapshot, OffsetDateTime dbStarted,
+                          List<Entry> entries) {
+        this(storeId, version, dbSnapshot, dbStarted,
+                entries.stream().sorted(Comparator.comparingLong(Entry::skuRank)).toList(), null, null, null);
     }
 
     /** A patched copy shares what the patch cannot change: the SKUs, their names, hence their lower-cased forms. */
-    private StatusSnapshot(long storeId, long version, String dbSnapshot, List<Entry> bySku, List<String> lowerSku,
-                           List<String> lowerName, Map<String, Integer> indexOfSku) {
+    private StatusSnapshot(long storeId, long version, String dbSnapshot, OffsetDateTime dbStarted, List<Entry> bySku,
+                           List<String> lowerSku, List<String> lowerName, Map<String, Integer> indexOfSku) {
         this.storeId = storeId;
         this.version = version;
         this.dbSnapshot = dbSnapshot;
+        this.dbStarted = dbStarted;
         this.bySku = bySku;
         this.lowerSku = lowerSku != null ? lowerSku
                 : bySku.stream().map(e -> e.row().sku().toLowerCase(Locale.ROOT)).toList();
@@ -100,6 +107,15 @@ public final class StatusSnapshot {
         return dbSnapshot;
     }
 
+    public OffsetDateTime dbStarted() {
+        return dbStarted;
+    }
+
+    /** This snapshot as if read by a server started at {@code dbStarted}: the tests' stand-in for a restart. */
+    StatusSnapshot withDbStarted(OffsetDateTime dbStarted) {
+        return new StatusSnapshot(storeId, version, dbSnapshot, dbStarted, bySku, lowerSku, lowerName, indexOfSku);
+    }
+
     /**
      * This snapshot with the rows of {@code changes} replaced, as of {@code version} (read in {@code dbSnapshot} by
      * {@link SyncStatusQuery#patch}); null when the changes cannot be patched in and the store must be read again:
@@ -124,8 +140,8 @@ public final class StatusSnapshot {
             entries.set(i, new Entry(row, old.skuRank(), old.nameRank(), c.getValue().oldestOpen()));
             changed.add(i);
         }
-        StatusSnapshot next = new StatusSnapshot(storeId, version, dbSnapshot, List.copyOf(entries), lowerSku, lowerName,
-                indexOfSku);
+        StatusSnapshot next = new StatusSnapshot(storeId, version, dbSnapshot, dbStarted, List.copyOf(entries), lowerSku,
+                lowerName, indexOfSku);
         orders.forEach((key, order) -> {
             String field = key.substring(0, key.indexOf(','));
             boolean desc = key.endsWith(",desc");

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * changed since the snapshot's database snapshot (the change feed, V25), with the new version, and the call is
  * answered from the patched copy, which is kept. One patch per store at a time: a burst of polls after a change waits
  * for the same one. When the changes cannot be patched in (a change to the whole store, a SKU new, gone or renamed,
- * too many SKUs, a pruned feed), the call gets the page query and the store is read again in the background.
+ * too many SKUs, a pruned feed), the call gets the page query, the snapshot is dropped and the store is read again
+ * in the background.
  */
 @ApplicationScoped
 public class StatusSnapshots {
@@ -54,6 +55,10 @@ public class StatusSnapshots {
 
     private final AtomicLong fullReads = new AtomicLong();
     private final AtomicLong patches = new AtomicLong();
+    private final AtomicLong refusedPatches = new AtomicLong();
+    private final AtomicLong callsOnAPatch = new AtomicLong();
+    /** Set by the tests only: no full read starts (so what happens before one lands can be seen). */
+    private volatile boolean fullReadsHeld;
 
     /**
      * A snapshot of the store at {@code version} or newer (patched now if the kept one is older); null when there is
@@ -82,6 +87,7 @@ public class StatusSnapshots {
                 readOnSecondAsk(storeId, version);
                 return Uni.createFrom().nullItem();
             }
+            callsOnAPatch.incrementAndGet();
             patch = patching.get(storeId);
             if (patch == null) {
                 patch = patch(kept);
@@ -112,6 +118,13 @@ public class StatusSnapshots {
                         if (patched != null) {
                             patches.incrementAndGet();
                             keep(patched);
+                        } else {
+                            refusedPatches.incrementAndGet();
+                            // Every later patch of it would be refused too: until the full read lands, calls take
+                            // the path without a snapshot (the page query) rather than a failing patch and the query.
+                            if (newest.get(storeId) == kept) {
+                                newest.remove(storeId);
+                            }
                         }
                     }
                     if (patched == null) {
@@ -130,7 +143,7 @@ public class StatusSnapshots {
     }
 
     private void readInBackground(long storeId) {
-        if (!loading.add(storeId)) {
+        if (fullReadsHeld || !loading.add(storeId)) {
             return;
         }
         fullReads.incrementAndGet();
@@ -161,8 +174,28 @@ public class StatusSnapshots {
         return patches.get();
     }
 
+    /** Calls that started or joined a patch, for the tests. */
+    long callsOnAPatch() {
+        return callsOnAPatch.get();
+    }
+
+    /** Patches that could not patch (the store is read again), for the tests. */
+    long refusedPatches() {
+        return refusedPatches.get();
+    }
+
+    /** Holds (or lets go) every full read, for the tests. */
+    void holdFullReads(boolean held) {
+        fullReadsHeld = held;
+    }
+
     /** The snapshot kept for the store, for the tests. */
     synchronized StatusSnapshot kept(long storeId) {
         return newest.get(storeId);
+    }
+
+    /** Replaces the kept snapshot, for the tests (one standing in for a snapshot read before a restart). */
+    synchronized void replaceKept(StatusSnapshot s) {
+        newest.put(s.storeId(), s);
     }
 }

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.math.BigDecimal;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -108,11 +109,16 @@ public class SyncStatusQuery {
     private static final String ALL = ROWS + "\nSELECT " + VERSION + " AS version,\n" + """
                    -- The statement's MVCC snapshot: a later patch re-reads what changed since (PATCH).
                    pg_current_snapshot()::text AS db_snapshot,
+                   -- Which life of the server read it: a patch on another one is refused (PATCH).
+                   pg_postmaster_start_time() AS db_started,
                    r.*, row_number() OVER (ORDER BY r.sku) AS sku_rank, dense_rank() OVER (ORDER BY r.name) AS name_rank
             FROM (SELECT 1) one LEFT JOIN rows r ON TRUE""";
 
     /** A patch of more SKUs than this reads the whole store instead. */
     static final int MAX_PATCHED_SKUS = 500;
+
+    /** A patch whose feed since the snapshot has this many rows or more reads the whole store instead. */
+    static final int MAX_FEED_ROWS = 20 * MAX_PATCHED_SKUS;
 
     private static final String CHANGED_SKUS = "(SELECT skus FROM picked)::text[]";
 
@@ -121,20 +127,34 @@ public class SyncStatusQuery {
      * rows of those SKUs now, the version (same snapshot) and this statement's own snapshot, for the next patch.
      * A change row (V25) was made by a transaction that $2 did not see as committed exactly when it is a change $2
      * missed: this statement sees committed transactions only, and one that was still running when $2 was taken is
-     * in its list of running ones however low its id. {@code patchable} is false when the patch cannot be trusted or
+     * in its list of running ones however low its id. Those are exactly the ids from $2's xmax up and the ids in its
+     * list, read as two index range scans (disjoint, hence UNION ALL; one OR of both gave a sequential scan): a
+     * transaction left open for long holds $2's xmin down, and "from xmin, not visible" would read the store's whole
+     * feed since it on every patch. More than $5 feed rows (a hot SKU's webhooks count each) also reads in full, so
+     * the feed read stays bounded before the SKUs are made distinct. {@code patchable} is false when the patch cannot be trusted or
      * would not pay: a change to the whole store (sku NULL), more than $3 SKUs, or changes retention may have pruned
-     * (it deleted a transaction id not below $2's xmin). The changed SKUs are the only ones the fragments read
+     * (it deleted a transaction id not below $2's xmin), or a database that is not the one $2 was taken in: a server
+     * started since ($4, {@code pg_postmaster_start_time()} of the read: every restart, failover and restore changes
+     * it), or transaction ids that went back (this snapshot's xmax below $2's). After a restore or a failover to an
+     * asynchronous standby, new transactions may take ids $2 already counts as seen, so their changes would be
+     * skipped and stale rows served under a current version. The changed SKUs are the only ones the fragments read
      * (index look-ups), a SKU without a row left the table.
      */
     private static final String PATCH = """
-            WITH changed AS (
-              SELECT DISTINCT sku FROM status_changes
-              WHERE store_id = $1 AND xid >= pg_snapshot_xmin($2::text::pg_snapshot)
-                AND NOT pg_visible_in_snapshot(xid, $2::text::pg_snapshot)
-              LIMIT $3::int + 1),
+            WITH feed AS (
+              (SELECT sku FROM status_changes
+               WHERE store_id = $1 AND xid >= pg_snapshot_xmax($2::text::pg_snapshot))
+              UNION ALL
+              (SELECT sku FROM status_changes
+               WHERE store_id = $1 AND xid = ANY(ARRAY(SELECT pg_snapshot_xip($2::text::pg_snapshot))))
+              LIMIT $5::int),
+            changed AS (
+              SELECT DISTINCT sku FROM feed LIMIT $3::int + 1),
             picked AS (
-              SELECT CASE WHEN count(*) > $3::int OR bool_or(sku IS NULL)
+              SELECT CASE WHEN count(*) > $3::int OR bool_or(sku IS NULL) OR (SELECT count(*) FROM feed) >= $5::int
                             OR (SELECT xid FROM status_changes_pruned) >= pg_snapshot_xmin($2::text::pg_snapshot)
+                            OR pg_postmaster_start_time() IS DISTINCT FROM $4::timestamptz
+                            OR pg_snapshot_xmax(pg_current_snapshot()) < pg_snapshot_xmax($2::text::pg_snapshot)
                           THEN NULL ELSE coalesce(array_agg(sku), '{}') END AS skus
               FROM changed),
             """ + rows(MovementQueue.openBySkuAmong(CHANGED_SKUS), StockCache.statusColumnsAmong("queue", CHANGED_SKUS),
@@ -157,7 +177,8 @@ public class SyncStatusQuery {
 
     /** The SKUs of the store that changed since {@code since} was read, as they are now; see {@link #PATCH}. */
     public Uni<Patch> patch(StatusSnapshot since) {
-        return pool.preparedQuery(PATCH).execute(Tuple.of(since.storeId(), since.dbSnapshot(), MAX_PATCHED_SKUS))
+        return pool.preparedQuery(PATCH).execute(Tuple.of(since.storeId(), since.dbSnapshot(), MAX_PATCHED_SKUS,
+                        since.dbStarted(), MAX_FEED_ROWS))
                 .map(rows -> {
                     long version = 0;
                     String dbSnapshot = null;
@@ -182,16 +203,18 @@ public class SyncStatusQuery {
         return pool.preparedQuery(ALL).execute(Tuple.of(storeId)).map(rows -> {
             long version = 0;
             String dbSnapshot = null;
+            OffsetDateTime dbStarted = null;
             List<StatusSnapshot.Entry> entries = new ArrayList<>();
             for (Row r : rows) {
                 version = r.getLong("version");
                 dbSnapshot = r.getString("db_snapshot");
+                dbStarted = r.getOffsetDateTime("db_started");
                 if (r.getString("sku") != null) {
                     entries.add(new StatusSnapshot.Entry(row(r), r.getLong("sku_rank"), r.getLong("name_rank"),
                             r.getOffsetDateTime("oldest_open")));
                 }
             }
-            return new StatusSnapshot(storeId, version, dbSnapshot, entries);
+            return new StatusSnapshot(storeId, version, dbSnapshot, dbStarted, entries);
         });
     }
 

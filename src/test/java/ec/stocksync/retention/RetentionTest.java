@@ -222,11 +222,28 @@ class RetentionTest {
         // The store's creation (sku NULL) and the insert are two hours old, the update is new.
         assertEquals(3, count("status_changes", store));
 
+        // What the mark must become: every row older than the hour goes (other stores' too), and the mark only grows.
+        long expectedMark = db.rows("""
+                SELECT greatest((SELECT xid FROM status_changes_pruned),
+                                (SELECT max(xid) FROM status_changes WHERE created_at < now() - interval '1 hour'))
+                       ::text::bigint""").get(0).getLong(0);
+        assertTrue(expectedMark >= oldXid);
+
         RetentionJob.Purged purged = purge(1);
         assertTrue(purged.statusChanges() >= 1, "the old change went, in batches of 1: " + purged);
         assertEquals(List.of("RET-FEED"), db.rows("SELECT sku FROM status_changes WHERE store_id = $1", store).stream()
                 .map(r -> r.getString("sku")).toList(), "the change of the last hour stays");
-        assertTrue(db.rows("SELECT xid::text::bigint FROM status_changes_pruned").get(0).getLong(0) >= oldXid,
-                "a snapshot older than the deleted change must not be patched");
+        assertEquals(expectedMark, db.rows("SELECT xid::text::bigint FROM status_changes_pruned").get(0).getLong(0),
+                "the mark is the highest transaction id deleted: a snapshot that did not see it must not be patched");
+
+        // Two transactions' rows deleted in one batch: the mark is the higher id, not any one deleted.
+        db.rows("UPDATE stock_cache SET store_stock = 3 WHERE store_id = $1 AND sku = 'RET-FEED'", store);
+        db.rows("UPDATE status_changes SET created_at = now() - interval '2 hours' WHERE store_id = $1", store);
+        long highest = db.rows("SELECT max(xid)::text::bigint FROM status_changes WHERE store_id = $1", store).get(0)
+                .getLong(0);
+        assertEquals(2, count("status_changes", store));
+        purge(1000);
+        assertEquals(0, count("status_changes", store));
+        assertEquals(highest, db.rows("SELECT xid::text::bigint FROM status_changes_pruned").get(0).getLong(0));
     }
 }

@@ -216,8 +216,6 @@ class StatusSnapshotPatchTest {
 
     @Test
     void aChangeToTheWholeStoreANewGoneOrRenamedSkuAndAPrunedFeedAreReadAgainInFull() {
-        assertReadAgain("a store renamed", () -> Api.admin().body(Map.of("name", "Tienda renombrada"))
-                .patch("/api/stores/" + store.storeId()).then().statusCode(200));
         assertReadAgain("a new SKU", () -> seed("PAT-0", "Nuevo", 3, "3"));
         assertReadAgain("a sale of a SKU never seen", () -> sandbox.sell(store.storeId(), "PAT-NEW", 1).statusCode(200));
         assertReadAgain("a SKU gone", () -> db.rows("DELETE FROM stock_cache WHERE store_id = $1 AND sku = 'PAT-5'",
@@ -233,6 +231,52 @@ class StatusSnapshotPatchTest {
                 "UPDATE stock_cache SET store_stock = 0 WHERE store_id = $1 AND sku = 'PAT-4'", store.storeId()));
     }
 
+    /**
+     * After a restart, a failover to an asynchronous standby or a restore, new transactions may take ids the kept
+     * snapshot counts as seen, and their changes would be skipped. Such a server has another start time
+     * ({@code pg_postmaster_start_time()}); the kept snapshot is made to look read by an earlier one, and its patch
+     * must be refused.
+     */
+    @Test
+    void aSnapshotReadByAnEarlierLifeOfTheServerIsNotPatched() {
+        keepSnapshot();
+        StatusSnapshot kept = snapshots.kept(store.storeId());
+        snapshots.replaceKept(kept.withDbStarted(kept.dbStarted().minusHours(1)));
+        long patches = snapshots.patches();
+        long fullReads = snapshots.fullReads();
+        db.rows("UPDATE stock_cache SET store_stock = 77 WHERE store_id = $1 AND sku = 'PAT-3'", store.storeId());
+        assertEveryPageEqualsTheQuery("a change after a restart");
+        assertEquals(patches, snapshots.patches(), "no patch");
+        assertEquals(fullReads + 1, snapshots.fullReads(), "one full read");
+        Sandbox.await("the snapshot read again", Duration.ofSeconds(20), () -> {
+            StatusSnapshot again = snapshots.kept(store.storeId());
+            return again != null && again.version() == version() && again.dbStarted().isEqual(kept.dbStarted());
+        });
+    }
+
+    /**
+     * The rows read no column of stores, so an update of a store's row (a rename, a deactivation) moves the version
+     * and is patched with no SKU changed; the page stays exact, and a store that is gone is still a 404.
+     */
+    @Test
+    void aStoreRenamedOrDeactivatedIsPatchedWithNothingToReadAndAStoreGoneIsNotFound() {
+        keepSnapshot();
+        assertPatched("a store renamed", () -> Api.admin().body(Map.of("name", "Tienda renombrada"))
+                .patch("/api/stores/" + store.storeId()).then().statusCode(200));
+        assertPatched("a store deactivated", () -> Api.admin().delete("/api/stores/" + store.storeId())
+                .then().statusCode(200));
+        // A store without integrations (their rows would hold it), with a kept snapshot, then deleted.
+        long gone = Api.createShopifyStore();
+        String goneUrl = "/api/sync-status?storeId=" + gone;
+        Sandbox.await("a snapshot of the other store", Duration.ofSeconds(20), () -> {
+            Api.admin().get(goneUrl).then().statusCode(200);
+            Api.admin().get(goneUrl).then().statusCode(200);
+            return snapshots.kept(gone) != null;
+        });
+        db.rows("DELETE FROM stores WHERE id = $1", gone);
+        Api.admin().get(goneUrl).then().statusCode(404);
+    }
+
     @Test
     void manyChangedSkusAreReadInFull() {
         db.rows("""
@@ -245,26 +289,81 @@ class StatusSnapshotPatchTest {
                 store.storeId()));
     }
 
-    /** A burst of polls right after a change (several dashboards) shares one patch. */
+    /**
+     * A refused patch drops the kept snapshot: until the store is read again, the polls after it get the page query,
+     * not one more patch bound to be refused (plus the page query) each.
+     */
+    @Test
+    void afterARefusedPatchThePollsDoNotPatchAgainUntilTheStoreIsReadAgain() {
+        keepSnapshot();
+        long refused = snapshots.refusedPatches();
+        snapshots.holdFullReads(true);
+        try {
+            seed("PAT-0", "Nuevo", 3, "3");
+            for (int i = 0; i < 3; i++) {
+                assertEveryPageEqualsTheQuery("a new SKU, poll " + i);
+            }
+            assertEquals(refused + 1, snapshots.refusedPatches(), "one refused patch");
+            assertEquals(null, snapshots.kept(store.storeId()), "the refused snapshot is not kept");
+        } finally {
+            snapshots.holdFullReads(false);
+        }
+        keepSnapshot();
+        assertEveryPageEqualsTheQuery("a new SKU, from the snapshot read again");
+    }
+
+    /** The feed is read only up to a bound: a hot SKU's many webhooks since the snapshot read the store in full. */
+    @Test
+    void aFeedLongerThanAPatchReadsIsReadInFull() {
+        assertReadAgain("more feed rows than a patch reads", () -> db.rows("""
+                WITH hot AS (INSERT INTO status_changes (store_id, sku)
+                             SELECT $1, 'PAT-1' FROM generate_series(2, $2))
+                UPDATE stock_cache SET store_stock = store_stock + 1 WHERE store_id = $1 AND sku = 'PAT-1'""",
+                store.storeId(), SyncStatusQuery.MAX_FEED_ROWS));
+    }
+
+    /**
+     * A burst of polls right after a change (several dashboards) shares one patch. The patch is held on a lock of the
+     * feed until every poll has joined it, so the polls do overlap.
+     */
     @Test
     void aBurstOfPollsAfterAChangeSharesOnePatch() throws Exception {
         keepSnapshot();
         long patches = snapshots.patches();
+        long calls = snapshots.callsOnAPatch();
         db.rows("UPDATE stock_cache SET store_stock = 50 WHERE store_id = $1 AND sku = 'PAT-5'", store.storeId());
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
+        try (Connection lock = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE status_changes IN ACCESS EXCLUSIVE MODE");
             List<java.util.concurrent.Future<Integer>> polls = new java.util.ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 polls.add(pool.submit(() -> Api.admin().get(url + "&q=PAT-5").then().statusCode(200).extract()
                         .jsonPath().getInt("items[0].storeStock")));
             }
+            Sandbox.await("every poll waiting on a patch", Duration.ofSeconds(20),
+                    () -> snapshots.callsOnAPatch() == calls + 8);
+            lock.commit();
             for (java.util.concurrent.Future<Integer> poll : polls) {
-                assertEquals(50, poll.get());
+                assertEquals(50, poll.get(20, java.util.concurrent.TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdown();
         }
         assertEquals(patches + 1, snapshots.patches(), "one patch for the burst");
         assertEveryPageEqualsTheQuery("a burst of polls");
+    }
+
+    /**
+     * The pruned mark equal to the snapshot's xmin: the transaction with that id was still running when the snapshot
+     * was read (xmin is the oldest one running), so a pruned change of it is one the snapshot missed.
+     */
+    @Test
+    void aFeedPrunedUpToTheSnapshotsOldestRunningTransactionIsReadInFull() {
+        assertReadAgain("the feed pruned up to the snapshot's xmin", () -> {
+            db.rows("UPDATE status_changes_pruned SET xid = pg_snapshot_xmin($1::text::pg_snapshot)",
+                    snapshots.kept(store.storeId()).dbSnapshot());
+            db.rows("UPDATE stock_cache SET store_stock = 98 WHERE store_id = $1 AND sku = 'PAT-3'", store.storeId());
+        });
     }
 }

@@ -93,7 +93,8 @@ class SyncStatusBenchmark {
         report(app, "deep page (100) by last update desc", middle);
         report(app, "MISMATCH filter + search", filtered);
 
-        // Right after a change the store is read again (once per change and replica): what the first caller pays.
+        // Right after a change the kept snapshot is patched with the changed SKU (once per change and replica): what
+        // the first caller pays.
         List<Double> cold = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             execute(c, "UPDATE stock_cache SET store_stock = store_stock + 1 WHERE store_id = ? AND sku = 'BENCH-00001'",
