@@ -8,6 +8,7 @@ import ec.stocksync.sync.SyncRetention;
 import ec.stocksync.webhook.WebhookRetention;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.groups.UniRepeat;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -85,17 +87,18 @@ public class RetentionJob {
         long started = System.nanoTime();
         // Logs first: the runs and movements they point at then have few links left to unset. Webhook events last:
         // those whose movements were just purged are free to go in the same run.
-        return withRetentionLock(() -> drain(n -> sync.purgeSyncLogsBatch(config.syncLogs(), n), batchSize)
-                .chain(logs -> drain(n -> sync.purgePullRunsBatch(config.pullRuns(), n), batchSize)
-                        .chain(runs -> drain(n -> movements.purgeDoneBatch(config.doneMovements(), n), batchSize)
-                                .chain(done -> drain(n -> webhooks.purgeRawPayloadsBatch(config.webhookPayloads(), n),
-                                        batchSize)
-                                        .chain(raw -> drain(n -> webhooks.purgeEventsBatch(config.webhookEvents(), n),
-                                                batchSize)
-                                                .chain(events -> drain(n -> statusChanges.purgeBatch(
-                                                        config.statusChanges(), n), batchSize)
-                                                        .map(changes -> new Purged(logs, runs, done, raw, events,
-                                                                changes))))))))
+        List<IntFunction<Uni<Integer>>> batches = List.of(
+                n -> sync.purgeSyncLogsBatch(config.syncLogs(), n),
+                n -> sync.purgePullRunsBatch(config.pullRuns(), n),
+                n -> movements.purgeDoneBatch(config.doneMovements(), n),
+                n -> webhooks.purgeRawPayloadsBatch(config.webhookPayloads(), n),
+                n -> webhooks.purgeEventsBatch(config.webhookEvents(), n),
+                n -> statusChanges.purgeBatch(config.statusChanges(), n));
+        // One table after the other, in that order; Purged's fields follow it.
+        return withRetentionLock(() -> Multi.createFrom().iterable(batches)
+                        .onItem().transformToUniAndConcatenate(batch -> drain(batch, batchSize))
+                        .collect().asList()
+                        .map(d -> new Purged(d.get(0), d.get(1), d.get(2), d.get(3), d.get(4), d.get(5))))
                 .invoke(result -> {
                     if (result.isEmpty()) {
                         LOG.debug("retention purge skipped: another replica is running it");

@@ -140,8 +140,9 @@ public final class StatusSnapshot {
             entries.set(i, new Entry(row, old.skuRank(), old.nameRank(), c.getValue().oldestOpen()));
             changed.add(i);
         }
-        StatusSnapshot next = new StatusSnapshot(storeId, version, dbSnapshot, dbStarted, List.copyOf(entries), lowerSku,
-                lowerName, indexOfSku);
+        // entries is this method's own copy: wrapped, not copied a second time.
+        StatusSnapshot next = new StatusSnapshot(storeId, version, dbSnapshot, dbStarted,
+                Collections.unmodifiableList(entries), lowerSku, lowerName, indexOfSku);
         orders.forEach((key, order) -> {
             String field = key.substring(0, key.indexOf(','));
             boolean desc = key.endsWith(",desc");

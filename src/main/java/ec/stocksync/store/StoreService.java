@@ -189,11 +189,11 @@ public class StoreService {
      * Another Contifico company may be behind the integration now. Besides what other packages forget, the store's
      * location map names the old company's warehouses: deleted in the same transaction (a map naming warehouses the
      * new company may not have, or has under other meanings, would book sales and publish stock there). The operator
-     * saves the map again against the new company; until then the store follows the integration's warehouse.
+     * saves the map again against the new company; until then the store follows the integration's warehouse. The
+     * caller holds {@link #lockForTheMap} already (both callers take it before touching the entity).
      */
     private Uni<Void> companyMayHaveChanged(long storeId) {
-        return lockForTheMap(storeId)
-                .chain(() -> integrationChanges.companyMayHaveChanged(storeId))
+        return integrationChanges.companyMayHaveChanged(storeId)
                 .chain(() -> deleteMap(storeId, "the integration may now be another Contifico company"));
     }
 

@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -315,30 +317,41 @@ final class ShopifyClient implements StorefrontClient {
     /** Active locations only (an inactive one fulfils nothing and takes no stock writes), every page of them. */
     @Override
     public Uni<List<StorefrontLocation>> locations() {
-        return locationPages(null, 1, new ArrayList<>());
+        return locationPages(null, 1, new ArrayList<>(), new HashSet<>());
     }
 
-    private Uni<List<StorefrontLocation>> locationPages(String after, int page, List<StorefrontLocation> out) {
+    private Uni<List<StorefrontLocation>> locationPages(String after, int page, List<StorefrontLocation> out,
+                                                        Set<String> cursors) {
         return query("list locations", CallKind.READ, ShopifyQueries.LOCATIONS,
                 new JsonObject().put("first", LOCATION_PAGE).put("after", after))
                 .chain(data -> {
-                    JsonObject locations = data.getJsonObject("locations", new JsonObject());
-                    JsonArray nodes = locations.getJsonArray("nodes", new JsonArray());
-                    for (int i = 0; i < nodes.size(); i++) {
-                        JsonObject node = nodes.getJsonObject(i);
-                        String id = StorefrontLocation.number(node.getString("id"));
-                        if (id != null && node.getBoolean("isActive", true)) {
-                            out.add(new StorefrontLocation(id, node.getString("name")));
+                    boolean more;
+                    String next;
+                    try {
+                        JsonObject locations = data.getJsonObject("locations", new JsonObject());
+                        JsonArray nodes = locations.getJsonArray("nodes", new JsonArray());
+                        for (int i = 0; i < nodes.size(); i++) {
+                            JsonObject node = nodes.getJsonObject(i);
+                            String id = StorefrontLocation.number(node.getString("id"));
+                            if (id != null && node.getBoolean("isActive", true)) {
+                                out.add(new StorefrontLocation(id, node.getString("name")));
+                            }
                         }
+                        JsonObject pageInfo = locations.getJsonObject("pageInfo", new JsonObject());
+                        more = pageInfo.getBoolean("hasNextPage", false);
+                        next = pageInfo.getString("endCursor");
+                    } catch (ClassCastException | NullPointerException e) {
+                        // A null node, "isActive": "yes", "pageInfo": 3: the shop's answer is refused as such (the
+                        // map's callers turn it into a clear error) rather than failing the request with a 500.
+                        return Uni.createFrom().failure(StorefrontException.rejected(0, "bad_location_page",
+                                "Shopify answered a page of locations that cannot be read"));
                     }
-                    JsonObject pageInfo = locations.getJsonObject("pageInfo", new JsonObject());
-                    String next = pageInfo.getString("endCursor");
-                    if (!pageInfo.getBoolean("hasNextPage", false)) {
+                    if (!more) {
                         return Uni.createFrom().item(out);
                     }
-                    // More pages but no cursor to reach them (or one that does not move, which would loop for ever):
-                    // what was read is a part of the list, and a part would refuse real locations as unknown.
-                    if (next == null || next.equals(after)) {
+                    // More pages but no cursor to reach them, or one already followed (a loop): what was read is a
+                    // part of the list, and a part would refuse real locations as unknown.
+                    if (next == null || !cursors.add(next)) {
                         return Uni.createFrom().failure(StorefrontException.rejected(0, "bad_location_cursor",
                                 "Shopify said more locations follow but gave no new cursor to read them"));
                     }
@@ -347,7 +360,7 @@ final class ShopifyClient implements StorefrontClient {
                                 "the Shopify store lists more than " + StorefrontLocation.MAX_SHOPIFY_LOCATIONS
                                         + " active locations, more than are read"));
                     }
-                    return locationPages(next, page + 1, out);
+                    return locationPages(next, page + 1, out, cursors);
                 });
     }
 

@@ -148,7 +148,7 @@ public class LocationMapService {
             out.add(new StoreLocations.Location(location, null, List.copyOf(warehouses), push));
         }
         StoreLocations.refuseSharedWarehouse(StoreLocations.ownLocation(ctx.store()),
-                ctx.integration() == null ? null : ContificoConnection.of(ctx.integration()).warehouseId(), out);
+                ctx.integration() == null ? null : ctx.integration().warehouseId, out);
         return out;
     }
 

@@ -351,6 +351,17 @@ class LocationMapTest {
     }
 
     @Test
+    void aLocationPageTheServiceCannotReadIsRefusedAsTheShopsAnswerNotAServerError() {
+        sandbox.shopify().locationPagesMalformed(true);
+        try {
+            Api.admin().get(base + "/storefront").then().statusCode(400).body("error", equalTo("storefront_rejected"));
+        } finally {
+            sandbox.shopify().locationPagesMalformed(false);
+        }
+        Api.admin().get(base + "/storefront").then().statusCode(200);
+    }
+
+    @Test
     void theMapOfAStoreThatDoesNotExistIsNotFound() {
         Api.admin().get("/api/stores/987654321/locations").then().statusCode(404).body("error", equalTo("store_not_found"));
     }

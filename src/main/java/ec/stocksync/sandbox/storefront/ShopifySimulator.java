@@ -117,6 +117,8 @@ public class ShopifySimulator extends SimulatorServer {
     private final Map<Long, String> extraLocations = new LinkedHashMap<>();
     /** A faulty shop: location pages say more follow but give no cursor to read them. */
     private volatile boolean locationPagesWithoutCursor;
+    /** A faulty shop: location pages whose nodes are not what the API documents ("isActive": "yes"). */
+    private volatile boolean locationPagesMalformed;
     private long nextId = 1000;
     private volatile String accessToken = DEFAULT_TOKEN;
 
@@ -153,6 +155,10 @@ public class ShopifySimulator extends SimulatorServer {
     /** Changes the token the fake accepts (the old one then gets 401). */
     public void locationPagesWithoutCursor(boolean on) {
         locationPagesWithoutCursor = on;
+    }
+
+    public void locationPagesMalformed(boolean on) {
+        locationPagesMalformed = on;
     }
 
     public void accessToken(String token) {
@@ -430,6 +436,7 @@ public class ShopifySimulator extends SimulatorServer {
             orders.clear();
             extraLocations.clear();
             locationPagesWithoutCursor = false;
+            locationPagesMalformed = false;
             accessToken = DEFAULT_TOKEN;
         }
     }
@@ -638,7 +645,8 @@ public class ShopifySimulator extends SimulatorServer {
             return topLevelError("first must be between 1 and 250", "BAD_REQUEST");
         }
         List<JsonObject> all = new ArrayList<>();
-        all.add(new JsonObject().put("id", locationGid()).put("name", "Shop location").put("isActive", true));
+        all.add(new JsonObject().put("id", locationGid()).put("name", "Shop location")
+                .put("isActive", locationPagesMalformed ? "yes" : true));
         extraLocations.forEach((id, name) -> all.add(new JsonObject().put("id", "gid://shopify/Location/" + id)
                 .put("name", name).put("isActive", true)));
         int start = args.get("after") instanceof String after ? decodeCursor(after) + 1 : 0;
