@@ -37,8 +37,10 @@ public final class MovementQueue {
                                     $%10$d::text[])
                        AS d(sku, kind, quantity, business_key, order_id, order_name, location_id)
                   -- A purged DONE movement was booked all the same (see MovementRepository.purgeDoneBatch).
+                  -- OFFSET 0 keeps this a look-up per draft: as an anti-join, a generic plan hashed all of the
+                  -- store's purged keys on every delivery.
                   WHERE NOT EXISTS (SELECT 1 FROM inventory_movements_purged_keys k
-                                    WHERE k.store_id = $1 AND k.business_key = d.business_key)
+                                    WHERE k.store_id = $1 AND k.business_key = d.business_key OFFSET 0)
                   ON CONFLICT (store_id, business_key) DO NOTHING
                   RETURNING id)""".formatted(integration, event, from, first, first + 1, first + 2, first + 3,
                 first + 4, first + 5, first + 6);

@@ -1,6 +1,7 @@
 package ec.stocksync.store;
 
 import ec.stocksync.common.ApiException;
+import ec.stocksync.common.PlannedOnce;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -134,12 +135,12 @@ public class StoreContexts {
      * What a webhook delivery needs to know about its store, in one query per delivery. Public so the ingest benchmark
      * runs the same SQL through pgbench.
      */
-    public static final String WEBHOOK_SETTINGS = """
+    public static final String WEBHOOK_SETTINGS = PlannedOnce.cached("""
             SELECT s.id, s.platform, s.active, s.webhook_secret, s.previous_webhook_secret,
                    s.process_test_orders, s.refunds_restock, s.shop_domain, s.site_url,
                    s.keep_raw_payloads,
                    (SELECT i.id FROM store_integrations i WHERE i.store_id = s.id AND i.active) AS integration_id
-            FROM stores s WHERE s.id = $1""";
+            FROM stores s WHERE s.id = $1""");
 
     /** A store's webhook settings, secrets decrypted; empty when no store has this id. */
     public Uni<Optional<WebhookSettings>> webhookSettings(long storeId) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ec.stocksync.common.JsonText;
+import ec.stocksync.common.PlannedOnce;
 import ec.stocksync.movement.MovementQueue;
 import ec.stocksync.store.Platform;
 import ec.stocksync.store.StoreContexts;
@@ -377,8 +378,9 @@ public class WebhookIngestService {
      */
     private static final String RECORD_TEMPLATE = """
             WITH seen AS (
-              SELECT EXISTS (SELECT 1 FROM webhook_events e
-                             WHERE e.store_id = $1 AND (e.dedupe_key = $4 OR e.body_hash = $10)) AS dup)%4$s,
+              -- Two look-ups, each on its unique key (one OR read all of the store's events in a generic plan).
+              SELECT EXISTS (SELECT 1 FROM webhook_events e WHERE e.store_id = $1 AND e.dedupe_key = $4)
+                  OR EXISTS (SELECT 1 FROM webhook_events e WHERE e.body_hash = $10 AND e.store_id = $1) AS dup)%4$s,
             ev_id AS (SELECT nextval('webhook_events_id_seq') AS id FROM seen WHERE NOT dup%5$s),
             %1$s,
             created AS (SELECT count(*)::int AS n FROM mv),
@@ -405,10 +407,11 @@ public class WebhookIngestService {
 
     /** The record statement with {@code tail} after the event insert and, optionally, a guard that must apply. */
     private static String record(String tail, String guard) {
-        return RECORD_TEMPLATE.formatted(MovementQueue.insertCte("$12::bigint", "ev_id.id", "ev_id", 13), tail,
+        return PlannedOnce.cached(RECORD_TEMPLATE.formatted(
+                MovementQueue.insertCte("$12::bigint", "ev_id.id", "ev_id", 13), tail,
                 MovementQueue.CHANNEL, guard == null ? "" : ",\n" + guard,
                 guard == null ? "" : " AND EXISTS (SELECT 1 FROM guard)",
-                guard == null ? "" : ",\n       EXISTS (SELECT 1 FROM guard) AS applied");
+                guard == null ? "" : ",\n       EXISTS (SELECT 1 FROM guard) AS applied"));
     }
 
     /** Only a delivery that was not a duplicate moves the order's state. */
@@ -500,10 +503,10 @@ public class WebhookIngestService {
     private record OrderRead(WooCommerceOrders.OrderState state, String version) {
     }
 
-    static final String READ_ORDER = """
+    static final String READ_ORDER = PlannedOnce.cached("""
             SELECT stock_reduced, cycle, booked_lines::text AS booked_lines, last_status, source_modified_at,
                    xmin::text AS version
-            FROM storefront_orders WHERE store_id = $1 AND order_id = $2""";
+            FROM storefront_orders WHERE store_id = $1 AND order_id = $2""");
 
     private Uni<OrderRead> readOrder(long storeId, String orderId) {
         return pool.preparedQuery(READ_ORDER).execute(Tuple.of(storeId, orderId))

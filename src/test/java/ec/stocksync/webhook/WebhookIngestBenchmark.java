@@ -91,9 +91,8 @@ class WebhookIngestBenchmark {
         }
         // The app is stopped: pgbench has the machine to itself, as the service had.
         Pgbench raw = pgbench(storeId, "prepared");
-        // The service's client sends each statement unnamed (Parse, Bind, Execute): PostgreSQL plans it every time.
-        // pgbench -M prepared plans once per connection, so the same statements parsed and planned on every execution
-        // show how much of the gap is planning (caching the service's statements was measured: see ARCHITECTURE).
+        // pgbench -M prepared plans once per connection, as the service's statement cache lets PostgreSQL do
+        // (PlannedOnce); the same statements parsed and planned on every execution show what planning costs.
         Pgbench planned = pgbench(storeId, "extended");
         BenchFigures.info(SECTION, "service: requests/s", BenchFigures.fmt(rps));
         BenchFigures.info(SECTION, "service: p99", BenchFigures.fmt(BenchFigures.percentile(ms, 99)) + " ms");

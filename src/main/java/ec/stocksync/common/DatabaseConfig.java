@@ -1,0 +1,18 @@
+package ec.stocksync.common;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How the service uses its PostgreSQL connections ({@code stocksync.db.*}), beside Quarkus' datasource settings. */
+@ConfigMapping(prefix = "stocksync.db")
+public interface DatabaseConfig {
+
+    /**
+     * Keep the hot statements ({@link PlannedOnce}) prepared on each connection, so PostgreSQL can plan them once
+     * instead of on every execution. Off behind a pooler in transaction mode that does not track prepared statements
+     * (PgBouncer before 1.21, or with {@code max_prepared_statements = 0}): there a named statement can reach a server
+     * connection that never prepared it.
+     */
+    @WithDefault("true")
+    boolean statementCache();
+}

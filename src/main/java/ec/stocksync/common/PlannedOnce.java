@@ -1,0 +1,59 @@
+package ec.stocksync.common;
+
+import io.quarkus.reactive.pg.client.PgPoolCreator;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnectOptions;
+import jakarta.inject.Singleton;
+
+import java.util.List;
+
+/**
+ * The service's connection pool, with a prepared-statement cache for the statements marked {@link #MARK} and only
+ * for those. A cached statement is parsed once per connection, and after five executions PostgreSQL may keep one
+ * generic plan for it (made without the parameters' values) instead of planning every execution: on the webhook
+ * ingest path, planning the record statement cost more than running it (architecture notes, "Statement cache").
+ *
+ * <p>Opt-in, because a statement is only safe to cache when:
+ * <ul>
+ * <li>its generic plan is good whatever the parameters and the table statistics it was made on (every look-up
+ * bound to an index on all of its columns; a plan made on a fresh, empty table stays until the next ANALYZE);
+ * {@code PlannedOnceTest} checks the marked statements' generic plans;</li>
+ * <li>it names its result columns: PostgreSQL refuses a cached statement whose {@code SELECT *} columns changed
+ * under it ("cached plan must not change result type"), as a newer release's migration does to old replicas
+ * still running during a rolling deploy.</li>
+ * </ul>
+ */
+@Singleton
+public class PlannedOnce implements PgPoolCreator {
+
+    /** The comment that opens a statement to cache. Visible in {@code pg_stat_statements} and server logs too. */
+    public static final String MARK = "/* planned once */ ";
+
+    private final DatabaseConfig config;
+
+    public PlannedOnce(DatabaseConfig config) {
+        this.config = config;
+    }
+
+    /** {@code sql}, marked for the statement cache. */
+    public static String cached(String sql) {
+        return MARK + sql;
+    }
+
+    @Override
+    public Pool create(Input input) {
+        if (config.statementCache()) {
+            for (PgConnectOptions options : input.pgConnectOptionsList()) {
+                options.setCachePreparedStatements(true)
+                        // Bounded by the marked statements, a few dozen; the cache evicts (closes) beyond it.
+                        .setPreparedStatementCacheMaxSize(64)
+                        .setPreparedStatementCacheSqlFilter(sql -> sql.startsWith(MARK));
+            }
+        }
+        return PgBuilder.pool().with(input.poolOptions())
+                .connectingTo(List.<SqlConnectOptions>copyOf(input.pgConnectOptionsList()))
+                .using(input.vertx()).build();
+    }
+}
