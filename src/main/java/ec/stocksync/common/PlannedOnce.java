@@ -6,8 +6,10 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnectOptions;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The service's connection pool, with a prepared-statement cache for the statements marked {@link #MARK} and only
@@ -15,14 +17,14 @@ import java.util.List;
  * generic plan for it (made without the parameters' values) instead of planning every execution: on the webhook
  * ingest path, planning the record statement cost more than running it (architecture notes, "Statement cache").
  *
- * <p>Opt-in, because a statement is only safe to cache when:
+ * <p>Opt-in (the client's own default caches every statement under 2,048 characters), because a statement is only
+ * safe to cache when:
  * <ul>
  * <li>its generic plan is good whatever the parameters and the table statistics it was made on (every look-up
- * bound to an index on all of its columns; a plan made on a fresh, empty table stays until the next ANALYZE);
- * {@code PlannedOnceTest} checks the marked statements' generic plans;</li>
+ * bound to an index on its key); {@code IngestStatementCacheTest} reads the marked statements' generic plans;</li>
  * <li>it names its result columns: PostgreSQL refuses a cached statement whose {@code SELECT *} columns changed
  * under it ("cached plan must not change result type"), as a newer release's migration does to old replicas
- * still running during a rolling deploy.</li>
+ * still running during a rolling deploy, and the client keeps the broken statement for the connection's life.</li>
  * </ul>
  */
 @Singleton
@@ -31,10 +33,13 @@ public class PlannedOnce implements PgPoolCreator {
     /** The comment that opens a statement to cache. Visible in {@code pg_stat_statements} and server logs too. */
     public static final String MARK = "/* planned once */ ";
 
-    private final DatabaseConfig config;
+    private final boolean enabled;
 
-    public PlannedOnce(DatabaseConfig config) {
-        this.config = config;
+    public PlannedOnce(DatabaseConfig config,
+                       @ConfigProperty(name = "quarkus.datasource.reactive.cache-prepared-statements")
+                       Optional<Boolean> quarkusCache) {
+        // An operator who turned Quarkus' own cache off meant no cached statement at all.
+        this.enabled = config.statementCache() && quarkusCache.orElse(true);
     }
 
     /** {@code sql}, marked for the statement cache. */
@@ -44,11 +49,11 @@ public class PlannedOnce implements PgPoolCreator {
 
     @Override
     public Pool create(Input input) {
-        if (config.statementCache()) {
-            for (PgConnectOptions options : input.pgConnectOptionsList()) {
-                options.setCachePreparedStatements(true)
-                        // Bounded by the marked statements, a few dozen; the cache evicts (closes) beyond it.
-                        .setPreparedStatementCacheMaxSize(64)
+        for (PgConnectOptions options : input.pgConnectOptionsList()) {
+            options.setCachePreparedStatements(enabled);
+            if (enabled) {
+                // Bounded by the marked statements, a few dozen; the cache closes what it evicts beyond it.
+                options.setPreparedStatementCacheMaxSize(64)
                         .setPreparedStatementCacheSqlFilter(sql -> sql.startsWith(MARK));
             }
         }

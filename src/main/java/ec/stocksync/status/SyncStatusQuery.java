@@ -141,7 +141,7 @@ public class SyncStatusQuery {
      * skipped and stale rows served under a current version. The changed SKUs are the only ones the fragments read
      * (index look-ups), a SKU without a row left the table.
      */
-    private static final String PATCH = PlannedOnce.MARK + """
+    private static final String PATCH = """
             WITH feed AS (
               (SELECT sku FROM status_changes
                WHERE store_id = $1 AND xid >= pg_snapshot_xmax($2::text::pg_snapshot))
@@ -297,7 +297,7 @@ public class SyncStatusQuery {
     }
 
     /** Every status request asks it first (the 304 path is only this): two primary-key look-ups, kept prepared. */
-    private static final String VERSION_OF_STORE = PlannedOnce.cached(
+    static final String VERSION_OF_STORE = PlannedOnce.cached(
             "SELECT CASE WHEN " + StoreContexts.storeExists("$1") + " THEN " + VERSION + " END AS version");
 
     /** The store's change version (V20) without running the page query; null when no store has this id. */
