@@ -8,10 +8,11 @@ import io.smallrye.config.WithDefault;
 public interface DatabaseConfig {
 
     /**
-     * Keep the hot statements ({@link PlannedOnce}) prepared on each connection, so PostgreSQL can plan them once
-     * instead of on every execution. Off behind a pooler in transaction mode that does not track prepared statements
-     * (PgBouncer before 1.21, or with {@code max_prepared_statements = 0}): there a named statement can reach a server
-     * connection that never prepared it.
+     * Keep the hot statements ({@link PlannedOnce}) prepared on each connection: parsed and analysed once, and
+     * PostgreSQL may then keep one generic plan for them. Off: no statement is kept prepared, for a pooler in
+     * transaction mode that does not track prepared statements (PgBouncer before 1.21, or with
+     * {@code max_prepared_statements = 0}), where a named statement can reach a server connection that never
+     * prepared it.
      */
     @WithDefault("true")
     boolean statementCache();

@@ -13,15 +13,17 @@ import java.util.Optional;
 
 /**
  * The service's connection pool, with a prepared-statement cache for the statements marked {@link #MARK} and only
- * for those. A cached statement is parsed once per connection, and after five executions PostgreSQL may keep one
- * generic plan for it (made without the parameters' values) instead of planning every execution: on the webhook
- * ingest path, planning the record statement cost more than running it (architecture notes, "Statement cache").
+ * for those. A cached statement is parsed and analysed once per connection, and after five executions PostgreSQL
+ * may keep one generic plan for it (made without the parameters' values) instead of planning every execution (it
+ * does not for the webhook ingest's record statement, whose custom plans it prices lower: architecture notes,
+ * "Statement cache").
  *
  * <p>Opt-in (the client's own default caches every statement under 2,048 characters), because a statement is only
  * safe to cache when:
  * <ul>
  * <li>its generic plan is good whatever the parameters and the table statistics it was made on (every look-up
- * bound to an index on its key); {@code IngestStatementCacheTest} reads the marked statements' generic plans;</li>
+ * bound to an index on its key); {@code IngestStatementCacheTest} and {@code StatusStatementPlansTest} read the
+ * marked statements' generic plans;</li>
  * <li>it names its result columns: PostgreSQL refuses a cached statement whose {@code SELECT *} columns changed
  * under it ("cached plan must not change result type"), as a newer release's migration does to old replicas
  * still running during a rolling deploy, and the client keeps the broken statement for the connection's life.</li>
@@ -52,7 +54,8 @@ public class PlannedOnce implements PgPoolCreator {
         for (PgConnectOptions options : input.pgConnectOptionsList()) {
             options.setCachePreparedStatements(enabled);
             if (enabled) {
-                // Bounded by the marked statements, a few dozen; the cache closes what it evicts beyond it.
+                // The filter replaces the client's 2,048-character limit, which left the record statement out.
+                // Seven marked statements today: 64 is headroom (the cache closes what it evicts).
                 options.setPreparedStatementCacheMaxSize(64)
                         .setPreparedStatementCacheSqlFilter(sql -> sql.startsWith(MARK));
             }

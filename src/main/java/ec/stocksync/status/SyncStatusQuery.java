@@ -296,7 +296,10 @@ public class SyncStatusQuery {
         return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    /** Every status request asks it first (the 304 path is only this): two primary-key look-ups, kept prepared. */
+    /**
+     * Every status request asks it first (the 304 path is only this), so it is kept prepared: the store by its id
+     * and the store's version slots by their key's prefix.
+     */
     static final String VERSION_OF_STORE = PlannedOnce.cached(
             "SELECT CASE WHEN " + StoreContexts.storeExists("$1") + " THEN " + VERSION + " END AS version");
 

@@ -116,20 +116,29 @@ class IngestStatementCacheTest {
                 "RECORD_AND_ORDER", List.of(WebhookIngestService.RECORD_AND_ORDER, common + order),
                 "RECORD_IF_ORDER_NEW", List.of(WebhookIngestService.RECORD_IF_ORDER_NEW, common + order),
                 "RECORD_IF_ORDER_UNCHANGED", List.of(WebhookIngestService.RECORD_IF_ORDER_UNCHANGED, common + order + ", '1'"));
-        statements.forEach((name, sqlAndArgs) -> {
-            assertTrue(sqlAndArgs.get(0).startsWith(PlannedOnce.MARK), name + " is cached");
-            List<JsonNode> looked = plans.scans(sqlAndArgs.get(0), sqlAndArgs.get(1), false).stream()
-                    .filter(s -> List.of("webhook_events", "inventory_movements_purged_keys")
-                            .contains(s.path("Relation Name").asText())).toList();
-            assertEquals(3, looked.size(), name + ": two duplicate checks and one purged-key check: " + looked);
-            for (JsonNode scan : looked) {
-                String type = scan.path("Node Type").asText();
-                String cond = scan.path("Index Cond").asText();
-                assertTrue(type.equals("Index Scan") || type.equals("Index Only Scan"), name + ": " + scan);
-                assertFalse(scan.has("Filter"), name + ": every condition in the index look-up: " + scan);
-                assertTrue(cond.contains("store_id") && (cond.contains("dedupe_key") || cond.contains("body_hash")
-                        || cond.contains("business_key")), name + ": the whole key: " + scan);
-            }
-        });
+        try {
+            statements.forEach((name, sqlAndArgs) -> checkRecordPlan(name, sqlAndArgs));
+        } finally {
+            pool.preparedQuery("DELETE FROM webhook_events WHERE store_id = $1").execute(Tuple.of(storeId))
+                    .chain(() -> pool.preparedQuery("DELETE FROM inventory_movements_purged_keys WHERE store_id = $1")
+                            .execute(Tuple.of(storeId)))
+                    .await().atMost(TIMEOUT);
+        }
+    }
+
+    private void checkRecordPlan(String name, List<String> sqlAndArgs) {
+        assertTrue(sqlAndArgs.get(0).startsWith(PlannedOnce.MARK), name + " is cached");
+        List<JsonNode> looked = plans.scans(sqlAndArgs.get(0), sqlAndArgs.get(1), false).stream()
+                .filter(s -> List.of("webhook_events", "inventory_movements_purged_keys")
+                        .contains(s.path("Relation Name").asText())).toList();
+        assertEquals(3, looked.size(), name + ": two duplicate checks and one purged-key check: " + looked);
+        for (JsonNode scan : looked) {
+            String type = scan.path("Node Type").asText();
+            String cond = scan.path("Index Cond").asText();
+            assertTrue(type.equals("Index Scan") || type.equals("Index Only Scan"), name + ": " + scan);
+            assertFalse(scan.has("Filter"), name + ": every condition in the index look-up: " + scan);
+            assertTrue(cond.contains("store_id") && (cond.contains("dedupe_key") || cond.contains("body_hash")
+                    || cond.contains("business_key")), name + ": the whole key: " + scan);
+        }
     }
 }
