@@ -141,7 +141,7 @@ public class SyncStatusQuery {
      * skipped and stale rows served under a current version. The changed SKUs are the only ones the fragments read
      * (index look-ups), a SKU without a row left the table.
      */
-    private static final String PATCH = """
+    static final String PATCH = PlannedOnce.MARK + """
             WITH feed AS (
               (SELECT sku FROM status_changes
                WHERE store_id = $1 AND xid >= pg_snapshot_xmax($2::text::pg_snapshot))

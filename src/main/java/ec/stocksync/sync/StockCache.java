@@ -31,25 +31,29 @@ public class StockCache implements ProductIdCache {
      * belongs on the table. A fragment for the status page's single statement.
      */
     public static String statusColumns(String extraSkus) {
-        return statusColumns(extraSkus, "");
+        return statusColumns(extraSkus, "FROM stock_cache c WHERE c.store_id = $1", "");
     }
 
     /**
      * {@link #statusColumns(String)} for the SKUs of {@code skus} only (a {@code text[]} expression; {@code extraSkus}
-     * must be restricted the same way): primary-key look-ups for the status snapshot's patch.
+     * must be restricted the same way): a primary-key look-up per SKU for the status snapshot's patch. Each look-up is
+     * a sub-select kept apart by {@code OFFSET 0}, so that a generic plan (the patch is a prepared statement) cannot
+     * read the store's whole cache and filter the SKUs, as it did with {@code sku = ANY(...)} on a small store's
+     * statistics.
      */
     public static String statusColumnsAmong(String extraSkus, String skus) {
-        return statusColumns(extraSkus, " AND c.sku = ANY(" + skus + ")");
+        return statusColumns(extraSkus, "FROM unnest(" + skus + ") k(sku) CROSS JOIN LATERAL (SELECT * FROM stock_cache c"
+                + " WHERE c.store_id = $1 AND c.sku = k.sku OFFSET 0) c", " OFFSET 0");
     }
 
-    private static String statusColumns(String extraSkus, String andSkus) {
+    private static String statusColumns(String extraSkus, String cacheRows, String probeOnce) {
         return """
                 SELECT c.sku, c.name, c.store_stock, c.contifico_stock, c.last_checked_at, c.last_checked_trigger
-                FROM stock_cache c WHERE c.store_id = $1%2$s
+                %2$s
                 UNION ALL
                 SELECT q.sku, NULL, NULL, NULL, NULL, NULL FROM %1$s q
-                WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku)""".formatted(extraSkus,
-                andSkus);
+                WHERE NOT EXISTS (SELECT 1 FROM stock_cache c WHERE c.store_id = $1 AND c.sku = q.sku%3$s)""".formatted(
+                extraSkus, cacheRows, probeOnce);
     }
 
     /**

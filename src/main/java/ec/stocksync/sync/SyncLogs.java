@@ -23,9 +23,13 @@ public class SyncLogs {
     public static final String LATEST_BY_SKU =
             "SELECT sku, trigger, action, error, created_at FROM sync_status_latest WHERE store_id = $1";
 
-    /** {@link #LATEST_BY_SKU} for the SKUs of {@code skus} only (a {@code text[]} expression): primary-key look-ups. */
+    /**
+     * {@link #LATEST_BY_SKU} for the SKUs of {@code skus} only (a {@code text[]} expression): a primary-key look-up per
+     * SKU, kept apart by {@code OFFSET 0} so that a generic plan cannot read the store's rows and filter the SKUs.
+     */
     public static String latestBySkuAmong(String skus) {
-        return LATEST_BY_SKU + " AND sku = ANY(" + skus + ")";
+        return "SELECT l.sku, l.trigger, l.action, l.error, l.created_at FROM unnest(" + skus + ") k(sku)"
+                + " CROSS JOIN LATERAL (" + LATEST_BY_SKU + " AND sku = k.sku OFFSET 0) l";
     }
 
     @Inject

@@ -61,7 +61,7 @@ public class GenericPlans {
 
     /**
      * Every table {@code statement} scans is one of {@code keys}, read through an index on the columns listed for it
-     * (each compared with {@code =} in the index or recheck condition).
+     * (each compared with {@code =} in the index or recheck condition); an empty list: a one-row table, read any way.
      */
     public static void assertReadByKey(String statement, List<JsonNode> scans, Map<String, List<String>> keys) {
         assertTrue(!scans.isEmpty(), statement + " reads something");
@@ -70,6 +70,9 @@ public class GenericPlans {
             List<String> key = keys.get(table);
             if (key == null) {
                 fail(statement + " reads " + table + ", which it has no key for: " + scan);
+            }
+            if (key.isEmpty()) {
+                continue;
             }
             String type = scan.path("Node Type").asText();
             String cond = scan.path("Index Cond").asText() + " " + scan.path("Recheck Cond").asText();
