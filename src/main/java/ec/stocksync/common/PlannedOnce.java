@@ -55,7 +55,7 @@ public class PlannedOnce implements PgPoolCreator {
             options.setCachePreparedStatements(enabled);
             if (enabled) {
                 // The filter replaces the client's 2,048-character limit, which left the record statement out.
-                // Seven marked statements today: 64 is headroom (the cache closes what it evicts).
+                // Eight marked statements today: 64 is headroom (the cache closes what it evicts).
                 options.setPreparedStatementCacheMaxSize(64)
                         .setPreparedStatementCacheSqlFilter(sql -> sql.startsWith(MARK));
             }
