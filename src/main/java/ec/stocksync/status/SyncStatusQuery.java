@@ -139,9 +139,10 @@ public class SyncStatusQuery {
      * it), or transaction ids that went back (this snapshot's xmax below $2's). After a restore or a failover to an
      * asynchronous standby, new transactions may take ids $2 already counts as seen, so their changes would be
      * skipped and stale rows served under a current version. The changed SKUs are the only ones the fragments read
-     * (index look-ups), a SKU without a row left the table.
+     * (an index look-up each, so that the generic plan of this prepared statement is one too), a SKU without a row
+     * left the table.
      */
-    static final String PATCH = PlannedOnce.MARK + """
+    static final String PATCH = PlannedOnce.cached("""
             WITH feed AS (
               (SELECT sku FROM status_changes
                WHERE store_id = $1 AND xid >= pg_snapshot_xmax($2::text::pg_snapshot))
@@ -162,7 +163,7 @@ public class SyncStatusQuery {
             SyncLogs.latestBySkuAmong(CHANGED_SKUS)) + "\n" + """
             SELECT %s AS version, pg_current_snapshot()::text AS db_snapshot, p.skus IS NOT NULL AS patchable,
                    s.sku AS changed_sku, r.*
-            FROM picked p LEFT JOIN unnest(p.skus) s(sku) ON TRUE LEFT JOIN rows r ON r.sku = s.sku""".formatted(VERSION);
+            FROM picked p LEFT JOIN unnest(p.skus) s(sku) ON TRUE LEFT JOIN rows r ON r.sku = s.sku""".formatted(VERSION));
 
     @Inject
     Pool pool;

@@ -1,6 +1,7 @@
 package ec.stocksync.storefront;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ec.stocksync.common.UpstreamText;
 import ec.stocksync.store.Platform;
 import ec.stocksync.storefront.StorefrontTransport.CallKind;
 import io.smallrye.mutiny.Multi;
@@ -332,9 +333,13 @@ final class ShopifyClient implements StorefrontClient {
                         JsonArray nodes = locations.getJsonArray("nodes", new JsonArray());
                         for (int i = 0; i < nodes.size(); i++) {
                             JsonObject node = nodes.getJsonObject(i);
-                            String id = StorefrontLocation.number(node.getString("id"));
+                            // getString would turn an object into its JSON text: only strings are ids and names.
+                            String id = node.getValue("id") instanceof String gid ? StorefrontLocation.number(gid) : null;
                             if (id != null && node.getBoolean("isActive", true)) {
-                                out.add(new StorefrontLocation(id, node.getString("name")));
+                                // The shop's text, shown to operators and stored with the map: one line, bounded,
+                                // and no NUL (which PostgreSQL refuses in text, failing the map's save).
+                                out.add(new StorefrontLocation(id, node.getValue("name") instanceof String name
+                                        ? UpstreamText.sanitize(name) : null));
                             }
                         }
                         JsonObject pageInfo = locations.getJsonObject("pageInfo", new JsonObject());

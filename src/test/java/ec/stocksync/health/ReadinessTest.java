@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URI;
+import java.net.URL;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

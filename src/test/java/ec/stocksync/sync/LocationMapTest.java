@@ -16,6 +16,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -359,6 +360,17 @@ class LocationMapTest {
             sandbox.shopify().locationPagesMalformed(false);
         }
         Api.admin().get(base + "/storefront").then().statusCode(200);
+    }
+
+    @Test
+    void aLocationNameWithControlCharactersOrOfAnyLengthIsListedAndStoredCleanAndBounded() {
+        String odd = sandbox.shopify().addLocation("Bodega\u0000 Norte\u001b[31m" + "x".repeat(5000));
+        String listed = Api.admin().get(base + "/storefront").then().statusCode(200)
+                .extract().path("find { it.id == '" + odd + "' }.name");
+        assertTrue(listed.startsWith("Bodega Norte") && listed.length() <= 203 && listed.chars().noneMatch(c -> c < 32),
+                listed);
+        // A NUL in the name failed the map's save (PostgreSQL refuses it in text): a 500.
+        Api.admin().body(Map.of("locations", List.of(entry(odd, List.of(w2), null)))).put(base).then().statusCode(200);
     }
 
     @Test
